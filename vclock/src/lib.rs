@@ -1,2 +1,21 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod dot;
+mod error;
+
+#[cfg(feature = "alloc")]
+mod context;
+#[cfg(feature = "alloc")]
+mod vclock;
+
+pub use crate::dot::Dot;
+pub use crate::error::{DecodeError, VClockError};
+
+#[cfg(feature = "alloc")]
+pub use crate::context::{DotContext, Dots};
+#[cfg(feature = "alloc")]
+pub use crate::vclock::{IntoIter, Iter, VClock};

@@ -1,0 +1,96 @@
+//! Error types, one per concern.
+
+use thiserror::Error;
+
+/// An operation on a clock, dot or causal context that cannot be carried out.
+///
+/// Every method returning this error leaves its receiver unchanged.
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::{Dot, VClockError};
+///
+/// assert_eq!(Dot::new("a", 0), Err(VClockError::ZeroCounter));
+/// assert_eq!(
+///     VClockError::CounterOverflow { counter: u64::MAX }.to_string(),
+///     "counter overflow: entry already at 18446744073709551615, the largest counter",
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum VClockError {
+    /// The counter of an actor is already at `u64::MAX`, so no further event can be
+    /// numbered for it.
+    #[error("counter overflow: entry already at {counter}, the largest counter")]
+    CounterOverflow {
+        /// The counter that could not be advanced.
+        counter: u64,
+    },
+    /// A dot was given counter 0; event counters start at 1.
+    #[error("dot counter must be at least 1, got 0")]
+    ZeroCounter,
+}
+
+/// A decoded or converted representation that breaks an invariant.
+///
+/// Decoding (with the `serde` feature) and the checked conversions
+/// ([`VClock::try_from`](crate::VClock) from a vector of entries) accept exactly the
+/// canonical form this crate produces and reject anything else; they never repair
+/// input silently. Indices count from zero within the offending sequence.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "alloc")] {
+/// use ward_vclock::{DecodeError, VClock};
+///
+/// let unsorted = VClock::try_from(vec![("b", 1), ("a", 2)]);
+/// assert_eq!(unsorted, Err(DecodeError::UnsortedActors { index: 1 }));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// A clock entry's actor is smaller than the previous entry's actor.
+    #[error("clock entries not sorted by actor at index {index}")]
+    UnsortedActors {
+        /// Position of the out-of-order entry.
+        index: usize,
+    },
+    /// A clock entry repeats the previous entry's actor.
+    #[error("duplicate actor in clock entries at index {index}")]
+    DuplicateActor {
+        /// Position of the repeated entry.
+        index: usize,
+    },
+    /// A clock entry has counter 0; zero entries are never stored.
+    #[error("zero counter in clock entries at index {index}")]
+    ZeroEntry {
+        /// Position of the zero entry.
+        index: usize,
+    },
+    /// A dot has counter 0; event counters start at 1.
+    #[error("dot counter must be at least 1, got 0")]
+    ZeroDot,
+    /// A causal context's out-of-order dots are not strictly increasing (by actor, then
+    /// counter).
+    #[error("context dots not strictly increasing at index {index}")]
+    UnsortedCloud {
+        /// Position of the dot that is not greater than its predecessor.
+        index: usize,
+    },
+    /// An out-of-order dot of a causal context is already covered by the context's clock,
+    /// or directly follows it and so should have been folded into it.
+    #[error(
+        "context dot at index {index} has counter {counter} but the clock already reaches {clock} for its actor"
+    )]
+    UncompactedCloud {
+        /// Position of the dot.
+        index: usize,
+        /// The dot's counter.
+        counter: u64,
+        /// The clock's entry for the same actor.
+        clock: u64,
+    },
+}

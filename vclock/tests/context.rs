@@ -1,0 +1,292 @@
+//! Public-API tests and property laws for `DotContext`, checked against a naive model:
+//! the plain set of dots it represents.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use ward_vclock::{DecodeError, Dot, DotContext, VClock, VClockError};
+
+type Model = BTreeSet<(u8, u64)>;
+
+fn dot(a: u8, c: u64) -> Dot<u8> {
+    Dot::new(a, c).unwrap()
+}
+
+fn set_of(ctx: &DotContext<u8>) -> Model {
+    ctx.dots().map(Dot::into_parts).collect()
+}
+
+/// Checks the canonical form through the public API only.
+fn assert_compact(ctx: &DotContext<u8>) {
+    let cloud: Vec<_> = ctx.cloud().cloned().collect();
+    assert!(
+        cloud.windows(2).all(|w| w[0] < w[1]),
+        "cloud not sorted: {ctx:?}"
+    );
+    for d in &cloud {
+        assert!(
+            d.counter() > ctx.clock().get(d.actor()) + 1,
+            "cloud dot {d:?} not separated from the clock: {ctx:?}"
+        );
+    }
+}
+
+fn arb_dots() -> impl Strategy<Value = Vec<(u8, u64)>> {
+    prop::collection::vec((0_u8..4, 1_u64..8), 0..14)
+}
+
+fn arb_ctx() -> impl Strategy<Value = DotContext<u8>> {
+    arb_dots().prop_map(|v| v.into_iter().map(|(a, c)| dot(a, c)).collect())
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Insert(u8, u64),
+    NextDot(u8),
+    Join(Vec<(u8, u64)>),
+    Extend(Vec<(u8, u64)>),
+    Compact,
+}
+
+fn arb_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0_u8..4, 1_u64..8).prop_map(|(a, c)| Op::Insert(a, c)),
+        1 => (0_u8..4).prop_map(Op::NextDot),
+        1 => arb_dots().prop_map(Op::Join),
+        1 => arb_dots().prop_map(Op::Extend),
+        1 => Just(Op::Compact),
+    ]
+}
+
+#[test]
+fn out_of_order_dot_is_kept_exactly() {
+    let mut ctx = DotContext::new();
+    assert!(ctx.insert(dot(0, 1)));
+    assert!(ctx.insert(dot(0, 3)));
+    assert!(ctx.contains(&dot(0, 1)));
+    assert!(!ctx.contains(&dot(0, 2)));
+    assert!(ctx.contains(&dot(0, 3)));
+    assert_eq!(ctx.clock().get(&0), 1);
+    assert_eq!(ctx.cloud().cloned().collect::<Vec<_>>(), [dot(0, 3)]);
+    assert!(ctx.insert(dot(0, 2)));
+    assert_eq!(ctx.clock().get(&0), 3);
+    assert_eq!(ctx.cloud().count(), 0);
+}
+
+#[test]
+fn next_dot_skips_past_cloud() {
+    let mut ctx: DotContext<u8> = [dot(1, 4)].into_iter().collect();
+    assert_eq!(ctx.next_dot(&1).unwrap(), dot(1, 5));
+    assert_eq!(ctx.next_dot(&2).unwrap(), dot(2, 1));
+    assert_eq!(set_of(&ctx), [(1, 4), (1, 5), (2, 1)].into_iter().collect());
+}
+
+#[test]
+fn next_dot_overflow_is_typed_and_changes_nothing() {
+    let mut ctx: DotContext<u8> = [dot(1, u64::MAX)].into_iter().collect();
+    let before = ctx.clone();
+    assert_eq!(
+        ctx.next_dot(&1),
+        Err(VClockError::CounterOverflow { counter: u64::MAX })
+    );
+    assert_eq!(ctx, before);
+}
+
+#[test]
+fn equality_is_equality_of_dot_sets() {
+    let a: DotContext<u8> = [dot(0, 2), dot(0, 1), dot(1, 3)].into_iter().collect();
+    let mut b = DotContext::new();
+    b.insert(dot(1, 3));
+    b.insert(dot(0, 2));
+    b.insert(dot(0, 1));
+    assert_eq!(a, b);
+    let from_clock = DotContext::from([('x', 2)].into_iter().collect::<VClock<char>>());
+    let from_dots: DotContext<char> = [Dot::new('x', 1).unwrap(), Dot::new('x', 2).unwrap()]
+        .into_iter()
+        .collect();
+    assert_eq!(from_clock, from_dots);
+}
+
+#[test]
+fn try_from_rejects_non_canonical_parts() {
+    let clock: VClock<u8> = [(0, 2)].into_iter().collect();
+    assert_eq!(
+        DotContext::try_from((clock.clone(), vec![dot(0, 2)])),
+        Err(DecodeError::UncompactedCloud {
+            index: 0,
+            counter: 2,
+            clock: 2
+        })
+    );
+    assert_eq!(
+        DotContext::try_from((clock.clone(), vec![dot(0, 3)])),
+        Err(DecodeError::UncompactedCloud {
+            index: 0,
+            counter: 3,
+            clock: 2
+        })
+    );
+    assert_eq!(
+        DotContext::try_from((clock.clone(), vec![dot(1, 5), dot(1, 3)])),
+        Err(DecodeError::UnsortedCloud { index: 1 })
+    );
+    assert_eq!(
+        DotContext::try_from((clock.clone(), vec![dot(1, 5), dot(1, 5)])),
+        Err(DecodeError::UnsortedCloud { index: 1 })
+    );
+    let ok = DotContext::try_from((clock, vec![dot(0, 4), dot(1, 2)])).unwrap();
+    assert_eq!(
+        set_of(&ok),
+        [(0, 1), (0, 2), (0, 4), (1, 2)].into_iter().collect()
+    );
+}
+
+#[test]
+fn dots_interleaves_clock_and_cloud_in_order() {
+    let ctx: DotContext<u8> = [dot(0, 3), dot(1, 1), dot(1, 4), dot(3, 2), dot(2, 1)]
+        .into_iter()
+        .collect();
+    let listed: Vec<_> = ctx.dots().map(Dot::into_parts).collect();
+    assert_eq!(listed, [(0, 3), (1, 1), (1, 4), (2, 1), (3, 2)]);
+}
+
+#[test]
+fn types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<DotContext<String>>();
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 512,
+        rng_seed: RngSeed::Fixed(0xd07c_0417),
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn prop_operations_match_model(ops in prop::collection::vec(arb_op(), 0..24)) {
+        let mut ctx = DotContext::new();
+        let mut model = Model::new();
+        for op in ops {
+            match op {
+                Op::Insert(a, c) => {
+                    let new = ctx.insert(dot(a, c));
+                    prop_assert_eq!(new, model.insert((a, c)));
+                }
+                Op::NextDot(a) => {
+                    let max = model.iter().filter(|d| d.0 == a).map(|d| d.1).max().unwrap_or(0);
+                    let d = ctx.next_dot(&a).unwrap();
+                    prop_assert_eq!(d.into_parts(), (a, max + 1));
+                    model.insert((a, max + 1));
+                }
+                Op::Join(dots) => {
+                    let other: DotContext<u8> = dots.iter().map(|&(a, c)| dot(a, c)).collect();
+                    ctx.join(&other);
+                    model.extend(dots);
+                }
+                Op::Extend(dots) => {
+                    ctx.extend(dots.iter().map(|&(a, c)| dot(a, c)));
+                    model.extend(dots);
+                }
+                Op::Compact => ctx.compact(),
+            }
+            prop_assert_eq!(set_of(&ctx), model.clone());
+            assert_compact(&ctx);
+            prop_assert_eq!(ctx.is_empty(), model.is_empty());
+            for a in 0..4 {
+                for c in 1..10 {
+                    prop_assert_eq!(ctx.contains(&dot(a, c)), model.contains(&(a, c)));
+                }
+                let contiguous = (1..).take_while(|c| model.contains(&(a, *c))).count() as u64;
+                prop_assert_eq!(ctx.clock().get(&a), contiguous);
+            }
+        }
+    }
+
+    #[test]
+    fn prop_compact_preserves_dots(a in arb_ctx()) {
+        let mut b = a.clone();
+        b.compact();
+        prop_assert_eq!(set_of(&b), set_of(&a));
+        prop_assert_eq!(b, a);
+    }
+
+    #[test]
+    fn prop_from_iter_is_exact(dots in arb_dots()) {
+        let ctx: DotContext<u8> = dots.iter().map(|&(a, c)| dot(a, c)).collect();
+        prop_assert_eq!(set_of(&ctx), dots.into_iter().collect::<Model>());
+        assert_compact(&ctx);
+    }
+
+    #[test]
+    fn prop_join_is_union(a in arb_ctx(), b in arb_ctx()) {
+        let mut j = a.clone();
+        j.join(&b);
+        let union: Model = set_of(&a).union(&set_of(&b)).copied().collect();
+        prop_assert_eq!(set_of(&j), union);
+        assert_compact(&j);
+    }
+
+    #[test]
+    fn prop_join_commutative(a in arb_ctx(), b in arb_ctx()) {
+        let mut ab = a.clone();
+        ab.join(&b);
+        let mut ba = b.clone();
+        ba.join(&a);
+        prop_assert_eq!(ab, ba);
+    }
+
+    #[test]
+    fn prop_join_associative(a in arb_ctx(), b in arb_ctx(), c in arb_ctx()) {
+        let mut left = a.clone();
+        left.join(&b);
+        left.join(&c);
+        let mut bc = b.clone();
+        bc.join(&c);
+        let mut right = a.clone();
+        right.join(&bc);
+        prop_assert_eq!(left, right);
+    }
+
+    #[test]
+    fn prop_join_idempotent_with_identity(a in arb_ctx()) {
+        let mut aa = a.clone();
+        aa.join(&a);
+        prop_assert_eq!(&aa, &a);
+        let mut ae = a.clone();
+        ae.join(&DotContext::new());
+        prop_assert_eq!(&ae, &a);
+        let mut ea = DotContext::new();
+        ea.join(&a);
+        prop_assert_eq!(ea, a);
+    }
+
+    #[test]
+    fn prop_eq_iff_same_dots(a in arb_ctx(), b in arb_ctx()) {
+        prop_assert_eq!(a == b, set_of(&a) == set_of(&b));
+    }
+
+    #[test]
+    fn prop_insert_order_irrelevant(dots in arb_dots()) {
+        let mut forward = DotContext::new();
+        for &(a, c) in &dots {
+            forward.insert(dot(a, c));
+        }
+        let mut backward = DotContext::new();
+        for &(a, c) in dots.iter().rev() {
+            backward.insert(dot(a, c));
+        }
+        prop_assert_eq!(forward, backward);
+    }
+
+    #[test]
+    fn prop_try_from_round_trips(a in arb_ctx()) {
+        let (clock, cloud) = a.clone().into_parts();
+        prop_assert_eq!(DotContext::try_from((clock, cloud)), Ok(a));
+    }
+}
