@@ -8,6 +8,8 @@ mod dot;
 mod error;
 
 #[cfg(feature = "alloc")]
+mod buffer;
+#[cfg(feature = "alloc")]
 mod context;
 #[cfg(feature = "alloc")]
 mod vclock;
@@ -15,6 +17,8 @@ mod vclock;
 pub use crate::dot::Dot;
 pub use crate::error::{DecodeError, VClockError};
 
+#[cfg(feature = "alloc")]
+pub use crate::buffer::{CausalBuffer, Message, MessageError, Missing, PushError, Pushed};
 #[cfg(feature = "alloc")]
 pub use crate::context::{DotContext, Dots};
 #[cfg(feature = "alloc")]

@@ -1,5 +1,6 @@
 //! Public-API tests and property laws for `DotContext`, checked against a naive model:
 //! the plain set of dots it represents.
+#![cfg(feature = "alloc")]
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,5 @@
 //! Public-API tests and property laws for `VClock`, checked against a naive model.
+#![cfg(feature = "alloc")]
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;

@@ -1,0 +1,760 @@
+//! Causal delivery: hold each message back until everything it depends on is delivered.
+
+use alloc::collections::BTreeMap;
+use core::cmp::Ordering;
+use core::fmt;
+use core::iter::FusedIterator;
+
+use thiserror::Error;
+
+use crate::dot::Dot;
+use crate::error::VClockError;
+use crate::vclock::VClock;
+
+/// A broadcast message stamped for causal delivery: its sender, the sender's vector
+/// clock at the moment of sending, and the payload.
+///
+/// The clock counts the message itself: its entry for the sender is the message's
+/// sequence number among that sender's broadcasts (starting at 1), and its other
+/// entries say how many messages of each other actor the sender had delivered before
+/// sending. The message's identity is therefore the dot `(sender, clock[sender])`, and
+/// its causal predecessors are exactly the messages whose dots the clock contains.
+///
+/// [`CausalBuffer::stamp`] builds such a message from a node's delivery state;
+/// [`Message::new`] checks one received from elsewhere.
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::{Dot, Message, VClock};
+///
+/// let clock: VClock<&str> = [("alice", 1), ("bob", 1)].into_iter().collect();
+/// let reply = Message::new("bob", clock, "yes, hi!")?;
+/// assert_eq!(reply.dot(), Dot::new("bob", 1)?);
+/// assert_eq!(reply.payload(), &"yes, hi!");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Message<A, M> {
+    sender: A,
+    clock: VClock<A>,
+    payload: M,
+}
+
+/// A message that cannot be delivered causally because its stamp is malformed.
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::{Message, MessageError, VClock};
+///
+/// let err = Message::new("bob", VClock::new(), ()).unwrap_err();
+/// assert_eq!(err, MessageError::MissingSenderEntry);
+/// assert_eq!(err.to_string(), "message clock has no entry for its sender");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum MessageError {
+    /// The clock's entry for the sender is 0, so the message does not count itself as
+    /// one of its sender's events and has no identity.
+    #[error("message clock has no entry for its sender")]
+    MissingSenderEntry,
+}
+
+impl<A: Ord, M> Message<A, M> {
+    /// Checks and wraps a received message.
+    ///
+    /// # Errors
+    ///
+    /// [`MessageError::MissingSenderEntry`] if `clock.get(&sender)` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Message, VClock};
+    ///
+    /// let clock: VClock<char> = [('a', 1)].into_iter().collect();
+    /// assert!(Message::new('a', clock.clone(), ()).is_ok());
+    /// assert!(Message::new('b', clock, ()).is_err());
+    /// ```
+    pub fn new(sender: A, clock: VClock<A>, payload: M) -> Result<Self, MessageError> {
+        if clock.get(&sender) == 0 {
+            return Err(MessageError::MissingSenderEntry);
+        }
+        Ok(Self {
+            sender,
+            clock,
+            payload,
+        })
+    }
+
+    /// The message's sequence number among its sender's messages (at least 1).
+    fn seq(&self) -> u64 {
+        self.clock.get(&self.sender)
+    }
+}
+
+impl<A: Ord + Clone, M> Message<A, M> {
+    /// The message's identity: `(sender, clock[sender])`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Dot, Message, VClock};
+    ///
+    /// let clock: VClock<char> = [('a', 3), ('b', 1)].into_iter().collect();
+    /// assert_eq!(Message::new('a', clock, ())?.dot(), Dot::new('a', 3)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dot(&self) -> Dot<A> {
+        // The sender's entry is at least 1 by construction.
+        match Dot::new(self.sender.clone(), self.seq()) {
+            Ok(dot) => dot,
+            Err(_) => unreachable!("message clock has a sender entry"),
+        }
+    }
+}
+
+impl<A, M> Message<A, M> {
+    /// The actor that broadcast the message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Message, VClock};
+    ///
+    /// let m = Message::new('a', [('a', 1)].into_iter().collect::<VClock<_>>(), ())?;
+    /// assert_eq!(m.sender(), &'a');
+    /// # Ok::<(), ward_vclock::MessageError>(())
+    /// ```
+    pub const fn sender(&self) -> &A {
+        &self.sender
+    }
+
+    /// The sender's clock when it sent the message, the message itself included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Message, VClock};
+    ///
+    /// let m = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), ())?;
+    /// assert_eq!(m.clock().get(&'a'), 2);
+    /// # Ok::<(), ward_vclock::MessageError>(())
+    /// ```
+    pub const fn clock(&self) -> &VClock<A> {
+        &self.clock
+    }
+
+    /// The application data.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Message, VClock};
+    ///
+    /// let m = Message::new('a', [('a', 1)].into_iter().collect::<VClock<_>>(), "hi")?;
+    /// assert_eq!(m.payload(), &"hi");
+    /// # Ok::<(), ward_vclock::MessageError>(())
+    /// ```
+    pub const fn payload(&self) -> &M {
+        &self.payload
+    }
+
+    /// Takes the application data out of the message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Message, VClock};
+    ///
+    /// let m = Message::new('a', [('a', 1)].into_iter().collect::<VClock<_>>(), "hi")?;
+    /// assert_eq!(m.into_payload(), "hi");
+    /// # Ok::<(), ward_vclock::MessageError>(())
+    /// ```
+    pub fn into_payload(self) -> M {
+        self.payload
+    }
+
+    /// Splits the message into sender, clock and payload.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Message, VClock};
+    ///
+    /// let m = Message::new('a', [('a', 1)].into_iter().collect::<VClock<_>>(), 7)?;
+    /// let (sender, clock, payload) = m.into_parts();
+    /// assert_eq!((sender, clock.get(&'a'), payload), ('a', 1, 7));
+    /// # Ok::<(), ward_vclock::MessageError>(())
+    /// ```
+    pub fn into_parts(self) -> (A, VClock<A>, M) {
+        (self.sender, self.clock, self.payload)
+    }
+}
+
+/// What [`CausalBuffer::push`] did with a message.
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::{CausalBuffer, Pushed};
+///
+/// let mut buffer = CausalBuffer::new(8);
+/// let m = buffer.stamp('a', "first")?;
+/// assert_eq!(buffer.push(m.clone(), |_| {}), Ok(Pushed::Delivered(1)));
+/// assert_eq!(buffer.push(m, |_| {}), Ok(Pushed::Duplicate));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pushed {
+    /// The message was delivered, followed by the given total number of messages in
+    /// all (itself included) that it unblocked.
+    Delivered(usize),
+    /// The message waits in the buffer for causal predecessors that have not been
+    /// delivered yet; see [`CausalBuffer::missing`].
+    Waiting,
+    /// A message with the same dot was already delivered or is already waiting; this
+    /// copy was dropped.
+    Duplicate,
+}
+
+/// [`CausalBuffer::push`] refused a message. The refused message is handed back
+/// unchanged, and nothing already buffered was touched.
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::{CausalBuffer, Message, PushError, VClock};
+///
+/// let mut buffer = CausalBuffer::new(0);
+/// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), "later")?;
+/// let err = buffer.push(early, |_| {}).unwrap_err();
+/// assert_eq!(err.to_string(), "causal buffer full: 0 messages already waiting");
+/// assert_eq!(err.into_message().into_payload(), "later");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum PushError<A, M> {
+    /// The message is not deliverable yet and the buffer already holds `capacity`
+    /// waiting messages. Retry it after some are delivered.
+    #[error("causal buffer full: {capacity} messages already waiting")]
+    Full {
+        /// The buffer's capacity, all of it in use.
+        capacity: usize,
+        /// The refused message, returned to the caller.
+        message: Message<A, M>,
+    },
+}
+
+impl<A, M> PushError<A, M> {
+    /// The refused message, unchanged.
+    ///
+    /// # Examples
+    ///
+    /// See [`PushError`].
+    pub fn into_message(self) -> Message<A, M> {
+        match self {
+            Self::Full { message, .. } => message,
+        }
+    }
+}
+
+/// Omits the message, so that the error is printable whatever the payload.
+impl<A, M> fmt::Debug for PushError<A, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Full { capacity, .. } => f
+                .debug_struct("Full")
+                .field("capacity", capacity)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// A causal delivery buffer: delivers broadcast messages in an order consistent with
+/// causality, holding back each message until all of its causal predecessors have been
+/// delivered.
+///
+/// This is the delivery rule of causal broadcast from *Lightweight Causal and Atomic
+/// Group Multicast* (Birman, Schiper, Stephenson). The buffer keeps `delivered`, the
+/// number of messages delivered from each sender. A [`Message`] from sender `j` with
+/// clock `V` is deliverable when
+///
+/// * `V[j] == delivered[j] + 1` (it is the next message from `j`), and
+/// * `V[k] <= delivered[k]` for every other actor `k` (everything `j` had delivered
+///   before sending has been delivered here).
+///
+/// Delivering it sets `delivered[j] = V[j]`, which may make waiting messages
+/// deliverable in turn; [`push`](Self::push) delivers all of them before returning.
+/// A message whose dot is already delivered or already waiting is a duplicate and is
+/// dropped, so each message is delivered at most once, and once every message a
+/// delivered clock mentions has arrived, nothing is left waiting.
+///
+/// The buffer holds at most [`capacity`](Self::capacity) waiting messages. A
+/// deliverable message never needs a slot, so a full buffer still accepts the messages
+/// that unblock it; a message that would have to wait in a full buffer is refused with
+/// [`PushError::Full`], which returns it to the caller. Capacity 0 delivers in-order
+/// messages and refuses every other.
+///
+/// # Examples
+///
+/// The reply overtakes the post it answers; the buffer holds it back.
+///
+/// ```
+/// use ward_vclock::{CausalBuffer, Dot, Pushed};
+///
+/// // Alice posts; Bob delivers the post, then replies.
+/// let mut alice = CausalBuffer::new(16);
+/// let post = alice.stamp("alice", "hello, is anyone there?")?;
+/// let mut bob = CausalBuffer::new(16);
+/// bob.push(post.clone(), |_| {})?;
+/// let reply = bob.stamp("bob", "yes, hi!")?;
+///
+/// // Carol receives the reply first.
+/// let mut carol = CausalBuffer::new(16);
+/// let mut shown = Vec::new();
+/// assert_eq!(carol.push(reply.clone(), |m| shown.push(*m.payload()))?, Pushed::Waiting);
+/// assert_eq!(carol.missing(&reply.dot()).unwrap().collect::<Vec<_>>(), [Dot::new("alice", 1)?]);
+///
+/// assert_eq!(carol.push(post, |m| shown.push(*m.payload()))?, Pushed::Delivered(2));
+/// assert_eq!(shown, ["hello, is anyone there?", "yes, hi!"]);
+/// assert!(carol.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CausalBuffer<A, M> {
+    delivered: VClock<A>,
+    /// Waiting messages by sender, then by sequence number.
+    waiting: BTreeMap<A, BTreeMap<u64, Message<A, M>>>,
+    len: usize,
+    capacity: usize,
+}
+
+impl<A, M> CausalBuffer<A, M> {
+    /// Creates a buffer that has delivered nothing and holds at most `capacity`
+    /// waiting messages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::CausalBuffer;
+    ///
+    /// let buffer = CausalBuffer::<char, ()>::new(100);
+    /// assert_eq!(buffer.capacity(), 100);
+    /// assert!(buffer.delivered().is_empty());
+    /// ```
+    pub const fn new(capacity: usize) -> Self {
+        Self::with_delivered(capacity, VClock::new())
+    }
+
+    /// Creates a buffer that has already delivered the messages counted by `delivered`,
+    /// for example a node restarting from a snapshot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, VClock};
+    ///
+    /// let seen: VClock<char> = [('a', 4)].into_iter().collect();
+    /// let buffer = CausalBuffer::<char, ()>::with_delivered(10, seen.clone());
+    /// assert_eq!(buffer.delivered(), &seen);
+    /// ```
+    pub const fn with_delivered(capacity: usize, delivered: VClock<A>) -> Self {
+        Self {
+            delivered,
+            waiting: BTreeMap::new(),
+            len: 0,
+            capacity,
+        }
+    }
+
+    /// For each sender, how many of its messages have been delivered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::CausalBuffer;
+    ///
+    /// let mut buffer = CausalBuffer::new(4);
+    /// let m = buffer.stamp('a', ())?;
+    /// buffer.push(m, |_| {})?;
+    /// assert_eq!(buffer.delivered().get(&'a'), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn delivered(&self) -> &VClock<A> {
+        &self.delivered
+    }
+
+    /// The most messages the buffer holds waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::CausalBuffer;
+    ///
+    /// assert_eq!(CausalBuffer::<char, ()>::new(3).capacity(), 3);
+    /// ```
+    pub const fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Number of messages waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, VClock};
+    ///
+    /// let mut buffer = CausalBuffer::new(4);
+    /// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), ())?;
+    /// buffer.push(early, |_| {})?;
+    /// assert_eq!(buffer.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no message is waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::CausalBuffer;
+    ///
+    /// assert!(CausalBuffer::<char, ()>::new(4).is_empty());
+    /// ```
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Iterates over the waiting messages, by sender and then sequence number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, VClock};
+    ///
+    /// let mut buffer = CausalBuffer::new(4);
+    /// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), "x")?;
+    /// buffer.push(early, |_| {})?;
+    /// let payloads: Vec<_> = buffer.waiting().map(|m| *m.payload()).collect();
+    /// assert_eq!(payloads, ["x"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn waiting(&self) -> impl Iterator<Item = &Message<A, M>> + '_ {
+        self.waiting.values().flat_map(BTreeMap::values)
+    }
+}
+
+impl<A: Ord + Clone, M> CausalBuffer<A, M> {
+    /// Stamps a new message from `sender` for broadcast: the clock is
+    /// [`delivered`](Self::delivered) with `sender`'s entry advanced by one. The buffer is
+    /// not changed; push the message into this buffer to deliver it locally (it is
+    /// deliverable at once), and send it to the other nodes.
+    ///
+    /// Stamp and push one message before stamping the next from the same sender:
+    /// stamping twice without delivering yields two messages with the same dot.
+    ///
+    /// # Errors
+    ///
+    /// [`VClockError::CounterOverflow`] if `sender` has already sent `u64::MAX`
+    /// messages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Dot, Pushed};
+    ///
+    /// let mut buffer = CausalBuffer::new(4);
+    /// let m = buffer.stamp('a', "hello")?;
+    /// assert_eq!(m.dot(), Dot::new('a', 1)?);
+    /// assert_eq!(buffer.push(m, |_| {})?, Pushed::Delivered(1));
+    /// assert_eq!(buffer.stamp('a', "again")?.dot(), Dot::new('a', 2)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stamp(&self, sender: A, payload: M) -> Result<Message<A, M>, VClockError> {
+        let mut clock = self.delivered.clone();
+        clock.increment(sender.clone())?;
+        Ok(Message {
+            sender,
+            clock,
+            payload,
+        })
+    }
+
+    /// Whether the message with `dot` has been delivered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Dot};
+    ///
+    /// let mut buffer = CausalBuffer::new(4);
+    /// let m = buffer.stamp('a', ())?;
+    /// buffer.push(m, |_| {})?;
+    /// assert!(buffer.is_delivered(&Dot::new('a', 1)?));
+    /// assert!(!buffer.is_delivered(&Dot::new('a', 2)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_delivered(&self, dot: &Dot<A>) -> bool {
+        self.delivered.contains(dot)
+    }
+
+    /// Whether the message with `dot` is waiting in the buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
+    ///
+    /// let mut buffer = CausalBuffer::new(4);
+    /// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), ())?;
+    /// buffer.push(early, |_| {})?;
+    /// assert!(buffer.is_waiting(&Dot::new('a', 2)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_waiting(&self, dot: &Dot<A>) -> bool {
+        self.held(dot.actor(), dot.counter())
+    }
+
+    fn held(&self, sender: &A, seq: u64) -> bool {
+        self.waiting
+            .get(sender)
+            .is_some_and(|q| q.contains_key(&seq))
+    }
+
+    /// Offers a received message; `deliver` is called for every message delivered as a
+    /// result, in causal order.
+    ///
+    /// A message whose dot was already delivered or is already waiting is dropped
+    /// ([`Pushed::Duplicate`]). A deliverable message is delivered at once, followed by
+    /// every waiting message it unblocks ([`Pushed::Delivered`] with the count). Any
+    /// other message waits ([`Pushed::Waiting`]).
+    ///
+    /// # Errors
+    ///
+    /// [`PushError::Full`] if the message would have to wait and
+    /// [`capacity`](Self::capacity) messages already do. The message is returned inside
+    /// the error and the buffer is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, Pushed, VClock};
+    ///
+    /// let clock = |entries: &[(char, u64)]| entries.iter().copied().collect::<VClock<_>>();
+    /// let mut buffer = CausalBuffer::new(4);
+    /// let mut out = Vec::new();
+    /// let second = Message::new('a', clock(&[('a', 2)]), 2)?;
+    /// let first = Message::new('a', clock(&[('a', 1)]), 1)?;
+    /// assert_eq!(buffer.push(second, |m| out.push(m.into_payload()))?, Pushed::Waiting);
+    /// assert_eq!(buffer.push(first, |m| out.push(m.into_payload()))?, Pushed::Delivered(2));
+    /// assert_eq!(out, [1, 2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push(
+        &mut self,
+        message: Message<A, M>,
+        mut deliver: impl FnMut(Message<A, M>),
+    ) -> Result<Pushed, PushError<A, M>> {
+        let seq = message.seq();
+        if seq <= self.delivered.get(&message.sender) || self.held(&message.sender, seq) {
+            return Ok(Pushed::Duplicate);
+        }
+        if !is_deliverable(&self.delivered, &message) {
+            if self.len >= self.capacity {
+                return Err(PushError::Full {
+                    capacity: self.capacity,
+                    message,
+                });
+            }
+            self.waiting
+                .entry(message.sender.clone())
+                .or_default()
+                .insert(seq, message);
+            self.len += 1;
+            return Ok(Pushed::Waiting);
+        }
+        self.delivered.raise(&message.sender, seq);
+        deliver(message);
+        Ok(Pushed::Delivered(1 + self.deliver_unblocked(&mut deliver)))
+    }
+
+    /// Delivers waiting messages until none is deliverable; returns how many.
+    fn deliver_unblocked(&mut self, deliver: &mut impl FnMut(Message<A, M>)) -> usize {
+        let mut count = 0;
+        loop {
+            let before = count;
+            for queue in self.waiting.values_mut() {
+                // Only the first waiting message of a sender can be its next one.
+                while let Some(entry) = queue.first_entry()
+                    && is_deliverable(&self.delivered, entry.get())
+                {
+                    let message = entry.remove();
+                    self.len -= 1;
+                    self.delivered.raise(&message.sender, message.seq());
+                    deliver(message);
+                    count += 1;
+                }
+            }
+            if count == before {
+                return count;
+            }
+            self.waiting.retain(|_, queue| !queue.is_empty());
+        }
+    }
+
+    /// The dots the waiting message `dot` still depends on: its causal predecessors that
+    /// have been neither delivered nor received (they are not waiting either). Asking
+    /// their senders for them unblocks the message. `None` if no message with `dot` is
+    /// waiting.
+    ///
+    /// The iterator is lazy; a message far ahead of this node may depend on many dots.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
+    ///
+    /// let clock: VClock<char> = [('a', 3), ('b', 1)].into_iter().collect();
+    /// let mut buffer = CausalBuffer::new(4);
+    /// buffer.push(Message::new('a', clock, ())?, |_| {})?;
+    /// let missing: Vec<_> = buffer.missing(&Dot::new('a', 3)?).unwrap().collect();
+    /// assert_eq!(missing, [Dot::new('a', 1)?, Dot::new('a', 2)?, Dot::new('b', 1)?]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn missing(&self, dot: &Dot<A>) -> Option<Missing<'_, A, M>> {
+        let message = self.waiting.get(dot.actor())?.get(&dot.counter())?;
+        Some(Missing {
+            buffer: self,
+            sender: &message.sender,
+            entries: message.clock.iter(),
+            current: None,
+        })
+    }
+}
+
+/// The delivery condition of causal broadcast, in one pass over the message's clock and
+/// `delivered`: the message is the sender's next one, and every other entry is already
+/// delivered.
+fn is_deliverable<A: Ord, M>(delivered: &VClock<A>, message: &Message<A, M>) -> bool {
+    let mut delivered = delivered.iter().peekable();
+    for (actor, counter) in message.clock.iter() {
+        // The delivered count of `actor` (0 when absent).
+        let mut known = 0;
+        while let Some((a, c)) = delivered.peek() {
+            match (*a).cmp(actor) {
+                Ordering::Less => {
+                    delivered.next();
+                }
+                Ordering::Equal => {
+                    known = *c;
+                    break;
+                }
+                Ordering::Greater => break,
+            }
+        }
+        let ok = if *actor == message.sender {
+            known.checked_add(1) == Some(counter)
+        } else {
+            counter <= known
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// The dots a waiting message depends on that have not arrived; see
+/// [`CausalBuffer::missing`]. Yields dots in ascending order.
+#[derive(Debug)]
+pub struct Missing<'a, A, M> {
+    buffer: &'a CausalBuffer<A, M>,
+    sender: &'a A,
+    entries: crate::vclock::Iter<'a, A>,
+    /// The actor being scanned, the next counter and the last counter to consider.
+    current: Option<(&'a A, u64, u64)>,
+}
+
+impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
+    type Item = Dot<A>;
+
+    fn next(&mut self) -> Option<Dot<A>> {
+        loop {
+            if let Some((actor, next, last)) = &mut self.current {
+                while *next <= *last {
+                    let counter = *next;
+                    *next += 1;
+                    if !self.buffer.held(actor, counter) {
+                        return Dot::new((*actor).clone(), counter).ok();
+                    }
+                }
+            }
+            let (actor, counter) = self.entries.next()?;
+            // The message itself is not a predecessor.
+            let last = if actor == self.sender {
+                counter - 1
+            } else {
+                counter
+            };
+            let first = self.buffer.delivered.get(actor).saturating_add(1);
+            self.current = Some((actor, first, last));
+        }
+    }
+}
+
+impl<A: Ord + Clone, M> FusedIterator for Missing<'_, A, M> {}
+
+#[cfg(feature = "serde")]
+mod serde_impl {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Message;
+    use crate::vclock::VClock;
+
+    #[derive(Serialize)]
+    #[serde(rename = "Message")]
+    struct Encoded<'a, A, M> {
+        sender: &'a A,
+        clock: &'a VClock<A>,
+        payload: &'a M,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename = "Message")]
+    struct Decoded<A: Ord, M> {
+        sender: A,
+        clock: VClock<A>,
+        payload: M,
+    }
+
+    /// Encoded as a struct with fields `sender`, `clock` and `payload`.
+    impl<A: Serialize, M: Serialize> Serialize for Message<A, M> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            Encoded {
+                sender: &self.sender,
+                clock: &self.clock,
+                payload: &self.payload,
+            }
+            .serialize(serializer)
+        }
+    }
+
+    /// Validates the clock (see [`VClock`]) and rejects a clock without an entry for
+    /// the sender with [`MessageError::MissingSenderEntry`](crate::MessageError).
+    impl<'de, A: Deserialize<'de> + Ord, M: Deserialize<'de>> Deserialize<'de> for Message<A, M> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let Decoded {
+                sender,
+                clock,
+                payload,
+            } = Decoded::deserialize(deserializer)?;
+            Message::new(sender, clock, payload).map_err(D::Error::custom)
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Causal delivery: named scenarios and property tests over random causal histories.
+#![cfg(feature = "alloc")]
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use ward_vclock::{
+    CausalBuffer, Dot, Message, MessageError, PushError, Pushed, VClock, VClockError,
+};
+
+fn clock(entries: &[(char, u64)]) -> VClock<char> {
+    entries.iter().copied().collect()
+}
+
+fn message<M>(sender: char, entries: &[(char, u64)], payload: M) -> Message<char, M> {
+    Message::new(sender, clock(entries), payload).unwrap()
+}
+
+fn dot(a: char, c: u64) -> Dot<char> {
+    Dot::new(a, c).unwrap()
+}
+
+/// The threaded-conversation case from the article the project grew from ("Data
+/// anomalies in distributed systems", section on causality violations): A posts, B
+/// replies after seeing the post, and C receives the reply before the post. C must not
+/// show the reply first, must be able to tell it is missing A:1, and must show both, in
+/// order, once the post arrives.
+#[test]
+fn reply_delivered_first_waits_for_post() {
+    let post = message('A', &[('A', 1)], "Hello, is anyone there?");
+    let reply = message('B', &[('A', 1), ('B', 1)], "Yes, hi!");
+
+    let mut c = CausalBuffer::new(8);
+    let mut shown = Vec::new();
+    assert_eq!(
+        c.push(reply.clone(), |m| shown.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    assert!(
+        shown.is_empty(),
+        "the reply must not be shown before the post"
+    );
+    assert!(c.is_waiting(&dot('B', 1)));
+    let missing: Vec<_> = c.missing(&reply.dot()).unwrap().collect();
+    assert_eq!(missing, [dot('A', 1)]);
+
+    assert_eq!(
+        c.push(post, |m| shown.push(m.into_payload())),
+        Ok(Pushed::Delivered(2))
+    );
+    assert_eq!(shown, ["Hello, is anyone there?", "Yes, hi!"]);
+    assert!(c.is_empty());
+    assert_eq!(c.delivered(), &clock(&[('A', 1), ('B', 1)]));
+    assert!(c.missing(&reply.dot()).is_none());
+}
+
+#[test]
+fn stamp_builds_messages_others_deliver_in_order() {
+    let mut a = CausalBuffer::new(4);
+    let m1 = a.stamp('A', 1).unwrap();
+    a.push(m1.clone(), |_| {}).unwrap();
+    let m2 = a.stamp('A', 2).unwrap();
+    assert_eq!(m2.clock(), &clock(&[('A', 2)]));
+    a.push(m2.clone(), |_| {}).unwrap();
+
+    let mut b = CausalBuffer::new(4);
+    let mut out = Vec::new();
+    assert_eq!(
+        b.push(m2, |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    assert_eq!(
+        b.push(m1, |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(2))
+    );
+    assert_eq!(out, [1, 2]);
+}
+
+#[test]
+fn stamp_overflow_is_typed() {
+    let buffer = CausalBuffer::<char, ()>::with_delivered(1, clock(&[('A', u64::MAX)]));
+    assert_eq!(
+        buffer.stamp('A', ()).unwrap_err(),
+        VClockError::CounterOverflow { counter: u64::MAX }
+    );
+}
+
+#[test]
+fn concurrent_messages_deliver_in_arrival_order() {
+    let x = message('A', &[('A', 1)], 'x');
+    let y = message('B', &[('B', 1)], 'y');
+    let mut b = CausalBuffer::new(0);
+    let mut out = Vec::new();
+    assert_eq!(
+        b.push(y, |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    assert_eq!(
+        b.push(x, |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    assert_eq!(out, ['y', 'x']);
+}
+
+#[test]
+fn duplicates_are_dropped_whether_waiting_or_delivered() {
+    let first = message('A', &[('A', 1)], 1);
+    let second = message('A', &[('A', 2)], 2);
+    let mut b = CausalBuffer::new(4);
+    let mut out = Vec::new();
+    assert_eq!(
+        b.push(second.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    assert_eq!(
+        b.push(second.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Duplicate)
+    );
+    assert_eq!(b.len(), 1);
+    assert_eq!(
+        b.push(first.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(2))
+    );
+    assert_eq!(
+        b.push(first, |m| out.push(m.into_payload())),
+        Ok(Pushed::Duplicate)
+    );
+    assert_eq!(
+        b.push(second, |m| out.push(m.into_payload())),
+        Ok(Pushed::Duplicate)
+    );
+    assert_eq!(out, [1, 2]);
+}
+
+#[test]
+fn full_buffer_refuses_and_loses_nothing() {
+    let mut b = CausalBuffer::new(2);
+    let mut out = Vec::new();
+    let w1 = message('A', &[('A', 2)], "a2");
+    let w2 = message('B', &[('A', 2), ('B', 1)], "b1");
+    let w3 = message('A', &[('A', 3)], "a3");
+    assert_eq!(
+        b.push(w1, |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    assert_eq!(
+        b.push(w2, |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    let before: Vec<_> = b.waiting().cloned().collect();
+    let delivered_before = b.delivered().clone();
+
+    let err = b
+        .push(w3.clone(), |m| out.push(m.into_payload()))
+        .unwrap_err();
+    assert!(matches!(err, PushError::Full { capacity: 2, .. }));
+    assert_eq!(
+        err.to_string(),
+        "causal buffer full: 2 messages already waiting"
+    );
+    assert_eq!(err.into_message(), w3);
+    assert_eq!(b.waiting().cloned().collect::<Vec<_>>(), before);
+    assert_eq!(b.delivered(), &delivered_before);
+    assert!(out.is_empty());
+
+    // A deliverable message needs no slot, so a full buffer still unblocks.
+    let a1 = message('A', &[('A', 1)], "a1");
+    assert_eq!(
+        b.push(a1, |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(3))
+    );
+    assert_eq!(out, ["a1", "a2", "b1"]);
+    assert_eq!(
+        b.push(w3, |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+}
+
+#[test]
+fn missing_skips_delivered_and_waiting_dots() {
+    let mut b = CausalBuffer::with_delivered(8, clock(&[('A', 1)]));
+    b.push(message('B', &[('B', 2)], ()), |_| {}).unwrap();
+    let target = message('C', &[('A', 3), ('B', 3), ('C', 2)], ());
+    b.push(target.clone(), |_| {}).unwrap();
+    let missing: Vec<_> = b.missing(&target.dot()).unwrap().collect();
+    assert_eq!(
+        missing,
+        [
+            dot('A', 2),
+            dot('A', 3),
+            dot('B', 1),
+            dot('B', 3),
+            dot('C', 1)
+        ]
+    );
+    assert!(b.missing(&dot('C', 1)).is_none());
+}
+
+#[test]
+fn message_without_sender_entry_is_malformed() {
+    assert_eq!(
+        Message::new('A', clock(&[('B', 1)]), ()).unwrap_err(),
+        MessageError::MissingSenderEntry
+    );
+    assert_eq!(
+        Message::new('A', VClock::new(), ()).unwrap_err(),
+        MessageError::MissingSenderEntry
+    );
+}
+
+#[test]
+fn types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<CausalBuffer<String, Vec<u8>>>();
+    check::<Message<String, Vec<u8>>>();
+    check::<PushError<String, Vec<u8>>>();
+    check::<MessageError>();
+}
+
+// ---- Random causal histories ----
+
+/// One step of a history: `process` first delivers the messages picked by `seen`
+/// (indices into those sent so far, taken modulo their number), then broadcasts.
+#[derive(Debug, Clone)]
+struct Step {
+    process: u8,
+    seen: Vec<usize>,
+}
+
+/// Runs the history; message `i` carries payload `i`.
+fn simulate(steps: &[Step]) -> Vec<Message<u8, usize>> {
+    let mut knowledge: Vec<VClock<u8>> = vec![VClock::new(); 4];
+    let mut sent: Vec<Message<u8, usize>> = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let p = usize::from(step.process);
+        if !sent.is_empty() {
+            for pick in &step.seen {
+                let seen = sent[pick % sent.len()].clock().clone();
+                knowledge[p].merge(&seen);
+            }
+        }
+        knowledge[p].increment(step.process).unwrap();
+        sent.push(Message::new(step.process, knowledge[p].clone(), i).unwrap());
+    }
+    sent
+}
+
+fn arb_steps() -> impl Strategy<Value = Vec<Step>> {
+    let step = (0_u8..4, prop::collection::vec(any::<usize>(), 0..3))
+        .prop_map(|(process, seen)| Step { process, seen });
+    prop::collection::vec(step, 1..28)
+}
+
+/// A history and an arrival order: every message at least once, some twice, shuffled.
+fn arb_scenario() -> impl Strategy<Value = (Vec<Message<u8, usize>>, Vec<usize>)> {
+    (arb_steps(), prop::collection::vec(any::<usize>(), 0..10)).prop_flat_map(|(steps, dups)| {
+        let sent = simulate(&steps);
+        let n = sent.len();
+        let mut arrivals: Vec<usize> = (0..n).collect();
+        arrivals.extend(dups.iter().map(|d| d % n));
+        (Just(sent), Just(arrivals).prop_shuffle())
+    })
+}
+
+/// Checks a delivery sequence against the history: exactly once, predecessors first.
+fn check_delivery(sent: &[Message<u8, usize>], order: &[usize]) -> Result<(), TestCaseError> {
+    let mut position = vec![None; sent.len()];
+    for (at, id) in order.iter().enumerate() {
+        prop_assert!(position[*id].is_none(), "message {} delivered twice", id);
+        position[*id] = Some(at);
+    }
+    prop_assert!(
+        position.iter().all(Option::is_some),
+        "not every message was delivered"
+    );
+    for (id, m) in sent.iter().enumerate() {
+        for (pred, p) in sent.iter().enumerate() {
+            if pred != id && m.clock().contains(&p.dot()) {
+                prop_assert!(
+                    position[pred] < position[id],
+                    "message {} delivered before its predecessor {}",
+                    id,
+                    pred
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        rng_seed: RngSeed::Fixed(0xca05_a1b0),
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn prop_any_arrival_order_delivers_causally_exactly_once(
+        (sent, arrivals) in arb_scenario()
+    ) {
+        let mut buffer = CausalBuffer::new(sent.len());
+        let mut order = Vec::new();
+        let (mut delivered_total, mut duplicates) = (0, 0);
+        for id in &arrivals {
+            let outcome = buffer.push(sent[*id].clone(), |m| order.push(m.into_payload()));
+            match outcome {
+                Ok(Pushed::Delivered(n)) => delivered_total += n,
+                Ok(Pushed::Duplicate) => duplicates += 1,
+                Ok(Pushed::Waiting) => {}
+                Err(e) => prop_assert!(false, "capacity equals the history, yet {}", e),
+            }
+            // What each waiting message reports missing is exactly its predecessors
+            // that are neither delivered nor waiting.
+            let waiting: BTreeSet<Dot<u8>> = buffer.waiting().map(Message::dot).collect();
+            prop_assert_eq!(waiting.len(), buffer.len());
+            for m in buffer.waiting() {
+                let reported: BTreeSet<Dot<u8>> = buffer.missing(&m.dot()).unwrap().collect();
+                let expected: BTreeSet<Dot<u8>> = sent
+                    .iter()
+                    .map(Message::dot)
+                    .filter(|d| *d != m.dot() && m.clock().contains(d))
+                    .filter(|d| !buffer.is_delivered(d) && !waiting.contains(d))
+                    .collect();
+                prop_assert_eq!(reported, expected);
+            }
+        }
+        check_delivery(&sent, &order)?;
+        prop_assert_eq!(delivered_total, sent.len());
+        prop_assert_eq!(duplicates, arrivals.len() - sent.len());
+        prop_assert!(buffer.is_empty(), "left waiting: {:?}", buffer.waiting().collect::<Vec<_>>());
+        let all: VClock<u8> = sent.iter().map(Message::dot).collect();
+        prop_assert_eq!(buffer.delivered(), &all);
+    }
+
+    #[test]
+    fn prop_bounded_buffer_with_retries_delivers_everything(
+        (sent, arrivals) in arb_scenario(),
+        capacity in 0_usize..4,
+    ) {
+        let mut buffer = CausalBuffer::new(capacity);
+        let mut order = Vec::new();
+        let mut refused: Vec<Message<u8, usize>> = Vec::new();
+        let offer = |buffer: &mut CausalBuffer<u8, usize>,
+                         m: Message<u8, usize>,
+                         refused: &mut Vec<Message<u8, usize>>,
+                         order: &mut Vec<usize>|
+         -> Result<bool, TestCaseError> {
+            let waiting_before: Vec<_> = buffer.waiting().cloned().collect();
+            let delivered_before = buffer.delivered().clone();
+            match buffer.push(m.clone(), |d| order.push(d.into_payload())) {
+                Ok(outcome) => Ok(matches!(outcome, Pushed::Delivered(_))),
+                Err(err) => {
+                    // Refused: the buffer is untouched and the message comes back.
+                    prop_assert_eq!(buffer.waiting().cloned().collect::<Vec<_>>(), waiting_before);
+                    prop_assert_eq!(buffer.delivered(), &delivered_before);
+                    let back = err.into_message();
+                    prop_assert_eq!(&back, &m);
+                    refused.push(back);
+                    Ok(false)
+                }
+            }
+        };
+        for id in &arrivals {
+            let mut progress = offer(&mut buffer, sent[*id].clone(), &mut refused, &mut order)?;
+            prop_assert!(buffer.len() <= capacity);
+            // Re-offer refused messages while that makes progress.
+            while progress {
+                progress = false;
+                for m in std::mem::take(&mut refused) {
+                    progress |= offer(&mut buffer, m, &mut refused, &mut order)?;
+                }
+            }
+        }
+        prop_assert!(refused.is_empty(), "still refused: {:?}", refused);
+        prop_assert!(buffer.is_empty());
+        check_delivery(&sent, &order)?;
+    }
+}

@@ -1,0 +1,145 @@
+//! Encoding round trips and validating decoding (feature `serde`).
+#![cfg(all(feature = "serde", feature = "alloc"))]
+
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use serde_json::{from_str, json, to_string, to_value};
+use ward_vclock::{Dot, DotContext, Message, VClock};
+
+type Clock = VClock<String>;
+
+fn decode_err<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str) -> String {
+    from_str::<T>(text).unwrap_err().to_string()
+}
+
+#[test]
+fn dot_round_trips_and_rejects_zero() {
+    let dot = Dot::new("a".to_string(), 3).unwrap();
+    assert_eq!(to_value(&dot).unwrap(), json!(["a", 3]));
+    assert_eq!(from_str::<Dot<String>>(r#"["a",3]"#).unwrap(), dot);
+    assert!(decode_err::<Dot<String>>(r#"["a",0]"#).contains("dot counter must be at least 1"));
+}
+
+#[test]
+fn clock_encodes_sorted_pairs() {
+    let clock: Clock = [("b".to_string(), 1), ("a".to_string(), 2)]
+        .into_iter()
+        .collect();
+    assert_eq!(to_value(&clock).unwrap(), json!([["a", 2], ["b", 1]]));
+    assert_eq!(
+        from_str::<Clock>(&to_string(&clock).unwrap()).unwrap(),
+        clock
+    );
+    assert_eq!(from_str::<Clock>("[]").unwrap(), Clock::new());
+}
+
+#[test]
+fn clock_decoding_rejects_non_canonical_input() {
+    assert_eq!(
+        decode_err::<Clock>(r#"[["b",1],["a",2]]"#),
+        "clock entries not sorted by actor at index 1"
+    );
+    assert_eq!(
+        decode_err::<Clock>(r#"[["a",1],["a",2]]"#),
+        "duplicate actor in clock entries at index 1"
+    );
+    assert_eq!(
+        decode_err::<Clock>(r#"[["a",1],["b",0]]"#),
+        "zero counter in clock entries at index 1"
+    );
+    assert!(from_str::<Clock>(r#"[["a",-1]]"#).is_err());
+}
+
+#[test]
+fn context_round_trips_with_cloud() {
+    let ctx: DotContext<String> = [("a", 1), ("a", 3), ("b", 2)]
+        .into_iter()
+        .map(|(a, c)| Dot::new(a.to_string(), c).unwrap())
+        .collect();
+    let value = to_value(&ctx).unwrap();
+    assert_eq!(
+        value,
+        json!({"clock": [["a", 1]], "cloud": [["a", 3], ["b", 2]]})
+    );
+    assert_eq!(
+        serde_json::from_value::<DotContext<String>>(value).unwrap(),
+        ctx
+    );
+}
+
+#[test]
+fn context_decoding_rejects_invalid_contexts() {
+    type Ctx = DotContext<String>;
+    assert_eq!(
+        decode_err::<Ctx>(r#"{"clock":[["a",2]],"cloud":[["a",2]]}"#),
+        "context dot at index 0 has counter 2 but the clock already reaches 2 for its actor"
+    );
+    assert_eq!(
+        decode_err::<Ctx>(r#"{"clock":[["a",2]],"cloud":[["a",3]]}"#),
+        "context dot at index 0 has counter 3 but the clock already reaches 2 for its actor"
+    );
+    assert_eq!(
+        decode_err::<Ctx>(r#"{"clock":[],"cloud":[["b",3],["a",3]]}"#),
+        "context dots not strictly increasing at index 1"
+    );
+    assert_eq!(
+        decode_err::<Ctx>(r#"{"clock":[],"cloud":[["b",3],["b",3]]}"#),
+        "context dots not strictly increasing at index 1"
+    );
+    assert!(decode_err::<Ctx>(r#"{"clock":[["b",1],["a",1]],"cloud":[]}"#).contains("not sorted"));
+    assert!(decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",0]]}"#).contains("at least 1"));
+}
+
+#[test]
+fn message_round_trips_and_rejects_missing_sender_entry() {
+    let clock: Clock = [("a".to_string(), 1), ("b".to_string(), 1)]
+        .into_iter()
+        .collect();
+    let m = Message::new("b".to_string(), clock, "yes, hi!".to_string()).unwrap();
+    let text = to_string(&m).unwrap();
+    assert_eq!(
+        text,
+        r#"{"sender":"b","clock":[["a",1],["b",1]],"payload":"yes, hi!"}"#
+    );
+    assert_eq!(from_str::<Message<String, String>>(&text).unwrap(), m);
+    assert_eq!(
+        decode_err::<Message<String, ()>>(r#"{"sender":"c","clock":[["a",1]],"payload":null}"#),
+        "message clock has no entry for its sender"
+    );
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        rng_seed: RngSeed::Fixed(0x5e7d_e000),
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn prop_clock_round_trips(entries in prop::collection::vec((0_u8..8, 0_u64..5), 0..8)) {
+        let clock: VClock<u8> = entries.into_iter().collect();
+        let back: VClock<u8> = from_str(&to_string(&clock).unwrap()).unwrap();
+        prop_assert_eq!(back, clock);
+    }
+
+    #[test]
+    fn prop_context_round_trips(dots in prop::collection::vec((0_u8..4, 1_u64..8), 0..12)) {
+        let ctx: DotContext<u8> = dots.into_iter().map(|(a, c)| Dot::new(a, c).unwrap()).collect();
+        let back: DotContext<u8> = from_str(&to_string(&ctx).unwrap()).unwrap();
+        prop_assert_eq!(back, ctx);
+    }
+
+    #[test]
+    fn prop_clock_decoding_accepts_exactly_canonical(
+        entries in prop::collection::vec((0_u8..5, 0_u64..3), 0..6)
+    ) {
+        let canonical = entries.windows(2).all(|w| w[0].0 < w[1].0)
+            && entries.iter().all(|(_, c)| *c > 0);
+        let decoded = from_str::<VClock<u8>>(&to_string(&entries).unwrap());
+        prop_assert_eq!(decoded.is_ok(), canonical);
+    }
+}
