@@ -1,0 +1,641 @@
+//! The lock-free hybrid logical clock.
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::clock::{PhysicalClock, micros_of};
+use crate::jump::{ClockJump, JumpStats, JumpThresholds, JumpWatch};
+use crate::sync::{AtomicU64, Ordering};
+use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
+
+/// What an [`Hlc`] does when the logical counter of a physical tick is full
+/// ([`MAX_LOGICAL`] already used) and the physical clock has not moved on.
+///
+/// # Examples
+///
+/// ```
+/// use ward_hlc::{ClockError, Hlc, ManualClock, OverflowPolicy, Timestamp, MAX_LOGICAL};
+///
+/// let clock = ManualClock::new(10);
+/// let full = Timestamp::new(10, MAX_LOGICAL)?;
+///
+/// let carry = Hlc::builder(&clock).resume_after(full).build();
+/// assert_eq!(carry.now()?, Timestamp::new(11, 0)?);
+///
+/// let reject = Hlc::builder(&clock).resume_after(full).overflow(OverflowPolicy::Reject).build();
+/// assert!(matches!(reject.now(), Err(ClockError::LogicalOverflow { physical: 10 })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OverflowPolicy {
+    /// Carry into the physical part: `(l, 4095)` is followed by `(l + 1µs, 0)`. The clock
+    /// runs ahead of physical time by one microsecond per 4096 events of one tick and
+    /// never fails. This is what incrementing the packed `u64` does.
+    #[default]
+    Carry,
+    /// Refuse the event with [`ClockError::LogicalOverflow`] and leave the clock
+    /// unchanged, so that the physical part only ever holds values read from a clock.
+    Reject,
+}
+
+/// A clock event (local, send or receive) could not produce a timestamp. The clock is
+/// unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClockError {
+    /// A received timestamp is further ahead of local physical time than the
+    /// configured maximum drift.
+    #[error(
+        "remote timestamp is {drift:?} ahead of local physical time, more than the maximum drift {max:?}"
+    )]
+    DriftExceeded {
+        /// How far the remote physical time is ahead of the local physical clock.
+        drift: Duration,
+        /// The configured maximum drift.
+        max: Duration,
+    },
+    /// The logical counter of the current physical tick is full and the policy is
+    /// [`OverflowPolicy::Reject`].
+    #[error("logical counter full at physical time {physical} µs ({MAX_LOGICAL} used)")]
+    LogicalOverflow {
+        /// The physical part whose counter is full, in microseconds since the epoch.
+        physical: u64,
+    },
+    /// The physical clock read a time later than [`MAX_PHYSICAL`] (year 2112).
+    #[error("physical clock reads {micros} µs, beyond the largest representable {MAX_PHYSICAL} µs")]
+    PhysicalOutOfRange {
+        /// The reading, in microseconds since the epoch.
+        micros: u64,
+    },
+    /// Every timestamp up to [`Timestamp::MAX`] has been used (only a remote timestamp
+    /// at or near the maximum can cause this).
+    #[error("timestamp space exhausted at {last}")]
+    Exhausted {
+        /// The largest timestamp the clock has seen.
+        last: Timestamp,
+    },
+}
+
+/// Why an internal event did not produce a timestamp.
+pub(crate) enum EventError {
+    Clock(ClockError),
+    /// The result would exceed the ceiling; carries the refused candidate.
+    Ceiling(Timestamp),
+}
+
+impl From<ClockError> for EventError {
+    fn from(e: ClockError) -> EventError {
+        EventError::Clock(e)
+    }
+}
+
+/// A hybrid logical clock shared by `&self` across threads.
+///
+/// The whole state is one `AtomicU64`, updated by compare-and-swap: no lock is taken on
+/// any path, and a failed event leaves the state untouched. The state holds the smallest
+/// value the next timestamp may take (the last issued timestamp plus one, or 0 on a
+/// fresh clock).
+///
+/// # The rules
+///
+/// Write `pt` for the physical clock reading and `(l, c)` for the timestamp's physical and
+/// logical parts. Under the default [`OverflowPolicy::Carry`], the paper's rules become
+/// integer arithmetic on the packed form, where `last` is the previous timestamp:
+///
+/// - **local or send event** ([`now`](Hlc::now)): `max(last + 1, (pt, 0))`
+/// - **receive event** ([`receive`](Hlc::receive)):
+///   `max(last + 1, remote + 1, (pt, 0))`
+///
+/// because `(l, c) + 1 = (l, c + 1)` and `(pt, 0)` exceeds every timestamp with a smaller
+/// physical part. These are the send and receive rules of the paper, with the counter
+/// carrying into `l` when it is full.
+///
+/// # Guarantees
+///
+/// - Timestamps issued by one `Hlc` are unique and strictly increasing in the order of
+///   the atomic updates; each thread sees its own timestamps strictly increase.
+/// - A receive returns a timestamp greater than both the remote one and every
+///   timestamp issued before.
+/// - `l ≥ pt` at every event. With clocks whose mutual skew is at most ε, `l − pt ≤ ε`
+///   (plus one microsecond per 4096 events in a tick if the counter carries).
+/// - With a maximum drift `d`, a receive whose remote physical part is more than `d`
+///   ahead of `pt` fails with [`ClockError::DriftExceeded`] and changes nothing; exactly
+///   `d` is accepted. This bounds how far one bad peer can drag the clock.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ward_hlc::{ClockError, Hlc, ManualClock, Timestamp};
+///
+/// let clock = ManualClock::new(1_000);
+/// let hlc = Hlc::builder(&clock).max_drift(Duration::from_millis(1)).build();
+///
+/// assert_eq!(hlc.now()?, Timestamp::new(1_000, 0)?);
+/// assert_eq!(hlc.now()?, Timestamp::new(1_000, 1)?);
+///
+/// // A message from a node whose clock is 500 µs ahead.
+/// let remote = Timestamp::new(1_500, 7)?;
+/// assert_eq!(hlc.receive(remote)?, Timestamp::new(1_500, 8)?);
+///
+/// // A message from a node 2 ms ahead is refused.
+/// let far = Timestamp::new(3_001, 0)?;
+/// assert!(matches!(hlc.receive(far), Err(ClockError::DriftExceeded { .. })));
+/// assert_eq!(hlc.last(), Some(Timestamp::new(1_500, 8)?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Hlc<C> {
+    clock: C,
+    /// The smallest value the next timestamp may take.
+    state: AtomicU64,
+    max_drift: Option<Duration>,
+    max_drift_micros: u64,
+    overflow: OverflowPolicy,
+    jumps: Option<JumpWatch>,
+}
+
+impl<C: PhysicalClock> Hlc<C> {
+    /// Creates a clock over `clock` with no drift bound, [`OverflowPolicy::Carry`] and no
+    /// jump watch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// let hlc = Hlc::new(ManualClock::new(3));
+    /// assert_eq!(hlc.now()?.physical(), 3);
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    pub fn new(clock: C) -> Hlc<C> {
+        HlcBuilder::new(clock).build()
+    }
+
+    /// Starts configuring a clock over `clock`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(3)).max_drift(Duration::from_secs(1)).build();
+    /// assert_eq!(hlc.max_drift(), Some(Duration::from_secs(1)));
+    /// ```
+    pub fn builder(clock: C) -> HlcBuilder<C> {
+        HlcBuilder::new(clock)
+    }
+
+    /// A local or send event: the paper's send rule.
+    ///
+    /// Returns `(pt, 0)` when the physical clock has moved past the last timestamp,
+    /// otherwise the last timestamp with its logical counter incremented. The first event
+    /// at physical time `pt` on a fresh clock yields `(pt, 0)`.
+    ///
+    /// # Errors
+    ///
+    /// - [`ClockError::LogicalOverflow`] under [`OverflowPolicy::Reject`] when the counter
+    ///   of the current tick is full.
+    /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
+    /// - [`ClockError::Exhausted`] when [`Timestamp::MAX`] has been reached.
+    ///
+    /// On error the clock is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let clock = ManualClock::new(50);
+    /// let hlc = Hlc::new(&clock);
+    /// assert_eq!(hlc.now()?, Timestamp::new(50, 0)?);
+    /// clock.set(40); // the clock is set back
+    /// assert_eq!(hlc.now()?, Timestamp::new(50, 1)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn now(&self) -> Result<Timestamp, ClockError> {
+        match self.event(None, u64::MAX) {
+            Ok(ts) => Ok(ts),
+            Err(EventError::Clock(e)) => Err(e),
+            // The ceiling is u64::MAX, which `event` never exceeds.
+            Err(EventError::Ceiling(last)) => Err(ClockError::Exhausted { last }),
+        }
+    }
+
+    /// A receive event: the paper's receive rule, applied as one atomic event.
+    ///
+    /// Returns the new local timestamp, which is greater than both `remote` and every
+    /// timestamp this clock issued before. There is no need to call [`now`](Hlc::now)
+    /// before or after.
+    ///
+    /// # Errors
+    ///
+    /// - [`ClockError::DriftExceeded`] when a maximum drift is set and `remote`'s physical
+    ///   part is more than that ahead of the local physical clock.
+    /// - [`ClockError::LogicalOverflow`] under [`OverflowPolicy::Reject`] when the counter
+    ///   the result needs is full.
+    /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
+    /// - [`ClockError::Exhausted`] when the result would pass [`Timestamp::MAX`].
+    ///
+    /// On error the clock is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let hlc = Hlc::new(ManualClock::new(10));
+    /// let remote = Timestamp::new(20, 4)?;
+    /// let ts = hlc.receive(remote)?;
+    /// assert_eq!(ts, Timestamp::new(20, 5)?);
+    /// assert!(hlc.now()? > ts);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn receive(&self, remote: Timestamp) -> Result<Timestamp, ClockError> {
+        match self.event(Some(remote), u64::MAX) {
+            Ok(ts) => Ok(ts),
+            Err(EventError::Clock(e)) => Err(e),
+            Err(EventError::Ceiling(last)) => Err(ClockError::Exhausted { last }),
+        }
+    }
+
+    /// The last timestamp issued, or `None` on a fresh clock. With
+    /// [`HlcBuilder::resume_after`] this starts as the given timestamp.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// let hlc = Hlc::new(ManualClock::new(10));
+    /// assert_eq!(hlc.last(), None);
+    /// let ts = hlc.now()?;
+    /// assert_eq!(hlc.last(), Some(ts));
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    pub fn last(&self) -> Option<Timestamp> {
+        self.state
+            .load(Ordering::Acquire)
+            .checked_sub(1)
+            .map(Timestamp::from_u64)
+    }
+
+    /// The physical clock this `Hlc` reads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// let hlc = Hlc::new(ManualClock::new(10));
+    /// hlc.clock().set(20);
+    /// assert_eq!(hlc.now()?.physical(), 20);
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The maximum drift accepted from a remote timestamp, `None` when unbounded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// assert_eq!(Hlc::new(ManualClock::new(0)).max_drift(), None);
+    /// ```
+    pub fn max_drift(&self) -> Option<Duration> {
+        self.max_drift
+    }
+
+    /// The policy applied when the logical counter is full.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, OverflowPolicy};
+    ///
+    /// assert_eq!(Hlc::new(ManualClock::new(0)).overflow_policy(), OverflowPolicy::Carry);
+    /// ```
+    pub fn overflow_policy(&self) -> OverflowPolicy {
+        self.overflow
+    }
+
+    /// How many clock jumps were observed, if a jump watch is configured
+    /// ([`HlcBuilder::watch_jumps`]); `None` otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{Hlc, JumpThresholds, ManualClock};
+    ///
+    /// let clock = ManualClock::new(10_000);
+    /// let hlc = Hlc::builder(&clock)
+    ///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(1)))
+    ///     .build();
+    /// hlc.now()?;
+    /// clock.step_back(Duration::from_millis(5));
+    /// hlc.now()?;
+    /// assert_eq!(hlc.jump_stats().map(|s| s.backward), Some(1));
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    pub fn jump_stats(&self) -> Option<JumpStats> {
+        self.jumps.as_ref().map(JumpWatch::stats)
+    }
+
+    /// Reads the physical clock, checks range and jumps.
+    #[inline]
+    fn read_clock(&self) -> Result<u64, ClockError> {
+        let pt = self.clock.now_micros();
+        if pt > MAX_PHYSICAL {
+            return Err(ClockError::PhysicalOutOfRange { micros: pt });
+        }
+        if let Some(watch) = &self.jumps {
+            watch.observe(pt);
+        }
+        Ok(pt)
+    }
+
+    /// One clock event. Issues a timestamp no larger than `ceiling` or changes nothing.
+    #[inline]
+    pub(crate) fn event(
+        &self,
+        remote: Option<Timestamp>,
+        ceiling: u64,
+    ) -> Result<Timestamp, EventError> {
+        let pt = self.read_clock()?;
+        // The smallest value the remote timestamp allows, or 0.
+        let remote_floor = match remote {
+            None => 0,
+            Some(r) => {
+                if let Some(max) = self.max_drift
+                    && r.physical() > pt
+                    && r.physical() - pt > self.max_drift_micros
+                {
+                    return Err(ClockError::DriftExceeded {
+                        drift: Duration::from_micros(r.physical() - pt),
+                        max,
+                    }
+                    .into());
+                }
+                match r.as_u64().checked_add(1) {
+                    Some(floor) => floor,
+                    None => return Err(ClockError::Exhausted { last: r }.into()),
+                }
+            }
+        };
+        let physical = pt << LOGICAL_BITS;
+        let mut floor = self.state.load(Ordering::Acquire);
+        loop {
+            let next = floor.max(remote_floor).max(physical);
+            // `next == u64::MAX` would leave no room for the state (last + 1): the maximum
+            // itself is never issued.
+            if next == u64::MAX {
+                return Err(ClockError::Exhausted {
+                    last: Timestamp::from_u64(next - 1),
+                }
+                .into());
+            }
+            if self.overflow == OverflowPolicy::Reject
+                && next > physical
+                && Timestamp::from_u64(next).logical() == 0
+            {
+                // `next` came from incrementing a full counter.
+                let full = Timestamp::from_u64(next - 1);
+                return Err(ClockError::LogicalOverflow {
+                    physical: full.physical(),
+                }
+                .into());
+            }
+            if next > ceiling {
+                return Err(EventError::Ceiling(Timestamp::from_u64(next)));
+            }
+            match self.state.compare_exchange_weak(
+                floor,
+                next + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(Timestamp::from_u64(next)),
+                Err(actual) => floor = actual,
+            }
+        }
+    }
+}
+
+impl<C: fmt::Debug> fmt::Debug for Hlc<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hlc")
+            .field("clock", &self.clock)
+            .field(
+                "last",
+                &self
+                    .state
+                    .load(Ordering::Acquire)
+                    .checked_sub(1)
+                    .map(Timestamp::from_u64),
+            )
+            .field("max_drift", &self.max_drift)
+            .field("overflow", &self.overflow)
+            .field("jumps", &self.jumps)
+            .finish()
+    }
+}
+
+/// Configuration of an [`Hlc`], from [`Hlc::builder`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ward_hlc::{Hlc, JumpThresholds, ManualClock, OverflowPolicy, Timestamp};
+///
+/// let hlc = Hlc::builder(ManualClock::new(1_000))
+///     .max_drift(Duration::from_millis(500))
+///     .overflow(OverflowPolicy::Reject)
+///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(30)))
+///     .resume_after(Timestamp::new(900, 3)?)
+///     .build();
+/// assert_eq!(hlc.now()?, Timestamp::new(1_000, 0)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "call build() to get an Hlc"]
+pub struct HlcBuilder<C> {
+    clock: C,
+    max_drift: Option<Duration>,
+    overflow: OverflowPolicy,
+    jumps: Option<JumpThresholds>,
+    hook: Option<fn(ClockJump)>,
+    last: Option<Timestamp>,
+}
+
+impl<C: PhysicalClock> HlcBuilder<C> {
+    /// A builder with the defaults of [`Hlc::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{HlcBuilder, ManualClock};
+    ///
+    /// let hlc = HlcBuilder::new(ManualClock::new(1)).build();
+    /// assert_eq!(hlc.last(), None);
+    /// ```
+    pub fn new(clock: C) -> HlcBuilder<C> {
+        HlcBuilder {
+            clock,
+            max_drift: None,
+            overflow: OverflowPolicy::Carry,
+            jumps: None,
+            hook: None,
+            last: None,
+        }
+    }
+
+    /// Rejects received timestamps whose physical part is more than `max` ahead of the
+    /// local physical clock. Exactly `max` ahead is accepted. The bound counts whole
+    /// microseconds (a fraction of a microsecond is dropped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0)).max_drift(Duration::from_micros(10)).build();
+    /// assert!(hlc.receive(Timestamp::new(10, 0)?).is_ok());
+    /// assert!(hlc.receive(Timestamp::new(11, 0)?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_drift(mut self, max: Duration) -> HlcBuilder<C> {
+        self.max_drift = Some(max);
+        self
+    }
+
+    /// Sets or clears the maximum drift; `None` accepts any remote timestamp.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0)).with_max_drift(None).build();
+    /// assert_eq!(hlc.max_drift(), None);
+    /// ```
+    pub fn with_max_drift(mut self, max: Option<Duration>) -> HlcBuilder<C> {
+        self.max_drift = max;
+        self
+    }
+
+    /// Sets the policy for a full logical counter (default [`OverflowPolicy::Carry`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, OverflowPolicy};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0)).overflow(OverflowPolicy::Reject).build();
+    /// assert_eq!(hlc.overflow_policy(), OverflowPolicy::Reject);
+    /// ```
+    pub fn overflow(mut self, policy: OverflowPolicy) -> HlcBuilder<C> {
+        self.overflow = policy;
+        self
+    }
+
+    /// Counts jumps of the physical clock larger than `thresholds`
+    /// (see [`Hlc::jump_stats`]). Costs one relaxed atomic swap per event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{Hlc, JumpThresholds, ManualClock};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0))
+    ///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(1)))
+    ///     .build();
+    /// assert!(hlc.jump_stats().is_some());
+    /// ```
+    pub fn watch_jumps(mut self, thresholds: JumpThresholds) -> HlcBuilder<C> {
+        self.jumps = Some(thresholds);
+        self
+    }
+
+    /// Calls `hook` for every jump observed, on the thread whose event saw it. Has an
+    /// effect only together with [`watch_jumps`](Self::watch_jumps). The hook should be
+    /// quick (log, bump a metric): it runs inside the clock event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::time::Duration;
+    /// use ward_hlc::{ClockJump, Hlc, JumpThresholds, ManualClock};
+    ///
+    /// static LARGEST: AtomicU64 = AtomicU64::new(0);
+    /// fn record(jump: ClockJump) {
+    ///     LARGEST.fetch_max(jump.amount().as_micros() as u64, Ordering::Relaxed);
+    /// }
+    ///
+    /// let clock = ManualClock::new(0);
+    /// let hlc = Hlc::builder(&clock)
+    ///     .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::from_secs(1)))
+    ///     .on_jump(record)
+    ///     .build();
+    /// hlc.now()?;
+    /// clock.advance(Duration::from_secs(5));
+    /// hlc.now()?;
+    /// assert_eq!(LARGEST.load(Ordering::Relaxed), 5_000_000);
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    pub fn on_jump(mut self, hook: fn(ClockJump)) -> HlcBuilder<C> {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// Starts after `last`: every timestamp issued will be greater than it. Use the last
+    /// timestamp known from before a restart (from a log or a peer).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(5)).resume_after(Timestamp::new(9, 2)?).build();
+    /// assert_eq!(hlc.now()?, Timestamp::new(9, 3)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resume_after(mut self, last: Timestamp) -> HlcBuilder<C> {
+        self.last = Some(self.last.map_or(last, |l| l.max(last)));
+        self
+    }
+
+    /// Builds the clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{HlcBuilder, ManualClock};
+    ///
+    /// let hlc = HlcBuilder::new(ManualClock::new(1)).build();
+    /// assert!(hlc.now().is_ok());
+    /// ```
+    pub fn build(self) -> Hlc<C> {
+        // `Timestamp::MAX` as the last leaves the state saturated: every event then
+        // reports `Exhausted`.
+        let state = self.last.map_or(0, |l| l.as_u64().saturating_add(1));
+        Hlc {
+            clock: self.clock,
+            state: AtomicU64::new(state),
+            max_drift: self.max_drift,
+            max_drift_micros: self.max_drift.map_or(u64::MAX, micros_of),
+            overflow: self.overflow,
+            jumps: self.jumps.map(|t| JumpWatch::new(t, self.hook)),
+        }
+    }
+}

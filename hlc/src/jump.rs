@@ -1,0 +1,206 @@
+//! Observation of physical clock jumps.
+
+use core::time::Duration;
+
+use crate::sync::{AtomicU64, Ordering};
+
+/// How far the physical clock may move between two readings before it counts as a jump.
+///
+/// Used with [`HlcBuilder::watch_jumps`](crate::HlcBuilder::watch_jumps). A jump is only
+/// reported: the [`Hlc`](crate::Hlc) keeps issuing monotonic timestamps across it and
+/// never panics or aborts because of it.
+///
+/// Readings are compared with the previous reading taken by the same `Hlc`. A backward
+/// move is always a correction of the clock (or a bug). A forward move larger than the
+/// threshold is either a step of the clock or an idle period between two events, which
+/// this comparison cannot tell apart: choose the forward threshold larger than the
+/// longest expected gap between events, or read forward reports as "long gap or jump".
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ward_hlc::JumpThresholds;
+///
+/// let t = JumpThresholds::new(Duration::from_millis(10), Duration::from_secs(60));
+/// assert_eq!(t.backward(), Duration::from_millis(10));
+/// assert_eq!(t.forward(), Duration::from_secs(60));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct JumpThresholds {
+    backward: Duration,
+    forward: Duration,
+}
+
+impl JumpThresholds {
+    /// A backward move strictly larger than `backward`, or a forward move strictly larger
+    /// than `forward`, is a jump. Thresholds count whole microseconds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::JumpThresholds;
+    ///
+    /// let t = JumpThresholds::new(Duration::ZERO, Duration::from_secs(1));
+    /// assert_eq!(t.backward(), Duration::ZERO);
+    /// ```
+    pub const fn new(backward: Duration, forward: Duration) -> JumpThresholds {
+        JumpThresholds { backward, forward }
+    }
+
+    /// The largest backward move that is not a jump.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::JumpThresholds;
+    ///
+    /// let t = JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(1));
+    /// assert_eq!(t.backward(), Duration::from_millis(1));
+    /// ```
+    pub const fn backward(&self) -> Duration {
+        self.backward
+    }
+
+    /// The largest forward move that is not a jump.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::JumpThresholds;
+    ///
+    /// let t = JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(1));
+    /// assert_eq!(t.forward(), Duration::from_secs(1));
+    /// ```
+    pub const fn forward(&self) -> Duration {
+        self.forward
+    }
+}
+
+/// The direction of a [`ClockJump`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JumpDirection {
+    /// The clock read earlier than before.
+    Backward,
+    /// The clock read later than before, by more than the forward threshold.
+    Forward,
+}
+
+/// One observed jump of the physical clock, passed to the hook set with
+/// [`HlcBuilder::on_jump`](crate::HlcBuilder::on_jump).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ward_hlc::{ClockJump, JumpDirection};
+///
+/// let jump = ClockJump { direction: JumpDirection::Backward, from_micros: 900, to_micros: 400 };
+/// assert_eq!(jump.amount(), Duration::from_micros(500));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClockJump {
+    /// Which way the clock moved.
+    pub direction: JumpDirection,
+    /// The previous reading, in microseconds since the Unix epoch.
+    pub from_micros: u64,
+    /// The new reading, in microseconds since the Unix epoch.
+    pub to_micros: u64,
+}
+
+impl ClockJump {
+    /// The size of the move.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{ClockJump, JumpDirection};
+    ///
+    /// let jump = ClockJump { direction: JumpDirection::Forward, from_micros: 1, to_micros: 11 };
+    /// assert_eq!(jump.amount(), Duration::from_micros(10));
+    /// ```
+    pub const fn amount(&self) -> Duration {
+        Duration::from_micros(self.from_micros.abs_diff(self.to_micros))
+    }
+}
+
+/// Counts of jumps observed by one [`Hlc`](crate::Hlc), from
+/// [`Hlc::jump_stats`](crate::Hlc::jump_stats).
+///
+/// # Examples
+///
+/// ```
+/// use ward_hlc::JumpStats;
+///
+/// assert_eq!(JumpStats::default().backward, 0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct JumpStats {
+    /// Backward jumps seen.
+    pub backward: u64,
+    /// Forward jumps seen.
+    pub forward: u64,
+}
+
+/// The jump detector inside an `Hlc`: previous reading and counters, all relaxed atomics
+/// (they are statistics, not part of the clock's state machine).
+#[derive(Debug)]
+pub(crate) struct JumpWatch {
+    backward_micros: u64,
+    forward_micros: u64,
+    hook: Option<fn(ClockJump)>,
+    /// Previous reading plus one; 0 means no reading yet.
+    last: AtomicU64,
+    backward: AtomicU64,
+    forward: AtomicU64,
+}
+
+impl JumpWatch {
+    pub(crate) fn new(thresholds: JumpThresholds, hook: Option<fn(ClockJump)>) -> JumpWatch {
+        JumpWatch {
+            backward_micros: crate::clock::micros_of(thresholds.backward),
+            forward_micros: crate::clock::micros_of(thresholds.forward),
+            hook,
+            last: AtomicU64::new(0),
+            backward: AtomicU64::new(0),
+            forward: AtomicU64::new(0),
+        }
+    }
+
+    /// Compares `pt` with the previous reading and reports a jump if there is one.
+    pub(crate) fn observe(&self, pt: u64) {
+        let stored = pt.saturating_add(1);
+        let prev = self.last.swap(stored, Ordering::Relaxed);
+        if prev == 0 {
+            return;
+        }
+        let prev = prev - 1;
+        let direction = if pt < prev && prev - pt > self.backward_micros {
+            self.backward.fetch_add(1, Ordering::Relaxed);
+            JumpDirection::Backward
+        } else if pt > prev && pt - prev > self.forward_micros {
+            self.forward.fetch_add(1, Ordering::Relaxed);
+            JumpDirection::Forward
+        } else {
+            return;
+        };
+        if let Some(hook) = self.hook {
+            hook(ClockJump {
+                direction,
+                from_micros: prev,
+                to_micros: pt,
+            });
+        }
+    }
+
+    pub(crate) fn stats(&self) -> JumpStats {
+        JumpStats {
+            backward: self.backward.load(Ordering::Relaxed),
+            forward: self.forward.load(Ordering::Relaxed),
+        }
+    }
+}

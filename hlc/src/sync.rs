@@ -1,0 +1,7 @@
+//! Atomics, swapped for loom's model-checked ones under `--cfg ward_loom`.
+
+#[cfg(ward_loom)]
+pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
+
+#[cfg(not(ward_loom))]
+pub(crate) use core::sync::atomic::{AtomicU64, Ordering};
