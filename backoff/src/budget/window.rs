@@ -1,0 +1,97 @@
+//! A lock-free sliding-window event counter: a ring of buckets, each one atomic word
+//! packing the bucket's epoch (high 32 bits) and its count (low 32 bits, saturating).
+
+use crate::sync::{AtomicU64, Ordering};
+
+pub(crate) const BUCKETS: usize = 10;
+
+#[derive(Debug)]
+pub(crate) struct WindowCounter {
+    slots: [AtomicU64; BUCKETS],
+}
+
+#[inline]
+const fn pack(epoch: u32, count: u32) -> u64 {
+    ((epoch as u64) << 32) | count as u64
+}
+
+#[inline]
+const fn unpack(word: u64) -> (u32, u32) {
+    ((word >> 32) as u32, word as u32)
+}
+
+impl WindowCounter {
+    pub(crate) fn new() -> Self {
+        Self {
+            slots: core::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
+
+    /// Adds one event to bucket `epoch` (the time divided by the bucket width). The epoch is
+    /// kept modulo 2^32; a bucket older than the window is recycled in place.
+    pub(crate) fn add(&self, epoch: u64) {
+        let e = epoch as u32;
+        let slot = &self.slots[(epoch % BUCKETS as u64) as usize];
+        let mut cur = slot.load(Ordering::Relaxed);
+        loop {
+            let (se, count) = unpack(cur);
+            let next = if se == e {
+                pack(e, count.saturating_add(1))
+            } else if e.wrapping_sub(se) < u32::MAX / 2 {
+                pack(e, 1)
+            } else {
+                // The bucket already belongs to a later epoch (a racing writer saw a later
+                // time): count the event there rather than erase the newer bucket.
+                pack(se, count.saturating_add(1))
+            };
+            match slot.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return,
+                Err(seen) => cur = seen,
+            }
+        }
+    }
+
+    /// Events in the buckets of epochs `epoch − BUCKETS + 1 ..= epoch`.
+    pub(crate) fn sum(&self, epoch: u64) -> u64 {
+        let e = epoch as u32;
+        self.slots
+            .iter()
+            .map(|s| {
+                let (se, count) = unpack(s.load(Ordering::Acquire));
+                if e.wrapping_sub(se) < BUCKETS as u32 {
+                    u64::from(count)
+                } else {
+                    0
+                }
+            })
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_expire_after_the_window() {
+        let w = WindowCounter::new();
+        w.add(0);
+        w.add(0);
+        w.add(3);
+        assert_eq!(w.sum(3), 3);
+        assert_eq!(w.sum(9), 3);
+        assert_eq!(w.sum(10), 1);
+        assert_eq!(w.sum(12), 1);
+        assert_eq!(w.sum(13), 0);
+        // Epoch 10 reuses bucket 0: the two old events are dropped, not added to.
+        w.add(10);
+        assert_eq!(w.sum(10), 2);
+    }
+
+    #[test]
+    fn initial_buckets_count_nothing() {
+        let w = WindowCounter::new();
+        assert_eq!(w.sum(0), 0);
+        assert_eq!(w.sum(123_456), 0);
+    }
+}

@@ -1,0 +1,341 @@
+//! Retry limits: max attempts and a deadline counted from the first failure.
+
+use core::time::Duration;
+
+use crate::clock::nanos;
+use crate::rng::{RandomSource, SplitMix64};
+use crate::strategy::{Backoff, ConfigError, Strategy};
+
+/// A strategy plus limits: how many attempts in total and how long after the first failure.
+///
+/// The default limits are 3 attempts (the first try and two retries, as in the AWS SDKs'
+/// standard mode) and no time limit. There is no hidden elapsed-time default.
+///
+/// **Deadline rule.** The elapsed time is counted from the first failure, not from the
+/// creation of the policy. No sleep ends after the deadline: a computed delay that would
+/// overrun it is shortened so the retry starts exactly at the deadline; once no time is
+/// left the schedule gives up; a server pushback delay that would overrun the deadline
+/// cannot be honoured and also gives up (a shortened pushback would disobey the server).
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Decision, RetryPolicy, SplitMix64, Strategy};
+///
+/// let strategy = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(60))?;
+/// let policy = RetryPolicy::new(strategy)
+///     .with_max_attempts(10)?
+///     .with_max_elapsed(Duration::from_secs(5));
+/// let mut schedule = policy.schedule(SplitMix64::new(0));
+/// let t0 = Duration::from_secs(100); // first failure
+/// assert_eq!(schedule.on_failure(t0, None), Decision::RetryAfter(Duration::from_secs(1)));
+/// let t1 = t0 + Duration::from_secs(4);
+/// // 2 s would end 1 s past the deadline: shortened to the 1 s left.
+/// assert_eq!(schedule.on_failure(t1, None), Decision::RetryAfter(Duration::from_secs(1)));
+/// assert!(matches!(schedule.on_failure(t1 + Duration::from_secs(1), None), Decision::GiveUp(_)));
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RetryPolicy {
+    strategy: Strategy,
+    max_attempts: u32,
+    max_elapsed: Option<Duration>,
+}
+
+impl RetryPolicy {
+    /// A policy with the given strategy, 3 attempts in total and no time limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.max_attempts(), 3);
+    /// assert_eq!(p.max_elapsed(), None);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn new(strategy: Strategy) -> Self {
+        Self {
+            strategy,
+            max_attempts: 3,
+            max_elapsed: None,
+        }
+    }
+
+    /// Sets the total number of attempts, the first try included; `u32::MAX` is unlimited
+    /// in practice.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::ZeroAttempts`] if `max_attempts` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{ConfigError, RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.with_max_attempts(0), Err(ConfigError::ZeroAttempts));
+    /// assert_eq!(p.with_max_attempts(5)?.max_attempts(), 5);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub const fn with_max_attempts(self, max_attempts: u32) -> Result<Self, ConfigError> {
+        if max_attempts == 0 {
+            return Err(ConfigError::ZeroAttempts);
+        }
+        Ok(Self {
+            max_attempts,
+            ..self
+        })
+    }
+
+    /// Sets the longest time, counted from the first failure, after which no retry starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?)
+    ///     .with_max_elapsed(Duration::from_secs(30));
+    /// assert_eq!(p.max_elapsed(), Some(Duration::from_secs(30)));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn with_max_elapsed(self, max_elapsed: Duration) -> Self {
+        Self {
+            max_elapsed: Some(max_elapsed),
+            ..self
+        }
+    }
+
+    /// The delay strategy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let s = Strategy::constant(Duration::from_millis(1))?;
+    /// assert_eq!(*RetryPolicy::new(s).strategy(), s);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn strategy(&self) -> &Strategy {
+        &self.strategy
+    }
+
+    /// Total attempts allowed, the first try included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.max_attempts(), 3);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The time limit from the first failure, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.max_elapsed(), None);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn max_elapsed(&self) -> Option<Duration> {
+        self.max_elapsed
+    }
+
+    /// Starts the bookkeeping of one operation's retries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, SplitMix64, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.schedule(SplitMix64::new(0)).failures(), 0);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub const fn schedule<R: RandomSource>(&self, rng: R) -> RetrySchedule<R> {
+        RetrySchedule {
+            backoff: Backoff::new(self.strategy, rng),
+            max_attempts: self.max_attempts,
+            max_elapsed: self.max_elapsed,
+            failures: 0,
+            first_failure: None,
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Sleep this long, then try again.
+    RetryAfter(Duration),
+    /// Stop and report the last error.
+    GiveUp(StopReason),
+}
+
+/// Why a retry sequence stopped without success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// The caller classified the error as permanent.
+    #[error("the error was classified as not retryable")]
+    NotRetryable,
+    /// Every allowed attempt was made.
+    #[error("all {attempts} attempts failed")]
+    AttemptsExhausted {
+        /// Attempts made, the first try included.
+        attempts: u32,
+    },
+    /// The time limit, counted from the first failure, leaves no room for another retry.
+    #[error("{elapsed:?} elapsed since the first failure, limit {max_elapsed:?}")]
+    DeadlineReached {
+        /// Time since the first failure.
+        elapsed: Duration,
+        /// The configured limit.
+        max_elapsed: Duration,
+    },
+    /// A server pushback asked for a wait that would end past the deadline.
+    #[error("server asked to wait {requested:?} but only {remaining:?} remain before the deadline")]
+    PushbackPastDeadline {
+        /// The wait the server asked for.
+        requested: Duration,
+        /// Time left before the deadline.
+        remaining: Duration,
+    },
+    /// A retry budget refused the retry.
+    #[error("the retry budget is exhausted")]
+    BudgetExhausted,
+}
+
+/// The retry bookkeeping of one operation: failures so far, time of the first failure, and
+/// the backoff sequence. Made by [`RetryPolicy::schedule`]; pure (the caller passes the
+/// time), so it works without `std`.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Decision, RetryPolicy, SplitMix64, StopReason, Strategy};
+///
+/// let p = RetryPolicy::new(Strategy::constant(Duration::from_secs(1))?).with_max_attempts(2)?;
+/// let mut s = p.schedule(SplitMix64::new(0));
+/// assert_eq!(s.on_failure(Duration::ZERO, None), Decision::RetryAfter(Duration::from_secs(1)));
+/// assert_eq!(
+///     s.on_failure(Duration::from_secs(1), None),
+///     Decision::GiveUp(StopReason::AttemptsExhausted { attempts: 2 })
+/// );
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RetrySchedule<R = SplitMix64> {
+    backoff: Backoff<R>,
+    max_attempts: u32,
+    max_elapsed: Option<Duration>,
+    failures: u32,
+    first_failure: Option<Duration>,
+}
+
+impl<R: RandomSource> RetrySchedule<R> {
+    /// Records a failed attempt at time `now` and decides what comes next.
+    ///
+    /// `pushback` is a delay demanded by the server (`Retry-After`, gRPC pushback); it
+    /// replaces the computed delay (the backoff sequence still advances) and is never
+    /// shortened.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Decision, RetryPolicy, SplitMix64, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_secs(1))?);
+    /// let mut s = p.schedule(SplitMix64::new(0));
+    /// let pushback = Some(Duration::from_secs(30));
+    /// assert_eq!(s.on_failure(Duration::ZERO, pushback), Decision::RetryAfter(Duration::from_secs(30)));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn on_failure(&mut self, now: Duration, pushback: Option<Duration>) -> Decision {
+        self.failures = self.failures.saturating_add(1);
+        let first = *self.first_failure.get_or_insert(now);
+        if self.failures >= self.max_attempts {
+            return Decision::GiveUp(StopReason::AttemptsExhausted {
+                attempts: self.failures,
+            });
+        }
+        let computed = self.backoff.next_nanos();
+        let Some(max_elapsed) = self.max_elapsed else {
+            return Decision::RetryAfter(pushback.unwrap_or(Duration::from_nanos(computed)));
+        };
+        let elapsed = now.saturating_sub(first);
+        let remaining = max_elapsed.saturating_sub(elapsed);
+        if remaining.is_zero() {
+            return Decision::GiveUp(StopReason::DeadlineReached {
+                elapsed,
+                max_elapsed,
+            });
+        }
+        match pushback {
+            Some(requested) if requested > remaining => {
+                Decision::GiveUp(StopReason::PushbackPastDeadline {
+                    requested,
+                    remaining,
+                })
+            }
+            Some(requested) => Decision::RetryAfter(requested),
+            None => Decision::RetryAfter(Duration::from_nanos(computed.min(nanos(remaining)))),
+        }
+    }
+
+    /// Failed attempts recorded so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, SplitMix64, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_secs(1))?);
+    /// let mut s = p.schedule(SplitMix64::new(0));
+    /// s.on_failure(Duration::ZERO, None);
+    /// assert_eq!(s.failures(), 1);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// When the first failure was recorded, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, SplitMix64, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_secs(1))?);
+    /// let mut s = p.schedule(SplitMix64::new(0));
+    /// s.on_failure(Duration::from_secs(9), None);
+    /// assert_eq!(s.first_failure(), Some(Duration::from_secs(9)));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn first_failure(&self) -> Option<Duration> {
+        self.first_failure
+    }
+}

@@ -1,0 +1,477 @@
+//! Retry runners: run an operation until it succeeds, the caller gives up, or a limit hits.
+
+use core::fmt;
+use core::future::Future;
+use core::time::Duration;
+
+use crate::budget::{NoBudget, RetryBudget, RetryKind, Withdrawal};
+use crate::clock::Clock;
+use crate::policy::{Decision, RetryPolicy, RetrySchedule, StopReason};
+use crate::rng::{AtomicSplitMix, SplitMix64};
+
+/// The caller's verdict on one error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Transient: retry after the policy's delay.
+    Retry,
+    /// Transient, and the server said when (`Retry-After`, pushback): retry after exactly
+    /// this delay, or give up if it would end past the deadline.
+    RetryAfter(Duration),
+    /// Permanent: stop now.
+    GiveUp,
+}
+
+/// The last error of an operation that did not succeed, with why retrying stopped.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, StopReason, Strategy};
+///
+/// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+/// let retrier = Retrier::new(policy, ManualClock::new(), 1);
+/// let err = retrier
+///     .run_with_sleeper(|_| {}, |_| Err::<(), _>("bad request"), |_| Action::GiveUp)
+///     .unwrap_err();
+/// assert_eq!(err.attempts(), 1);
+/// assert_eq!(err.reason(), StopReason::NotRetryable);
+/// assert_eq!(err.into_inner(), "bad request");
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryError<E> {
+    error: E,
+    attempts: u32,
+    reason: StopReason,
+}
+
+impl<E> RetryError<E> {
+    /// The last error.
+    ///
+    /// # Examples
+    ///
+    /// See [`RetryError`].
+    pub const fn error(&self) -> &E {
+        &self.error
+    }
+
+    /// The last error, by value.
+    ///
+    /// # Examples
+    ///
+    /// See [`RetryError`].
+    pub fn into_inner(self) -> E {
+        self.error
+    }
+
+    /// Attempts made, the first try included.
+    ///
+    /// # Examples
+    ///
+    /// See [`RetryError`].
+    pub const fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Why retrying stopped.
+    ///
+    /// # Examples
+    ///
+    /// See [`RetryError`].
+    pub const fn reason(&self) -> StopReason {
+        self.reason
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for RetryError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "gave up after {} attempts ({}): {}",
+            self.attempts, self.reason, self.error
+        )
+    }
+}
+
+impl<E: core::error::Error + 'static> core::error::Error for RetryError<E> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// Something that blocks the current thread for a while.
+///
+/// Closures `Fn(Duration)` are sleepers, so a test can record the delays instead of
+/// sleeping.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::Sleep;
+/// let sleeper = |d: Duration| assert!(d < Duration::from_secs(1));
+/// sleeper.sleep(Duration::from_millis(1));
+/// ```
+pub trait Sleep {
+    /// Blocks for `duration`.
+    fn sleep(&self, duration: Duration);
+}
+
+impl<F: Fn(Duration)> Sleep for F {
+    fn sleep(&self, duration: Duration) {
+        self(duration);
+    }
+}
+
+/// `std::thread::sleep`.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Sleep, ThreadSleep};
+/// ThreadSleep.sleep(Duration::from_nanos(1));
+/// ```
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ThreadSleep;
+
+#[cfg(feature = "std")]
+impl Sleep for ThreadSleep {
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+}
+
+/// Runs operations under a [`RetryPolicy`], a clock and an optional [`RetryBudget`].
+///
+/// One retrier can be shared by many operations (`&self` everywhere): each run gets its
+/// own [`RetrySchedule`] and a random stream seeded from the retrier's seed sequence, so
+/// concurrent runs never jitter in lock-step. The time limit is measured with the
+/// retrier's clock from the first failure of each run.
+///
+/// The blocking runner is [`run`](Retrier::run) (with `std`) or
+/// [`run_with_sleeper`](Retrier::run_with_sleeper); the async runner
+/// [`run_async`](Retrier::run_async) works with any runtime because the caller passes the
+/// sleep function; [`run_tokio`](Retrier::run_tokio) (feature `tokio`) passes tokio's.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use std::cell::RefCell;
+/// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, Strategy};
+///
+/// let policy = RetryPolicy::new(Strategy::exponential(
+///     Duration::from_millis(10),
+///     Duration::from_secs(1),
+/// )?)
+/// .with_max_attempts(5)?;
+/// let clock = ManualClock::new();
+/// let retrier = Retrier::new(policy, &clock, 42);
+/// let slept = RefCell::new(Vec::new());
+/// let out = retrier.run_with_sleeper(
+///     |d| {
+///         slept.borrow_mut().push(d);
+///         clock.advance(d);
+///     },
+///     |attempt| if attempt < 3 { Err("busy") } else { Ok(attempt) },
+///     |_| Action::Retry,
+/// );
+/// assert_eq!(out, Ok(3));
+/// let ms = Duration::from_millis;
+/// assert_eq!(*slept.borrow(), [ms(10), ms(20)]);
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
+#[derive(Debug)]
+pub struct Retrier<C, B = NoBudget> {
+    policy: RetryPolicy,
+    clock: C,
+    budget: B,
+    seeds: AtomicSplitMix,
+}
+
+impl<C: Clock> Retrier<C> {
+    /// A retrier without budget; `seed` fixes the jitter of every run (give each client
+    /// its own).
+    ///
+    /// # Examples
+    ///
+    /// See [`Retrier`].
+    pub fn new(policy: RetryPolicy, clock: C, seed: u64) -> Self {
+        Self {
+            policy,
+            clock,
+            budget: NoBudget,
+            seeds: AtomicSplitMix::new(seed),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl Retrier<crate::MonotonicClock> {
+    /// A retrier on the system monotonic clock, seeded from entropy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Retrier, RetryPolicy, Strategy};
+    /// let r = Retrier::with_policy(RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?));
+    /// assert_eq!(r.policy().max_attempts(), 3);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn with_policy(policy: RetryPolicy) -> Self {
+        Self::new(
+            policy,
+            crate::MonotonicClock::new(),
+            crate::rng::entropy_seed(),
+        )
+    }
+}
+
+impl<C: Clock, B: RetryBudget> Retrier<C, B> {
+    /// The same retrier, consulting `budget` before every retry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::budget::RetryQuota;
+    /// use ward_backoff::{ManualClock, Retrier, RetryPolicy, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// let quota = RetryQuota::default();
+    /// let r = Retrier::new(policy, ManualClock::new(), 1).with_budget(&quota);
+    /// assert_eq!(r.budget().available(), 500);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn with_budget<B2: RetryBudget>(self, budget: B2) -> Retrier<C, B2> {
+        Retrier {
+            policy: self.policy,
+            clock: self.clock,
+            budget,
+            seeds: self.seeds,
+        }
+    }
+
+    /// The policy.
+    ///
+    /// # Examples
+    ///
+    /// See [`Retrier::with_policy`].
+    pub const fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// The budget.
+    ///
+    /// # Examples
+    ///
+    /// See [`Retrier::with_budget`].
+    pub const fn budget(&self) -> &B {
+        &self.budget
+    }
+
+    fn start(&self) -> Run<'_, C, B> {
+        Run {
+            retrier: self,
+            schedule: self.policy.schedule(SplitMix64::new(self.seeds.next_u64())),
+            attempt: 0,
+            withdrawal: None,
+        }
+    }
+
+    /// Runs `op` (given the attempt number, from 1) until it succeeds or retrying stops,
+    /// sleeping with `sleeper` between attempts.
+    ///
+    /// # Errors
+    ///
+    /// The last error, wrapped in [`RetryError`] with the number of attempts and the
+    /// [`StopReason`].
+    ///
+    /// # Examples
+    ///
+    /// See [`Retrier`].
+    pub fn run_with_sleeper<T, E, S, F, K>(
+        &self,
+        sleeper: S,
+        mut op: F,
+        mut classify: K,
+    ) -> Result<T, RetryError<E>>
+    where
+        S: Sleep,
+        F: FnMut(u32) -> Result<T, E>,
+        K: FnMut(&E) -> Action,
+    {
+        let mut run = self.start();
+        loop {
+            let attempt = run.begin();
+            match op(attempt) {
+                Ok(v) => return Ok(run.succeeded(v)),
+                Err(e) => {
+                    let action = classify(&e);
+                    let delay = run.failed(e, action)?;
+                    sleeper.sleep(delay);
+                }
+            }
+        }
+    }
+
+    /// Runs `op` on the current thread, sleeping with `std::thread::sleep`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Retrier::run_with_sleeper`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Action, Retrier, RetryPolicy, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::full_jitter(Duration::from_micros(1), Duration::from_micros(50))?);
+    /// let out = Retrier::with_policy(policy).run(
+    ///     |attempt| if attempt == 1 { Err("flaky") } else { Ok("done") },
+    ///     |_| Action::Retry,
+    /// );
+    /// assert_eq!(out, Ok("done"));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn run<T, E, F, K>(&self, op: F, classify: K) -> Result<T, RetryError<E>>
+    where
+        F: FnMut(u32) -> Result<T, E>,
+        K: FnMut(&E) -> Action,
+    {
+        self.run_with_sleeper(ThreadSleep, op, classify)
+    }
+
+    /// Runs the futures made by `op` until one succeeds or retrying stops, awaiting
+    /// `sleep(delay)` between attempts. Works with any runtime.
+    ///
+    /// # Errors
+    ///
+    /// As [`Retrier::run_with_sleeper`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, Strategy};
+    ///
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    /// # }
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(5))?);
+    /// let retrier = Retrier::new(policy, ManualClock::new(), 3);
+    /// let out = block_on(retrier.run_async(
+    ///     |_delay| async {}, // a real program awaits its runtime's timer here
+    ///     |attempt| async move { if attempt < 2 { Err("later") } else { Ok(attempt) } },
+    ///     |_| Action::Retry,
+    /// ));
+    /// assert_eq!(out, Ok(2));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub async fn run_async<T, E, S, SF, F, Fut, K>(
+        &self,
+        mut sleep: S,
+        mut op: F,
+        mut classify: K,
+    ) -> Result<T, RetryError<E>>
+    where
+        S: FnMut(Duration) -> SF,
+        SF: Future<Output = ()>,
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        K: FnMut(&E) -> Action,
+    {
+        let mut run = self.start();
+        loop {
+            let attempt = run.begin();
+            match op(attempt).await {
+                Ok(v) => return Ok(run.succeeded(v)),
+                Err(e) => {
+                    let action = classify(&e);
+                    let delay = run.failed(e, action)?;
+                    sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// [`Retrier::run_async`] with `tokio::time::sleep`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Retrier::run_with_sleeper`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Action, Retrier, RetryPolicy, Strategy, TokioClock};
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// let retrier = Retrier::new(policy, TokioClock::new(), 9);
+    /// let out = retrier
+    ///     .run_tokio(|n| async move { if n < 2 { Err(()) } else { Ok(n) } }, |_| Action::Retry)
+    ///     .await;
+    /// assert_eq!(out, Ok(2));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn run_tokio<T, E, F, Fut, K>(&self, op: F, classify: K) -> Result<T, RetryError<E>>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        K: FnMut(&E) -> Action,
+    {
+        self.run_async(tokio::time::sleep, op, classify).await
+    }
+}
+
+/// The bookkeeping of one run, shared by the blocking and async loops.
+struct Run<'a, C, B> {
+    retrier: &'a Retrier<C, B>,
+    schedule: RetrySchedule<SplitMix64>,
+    attempt: u32,
+    withdrawal: Option<Withdrawal>,
+}
+
+impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
+    fn begin(&mut self) -> u32 {
+        self.attempt = self.attempt.saturating_add(1);
+        self.attempt
+    }
+
+    fn succeeded<T>(&mut self, value: T) -> T {
+        self.retrier.budget.record_success(self.withdrawal);
+        value
+    }
+
+    fn failed<E>(&mut self, error: E, action: Action) -> Result<Duration, RetryError<E>> {
+        let budget = &self.retrier.budget;
+        budget.record_failure(self.withdrawal.take());
+        let stop = |reason| RetryError {
+            error,
+            attempts: self.attempt,
+            reason,
+        };
+        let pushback = match action {
+            Action::GiveUp => return Err(stop(StopReason::NotRetryable)),
+            Action::Retry => None,
+            Action::RetryAfter(d) => Some(d),
+        };
+        match self.schedule.on_failure(self.retrier.clock.now(), pushback) {
+            Decision::GiveUp(reason) => Err(stop(reason)),
+            Decision::RetryAfter(delay) => match budget.try_retry(RetryKind::Error) {
+                Some(w) => {
+                    self.withdrawal = Some(w);
+                    Ok(delay)
+                }
+                None => Err(stop(StopReason::BudgetExhausted)),
+            },
+        }
+    }
+}

@@ -1,0 +1,582 @@
+//! Delay strategies: `E(n) = min(cap, base · 2^n)` and the jitter laid over it.
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::rng::{RandomSource, SplitMix64, between};
+
+/// Why a strategy or policy configuration was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The base delay is zero; every exponential step would stay zero.
+    #[error("base delay must be greater than zero")]
+    ZeroBase,
+    /// The base delay is larger than the cap.
+    #[error("base delay {base:?} exceeds the cap {cap:?}")]
+    BaseAboveCap {
+        /// The base delay given.
+        base: Duration,
+        /// The cap given.
+        cap: Duration,
+    },
+    /// A delay does not fit in 64 bits of nanoseconds (about 584 years).
+    #[error("delay {delay:?} does not fit in 64 bits of nanoseconds")]
+    TooLong {
+        /// The delay given.
+        delay: Duration,
+    },
+    /// A policy must allow at least one attempt.
+    #[error("max attempts must be at least 1")]
+    ZeroAttempts,
+}
+
+/// The shape of a [`Strategy`].
+///
+/// `E(n) = min(cap, base · 2^n)` is the exponential ceiling for the `n`-th retry (counted
+/// from 0). Every kind keeps its delay within `[0, cap]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StrategyKind {
+    /// Always `base` (and `cap == base`).
+    Constant,
+    /// `E(n)` exactly, no jitter. Clients that failed together retry together.
+    Exponential,
+    /// Uniform in `[0, E(n)]` ("full jitter").
+    FullJitter,
+    /// `⌊E(n)/2⌋ + uniform[0, E(n) − ⌊E(n)/2⌋]` ("equal jitter"): never shorter than half the
+    /// ceiling.
+    EqualJitter,
+    /// `min(cap, uniform[base, 3 · previous])`, starting from `previous = base`
+    /// ("decorrelated jitter", as published). Draws above the cap pile up on the cap.
+    Decorrelated,
+    /// `uniform[base, min(cap, 3 · previous)]`, starting from `previous = base`: the
+    /// decorrelated walk with the cap applied before the draw, so saturated draws spread over
+    /// `[base, cap]` instead of collapsing onto `cap`.
+    DecorrelatedCorrected,
+}
+
+/// A validated delay strategy: a kind, a base and a cap, in integer nanoseconds.
+///
+/// Constructors check `0 < base <= cap` and that both fit in `u64` nanoseconds. The cap is a
+/// hard bound after jitter for every kind. A strategy is a small `Copy` value; the state of
+/// one retry sequence (attempt number, previous delay, random source) lives in [`Backoff`].
+///
+/// Source of the jitter formulas: Marc Brooker, "Exponential Backoff And Jitter", AWS
+/// Architecture Blog, 2015.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::Strategy;
+///
+/// let s = Strategy::full_jitter(Duration::from_millis(100), Duration::from_secs(10))?;
+/// assert_eq!(s.ceiling(0), Duration::from_millis(100));
+/// assert_eq!(s.ceiling(3), Duration::from_millis(800));
+/// assert_eq!(s.ceiling(u32::MAX), Duration::from_secs(10));
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Strategy {
+    kind: StrategyKind,
+    base: u64,
+    cap: u64,
+}
+
+fn to_nanos(delay: Duration) -> Result<u64, ConfigError> {
+    u64::try_from(delay.as_nanos()).map_err(|_| ConfigError::TooLong { delay })
+}
+
+impl Strategy {
+    /// A strategy of the given kind.
+    ///
+    /// For [`StrategyKind::Constant`] the cap must equal the base (use
+    /// [`Strategy::constant`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::ZeroBase`] if `base` is zero, [`ConfigError::BaseAboveCap`] if
+    /// `base > cap` (or a constant strategy's cap differs from its base),
+    /// [`ConfigError::TooLong`] if either does not fit in `u64` nanoseconds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{ConfigError, Strategy, StrategyKind};
+    ///
+    /// let ms = Duration::from_millis;
+    /// assert!(Strategy::new(StrategyKind::EqualJitter, ms(10), ms(100)).is_ok());
+    /// assert_eq!(
+    ///     Strategy::new(StrategyKind::EqualJitter, ms(0), ms(100)),
+    ///     Err(ConfigError::ZeroBase)
+    /// );
+    /// ```
+    pub fn new(kind: StrategyKind, base: Duration, cap: Duration) -> Result<Self, ConfigError> {
+        let b = to_nanos(base)?;
+        let c = to_nanos(cap)?;
+        if b == 0 {
+            return Err(ConfigError::ZeroBase);
+        }
+        if b > c || (kind == StrategyKind::Constant && b != c) {
+            return Err(ConfigError::BaseAboveCap { base, cap });
+        }
+        Ok(Self {
+            kind,
+            base: b,
+            cap: c,
+        })
+    }
+
+    /// Always `delay`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::ZeroBase`] if `delay` is zero, [`ConfigError::TooLong`] if it does not
+    /// fit in `u64` nanoseconds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::constant(Duration::from_millis(5))?;
+    /// let mut b = Backoff::new(s, SplitMix64::new(0));
+    /// assert_eq!(b.next_delay(), Duration::from_millis(5));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn constant(delay: Duration) -> Result<Self, ConfigError> {
+        Self::new(StrategyKind::Constant, delay, delay)
+    }
+
+    /// `E(n)` without jitter.
+    ///
+    /// # Errors
+    ///
+    /// As [`Strategy::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::exponential(Duration::from_millis(10), Duration::from_millis(35))?;
+    /// let delays: Vec<_> = Backoff::new(s, SplitMix64::new(0)).take(4).collect();
+    /// let ms = Duration::from_millis;
+    /// assert_eq!(delays, [ms(10), ms(20), ms(35), ms(35)]);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn exponential(base: Duration, cap: Duration) -> Result<Self, ConfigError> {
+        Self::new(StrategyKind::Exponential, base, cap)
+    }
+
+    /// Uniform in `[0, E(n)]`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Strategy::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::full_jitter(Duration::from_millis(10), Duration::from_secs(1))?;
+    /// let mut b = Backoff::new(s, SplitMix64::new(7));
+    /// assert!(b.next_delay() <= Duration::from_millis(10));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn full_jitter(base: Duration, cap: Duration) -> Result<Self, ConfigError> {
+        Self::new(StrategyKind::FullJitter, base, cap)
+    }
+
+    /// Half the ceiling fixed, the other half jittered.
+    ///
+    /// # Errors
+    ///
+    /// As [`Strategy::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::equal_jitter(Duration::from_millis(10), Duration::from_secs(1))?;
+    /// let d = Backoff::new(s, SplitMix64::new(7)).next_delay();
+    /// assert!(d >= Duration::from_millis(5) && d <= Duration::from_millis(10));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn equal_jitter(base: Duration, cap: Duration) -> Result<Self, ConfigError> {
+        Self::new(StrategyKind::EqualJitter, base, cap)
+    }
+
+    /// Decorrelated jitter as published: `min(cap, uniform[base, 3 · previous])`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Strategy::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::decorrelated(Duration::from_millis(10), Duration::from_secs(1))?;
+    /// let d = Backoff::new(s, SplitMix64::new(7)).next_delay();
+    /// assert!(d >= Duration::from_millis(10) && d <= Duration::from_millis(30));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn decorrelated(base: Duration, cap: Duration) -> Result<Self, ConfigError> {
+        Self::new(StrategyKind::Decorrelated, base, cap)
+    }
+
+    /// Decorrelated jitter with the cap applied before the draw:
+    /// `uniform[base, min(cap, 3 · previous)]`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Strategy::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::decorrelated_corrected(Duration::from_millis(10), Duration::from_millis(20))?;
+    /// let d = Backoff::new(s, SplitMix64::new(7)).next_delay();
+    /// assert!(d >= Duration::from_millis(10) && d <= Duration::from_millis(20));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn decorrelated_corrected(base: Duration, cap: Duration) -> Result<Self, ConfigError> {
+        Self::new(StrategyKind::DecorrelatedCorrected, base, cap)
+    }
+
+    /// The kind of this strategy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Strategy, StrategyKind};
+    /// let s = Strategy::constant(Duration::from_secs(1))?;
+    /// assert_eq!(s.kind(), StrategyKind::Constant);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn kind(&self) -> StrategyKind {
+        self.kind
+    }
+
+    /// The base delay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Strategy;
+    /// let s = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(8))?;
+    /// assert_eq!(s.base(), Duration::from_secs(1));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn base(&self) -> Duration {
+        Duration::from_nanos(self.base)
+    }
+
+    /// The cap: no delay this strategy produces is longer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Strategy;
+    /// let s = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(8))?;
+    /// assert_eq!(s.cap(), Duration::from_secs(8));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn cap(&self) -> Duration {
+        Duration::from_nanos(self.cap)
+    }
+
+    /// The exponential ceiling `E(n) = min(cap, base · 2^n)` for retry `n` (from 0),
+    /// computed without overflow for every `n` up to `u32::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Strategy;
+    /// let s = Strategy::exponential(Duration::from_nanos(3), Duration::from_nanos(u64::MAX))?;
+    /// assert_eq!(s.ceiling(1), Duration::from_nanos(6));
+    /// assert_eq!(s.ceiling(70), Duration::from_nanos(u64::MAX));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn ceiling(&self, attempt: u32) -> Duration {
+        Duration::from_nanos(ceiling_nanos(self.base, self.cap, attempt))
+    }
+
+    /// The delay for retry `attempt` given the previous delay, in nanoseconds.
+    #[inline]
+    pub(crate) fn delay_nanos<R: RandomSource + ?Sized>(
+        &self,
+        attempt: u32,
+        previous: u64,
+        rng: &mut R,
+    ) -> u64 {
+        match self.kind {
+            StrategyKind::Constant => self.base,
+            StrategyKind::Exponential => ceiling_nanos(self.base, self.cap, attempt),
+            StrategyKind::FullJitter => {
+                let e = ceiling_nanos(self.base, self.cap, attempt);
+                between(rng, 0, e)
+            }
+            StrategyKind::EqualJitter => {
+                let e = ceiling_nanos(self.base, self.cap, attempt);
+                let half = e / 2;
+                half + between(rng, 0, e - half)
+            }
+            StrategyKind::Decorrelated => {
+                let hi = previous.max(self.base).saturating_mul(3);
+                between(rng, self.base, hi).min(self.cap)
+            }
+            StrategyKind::DecorrelatedCorrected => {
+                let hi = previous.max(self.base).saturating_mul(3).min(self.cap);
+                between(rng, self.base, hi)
+            }
+        }
+    }
+}
+
+/// `min(cap, base · 2^n)` for `0 < base <= cap`, without overflow.
+#[inline]
+pub(crate) const fn ceiling_nanos(base: u64, cap: u64, attempt: u32) -> u64 {
+    // base · 2^n <= cap  ⇔  base <= ⌊cap / 2^n⌋, and base ≥ 1 makes n ≥ 64 always exceed.
+    if attempt >= 64 || base > (cap >> attempt) {
+        cap
+    } else {
+        base << attempt
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.kind {
+            StrategyKind::Constant => "constant",
+            StrategyKind::Exponential => "exponential",
+            StrategyKind::FullJitter => "full jitter",
+            StrategyKind::EqualJitter => "equal jitter",
+            StrategyKind::Decorrelated => "decorrelated jitter",
+            StrategyKind::DecorrelatedCorrected => "corrected decorrelated jitter",
+        };
+        write!(f, "{name} (base {:?}, cap {:?})", self.base(), self.cap())
+    }
+}
+
+/// One retry sequence: a [`Strategy`], a random source, the attempt number and the previous
+/// delay.
+///
+/// [`Backoff::next_delay`] yields the delay before retry 0, 1, 2, … (the attempt number
+/// saturates at `u32::MAX`). It is also an endless [`Iterator`] of delays. Use
+/// [`RetryPolicy`](crate::RetryPolicy) to add attempt and time limits.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Backoff, SplitMix64, Strategy};
+///
+/// let s = Strategy::full_jitter(Duration::from_millis(100), Duration::from_secs(5))?;
+/// let mut backoff = Backoff::new(s, SplitMix64::new(1));
+/// for n in 0..20 {
+///     let d = backoff.next_delay();
+///     assert!(d <= s.ceiling(n));
+/// }
+/// backoff.reset();
+/// assert_eq!(backoff.attempt(), 0);
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Backoff<R = SplitMix64> {
+    strategy: Strategy,
+    rng: R,
+    attempt: u32,
+    previous: u64,
+}
+
+impl<R: RandomSource> Backoff<R> {
+    /// A fresh sequence at attempt 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::constant(Duration::from_secs(1))?;
+    /// assert_eq!(Backoff::new(s, SplitMix64::new(0)).attempt(), 0);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub const fn new(strategy: Strategy, rng: R) -> Self {
+        Self {
+            strategy,
+            rng,
+            attempt: 0,
+            previous: strategy.base,
+        }
+    }
+
+    /// The delay before the next retry; advances the sequence.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(4))?;
+    /// let mut b = Backoff::new(s, SplitMix64::new(0));
+    /// assert_eq!(b.next_delay(), Duration::from_secs(1));
+    /// assert_eq!(b.next_delay(), Duration::from_secs(2));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[inline]
+    pub fn next_delay(&mut self) -> Duration {
+        Duration::from_nanos(self.next_nanos())
+    }
+
+    /// As [`Backoff::next_delay`], in whole nanoseconds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::constant(Duration::from_nanos(9))?;
+    /// assert_eq!(Backoff::new(s, SplitMix64::new(0)).next_nanos(), 9);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[inline]
+    pub fn next_nanos(&mut self) -> u64 {
+        let d = self
+            .strategy
+            .delay_nanos(self.attempt, self.previous, &mut self.rng);
+        self.previous = d;
+        self.attempt = self.attempt.saturating_add(1);
+        d
+    }
+
+    /// How many delays have been drawn since creation or the last reset.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::constant(Duration::from_secs(1))?;
+    /// let mut b = Backoff::new(s, SplitMix64::new(0));
+    /// b.next_delay();
+    /// assert_eq!(b.attempt(), 1);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Jumps to attempt `attempt` (the previous delay is reset to the base).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(60))?;
+    /// let mut b = Backoff::new(s, SplitMix64::new(0));
+    /// b.set_attempt(3);
+    /// assert_eq!(b.next_delay(), Duration::from_secs(8));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub const fn set_attempt(&mut self, attempt: u32) {
+        self.attempt = attempt;
+        self.previous = self.strategy.base;
+    }
+
+    /// Back to attempt 0, as after a success. The random source keeps its position.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(60))?;
+    /// let mut b = Backoff::new(s, SplitMix64::new(0));
+    /// b.next_delay();
+    /// b.reset();
+    /// assert_eq!(b.next_delay(), Duration::from_secs(1));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub const fn reset(&mut self) {
+        self.set_attempt(0);
+    }
+
+    /// The strategy this sequence follows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::constant(Duration::from_secs(1))?;
+    /// assert_eq!(*Backoff::new(s, SplitMix64::new(0)).strategy(), s);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn strategy(&self) -> &Strategy {
+        &self.strategy
+    }
+}
+
+impl<R: RandomSource> Iterator for Backoff<R> {
+    type Item = Duration;
+
+    #[inline]
+    fn next(&mut self) -> Option<Duration> {
+        Some(self.next_delay())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (usize::MAX, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceiling_matches_a_wide_multiplication() {
+        for base in [1u64, 3, 1000, u64::MAX / 7, u64::MAX] {
+            for cap in [base, base.saturating_mul(5), u64::MAX] {
+                for n in [0u32, 1, 2, 30, 62, 63, 64, 65, u32::MAX] {
+                    let wide = if n >= 128 {
+                        u128::MAX
+                    } else {
+                        u128::from(base).checked_shl(n).unwrap_or(u128::MAX)
+                    };
+                    let want = wide.min(u128::from(cap)) as u64;
+                    // `checked_shl` does not detect lost bits, so compute exactly instead.
+                    let exact = if n >= 64 {
+                        cap
+                    } else {
+                        (u128::from(base) << n).min(u128::from(cap)) as u64
+                    };
+                    assert_eq!(ceiling_nanos(base, cap, n), exact, "{base} {cap} {n}");
+                    if n < 64 {
+                        assert_eq!(exact, want);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Retry runners with a manual clock and paused tokio time.
+
+use core::time::Duration;
+use std::cell::{Cell, RefCell};
+
+use ward_backoff::budget::{RetryQuota, RetryThrottle};
+use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, StopReason, Strategy};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn exponential(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy::new(Strategy::exponential(ms(100), ms(1000)).unwrap())
+        .with_max_attempts(max_attempts)
+        .unwrap()
+}
+
+/// A sleeper that advances the manual clock and records every delay.
+fn recorder(clock: &ManualClock) -> (impl Fn(Duration) + '_, std::rc::Rc<RefCell<Vec<Duration>>>) {
+    let log = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    (
+        move |d| {
+            l.borrow_mut().push(d);
+            clock.advance(d);
+        },
+        log,
+    )
+}
+
+#[test]
+fn attempts_are_counted_and_limited() {
+    let clock = ManualClock::new();
+    let retrier = Retrier::new(exponential(4), &clock, 1);
+    let (sleep, log) = recorder(&clock);
+    let seen = RefCell::new(Vec::new());
+    let err = retrier
+        .run_with_sleeper(
+            sleep,
+            |n| {
+                seen.borrow_mut().push(n);
+                Err::<(), _>("down")
+            },
+            |_| Action::Retry,
+        )
+        .unwrap_err();
+    assert_eq!(*seen.borrow(), [1, 2, 3, 4]);
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(err.reason(), StopReason::AttemptsExhausted { attempts: 4 });
+    assert_eq!(*log.borrow(), [ms(100), ms(200), ms(400)]);
+    assert_eq!(
+        err.to_string(),
+        "gave up after 4 attempts (all 4 attempts failed): down"
+    );
+}
+
+#[test]
+fn pushback_delays_are_honoured() {
+    let clock = ManualClock::new();
+    let retrier = Retrier::new(exponential(5), &clock, 1);
+    let (sleep, log) = recorder(&clock);
+    let out = retrier.run_with_sleeper(
+        sleep,
+        |n| if n < 3 { Err(n * 7) } else { Ok("ok") },
+        |&secs| Action::RetryAfter(Duration::from_secs(u64::from(secs))),
+    );
+    assert_eq!(out, Ok("ok"));
+    assert_eq!(
+        *log.borrow(),
+        [Duration::from_secs(7), Duration::from_secs(14)]
+    );
+}
+
+#[test]
+fn give_up_is_honoured_immediately() {
+    let clock = ManualClock::new();
+    let retrier = Retrier::new(exponential(10), &clock, 1);
+    let (sleep, log) = recorder(&clock);
+    let calls = Cell::new(0);
+    let err = retrier
+        .run_with_sleeper(
+            sleep,
+            |n| {
+                calls.set(n);
+                Err::<(), _>(if n == 2 { 404 } else { 503 })
+            },
+            |&code| {
+                if code == 404 {
+                    Action::GiveUp
+                } else {
+                    Action::Retry
+                }
+            },
+        )
+        .unwrap_err();
+    assert_eq!(calls.get(), 2);
+    assert_eq!(err.reason(), StopReason::NotRetryable);
+    assert_eq!(*err.error(), 404);
+    assert_eq!(log.borrow().len(), 1);
+}
+
+#[test]
+fn deadline_counts_from_the_first_failure_and_shortens_the_last_sleep() {
+    // The clock is far along before the run starts: only time since the first failure counts.
+    let clock = ManualClock::starting_at(Duration::from_secs(3600));
+    let policy = exponential(100).with_max_elapsed(ms(1000));
+    let retrier = Retrier::new(policy, &clock, 1);
+    let (sleep, log) = recorder(&clock);
+    let err = retrier
+        .run_with_sleeper(
+            sleep,
+            |_| {
+                clock.advance(ms(50)); // each attempt takes 50 ms
+                Err::<(), _>(())
+            },
+            |_| Action::Retry,
+        )
+        .unwrap_err();
+    // First failure at +50. Sleeps 100 (→150, fail at 200), 200 (→400, fail 450),
+    // 400 (→850, fail 900), then 800 is cut to the 150 ms left (→1050, fail 1100).
+    assert_eq!(*log.borrow(), [ms(100), ms(200), ms(400), ms(150)]);
+    assert_eq!(err.attempts(), 5);
+    assert!(matches!(err.reason(), StopReason::DeadlineReached { .. }));
+}
+
+#[test]
+fn budget_stops_retries_and_is_refunded() {
+    let clock = ManualClock::new();
+    let throttle = RetryThrottle::new(4, 1.0).unwrap();
+    let retrier = Retrier::new(exponential(10), &clock, 1).with_budget(&throttle);
+    // 4 tokens: failures take it to 3, 2 (still > 2), then 2 is not above 4 / 2.
+    let err = retrier
+        .run_with_sleeper(|_| {}, |_| Err::<(), _>(()), |_| Action::Retry)
+        .unwrap_err();
+    assert_eq!(err.reason(), StopReason::BudgetExhausted);
+    assert_eq!(err.attempts(), 2);
+
+    let quota = RetryQuota::default();
+    let retrier = Retrier::new(exponential(10), &clock, 1).with_budget(&quota);
+    let out = retrier.run_with_sleeper(
+        |_| {},
+        |n| if n < 4 { Err(()) } else { Ok(n) },
+        |_| Action::Retry,
+    );
+    assert_eq!(out, Ok(4));
+    // Three retries cost 15; the successful one refunded 5.
+    assert_eq!(quota.available(), 490);
+}
+
+#[test]
+fn concurrent_runs_of_one_retrier_jitter_apart() {
+    let clock = ManualClock::new();
+    let policy = RetryPolicy::new(Strategy::full_jitter(ms(1000), ms(1000)).unwrap());
+    let retrier = Retrier::new(policy, &clock, 5);
+    let first_delay = || {
+        let d = Cell::new(Duration::ZERO);
+        let _ = retrier.run_with_sleeper(
+            |x| d.set(x),
+            |n| if n == 1 { Err(()) } else { Ok(()) },
+            |_| Action::Retry,
+        );
+        d.get()
+    };
+    let a = first_delay();
+    let b = first_delay();
+    assert_ne!(a, b, "two runs drew the same jitter");
+    // Same seed, same sequence of runs: reproducible.
+    let again = Retrier::new(policy, &clock, 5);
+    let d = Cell::new(Duration::ZERO);
+    let _ = again.run_with_sleeper(
+        |x| d.set(x),
+        |n| if n == 1 { Err(()) } else { Ok(()) },
+        |_| Action::Retry,
+    );
+    assert_eq!(d.get(), a);
+}
+
+#[cfg(feature = "tokio")]
+mod tokio_runner {
+    use super::*;
+    use ward_backoff::TokioClock;
+
+    #[tokio::test(start_paused = true)]
+    async fn paused_time_pushback_and_attempts() {
+        let clock = TokioClock::new();
+        let start = tokio::time::Instant::now();
+        let policy = exponential(6).with_max_elapsed(Duration::from_secs(60));
+        let retrier = Retrier::new(policy, clock, 3);
+        let out = retrier
+            .run_tokio(
+                |n| async move { if n < 4 { Err(n) } else { Ok(n) } },
+                |&n| {
+                    if n == 2 {
+                        Action::RetryAfter(Duration::from_secs(30))
+                    } else {
+                        Action::Retry
+                    }
+                },
+            )
+            .await;
+        assert_eq!(out, Ok(4));
+        // 100 ms, the 30 s pushback, then 400 ms: exactly, on tokio's paused clock.
+        assert_eq!(start.elapsed(), ms(100) + Duration::from_secs(30) + ms(400));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn paused_time_deadline_gives_up_on_a_long_pushback() {
+        let policy = exponential(6).with_max_elapsed(Duration::from_secs(10));
+        let retrier = Retrier::new(policy, TokioClock::new(), 3);
+        let start = tokio::time::Instant::now();
+        let err = retrier
+            .run_tokio(
+                |_| async { Err::<(), _>(()) },
+                |_| Action::RetryAfter(Duration::from_secs(11)),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.attempts(), 1);
+        assert!(matches!(
+            err.reason(),
+            StopReason::PushbackPastDeadline { .. }
+        ));
+        assert_eq!(start.elapsed(), Duration::ZERO, "slept although it gave up");
+    }
+}

@@ -1,0 +1,219 @@
+//! Delay strategies: bounds, monotonic ceilings and the distribution of full jitter.
+
+use core::time::Duration;
+
+use proptest::prelude::*;
+use proptest::strategy::Strategy as _;
+use ward_backoff::{Backoff, ConfigError, SplitMix64, Strategy, StrategyKind};
+
+const KINDS: [StrategyKind; 6] = [
+    StrategyKind::Constant,
+    StrategyKind::Exponential,
+    StrategyKind::FullJitter,
+    StrategyKind::EqualJitter,
+    StrategyKind::Decorrelated,
+    StrategyKind::DecorrelatedCorrected,
+];
+
+fn strategy(kind: StrategyKind, base: u64, cap: u64) -> Strategy {
+    let cap = if kind == StrategyKind::Constant {
+        base
+    } else {
+        cap
+    };
+    Strategy::new(kind, Duration::from_nanos(base), Duration::from_nanos(cap))
+        .expect("valid by construction")
+}
+
+fn base_cap() -> impl proptest::strategy::Strategy<Value = (u64, u64)> {
+    prop_oneof![
+        (1u64..=1_000, 0u64..=1_000_000),
+        (1u64..=u64::MAX, any::<u64>()),
+        Just((u64::MAX, 0)),
+        Just((1, u64::MAX - 1)),
+    ]
+    .prop_map(|(base, extra)| (base, base.saturating_add(extra)))
+}
+
+fn attempt() -> impl proptest::strategy::Strategy<Value = u32> {
+    prop_oneof![0u32..=70, any::<u32>(), Just(u32::MAX), Just(u32::MAX - 1)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Every strategy, every attempt: no panic and `0 <= delay <= cap`; decorrelated
+    /// strategies never go below the base; jittered ones stay under their ceiling.
+    #[test]
+    fn prop_delay_within_bounds(
+        (base, cap) in base_cap(),
+        start in attempt(),
+        seed in any::<u64>(),
+        steps in 1usize..40,
+    ) {
+        for kind in KINDS {
+            let s = strategy(kind, base, cap);
+            let mut b = Backoff::new(s, SplitMix64::new(seed));
+            b.set_attempt(start);
+            for i in 0..steps {
+                let n = start.saturating_add(i as u32);
+                let d = b.next_delay();
+                prop_assert!(d <= s.cap(), "{kind:?} {d:?} > cap {:?}", s.cap());
+                match kind {
+                    StrategyKind::Constant => prop_assert_eq!(d, s.base()),
+                    StrategyKind::Exponential => prop_assert_eq!(d, s.ceiling(n)),
+                    StrategyKind::FullJitter => prop_assert!(d <= s.ceiling(n)),
+                    StrategyKind::EqualJitter => {
+                        prop_assert!(d <= s.ceiling(n));
+                        prop_assert!(d >= s.ceiling(n) / 2);
+                    }
+                    _ => prop_assert!(d >= s.base(), "{kind:?} {d:?} < base"),
+                }
+            }
+        }
+    }
+
+    /// `E(n)` is non-decreasing in `n`, starts at the base and ends at the cap.
+    #[test]
+    fn prop_ceiling_non_decreasing((base, cap) in base_cap(), n in attempt()) {
+        let s = strategy(StrategyKind::Exponential, base, cap);
+        prop_assert!(s.ceiling(n) <= s.ceiling(n.saturating_add(1)));
+        prop_assert_eq!(s.ceiling(0), s.base());
+        prop_assert_eq!(s.ceiling(u32::MAX), s.cap());
+        // Exact against a wide computation.
+        let want = if n >= 64 { cap } else { (u128::from(base) << n).min(u128::from(cap)) as u64 };
+        prop_assert_eq!(s.ceiling(n), Duration::from_nanos(want));
+    }
+
+    /// A seed reproduces every delay.
+    #[test]
+    fn prop_seed_reproduces((base, cap) in base_cap(), seed in any::<u64>()) {
+        for kind in KINDS {
+            let s = strategy(kind, base, cap);
+            let a: Vec<_> = Backoff::new(s, SplitMix64::new(seed)).take(20).collect();
+            let b: Vec<_> = Backoff::new(s, SplitMix64::new(seed)).take(20).collect();
+            prop_assert_eq!(a, b);
+        }
+    }
+
+    /// Constructors refuse exactly the invalid configurations.
+    #[test]
+    fn prop_constructor_validates(base in 0u64..1000, cap in 0u64..1000) {
+        let r = Strategy::full_jitter(Duration::from_nanos(base), Duration::from_nanos(cap));
+        match r {
+            Ok(s) => prop_assert!(base > 0 && base <= cap && s.base().as_nanos() == u128::from(base)),
+            Err(ConfigError::ZeroBase) => prop_assert_eq!(base, 0),
+            Err(ConfigError::BaseAboveCap { .. }) => prop_assert!(base > 0 && base > cap),
+            Err(e) => prop_assert!(false, "unexpected {e}"),
+        }
+    }
+}
+
+#[test]
+fn constructors_reject_bad_input() {
+    let ms = Duration::from_millis;
+    assert_eq!(
+        Strategy::exponential(ms(0), ms(1)),
+        Err(ConfigError::ZeroBase)
+    );
+    assert_eq!(
+        Strategy::decorrelated(ms(2), ms(1)),
+        Err(ConfigError::BaseAboveCap {
+            base: ms(2),
+            cap: ms(1)
+        })
+    );
+    let huge = Duration::from_secs(u64::MAX);
+    assert_eq!(
+        Strategy::full_jitter(ms(1), huge),
+        Err(ConfigError::TooLong { delay: huge })
+    );
+    assert_eq!(
+        Strategy::new(StrategyKind::Constant, ms(1), ms(2)),
+        Err(ConfigError::BaseAboveCap {
+            base: ms(1),
+            cap: ms(2)
+        })
+    );
+    assert_eq!(
+        ConfigError::BaseAboveCap {
+            base: ms(2),
+            cap: ms(1)
+        }
+        .to_string(),
+        "base delay 2ms exceeds the cap 1ms"
+    );
+}
+
+/// With a fixed seed, the mean of many full-jitter draws lies within 1 % of `E/2`: the
+/// draw is uniform on `[0, E]`. 200 000 draws put the standard error of the mean at
+/// `E / sqrt(12 · 200 000) ≈ 0.065 % of E`, so a 1 % band is over 7 standard errors wide
+/// (and the seed is fixed, so the test is deterministic).
+#[test]
+fn full_jitter_mean_is_half_the_ceiling() {
+    let e = 1_000_000_000u64;
+    let s = Strategy::full_jitter(Duration::from_nanos(e), Duration::from_nanos(e)).unwrap();
+    let mut b = Backoff::new(s, SplitMix64::new(0x5EED));
+    let n = 200_000u64;
+    let sum: u128 = (0..n).map(|_| u128::from(b.next_nanos())).sum();
+    let mean = (sum / u128::from(n)) as f64;
+    let half = e as f64 / 2.0;
+    assert!((mean - half).abs() < 0.01 * half, "mean {mean} vs {half}");
+    // Equal jitter: uniform on [E/2, E], mean 3E/4.
+    let s = Strategy::equal_jitter(Duration::from_nanos(e), Duration::from_nanos(e)).unwrap();
+    let mut b = Backoff::new(s, SplitMix64::new(0x5EED));
+    let sum: u128 = (0..n).map(|_| u128::from(b.next_nanos())).sum();
+    let mean = (sum / u128::from(n)) as f64;
+    assert!((mean - 0.75 * e as f64).abs() < 0.01 * half, "mean {mean}");
+}
+
+/// The published decorrelated formula piles saturated draws on the cap; the corrected one
+/// spreads them over `[base, cap]`.
+#[test]
+fn corrected_decorrelated_does_not_pile_on_the_cap() {
+    let (base, cap) = (Duration::from_millis(10), Duration::from_millis(100));
+    let at_cap = |s: Strategy| {
+        let mut b = Backoff::new(s, SplitMix64::new(99));
+        (0..10_000).filter(|_| b.next_delay() == cap).count()
+    };
+    let plain = at_cap(Strategy::decorrelated(base, cap).unwrap());
+    let corrected = at_cap(Strategy::decorrelated_corrected(base, cap).unwrap());
+    assert!(
+        plain > 3_000,
+        "plain decorrelated hit the cap {plain} times"
+    );
+    assert!(corrected < 100, "corrected hit the cap {corrected} times");
+}
+
+#[test]
+fn the_published_sequences_by_hand() {
+    let ms = Duration::from_millis;
+    // Exponential, base 100 ms, cap 1 s: 100, 200, 400, 800, 1000, 1000.
+    let s = Strategy::exponential(ms(100), ms(1000)).unwrap();
+    let got: Vec<_> = Backoff::new(s, SplitMix64::new(0)).take(6).collect();
+    assert_eq!(
+        got,
+        [ms(100), ms(200), ms(400), ms(800), ms(1000), ms(1000)]
+    );
+    // Reset returns to the start.
+    let mut b = Backoff::new(s, SplitMix64::new(0));
+    b.next_delay();
+    b.next_delay();
+    b.reset();
+    assert_eq!(b.next_delay(), ms(100));
+    assert_eq!(s.to_string(), "exponential (base 100ms, cap 1s)");
+}
+
+#[test]
+fn shared_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Strategy>();
+    assert_send_sync::<Backoff<SplitMix64>>();
+    assert_send_sync::<ward_backoff::RetryPolicy>();
+    assert_send_sync::<ward_backoff::ManualClock>();
+    assert_send_sync::<ward_backoff::Retrier<ward_backoff::ManualClock>>();
+    assert_send_sync::<ward_backoff::budget::RetryThrottle>();
+    assert_send_sync::<ward_backoff::budget::RetryQuota>();
+    assert_send_sync::<ward_backoff::budget::TpsBudget<ward_backoff::MonotonicClock>>();
+    assert_send_sync::<ward_backoff::budget::AdaptiveThrottle<ward_backoff::MonotonicClock>>();
+}
