@@ -1,2 +1,39 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod error;
+mod lattice;
+
+#[cfg(feature = "alloc")]
+mod dots;
+#[cfg(feature = "alloc")]
+mod gcounter;
+#[cfg(feature = "alloc")]
+mod lww;
+#[cfg(feature = "alloc")]
+mod mvreg;
+#[cfg(feature = "alloc")]
+mod orset;
+#[cfg(feature = "alloc")]
+mod pncounter;
+#[cfg(feature = "alloc")]
+mod replica;
+
+pub use crate::error::{CounterError, DecodeError, ReplicaError, StaleStamp};
+pub use crate::lattice::{DeltaCrdt, Lattice};
+
+#[cfg(feature = "alloc")]
+pub use crate::gcounter::GCounter;
+#[cfg(feature = "alloc")]
+pub use crate::lww::LwwRegister;
+#[cfg(feature = "alloc")]
+pub use crate::mvreg::MvRegister;
+#[cfg(feature = "alloc")]
+pub use crate::orset::OrSet;
+#[cfg(feature = "alloc")]
+pub use crate::pncounter::PnCounter;
+#[cfg(feature = "alloc")]
+pub use crate::replica::Replica;

@@ -1,0 +1,196 @@
+//! `ward-crdt` against `crdts` (rust-crdt): OR-set merges of four replica shapes and
+//! grow-only counter merges by number of actors.
+//!
+//! Every routine measures the merge alone: the states are built once, and the copies a
+//! merge consumes or mutates are made in criterion's untimed setup. `crdts` merges take
+//! the other state by value, so its setup clones both sides.
+
+use std::hint::black_box;
+
+use crdts::{CmRDT, CvRDT};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use ward_crdt::{GCounter, Lattice, OrSet, Replica};
+
+/// Elements per replica in the OR-set groups.
+const ELEMENTS: u64 = 10_000;
+
+type WardSet = OrSet<u64, u64>;
+type PeerSet = crdts::Orswot<u64, u64>;
+
+/// One replica of each implementation, driven through the same history.
+struct Pair {
+    ward: Replica<u64, WardSet>,
+    peer: PeerSet,
+}
+
+impl Pair {
+    fn new(actor: u64) -> Self {
+        Self {
+            ward: Replica::new(actor, OrSet::new()),
+            peer: PeerSet::new(),
+        }
+    }
+
+    /// A replica of `actor` that starts from `base`'s state.
+    fn fork(base: &Self, actor: u64) -> Self {
+        Self {
+            ward: Replica::new(actor, base.ward.state().clone()),
+            peer: base.peer.clone(),
+        }
+    }
+
+    fn add(&mut self, elems: core::ops::Range<u64>) {
+        let actor = *self.ward.actor();
+        for x in elems {
+            self.ward.add(x).expect("dots left");
+            let ctx = self.peer.read_ctx().derive_add_ctx(actor);
+            self.peer.apply(self.peer.add(x, ctx));
+        }
+    }
+
+    fn remove(&mut self, elems: core::ops::Range<u64>) {
+        for x in elems {
+            self.ward.remove(&x);
+            let ctx = self.peer.contains(&x).derive_rm_ctx();
+            self.peer.apply(self.peer.rm(x, ctx));
+        }
+    }
+}
+
+/// The four shapes: `(group, left, right)`, both replicas holding `ELEMENTS` elements.
+fn shapes() -> Vec<(&'static str, Pair, Pair)> {
+    let half = ELEMENTS / 2;
+
+    // Written by different replicas that never met.
+    let mut a = Pair::new(1);
+    a.add(0..ELEMENTS);
+    let mut b = Pair::new(2);
+    b.add(ELEMENTS..2 * ELEMENTS);
+    let disjoint = ("orset_merge_disjoint", a, b);
+
+    // Half the elements come from a common ancestor, then each side adds its own half.
+    let mut base = Pair::new(3);
+    base.add(0..half);
+    let mut a = Pair::fork(&base, 1);
+    a.add(half..ELEMENTS);
+    let mut b = Pair::fork(&base, 2);
+    b.add(ELEMENTS..ELEMENTS + half);
+    let overlap = ("orset_merge_overlap", a, b);
+
+    // The same state on both sides (a repeated anti-entropy round).
+    let mut a = Pair::new(1);
+    a.add(0..ELEMENTS);
+    let b = Pair::fork(&a, 2);
+    let identical = ("orset_merge_identical", a, b);
+
+    // The right side has seen everything the left has, then removed a tenth of the
+    // elements and added as many new ones.
+    let mut a = Pair::new(1);
+    a.add(0..ELEMENTS);
+    let mut b = Pair::fork(&a, 2);
+    b.remove(0..ELEMENTS / 10);
+    b.add(ELEMENTS..ELEMENTS + ELEMENTS / 10);
+    let descendant = ("orset_merge_descendant", a, b);
+
+    vec![disjoint, overlap, identical, descendant]
+}
+
+fn orset_merge(c: &mut Criterion) {
+    for (name, a, b) in shapes() {
+        // Both implementations must agree on the merged elements.
+        let mut ward = a.ward.state().clone();
+        ward.merge(b.ward.state());
+        let mut peer = a.peer.clone();
+        peer.merge(b.peer.clone());
+        assert_eq!(
+            ward.len(),
+            peer.read().val.len(),
+            "{name}: implementations disagree"
+        );
+
+        let mut group = c.benchmark_group(name);
+        let (left, right) = (a.ward.state(), b.ward.state());
+        group.bench_function("ward", |bench| {
+            bench.iter_batched(
+                || left.clone(),
+                |mut state| {
+                    state.merge(black_box(right));
+                    state
+                },
+                BatchSize::LargeInput,
+            );
+        });
+        group.bench_function("crdts", |bench| {
+            bench.iter_batched(
+                || (a.peer.clone(), b.peer.clone()),
+                |(mut state, other)| {
+                    state.merge(black_box(other));
+                    state
+                },
+                BatchSize::LargeInput,
+            );
+        });
+        group.finish();
+    }
+}
+
+/// Two counters that both know all `actors` actors, each ahead on half of them.
+fn counters(
+    actors: u64,
+) -> (
+    GCounter<u64>,
+    GCounter<u64>,
+    crdts::VClock<u64>,
+    crdts::VClock<u64>,
+) {
+    let left: Vec<(u64, u64)> = (0..actors).map(|i| (i, 10 + i + (i % 2) * 7)).collect();
+    let right: Vec<(u64, u64)> = (0..actors)
+        .map(|i| (i, 10 + i + ((i + 1) % 2) * 7))
+        .collect();
+    let peer = |entries: &[(u64, u64)]| {
+        let mut clock = crdts::VClock::new();
+        for &(actor, count) in entries {
+            clock.apply(crdts::Dot::new(actor, count));
+        }
+        clock
+    };
+    (
+        GCounter::try_from(left.clone()).expect("canonical"),
+        GCounter::try_from(right.clone()).expect("canonical"),
+        peer(&left),
+        peer(&right),
+    )
+}
+
+fn gcounter_merge(c: &mut Criterion) {
+    let mut group = c.benchmark_group("gcounter_merge");
+    for actors in [8_u64, 64, 512] {
+        let (left, right, peer_left, peer_right) = counters(actors);
+        group.bench_with_input(BenchmarkId::new("ward", actors), &actors, |bench, _| {
+            bench.iter_batched(
+                || left.clone(),
+                |mut state| {
+                    state.merge(black_box(&right));
+                    state
+                },
+                BatchSize::SmallInput,
+            );
+        });
+        // `crdts::GCounter` is a newtype over `crdts::VClock` whose merge is exactly the
+        // clock's merge; the counter type itself needs crdts' `num` feature.
+        group.bench_with_input(BenchmarkId::new("crdts", actors), &actors, |bench, _| {
+            bench.iter_batched(
+                || (peer_left.clone(), peer_right.clone()),
+                |(mut state, other)| {
+                    state.merge(black_box(other));
+                    state
+                },
+                BatchSize::SmallInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, orset_merge, gcounter_merge);
+criterion_main!(benches);

@@ -1,0 +1,177 @@
+//! Compact per-element dot storage shared by the causal CRDTs (internal).
+//!
+//! A set stores each actor once, in an [`ActorTable`], and refers to it by index, so a
+//! dot inside an element costs 16 bytes whatever the actor type is (a `String` actor
+//! would otherwise be cloned into every element). [`Dots`] keeps the usual single dot
+//! inline and spills to the heap only for elements added concurrently by several
+//! replicas.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::num::NonZeroU64;
+
+use ward_vclock::{Dot, DotContext};
+
+/// A dot whose actor is an index into the owning set's [`ActorTable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct LocalDot {
+    pub(crate) actor: usize,
+    pub(crate) counter: NonZeroU64,
+}
+
+/// The dots of one live element: one inline, or two or more (sorted, distinct) boxed.
+///
+/// Invariant: `Many` holds at least two dots, so an element with one dot always uses the
+/// inline form and equal dot sets have equal representations within one table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Dots {
+    One(LocalDot),
+    #[expect(
+        clippy::box_collection,
+        reason = "a thin pointer keeps the enum at 16 bytes; a `Box<[_]>` would make it 24"
+    )]
+    Many(Box<Vec<LocalDot>>),
+}
+
+impl Dots {
+    /// Builds the canonical form of a sorted, duplicate-free list; `None` when empty.
+    pub(crate) fn from_sorted(mut dots: Vec<LocalDot>) -> Option<Self> {
+        match dots.len() {
+            0 => None,
+            1 => Some(Self::One(dots[0])),
+            _ => {
+                dots.shrink_to_fit();
+                Some(Self::Many(Box::new(dots)))
+            }
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[LocalDot] {
+        match self {
+            Self::One(d) => core::slice::from_ref(d),
+            Self::Many(ds) => ds,
+        }
+    }
+}
+
+/// Interned actors: `actors[i]` is the actor of every [`LocalDot`] with index `i`.
+///
+/// Actors are appended in first-seen order and never removed (the causal context keeps
+/// every actor anyway), so indices are stable for the life of the set. `order` lists the
+/// indices sorted by actor, for lookups.
+#[derive(Debug, Clone)]
+pub(crate) struct ActorTable<A> {
+    actors: Vec<A>,
+    order: Vec<usize>,
+}
+
+impl<A> ActorTable<A> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            actors: Vec::new(),
+            order: Vec::new(),
+        }
+    }
+
+    pub(crate) fn actor(&self, index: usize) -> &A {
+        &self.actors[index]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.actors.len()
+    }
+
+    /// Indices in actor order.
+    pub(crate) fn sorted(&self) -> &[usize] {
+        &self.order
+    }
+}
+
+impl<A: Ord + Clone> ActorTable<A> {
+    pub(crate) fn find(&self, actor: &A) -> Option<usize> {
+        self.order
+            .binary_search_by(|&i| self.actors[i].cmp(actor))
+            .ok()
+            .map(|k| self.order[k])
+    }
+
+    /// The index of `actor`, adding it if new.
+    pub(crate) fn intern(&mut self, actor: &A) -> usize {
+        match self.order.binary_search_by(|&i| self.actors[i].cmp(actor)) {
+            Ok(k) => self.order[k],
+            Err(k) => {
+                let index = self.actors.len();
+                self.actors.push(actor.clone());
+                self.order.insert(k, index);
+                index
+            }
+        }
+    }
+
+    pub(crate) fn local(&mut self, dot: &Dot<A>) -> LocalDot {
+        LocalDot {
+            actor: self.intern(dot.actor()),
+            counter: dot.counter_nonzero(),
+        }
+    }
+
+    pub(crate) fn resolve(&self, dot: LocalDot) -> Dot<A> {
+        Dot::from_nonzero(self.actors[dot.actor].clone(), dot.counter)
+    }
+
+    /// Compares two local dots of (possibly) different tables by their real dots.
+    pub(crate) fn cmp_across(&self, a: LocalDot, other: &Self, b: LocalDot) -> Ordering {
+        self.actors[a.actor]
+            .cmp(&other.actors[b.actor])
+            .then(a.counter.cmp(&b.counter))
+    }
+}
+
+/// A causal context seen through one actor table: answers "does the context hold this
+/// local dot?" with an array lookup (plus a binary search of the cloud when it is not
+/// empty) instead of actor comparisons.
+#[derive(Debug)]
+pub(crate) struct Probe {
+    /// Clock entry of each table index.
+    clock: Vec<u64>,
+    /// Cloud dots whose actor is in the table, as sorted `(index, counter)` pairs.
+    cloud: Vec<(usize, u64)>,
+}
+
+impl Probe {
+    /// Builds the probe of `ctx` for every actor of `table`.
+    pub(crate) fn new<A: Ord + Clone>(ctx: &DotContext<A>, table: &ActorTable<A>) -> Self {
+        let mut clock = alloc::vec![0; table.len()];
+        // Both sequences are sorted by actor: walk them together.
+        let mut entries = ctx.clock().iter().peekable();
+        for &i in table.sorted() {
+            let actor = table.actor(i);
+            while let Some((a, n)) = entries.peek() {
+                match (*a).cmp(actor) {
+                    Ordering::Less => {
+                        entries.next();
+                    }
+                    Ordering::Equal => {
+                        clock[i] = *n;
+                        break;
+                    }
+                    Ordering::Greater => break,
+                }
+            }
+        }
+        let mut cloud: Vec<(usize, u64)> = ctx
+            .cloud()
+            .filter_map(|d| table.find(d.actor()).map(|i| (i, d.counter())))
+            .collect();
+        cloud.sort_unstable();
+        Self { clock, cloud }
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, dot: LocalDot) -> bool {
+        let counter = dot.counter.get();
+        counter <= self.clock[dot.actor]
+            || (!self.cloud.is_empty() && self.cloud.binary_search(&(dot.actor, counter)).is_ok())
+    }
+}
