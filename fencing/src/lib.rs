@@ -1,2 +1,42 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod guard;
+mod lease;
+mod sync;
+mod token;
+
+#[cfg(feature = "std")]
+mod durable;
+#[cfg(feature = "std")]
+mod fenced;
+#[cfg(feature = "std")]
+mod issuer;
+#[cfg(feature = "std")]
+mod keyed;
+#[cfg(feature = "alloc")]
+mod replica;
+#[cfg(feature = "std")]
+mod store;
+
+pub use guard::{Admission, FenceGuard, StaleToken};
+#[cfg(feature = "std")]
+pub use lease::SystemClock;
+pub use lease::{Lease, LeaseError, ManualClock, MonotonicClock};
+pub use token::{FencingToken, TokenError};
+
+#[cfg(feature = "std")]
+pub use durable::{DurableFence, DurableFenceError};
+#[cfg(feature = "std")]
+pub use fenced::Fenced;
+#[cfg(feature = "std")]
+pub use issuer::{IssueError, TokenIssuer};
+#[cfg(feature = "std")]
+pub use keyed::{KeyedFence, ShardCountError};
+#[cfg(feature = "alloc")]
+pub use replica::{ReplicaConfigError, ReplicaFencing, UnknownReplica};
+#[cfg(feature = "std")]
+pub use store::{FileStore, FileSystem, IoOp, MarkStore, MemoryStore, StdFileSystem, StoreError};

@@ -1,0 +1,355 @@
+//! High-water marks for many resources, sharded so unrelated keys do not contend.
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::vec::Vec;
+
+use parking_lot::RwLock;
+
+use crate::guard::{Admission, StaleToken, decide};
+use crate::token::FencingToken;
+
+/// The shard count of [`KeyedFence::new`].
+const DEFAULT_SHARDS: usize = 64;
+
+/// The largest shard count [`KeyedFence::with_shards`] accepts.
+const MAX_SHARDS: usize = 1 << 16;
+
+/// One shard on its own cache lines, so two shards' locks never share a line.
+#[repr(align(128))]
+struct Shard<K, S>(RwLock<HashMap<K, FencingToken, S>>);
+
+/// A fence per resource key: one high-water mark for each key, in a map split into
+/// independently locked shards.
+///
+/// [`KeyedFence::admit`] applies the admission rule of [`FenceGuard`](crate::FenceGuard) to
+/// the key's own mark: a key never seen before admits any token. Keys hash to shards; a
+/// holder presenting the current token of its key takes only the shard's shared lock, and
+/// raising a mark takes the shard's exclusive lock, so operations on keys in different shards
+/// never wait for each other.
+///
+/// Like `FenceGuard`, this orders admissions, not the writes that follow them; admit inside
+/// the storage's own per-key write path.
+///
+/// Marks are never removed: forgetting a key's mark would let any stale holder of that key
+/// in again. Memory therefore grows with the number of distinct keys.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::{FencingToken, KeyedFence};
+///
+/// let fences = KeyedFence::new();
+/// let t = |v| FencingToken::new(v).unwrap();
+///
+/// fences.admit("shard-a", t(7)).unwrap();
+/// fences.admit("shard-b", t(2)).unwrap(); // another key, its own mark
+/// assert!(fences.admit("shard-a", t(6)).is_err());
+/// assert_eq!(fences.mark("shard-b"), Some(t(2)));
+/// ```
+pub struct KeyedFence<K, S = RandomState> {
+    shards: Vec<Shard<K, S>>,
+    hasher: S,
+}
+
+impl<K: Eq + Hash> KeyedFence<K, RandomState> {
+    /// An empty keyed fence with 64 shards.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// let fences: KeyedFence<u32> = KeyedFence::new();
+    /// assert_eq!(fences.shard_count(), 64);
+    /// assert!(fences.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::build(DEFAULT_SHARDS, RandomState::new())
+    }
+
+    /// An empty keyed fence with `shards` shards (1 to 65 536).
+    ///
+    /// More shards mean less contention between keys and a little more memory.
+    ///
+    /// # Errors
+    ///
+    /// [`ShardCountError`] if `shards` is zero or above 65 536.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// let fences = KeyedFence::<String>::with_shards(8).unwrap();
+    /// assert_eq!(fences.shard_count(), 8);
+    /// assert!(KeyedFence::<String>::with_shards(0).is_err());
+    /// ```
+    pub fn with_shards(shards: usize) -> Result<Self, ShardCountError> {
+        Self::with_shards_and_hasher(shards, RandomState::new())
+    }
+}
+
+impl<K: Eq + Hash, S: BuildHasher + Clone> KeyedFence<K, S> {
+    /// An empty keyed fence with `shards` shards whose keys are hashed by `hasher`.
+    ///
+    /// # Errors
+    ///
+    /// [`ShardCountError`] if `shards` is zero or above 65 536.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// let fences = KeyedFence::<u64, _>::with_shards_and_hasher(4, RandomState::new()).unwrap();
+    /// assert_eq!(fences.shard_count(), 4);
+    /// ```
+    pub fn with_shards_and_hasher(shards: usize, hasher: S) -> Result<Self, ShardCountError> {
+        if shards == 0 || shards > MAX_SHARDS {
+            return Err(ShardCountError {
+                requested: shards,
+                max: MAX_SHARDS,
+            });
+        }
+        Ok(Self::build(shards, hasher))
+    }
+
+    fn build(shards: usize, hasher: S) -> Self {
+        let shards = (0..shards)
+            .map(|_| Shard(RwLock::new(HashMap::with_hasher(hasher.clone()))))
+            .collect();
+        Self { shards, hasher }
+    }
+}
+
+impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
+    fn shard<Q>(&self, key: &Q) -> &RwLock<HashMap<K, FencingToken, S>>
+    where
+        Q: Hash + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        // The high bits: the map inside the shard uses the low ones.
+        let index = ((hash >> 32) as usize) % self.shards.len();
+        &self.shards[index].0
+    }
+
+    /// Admits `token` for `key` if it is equal to or above that key's mark, raising the mark.
+    ///
+    /// # Errors
+    ///
+    /// [`StaleToken`] if `token` is below the key's mark; nothing changes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{Admission, FencingToken, KeyedFence};
+    ///
+    /// let fences = KeyedFence::new();
+    /// let t = FencingToken::new(3).unwrap();
+    /// assert!(fences.admit("orders", t).unwrap().is_raised());
+    /// assert_eq!(fences.admit("orders", t), Ok(Admission::Unchanged));
+    /// ```
+    pub fn admit<Q>(&self, key: &Q, token: FencingToken) -> Result<Admission, StaleToken>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let shard = self.shard(key);
+        {
+            let map = shard.read();
+            if let Some(&mark) = map.get(key)
+                && token <= mark
+            {
+                return decide(mark.get(), token);
+            }
+        }
+        let mut map = shard.write();
+        match map.get_mut(key) {
+            Some(mark) => {
+                let admission = decide(mark.get(), token)?;
+                *mark = (*mark).max(token);
+                Ok(admission)
+            }
+            None => {
+                map.insert(key.to_owned(), token);
+                Ok(Admission::Raised { previous: None })
+            }
+        }
+    }
+
+    /// Checks `token` against `key`'s mark without raising it.
+    ///
+    /// # Errors
+    ///
+    /// [`StaleToken`] if `token` is below the key's mark.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let fences = KeyedFence::new();
+    /// fences.admit("k", FencingToken::new(5).unwrap()).unwrap();
+    /// assert!(fences.check("k", FencingToken::new(4).unwrap()).is_err());
+    /// assert!(fences.check("other", FencingToken::MIN).is_ok());
+    /// ```
+    pub fn check<Q>(&self, key: &Q, token: FencingToken) -> Result<(), StaleToken>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mark = self.mark(key).map_or(0, FencingToken::get);
+        decide(mark, token).map(|_| ())
+    }
+
+    /// The mark of `key`, or `None` if no token was admitted for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let fences: KeyedFence<&str> = KeyedFence::new();
+    /// assert_eq!(fences.mark("nobody"), None);
+    /// ```
+    pub fn mark<Q>(&self, key: &Q) -> Option<FencingToken>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.shard(key).read().get(key).copied()
+    }
+
+    /// The number of keys with a mark.
+    ///
+    /// Sums the shards one after another, so under concurrent admissions the result is a
+    /// value the count had at some moment during the call only if no new key arrived.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let fences = KeyedFence::new();
+    /// fences.admit(&1, FencingToken::MIN).unwrap();
+    /// fences.admit(&2, FencingToken::MIN).unwrap();
+    /// assert_eq!(fences.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.0.read().len()).sum()
+    }
+
+    /// Whether no key has a mark.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// assert!(KeyedFence::<u8>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.shards.iter().all(|s| s.0.read().is_empty())
+    }
+
+    /// The number of shards.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// assert_eq!(KeyedFence::<u8>::with_shards(3).unwrap().shard_count(), 3);
+    /// ```
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Every key and its mark, one shard at a time (for persisting the marks or inspecting
+    /// them); not an atomic snapshot across shards.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let fences = KeyedFence::new();
+    /// fences.admit("a", FencingToken::new(4).unwrap()).unwrap();
+    /// assert_eq!(fences.marks(), vec![(String::from("a"), FencingToken::new(4).unwrap())]);
+    /// ```
+    pub fn marks(&self) -> Vec<(K, FencingToken)>
+    where
+        K: Clone,
+    {
+        let mut all = Vec::new();
+        for shard in &self.shards {
+            all.extend(shard.0.read().iter().map(|(k, m)| (k.clone(), *m)));
+        }
+        all
+    }
+}
+
+impl<K: Eq + Hash> Default for KeyedFence<K, RandomState> {
+    /// Same as [`KeyedFence::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K, S> fmt::Debug for KeyedFence<K, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyedFence")
+            .field("shards", &self.shards.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A shard count outside 1 to 65 536 was requested.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::KeyedFence;
+///
+/// let err = KeyedFence::<u8>::with_shards(0).unwrap_err();
+/// assert_eq!(err.to_string(), "shard count 0 is outside 1 to 65536");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, thiserror::Error)]
+#[error("shard count {requested} is outside 1 to {max}")]
+pub struct ShardCountError {
+    requested: usize,
+    max: usize,
+}
+
+impl ShardCountError {
+    /// The shard count that was requested.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// assert_eq!(KeyedFence::<u8>::with_shards(0).unwrap_err().requested(), 0);
+    /// ```
+    pub const fn requested(&self) -> usize {
+        self.requested
+    }
+
+    /// The largest shard count accepted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// assert_eq!(KeyedFence::<u8>::with_shards(0).unwrap_err().max(), 65_536);
+    /// ```
+    pub const fn max(&self) -> usize {
+        self.max
+    }
+}

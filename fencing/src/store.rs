@@ -1,0 +1,654 @@
+//! Durable storage of a high-water mark: the storage trait, the crash-safe file store and
+//! the file format shared with `TokenIssuer`.
+
+use core::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::vec::Vec;
+
+use parking_lot::Mutex;
+
+use crate::token::FencingToken;
+
+/// Storage for one high-water mark that survives a restart.
+///
+/// [`DurableFence`](crate::DurableFence) and [`TokenIssuer`](crate::TokenIssuer) call
+/// [`MarkStore::persist`] before they acknowledge a new mark, and [`MarkStore::load`] when they
+/// start. An implementation must make `persist` durable before it returns `Ok`, and `load`
+/// must never invent a mark: a store that cannot read its mark returns an error, not `None`.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::{FencingToken, MarkStore, MemoryStore};
+///
+/// let mut store = MemoryStore::new();
+/// assert_eq!(store.load().unwrap(), None);
+/// store.persist(FencingToken::new(5).unwrap()).unwrap();
+/// assert_eq!(store.load().unwrap().map(FencingToken::get), Some(5));
+/// ```
+pub trait MarkStore {
+    /// Reads the persisted mark; `Ok(None)` means the store was created and no mark has been
+    /// persisted since.
+    ///
+    /// # Errors
+    ///
+    /// A [`StoreError`] if the mark cannot be read or fails validation.
+    fn load(&mut self) -> Result<Option<FencingToken>, StoreError>;
+
+    /// Replaces the persisted mark with `mark`, durably, before returning `Ok`.
+    ///
+    /// On error the stored mark is either the old one or `mark`: never anything else.
+    ///
+    /// # Errors
+    ///
+    /// A [`StoreError`] if the mark could not be made durable.
+    fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError>;
+}
+
+impl<M: MarkStore + ?Sized> MarkStore for &mut M {
+    fn load(&mut self) -> Result<Option<FencingToken>, StoreError> {
+        (**self).load()
+    }
+
+    fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError> {
+        (**self).persist(mark)
+    }
+}
+
+/// A mark kept in memory, shared between clones: a stand-in for durable storage in tests,
+/// where dropping a fence and opening a new one on a clone plays a process restart.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::{DurableFence, FencingToken, MemoryStore};
+///
+/// let disk = MemoryStore::new();
+/// let fence = DurableFence::open(disk.clone()).unwrap();
+/// fence.admit(FencingToken::new(34).unwrap()).unwrap();
+/// drop(fence); // "restart"
+/// let fence = DurableFence::open(disk).unwrap();
+/// assert!(fence.admit(FencingToken::new(33).unwrap()).is_err());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore {
+    mark: Arc<Mutex<Option<FencingToken>>>,
+}
+
+impl MemoryStore {
+    /// A store with no mark.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::MemoryStore;
+    ///
+    /// assert_eq!(MemoryStore::new().mark(), None);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The mark currently stored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, MarkStore, MemoryStore};
+    ///
+    /// let mut store = MemoryStore::new();
+    /// store.persist(FencingToken::MIN).unwrap();
+    /// assert_eq!(store.mark(), Some(FencingToken::MIN));
+    /// ```
+    pub fn mark(&self) -> Option<FencingToken> {
+        *self.mark.lock()
+    }
+}
+
+impl MarkStore for MemoryStore {
+    fn load(&mut self) -> Result<Option<FencingToken>, StoreError> {
+        Ok(self.mark())
+    }
+
+    fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError> {
+        *self.mark.lock() = Some(mark);
+        Ok(())
+    }
+}
+
+/// The file operations [`FileStore`] needs, so that tests can put a simulated disk with crash
+/// points under it. [`StdFileSystem`] is the real one.
+///
+/// The durability contract is POSIX's: data written to a file is durable after
+/// [`FileSystem::sync_file`]; a rename is durable after [`FileSystem::sync_dir`] of the
+/// directory that holds it; a crash may lose anything not yet made durable.
+pub trait FileSystem {
+    /// Reads the whole file.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error; [`io::ErrorKind::NotFound`] when there is no such file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// Creates the file, or truncates it if it exists, and writes `bytes` (not yet durable).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error.
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+
+    /// Makes the file's contents durable (`fsync`).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error.
+    fn sync_file(&self, path: &Path) -> io::Result<()>;
+
+    /// Atomically replaces `to` with `from` (not yet durable).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error.
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+
+    /// Makes the directory's entries (renames, creations) durable (`fsync` on the directory).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error.
+    fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+}
+
+/// The operating system's file system.
+///
+/// On Unix, [`FileSystem::sync_dir`] opens the directory and calls `fsync` on it; elsewhere
+/// directories cannot be opened for syncing and it does nothing.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::{FileStore, StdFileSystem};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let store = FileStore::create_with(StdFileSystem, dir.path().join("mark")).unwrap();
+/// # drop(store);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StdFileSystem;
+
+impl FileSystem for StdFileSystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        fs::read(path)
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut file = File::create(path)?;
+        file.write_all(bytes)
+    }
+
+    fn sync_file(&self, path: &Path) -> io::Result<()> {
+        OpenOptions::new().write(true).open(path)?.sync_all()
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            File::open(dir)?.sync_all()
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = dir;
+            Ok(())
+        }
+    }
+}
+
+/// The file format: magic and version, the mark, and a checksum of both.
+pub(crate) mod format {
+    /// `WARDFNC` and format version 1.
+    pub(crate) const MAGIC: [u8; 8] = *b"WARDFNC\x01";
+    /// Magic (8) + mark, little-endian (8) + CRC-32 of the first 16 bytes, little-endian (4).
+    pub(crate) const LEN: usize = 20;
+
+    /// The bytes of a file holding `mark` (0: no mark yet).
+    pub(crate) fn encode(mark: u64) -> [u8; LEN] {
+        let mut out = [0_u8; LEN];
+        out[..8].copy_from_slice(&MAGIC);
+        out[8..16].copy_from_slice(&mark.to_le_bytes());
+        let crc = crc32(&out[..16]);
+        out[16..].copy_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    /// Why a byte string is not a valid file.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(crate) enum Invalid {
+        Truncated,
+        Oversized,
+        BadMagic,
+        Checksum { stored: u32, computed: u32 },
+    }
+
+    /// The mark in `bytes` (0: no mark yet).
+    pub(crate) fn decode(bytes: &[u8]) -> Result<u64, Invalid> {
+        if bytes.len() < LEN {
+            return Err(Invalid::Truncated);
+        }
+        if bytes.len() > LEN {
+            return Err(Invalid::Oversized);
+        }
+        if bytes[..8] != MAGIC {
+            return Err(Invalid::BadMagic);
+        }
+        let mut stored = [0_u8; 4];
+        stored.copy_from_slice(&bytes[16..]);
+        let stored = u32::from_le_bytes(stored);
+        let computed = crc32(&bytes[..16]);
+        if stored != computed {
+            return Err(Invalid::Checksum { stored, computed });
+        }
+        let mut mark = [0_u8; 8];
+        mark.copy_from_slice(&bytes[8..16]);
+        Ok(u64::from_le_bytes(mark))
+    }
+
+    /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as in zlib and PNG.
+    pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0_u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                let mask = (crc & 1).wrapping_neg();
+                crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+            }
+        }
+        !crc
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn crc32_check_value() {
+            // The standard check value of CRC-32/ISO-HDLC (the CRC RevEng catalogue).
+            assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        }
+
+        #[test]
+        fn round_trip_and_every_single_bit_flip_is_caught() {
+            let bytes = encode(0x0123_4567_89AB_CDEF);
+            assert_eq!(decode(&bytes), Ok(0x0123_4567_89AB_CDEF));
+            for bit in 0..LEN * 8 {
+                let mut flipped = bytes;
+                flipped[bit / 8] ^= 1 << (bit % 8);
+                assert!(decode(&flipped).is_err(), "bit {bit} flip undetected");
+            }
+        }
+    }
+}
+
+/// Which file operation failed.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::IoOp;
+///
+/// assert_eq!(IoOp::SyncDir.to_string(), "sync directory");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum IoOp {
+    /// Reading the mark file.
+    Read,
+    /// Writing the temporary file.
+    Write,
+    /// Syncing the temporary file.
+    SyncFile,
+    /// Renaming the temporary file over the mark file.
+    Rename,
+    /// Syncing the directory.
+    SyncDir,
+}
+
+impl fmt::Display for IoOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::SyncFile => "sync file",
+            Self::Rename => "rename",
+            Self::SyncDir => "sync directory",
+        })
+    }
+}
+
+/// Why a durable mark could not be loaded or persisted.
+///
+/// A store never answers "no mark" for a file it cannot read: a missing, short, long or
+/// damaged file is an error, so a damaged disk never silently resets the fence to zero.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::{FileStore, StoreError};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let err = FileStore::open(dir.path().join("absent")).unwrap_err();
+/// assert!(matches!(err, StoreError::Missing { .. }));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The mark file does not exist. Create it once with [`FileStore::create`]; after that,
+    /// a missing file means it was lost, and starting from no mark would readmit old tokens.
+    #[error("mark file {} is missing", path.display())]
+    Missing {
+        /// The mark file's path.
+        path: PathBuf,
+    },
+    /// [`FileStore::create`] found a file already there; it does not overwrite a mark.
+    #[error("mark file {} already exists", path.display())]
+    AlreadyExists {
+        /// The mark file's path.
+        path: PathBuf,
+    },
+    /// The file is shorter than the format's length.
+    #[error("mark file {} is truncated: {len} bytes, expected {expected}", path.display())]
+    Truncated {
+        /// The mark file's path.
+        path: PathBuf,
+        /// Its length in bytes.
+        len: usize,
+        /// The format's length in bytes.
+        expected: usize,
+    },
+    /// The file is longer than the format's length.
+    #[error("mark file {} is oversized: {len} bytes, expected {expected}", path.display())]
+    Oversized {
+        /// The mark file's path.
+        path: PathBuf,
+        /// Its length in bytes.
+        len: usize,
+        /// The format's length in bytes.
+        expected: usize,
+    },
+    /// The file does not start with this format's magic bytes and version.
+    #[error("mark file {} has an unknown header", path.display())]
+    BadMagic {
+        /// The mark file's path.
+        path: PathBuf,
+    },
+    /// The checksum does not match the contents: the file is corrupt.
+    #[error("mark file {} is corrupt: checksum {stored:#010x}, computed {computed:#010x}", path.display())]
+    ChecksumMismatch {
+        /// The mark file's path.
+        path: PathBuf,
+        /// The checksum stored in the file.
+        stored: u32,
+        /// The checksum of the contents.
+        computed: u32,
+    },
+    /// A file operation failed.
+    #[error("{op} failed on {}", path.display())]
+    Io {
+        /// The operation.
+        op: IoOp,
+        /// The path it was applied to.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// A high-water mark in one small file, replaced crash-safely.
+///
+/// Each [`MarkStore::persist`] writes the whole file to `<name>.tmp` next to it, syncs it,
+/// renames it over the mark file and syncs the directory. A crash at any point leaves the mark
+/// file holding either the previous mark or the new one, complete and checksummed (given a
+/// file system that keeps POSIX's rename and fsync promises). The file holds a magic header
+/// with a version, the mark, and a CRC-32; [`TokenIssuer`](crate::TokenIssuer) uses the same
+/// format.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::{FencingToken, FileStore, MarkStore};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("orders.mark");
+///
+/// let mut store = FileStore::create(&path).unwrap();
+/// store.persist(FencingToken::new(34).unwrap()).unwrap();
+///
+/// let mut reopened = FileStore::open(&path).unwrap();
+/// assert_eq!(reopened.load().unwrap().map(FencingToken::get), Some(34));
+/// ```
+#[derive(Debug)]
+pub struct FileStore<F = StdFileSystem> {
+    fs: F,
+    path: PathBuf,
+    temp: PathBuf,
+    dir: PathBuf,
+}
+
+impl FileStore<StdFileSystem> {
+    /// Creates a new mark file at `path` holding no mark.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::AlreadyExists`] if there is a file at `path` (a mark is never
+    /// overwritten by creation), or [`StoreError::Io`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileStore, MarkStore};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let mut store = FileStore::create(dir.path().join("m")).unwrap();
+    /// assert_eq!(store.load().unwrap(), None);
+    /// assert!(FileStore::create(dir.path().join("m")).is_err());
+    /// ```
+    pub fn create(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::create_with(StdFileSystem, path)
+    }
+
+    /// Opens an existing mark file and checks that it is valid.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Missing`] if there is no file, [`StoreError::Truncated`],
+    /// [`StoreError::Oversized`], [`StoreError::BadMagic`] or
+    /// [`StoreError::ChecksumMismatch`] if it is damaged, or [`StoreError::Io`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileStore, StoreError};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("m");
+    /// std::fs::write(&path, b"short").unwrap();
+    /// let err = FileStore::open(&path).unwrap_err();
+    /// assert!(matches!(err, StoreError::Truncated { len: 5, expected: 20, .. }));
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(StdFileSystem, path)
+    }
+}
+
+impl<F: FileSystem> FileStore<F> {
+    /// [`FileStore::create`] on the file system `fs`.
+    ///
+    /// # Errors
+    ///
+    /// As [`FileStore::create`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileStore, StdFileSystem};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let store = FileStore::create_with(StdFileSystem, dir.path().join("m")).unwrap();
+    /// assert_eq!(store.path(), dir.path().join("m"));
+    /// ```
+    pub fn create_with(fs: F, path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let mut store = Self::at(fs, path.as_ref());
+        match store.fs.read(&store.path) {
+            Ok(_) => {
+                return Err(StoreError::AlreadyExists { path: store.path });
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => return Err(store.io(IoOp::Read, source, false)),
+        }
+        store.replace(0)?;
+        Ok(store)
+    }
+
+    /// [`FileStore::open`] on the file system `fs`.
+    ///
+    /// # Errors
+    ///
+    /// As [`FileStore::open`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileStore, StdFileSystem};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// FileStore::create(dir.path().join("m")).unwrap();
+    /// let store = FileStore::open_with(StdFileSystem, dir.path().join("m")).unwrap();
+    /// # drop(store);
+    /// ```
+    pub fn open_with(fs: F, path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let mut store = Self::at(fs, path.as_ref());
+        store.read_mark()?;
+        Ok(store)
+    }
+
+    /// The mark file's path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::FileStore;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let store = FileStore::create(dir.path().join("m")).unwrap();
+    /// assert!(store.path().ends_with("m"));
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file system under this store.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileStore, StdFileSystem};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let store = FileStore::create(dir.path().join("m")).unwrap();
+    /// assert_eq!(*store.file_system(), StdFileSystem);
+    /// ```
+    pub fn file_system(&self) -> &F {
+        &self.fs
+    }
+
+    fn at(fs: F, path: &Path) -> Self {
+        let path = path.to_path_buf();
+        let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
+        temp_name.push(".tmp");
+        let temp = path.with_file_name(temp_name);
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Self {
+            fs,
+            path,
+            temp,
+            dir,
+        }
+    }
+
+    fn io(&self, op: IoOp, source: io::Error, temp: bool) -> StoreError {
+        let path = match op {
+            IoOp::SyncDir => self.dir.clone(),
+            _ if temp => self.temp.clone(),
+            _ => self.path.clone(),
+        };
+        StoreError::Io { op, path, source }
+    }
+
+    fn read_mark(&mut self) -> Result<u64, StoreError> {
+        let bytes = match self.fs.read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing {
+                    path: self.path.clone(),
+                });
+            }
+            Err(source) => return Err(self.io(IoOp::Read, source, false)),
+        };
+        let path = self.path.clone();
+        format::decode(&bytes).map_err(|invalid| match invalid {
+            format::Invalid::Truncated => StoreError::Truncated {
+                path,
+                len: bytes.len(),
+                expected: format::LEN,
+            },
+            format::Invalid::Oversized => StoreError::Oversized {
+                path,
+                len: bytes.len(),
+                expected: format::LEN,
+            },
+            format::Invalid::BadMagic => StoreError::BadMagic { path },
+            format::Invalid::Checksum { stored, computed } => StoreError::ChecksumMismatch {
+                path,
+                stored,
+                computed,
+            },
+        })
+    }
+
+    /// Write the temporary file, sync it, rename it over the mark file, sync the directory.
+    fn replace(&mut self, mark: u64) -> Result<(), StoreError> {
+        let bytes = format::encode(mark);
+        self.fs
+            .write(&self.temp, &bytes)
+            .map_err(|e| self.io(IoOp::Write, e, true))?;
+        self.fs
+            .sync_file(&self.temp)
+            .map_err(|e| self.io(IoOp::SyncFile, e, true))?;
+        self.fs
+            .rename(&self.temp, &self.path)
+            .map_err(|e| self.io(IoOp::Rename, e, true))?;
+        self.fs
+            .sync_dir(&self.dir)
+            .map_err(|e| self.io(IoOp::SyncDir, e, false))
+    }
+}
+
+impl<F: FileSystem> MarkStore for FileStore<F> {
+    fn load(&mut self) -> Result<Option<FencingToken>, StoreError> {
+        Ok(FencingToken::new(self.read_mark()?).ok())
+    }
+
+    fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError> {
+        self.replace(mark.get())
+    }
+}

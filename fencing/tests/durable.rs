@@ -1,0 +1,580 @@
+//! The durable high-water mark: crash points between write, fsync and rename on a simulated
+//! disk, damaged files on a real one, the zombie leader across a restart, and the issuer.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use proptest::prelude::*;
+use ward_fencing::{
+    DurableFence, DurableFenceError, FencingToken, FileStore, FileSystem, IoOp, IssueError,
+    MarkStore, MemoryStore, StaleToken, StoreError, TokenIssuer,
+};
+
+fn t(v: u64) -> FencingToken {
+    FencingToken::new(v).unwrap()
+}
+
+/// A disk as POSIX promises it and no more. Files are inodes; a directory maps names to
+/// inodes. Writes and renames change the volatile view; `sync_file` makes an inode's data
+/// durable, `sync_dir` makes the directory's entries durable. A crash keeps only the durable
+/// view, optionally with some of the pending changes having reached the disk anyway.
+#[derive(Debug, Default)]
+struct Disk {
+    next_inode: u64,
+    dir: HashMap<PathBuf, u64>,
+    data: HashMap<u64, Vec<u8>>,
+    durable_dir: HashMap<PathBuf, u64>,
+    durable_data: HashMap<u64, Vec<u8>>,
+}
+
+/// What reaches the disk at a crash beyond what was synced.
+#[derive(Clone, Copy, Debug)]
+struct CrashShape {
+    /// Pending renames and creations were flushed by the system before the crash.
+    dir_flushed: bool,
+    /// Unsynced file data: `None` loses it, `Some(k)` keeps its first `k` bytes (a torn
+    /// write).
+    torn_prefix: Option<usize>,
+}
+
+impl Disk {
+    fn crash(&mut self, shape: CrashShape) {
+        if shape.dir_flushed {
+            self.durable_dir = self.dir.clone();
+        }
+        if let Some(k) = shape.torn_prefix {
+            for (inode, bytes) in &self.data {
+                if self.durable_data.get(inode) != Some(bytes) {
+                    let k = k.min(bytes.len());
+                    self.durable_data.insert(*inode, bytes[..k].to_vec());
+                }
+            }
+        }
+        self.dir = self.durable_dir.clone();
+        self.data = self
+            .dir
+            .values()
+            .map(|inode| {
+                let bytes = self.durable_data.get(inode).cloned().unwrap_or_default();
+                (*inode, bytes)
+            })
+            .collect();
+        self.durable_data = self.data.clone();
+    }
+}
+
+/// When the simulated process fails.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    /// The process dies at this mutating operation (it fails and so does everything after).
+    CrashAt(usize),
+    /// This one mutating operation fails with an I/O error; the process carries on.
+    FailAt(usize),
+    /// Nothing fails until the test crashes the process itself.
+    None,
+}
+
+/// A `FileSystem` on a shared `Disk`, failing as told.
+#[derive(Clone, Debug)]
+struct SimFs {
+    disk: Arc<Mutex<Disk>>,
+    state: Arc<Mutex<(usize, Fault, bool)>>, // (mutating ops so far, fault, dead)
+}
+
+impl SimFs {
+    fn new(disk: &Arc<Mutex<Disk>>, fault: Fault) -> Self {
+        Self {
+            disk: Arc::clone(disk),
+            state: Arc::new(Mutex::new((0, fault, false))),
+        }
+    }
+
+    fn is_dead(&self) -> bool {
+        self.state.lock().2
+    }
+
+    /// Counts a mutating operation and decides whether it fails.
+    fn step(&self) -> io::Result<()> {
+        let mut state = self.state.lock();
+        if state.2 {
+            return Err(io::Error::other("process is dead"));
+        }
+        let n = state.0;
+        state.0 += 1;
+        match state.1 {
+            Fault::CrashAt(k) if k == n => {
+                state.2 = true;
+                Err(io::Error::other("crash"))
+            }
+            Fault::FailAt(k) if k == n => Err(io::Error::other("injected failure")),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn not_found() -> io::Error {
+    io::Error::from(io::ErrorKind::NotFound)
+}
+
+impl FileSystem for SimFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let disk = self.disk.lock();
+        let inode = disk.dir.get(path).ok_or_else(not_found)?;
+        Ok(disk.data.get(inode).cloned().unwrap_or_default())
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        self.step()?;
+        let mut disk = self.disk.lock();
+        let inode = match disk.dir.get(path) {
+            Some(&inode) => inode, // O_TRUNC keeps the inode
+            None => {
+                disk.next_inode += 1;
+                let inode = disk.next_inode;
+                disk.dir.insert(path.to_path_buf(), inode);
+                inode
+            }
+        };
+        disk.data.insert(inode, bytes.to_vec());
+        Ok(())
+    }
+
+    fn sync_file(&self, path: &Path) -> io::Result<()> {
+        self.step()?;
+        let mut disk = self.disk.lock();
+        let inode = *disk.dir.get(path).ok_or_else(not_found)?;
+        let bytes = disk.data.get(&inode).cloned().unwrap_or_default();
+        disk.durable_data.insert(inode, bytes);
+        Ok(())
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        self.step()?;
+        let mut disk = self.disk.lock();
+        let inode = disk.dir.remove(from).ok_or_else(not_found)?;
+        disk.dir.insert(to.to_path_buf(), inode);
+        Ok(())
+    }
+
+    fn sync_dir(&self, _dir: &Path) -> io::Result<()> {
+        self.step()?;
+        let mut disk = self.disk.lock();
+        disk.durable_dir = disk.dir.clone();
+        Ok(())
+    }
+}
+
+fn mark_path() -> PathBuf {
+    PathBuf::from("/data/resource.mark")
+}
+
+/// A disk holding a freshly created mark file, created without faults and synced.
+fn fresh_disk() -> Arc<Mutex<Disk>> {
+    let disk = Arc::new(Mutex::new(Disk::default()));
+    FileStore::create_with(SimFs::new(&disk, Fault::None), mark_path()).unwrap();
+    disk
+}
+
+/// Restarts the process: crash the disk, open a fence on what survived.
+fn restart(
+    disk: &Arc<Mutex<Disk>>,
+    shape: CrashShape,
+) -> Result<DurableFence<FileStore<SimFs>>, StoreError> {
+    disk.lock().crash(shape);
+    let store = FileStore::open_with(SimFs::new(disk, Fault::None), mark_path())?;
+    DurableFence::open(store)
+}
+
+const CLEAN: CrashShape = CrashShape {
+    dir_flushed: false,
+    torn_prefix: None,
+};
+
+/// The zombie leader across a storage restart: 33 is paused, 34 writes and is acknowledged,
+/// the storage node crashes and restarts from its persisted mark, 33 wakes up and is refused.
+#[test]
+fn zombie_leader_is_rejected_after_storage_restart() {
+    let disk = fresh_disk();
+    let fence = restart(&disk, CLEAN).unwrap();
+    let mut table = Vec::new();
+    fence.write(t(33), || table.push("by 33")).unwrap();
+    // 33 pauses; 34 is elected and writes; its write is acknowledged.
+    fence.write(t(34), || table.push("by 34")).unwrap();
+    drop(fence);
+
+    // The storage node crashes (nothing unsynced survives) and restarts.
+    let fence = restart(&disk, CLEAN).unwrap();
+    assert_eq!(fence.mark(), Some(t(34)));
+    // 33 wakes up.
+    let err = fence.write(t(33), || table.push("zombie")).unwrap_err();
+    let stale = err.as_stale().unwrap();
+    assert_eq!((stale.presented(), stale.mark()), (t(33), t(34)));
+    assert_eq!(table, ["by 33", "by 34"]);
+}
+
+/// The same scenario on the real file system.
+#[test]
+fn zombie_leader_is_rejected_after_restart_on_real_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.mark");
+    let fence = DurableFence::open(FileStore::create(&path).unwrap()).unwrap();
+    fence.admit(t(33)).unwrap();
+    fence.admit(t(34)).unwrap();
+    drop(fence);
+
+    let fence = DurableFence::open(FileStore::open(&path).unwrap()).unwrap();
+    let err = fence.admit(t(33)).unwrap_err();
+    assert_eq!(err.as_stale().map(StaleToken::mark), Some(t(34)));
+    // The temporary file was renamed away.
+    assert!(!dir.path().join("account.mark.tmp").exists());
+}
+
+/// The model is strict enough to catch a wrong protocol: renaming before syncing the data
+/// leaves an empty mark file after a crash, and loading it is an error, not mark zero.
+#[test]
+fn model_catches_rename_before_fsync() {
+    let disk = fresh_disk();
+    let fs = SimFs::new(&disk, Fault::None);
+    let temp = PathBuf::from("/data/resource.mark.tmp");
+    let mut bytes = Vec::new();
+    {
+        // Take valid bytes for mark 34 from a correct store on a scratch disk.
+        let scratch = fresh_disk();
+        let mut store =
+            FileStore::open_with(SimFs::new(&scratch, Fault::None), mark_path()).unwrap();
+        store.persist(t(34)).unwrap();
+        bytes.extend(
+            SimFs::new(&scratch, Fault::None)
+                .read(&mark_path())
+                .unwrap(),
+        );
+    }
+    fs.write(&temp, &bytes).unwrap();
+    fs.rename(&temp, &mark_path()).unwrap(); // no sync_file first
+    fs.sync_dir(Path::new("/data")).unwrap();
+    let err = restart(&disk, CLEAN).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Truncated {
+                len: 0,
+                expected: 20,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn every_crash_point_of_one_persist_keeps_old_or_new_mark() {
+    // write tmp, sync tmp, rename, sync dir: crash before each, and after the last.
+    for crash_at in 0..=4 {
+        for dir_flushed in [false, true] {
+            for torn_prefix in [None, Some(0), Some(7), Some(19)] {
+                let disk = fresh_disk();
+                let mut store =
+                    FileStore::open_with(SimFs::new(&disk, Fault::None), mark_path()).unwrap();
+                store.persist(t(10)).unwrap();
+                let fs = SimFs::new(&disk, Fault::CrashAt(crash_at));
+                let fence =
+                    DurableFence::open(FileStore::open_with(fs, mark_path()).unwrap()).unwrap();
+                let acked = fence.admit(t(20)).is_ok();
+                assert_eq!(acked, crash_at == 4);
+                drop(fence);
+                let shape = CrashShape {
+                    dir_flushed,
+                    torn_prefix,
+                };
+                let fence = restart(&disk, shape).unwrap_or_else(|e| {
+                    panic!("crash at {crash_at} {shape:?}: {e}");
+                });
+                let mark = fence.mark().unwrap().get();
+                assert!(mark == 10 || mark == 20, "crash at {crash_at}: mark {mark}");
+                if acked {
+                    assert_eq!(mark, 20);
+                }
+                // Mark 20 needs the rename, which comes after the data sync.
+                if crash_at < 3 {
+                    assert_eq!(mark, 10, "crash at {crash_at} {shape:?}");
+                }
+            }
+        }
+    }
+}
+
+fn crash_shape() -> impl Strategy<Value = CrashShape> {
+    (any::<bool>(), prop::option::of(0_usize..=20)).prop_map(|(dir_flushed, torn_prefix)| {
+        CrashShape {
+            dir_flushed,
+            torn_prefix,
+        }
+    })
+}
+
+fn fault() -> impl Strategy<Value = Fault> {
+    prop_oneof![
+        (0_usize..80).prop_map(Fault::CrashAt),
+        (0_usize..80).prop_map(Fault::FailAt),
+        Just(Fault::None),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Holders present random tokens to a durable fence over several lives of the process;
+    /// in each life a crash or an I/O failure hits a random file operation. After every
+    /// restart the fence opens without error, its mark is at least every acknowledged token
+    /// and at most the highest token attempted, and every token below an acknowledged one is
+    /// refused.
+    #[test]
+    fn prop_crashes_never_lower_the_mark(
+        lives in prop::collection::vec(
+            (prop::collection::vec(1_u64..40, 1..12), fault(), crash_shape()),
+            1..5,
+        ),
+    ) {
+        let disk = fresh_disk();
+        let mut acked_max = 0_u64;
+        let mut attempted_max = 0_u64;
+        for (tokens, fault, shape) in lives {
+            let fs = SimFs::new(&disk, fault);
+            let store = FileStore::open_with(fs.clone(), mark_path());
+            let store = match store {
+                Ok(store) => store,
+                Err(e) => return Err(TestCaseError::fail(format!("open failed: {e}"))),
+            };
+            let fence = DurableFence::open(store).unwrap();
+            prop_assert!(fence.mark().map_or(0, FencingToken::get) >= acked_max);
+            for token in tokens {
+                if fs.is_dead() {
+                    break;
+                }
+                let before = fence.mark();
+                attempted_max = attempted_max.max(token);
+                match fence.admit(t(token)) {
+                    Ok(_) => {
+                        acked_max = acked_max.max(token);
+                        prop_assert!(fence.mark() >= Some(t(token)));
+                    }
+                    Err(DurableFenceError::Stale(stale)) => {
+                        prop_assert!(stale.mark().get() > token);
+                        prop_assert!(stale.mark().get() >= acked_max);
+                    }
+                    Err(DurableFenceError::Store(_)) => {
+                        prop_assert_eq!(fence.mark(), before);
+                    }
+                    Err(other) => return Err(TestCaseError::fail(format!("{other}"))),
+                }
+            }
+            drop(fence);
+            let fence = restart(&disk, shape);
+            let fence = match fence {
+                Ok(fence) => fence,
+                Err(e) => return Err(TestCaseError::fail(format!("restart failed: {e}"))),
+            };
+            let mark = fence.mark().map_or(0, FencingToken::get);
+            prop_assert!(mark >= acked_max, "mark {} below acknowledged {}", mark, acked_max);
+            prop_assert!(mark <= attempted_max);
+            if acked_max > 1 {
+                prop_assert!(fence.admit(t(acked_max - 1)).is_err());
+            }
+        }
+    }
+
+    /// The issuer over crashing lives never hands out the same token twice, and its tokens
+    /// strictly increase across restarts.
+    #[test]
+    fn prop_issuer_never_repeats_across_crashes(
+        lives in prop::collection::vec((1_usize..8, fault(), crash_shape()), 1..5),
+    ) {
+        let disk = fresh_disk();
+        let mut issued: Vec<u64> = Vec::new();
+        for (count, fault, shape) in lives {
+            let fs = SimFs::new(&disk, fault);
+            let mut issuer = TokenIssuer::open(FileStore::open_with(fs, mark_path()).unwrap()).unwrap();
+            for _ in 0..count {
+                match issuer.issue() {
+                    Ok(token) => issued.push(token.get()),
+                    Err(IssueError::Store(_)) => {}
+                    Err(other) => return Err(TestCaseError::fail(format!("{other}"))),
+                }
+            }
+            drop(issuer);
+            disk.lock().crash(shape);
+        }
+        prop_assert!(issued.windows(2).all(|w| w[0] < w[1]), "{:?}", issued);
+    }
+}
+
+fn store_with_mark(dir: &Path, mark: u64) -> PathBuf {
+    let path = dir.join("m");
+    let mut store = FileStore::create(&path).unwrap();
+    store.persist(t(mark)).unwrap();
+    path
+}
+
+#[test]
+fn missing_file_is_an_error_not_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("never-created");
+    match FileStore::open(&path) {
+        Err(StoreError::Missing { path: p }) => assert_eq!(p, path),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn deleted_file_after_open_is_an_error_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_with_mark(dir.path(), 5);
+    let mut store = FileStore::open(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(store.load(), Err(StoreError::Missing { .. })));
+    assert!(DurableFence::open(store).is_err());
+}
+
+#[test]
+fn truncated_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_with_mark(dir.path(), 5);
+    let bytes = std::fs::read(&path).unwrap();
+    for len in 0..bytes.len() {
+        std::fs::write(&path, &bytes[..len]).unwrap();
+        match FileStore::open(&path) {
+            Err(StoreError::Truncated {
+                len: got,
+                expected: 20,
+                ..
+            }) => assert_eq!(got, len),
+            other => panic!("length {len}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn oversized_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_with_mark(dir.path(), 5);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.push(0);
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(
+        FileStore::open(&path),
+        Err(StoreError::Oversized {
+            len: 21,
+            expected: 20,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn corrupt_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_with_mark(dir.path(), 34);
+    let good = std::fs::read(&path).unwrap();
+    // Flip one bit in the mark: the checksum catches it.
+    let mut bytes = good.clone();
+    bytes[8] ^= 0b0000_0010;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = FileStore::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::ChecksumMismatch { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("is corrupt"));
+    // A foreign file: wrong header.
+    let mut bytes = good;
+    bytes[..8].copy_from_slice(b"NOTWARD!");
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(
+        FileStore::open(&path),
+        Err(StoreError::BadMagic { .. })
+    ));
+}
+
+#[test]
+fn create_never_overwrites_a_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_with_mark(dir.path(), 34);
+    assert!(matches!(
+        FileStore::create(&path),
+        Err(StoreError::AlreadyExists { .. })
+    ));
+    let mut store = FileStore::open(&path).unwrap();
+    assert_eq!(store.load().unwrap(), Some(t(34)));
+}
+
+#[test]
+fn failed_persist_admits_nothing() {
+    let disk = fresh_disk();
+    // Operation 2 is the rename of the first persist.
+    let fs = SimFs::new(&disk, Fault::FailAt(2));
+    let fence = DurableFence::open(FileStore::open_with(fs, mark_path()).unwrap()).unwrap();
+    match fence.admit(t(7)) {
+        Err(DurableFenceError::Store(StoreError::Io { op, .. })) => assert_eq!(op, IoOp::Rename),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fence.mark(), None);
+    // The next attempt goes through.
+    assert!(fence.admit(t(7)).unwrap().is_raised());
+    assert_eq!(restart(&disk, CLEAN).unwrap().mark(), Some(t(7)));
+}
+
+#[test]
+fn issuer_continues_after_restart_and_shares_the_file_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("issuer");
+    let mut issuer = TokenIssuer::open(FileStore::create(&path).unwrap()).unwrap();
+    let issued: Vec<_> = (0..3).map(|_| issuer.issue().unwrap().get()).collect();
+    assert_eq!(issued, [1, 2, 3]);
+    drop(issuer);
+    let mut issuer = TokenIssuer::open(FileStore::open(&path).unwrap()).unwrap();
+    assert_eq!(issuer.last_issued(), Some(t(3)));
+    assert_eq!(issuer.issue().unwrap(), t(4));
+    // A fence opened on the issuer's file starts at the last token issued.
+    drop(issuer);
+    let fence = DurableFence::open(FileStore::open(&path).unwrap()).unwrap();
+    assert_eq!(fence.mark(), Some(t(4)));
+}
+
+#[test]
+fn issuer_refuses_to_wrap() {
+    let mut store = MemoryStore::new();
+    store.persist(FencingToken::MAX).unwrap();
+    let mut issuer = TokenIssuer::open(store.clone()).unwrap();
+    assert!(matches!(issuer.issue(), Err(IssueError::Exhausted)));
+    assert_eq!(store.mark(), Some(FencingToken::MAX));
+}
+
+#[test]
+fn durable_fence_with_real_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m");
+    let fence = Arc::new(DurableFence::open(FileStore::create(&path).unwrap()).unwrap());
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let handles: Vec<_> = (1..=4_u64)
+        .map(|token| {
+            let fence = Arc::clone(&fence);
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for _ in 0..20 {
+                    let _ = fence.write(t(token), || log.lock().push(token));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let log = log.lock();
+    assert!(log.windows(2).all(|w| w[0] <= w[1]), "{log:?}");
+    let mark = fence.mark().unwrap();
+    assert_eq!(Some(&mark.get()), log.last());
+    assert_eq!(FileStore::open(&path).unwrap().load().unwrap(), Some(mark));
+}

@@ -1,0 +1,126 @@
+//! Loom models of concurrent admission on `FenceGuard` and `Fenced`. Compiled only with
+//! `RUSTFLAGS="--cfg ward_loom"`; loom runs every interleaving of the threads below.
+#![cfg(ward_loom)]
+
+use loom::sync::Arc;
+use loom::thread;
+use ward_fencing::{Admission, FenceGuard, Fenced, FencingToken};
+
+fn t(v: u64) -> FencingToken {
+    FencingToken::new(v).unwrap()
+}
+
+/// Two holders race to raise the mark from 1: the higher (3) always wins; the lower (2) is
+/// admitted exactly when it went first, and then 3 sees it as the previous mark.
+#[test]
+fn guard_racing_raises() {
+    loom::model(|| {
+        let guard = Arc::new(FenceGuard::with_mark(t(1)));
+        let g = Arc::clone(&guard);
+        let high = thread::spawn(move || g.admit(t(3)));
+        let low = guard.admit(t(2));
+        let high = high.join().unwrap();
+
+        assert_eq!(guard.mark(), Some(t(3)));
+        match (low, high) {
+            (
+                Ok(Admission::Raised { previous: p_low }),
+                Ok(Admission::Raised { previous: p_high }),
+            ) => {
+                assert_eq!(p_low, Some(t(1)));
+                assert_eq!(p_high, Some(t(2)));
+            }
+            (Err(stale), Ok(Admission::Raised { previous })) => {
+                assert_eq!((stale.presented(), stale.mark()), (t(2), t(3)));
+                assert_eq!(previous, Some(t(1)));
+            }
+            other => panic!("impossible outcome {other:?}"),
+        }
+    });
+}
+
+/// Two holders with the same token and one with a lower token: the equal ones are both
+/// admitted (one raises, one sees it unchanged), the lower one is admitted only before them.
+#[test]
+fn guard_equal_tokens_and_a_zombie() {
+    loom::model(|| {
+        let guard = Arc::new(FenceGuard::new());
+        let handles: Vec<_> = [5, 5]
+            .into_iter()
+            .map(|v| {
+                let g = Arc::clone(&guard);
+                thread::spawn(move || g.admit(t(v)))
+            })
+            .collect();
+        let zombie = guard.admit(t(4));
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+
+        let raised = results
+            .iter()
+            .filter(|r| matches!(r, Ok(a) if a.is_raised()))
+            .count();
+        let unchanged = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Admission::Unchanged)))
+            .count();
+        assert_eq!((raised, unchanged), (1, 1));
+        let raiser_previous = results
+            .iter()
+            .find_map(|r| match r {
+                Ok(Admission::Raised { previous }) => Some(*previous),
+                _ => None,
+            })
+            .unwrap();
+        match zombie {
+            Ok(_) => assert_eq!(raiser_previous, Some(t(4))),
+            Err(stale) => {
+                assert_eq!(stale.mark(), t(5));
+                assert_eq!(raiser_previous, None);
+            }
+        }
+        assert_eq!(guard.mark(), Some(t(5)));
+    });
+}
+
+/// Two holders write through `Fenced` while a reader takes snapshots: the log's tokens never
+/// decrease, an admitted write is in the log, a refused one is not, and every snapshot shows
+/// a mark equal to the token of the last write in its log.
+#[test]
+fn fenced_check_and_apply_are_atomic() {
+    loom::model(|| {
+        let cell = Arc::new(Fenced::new(Vec::<u64>::new()));
+        let writers: Vec<_> = [1, 2]
+            .into_iter()
+            .map(|v| {
+                let c = Arc::clone(&cell);
+                thread::spawn(move || c.write(t(v), |log| log.push(v)).is_ok())
+            })
+            .collect();
+        let (mark, log) = cell.snapshot();
+        assert_eq!(mark.map(FencingToken::get), log.last().copied());
+        assert!(log.windows(2).all(|w| w[0] <= w[1]));
+
+        let admitted: Vec<bool> = writers.into_iter().map(|h| h.join().unwrap()).collect();
+        let (mark, log) = cell.snapshot();
+        assert!(admitted[1], "the highest token is never refused");
+        assert_eq!(mark, Some(t(2)));
+        assert_eq!(log.contains(&1), admitted[0]);
+        assert!(log.windows(2).all(|w| w[0] <= w[1]), "{log:?}");
+    });
+}
+
+/// A holder fencing (raise only) races a stale writer: the stale write lands only if it
+/// completed before the fence.
+#[test]
+fn fenced_fence_against_a_stale_write() {
+    loom::model(|| {
+        let cell = Arc::new(Fenced::with_mark(0_u64, t(1)));
+        let c = Arc::clone(&cell);
+        let stale = thread::spawn(move || c.write(t(1), |v| *v = 1).is_ok());
+        let fenced = cell.fence(t(2)).unwrap();
+        let stale_ok = stale.join().unwrap();
+        assert!(fenced.is_raised());
+        assert_eq!(cell.get(), u64::from(stale_ok));
+        assert!(cell.write(t(1), |v| *v = 9).is_err());
+    });
+}
