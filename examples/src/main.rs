@@ -1,46 +1,93 @@
-//! The Ward anomaly tour.
-//!
-//! Each scenario shows a distributed-data anomaly happening under a naive design, then
-//! the same scenario with a Ward primitive preventing it.
+//! The Ward anomaly tour: `cargo run --release -p ward-examples -- --help`.
 
-/// The scenarios of the tour, in the order they run.
-const SCENARIOS: [(&str, &str); 8] = [
-    (
-        "zombie-leader",
-        "a paused leader writes after a new leader was elected",
-    ),
-    (
-        "clock-skew",
-        "last-write-wins by wall clock keeps the older write",
-    ),
-    (
-        "causality",
-        "a reply is delivered before the post it answers",
-    ),
-    (
-        "stale-reads",
-        "a read from a lagging replica returns an old value",
-    ),
-    (
-        "shopping-cart",
-        "partitioned datacenters overwrite each other's cart",
-    ),
-    ("oversell", "three regions sell the same last items"),
-    (
-        "thundering-herd",
-        "synchronised retries overload a recovering server",
-    ),
-    (
-        "cascading-failure",
-        "retries against a failing replica take down the rest",
-    ),
-];
+use std::io::{IsTerminal as _, Write as _};
+use std::process::ExitCode;
 
-fn main() {
-    println!("Ward anomaly tour");
-    println!();
-    println!("The scenarios are not built yet. They will run here, in this order:");
-    for (i, (name, what)) in SCENARIOS.iter().enumerate() {
-        println!("  {}. {name:<18} {what}", i + 1);
+use serde::Serialize;
+use ward_examples::cli::{self, Command, USAGE};
+use ward_examples::{Report, scenarios};
+
+/// The `--json` document: the whole run.
+#[derive(Serialize)]
+struct Run<'a> {
+    seed: u64,
+    passed: bool,
+    scenarios: &'a [Report],
+}
+
+fn main() -> ExitCode {
+    let command = match cli::parse(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(err) => {
+            eprintln!("ward-examples: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let (only, options, json) = match command {
+        Command::Help => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Command::List => {
+            for s in scenarios::all() {
+                println!("{}. {:<18} {}", s.number, s.name, s.summary);
+            }
+            return ExitCode::SUCCESS;
+        }
+        Command::Run {
+            only,
+            options,
+            json,
+        } => (only, options, json),
+    };
+    let selected: Vec<_> = match only {
+        Some(s) => vec![s],
+        None => scenarios::all().iter().collect(),
+    };
+    let colour = !json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut stdout = std::io::stdout().lock();
+    let mut reports = Vec::with_capacity(selected.len());
+    if !json {
+        let _ = writeln!(stdout, "Ward anomaly tour (seed {})\n", options.seed);
+    }
+    for scenario in selected {
+        let report = scenario.run(&options);
+        if !json {
+            let _ = writeln!(stdout, "{}", report.render(colour));
+            let _ = stdout.flush();
+        }
+        reports.push(report);
+    }
+    let passed = reports.iter().all(Report::passed);
+    if json {
+        let run = Run {
+            seed: options.seed,
+            passed,
+            scenarios: &reports,
+        };
+        match serde_json::to_string_pretty(&run) {
+            Ok(text) => {
+                let _ = writeln!(stdout, "{text}");
+            }
+            Err(err) => {
+                eprintln!("ward-examples: could not encode the run as JSON: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        let ok = reports.iter().filter(|r| r.passed()).count();
+        let _ = writeln!(
+            stdout,
+            "{ok} of {} scenarios: anomaly shown without Ward, prevented with it",
+            reports.len()
+        );
+        for r in reports.iter().filter(|r| !r.passed()) {
+            let _ = writeln!(stdout, "  failed: {}. {}", r.number, r.scenario);
+        }
+    }
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

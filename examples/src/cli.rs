@@ -1,0 +1,165 @@
+//! The tour's command line, parsed by hand: a handful of flags do not justify a parser
+//! dependency.
+
+use core::fmt;
+
+use crate::Options;
+use crate::scenarios::{self, Scenario};
+
+/// The usage text printed by `--help`.
+pub const USAGE: &str = "\
+The Ward anomaly tour: every anomaly shown under a naive design, then prevented.
+
+Usage: ward-examples [SCENARIO] [--seed N] [--json] [--sweep]
+       ward-examples --list | --help
+
+Runs every scenario in order, or only SCENARIO. Exits 1 if any Ward primitive failed to
+prevent its anomaly (or a naive run failed to show it), 2 on a usage error.
+
+Options:
+  --seed N   seed of every random draw (default 1); the same seed gives the same output
+  --json     print one JSON document for the whole run instead of tables
+  --sweep    thundering herd: also sweep over client counts
+  --list     list the scenarios
+  -h, --help print this text
+";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Run the scenarios (one, or all when `only` is `None`).
+    Run {
+        /// The one scenario to run, if any.
+        only: Option<&'static Scenario>,
+        /// Seed and sweep.
+        options: Options,
+        /// Print JSON instead of tables.
+        json: bool,
+    },
+    /// Print the list of scenarios.
+    List,
+    /// Print the usage text.
+    Help,
+}
+
+/// A command line the tour does not understand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CliError {
+    /// An argument that is neither a flag nor a scenario name.
+    Unknown(String),
+    /// `--seed` without a value.
+    MissingSeed,
+    /// `--seed` with a value that is not an unsigned 64-bit integer.
+    BadSeed(String),
+    /// Two scenario names were given.
+    TwoScenarios(String, String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unknown(arg) => write!(f, "unknown argument `{arg}` (try --list or --help)"),
+            Self::MissingSeed => write!(f, "--seed needs a value"),
+            Self::BadSeed(v) => write!(f, "--seed takes an unsigned integer, got `{v}`"),
+            Self::TwoScenarios(a, b) => {
+                write!(f, "one scenario at a time, got `{a}` and `{b}`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// Parses the arguments after the program name.
+///
+/// # Errors
+///
+/// Returns a [`CliError`] for an unknown argument, a missing or malformed seed, or two
+/// scenario names.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::cli::{Command, parse};
+///
+/// let cmd = parse(["thundering-herd", "--seed", "7", "--json"]).unwrap();
+/// let Command::Run { only, options, json } = cmd else { panic!() };
+/// assert_eq!(only.unwrap().name, "thundering-herd");
+/// assert_eq!(options.seed, 7);
+/// assert!(json);
+/// assert!(parse(["--seed"]).is_err());
+/// ```
+pub fn parse<I, S>(args: I) -> Result<Command, CliError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut options = Options::default();
+    let mut json = false;
+    let mut only: Option<&'static Scenario> = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let arg = arg.as_ref();
+        match arg {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--list" => return Ok(Command::List),
+            "--json" => json = true,
+            "--sweep" => options.sweep = true,
+            "--seed" => {
+                let value = args.next().ok_or(CliError::MissingSeed)?;
+                options.seed = parse_seed(value.as_ref())?;
+            }
+            _ if arg.starts_with("--seed=") => {
+                options.seed = parse_seed(&arg["--seed=".len()..])?;
+            }
+            _ => {
+                let found = scenarios::find(arg).ok_or_else(|| CliError::Unknown(arg.into()))?;
+                if let Some(previous) = only {
+                    return Err(CliError::TwoScenarios(previous.name.into(), arg.into()));
+                }
+                only = Some(found);
+            }
+        }
+    }
+    Ok(Command::Run {
+        only,
+        options,
+        json,
+    })
+}
+
+fn parse_seed(value: &str) -> Result<u64, CliError> {
+    value
+        .parse()
+        .map_err(|_| CliError::BadSeed(value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_everything_with_seed_one() {
+        let cmd = parse(Vec::<String>::new()).unwrap();
+        assert_eq!(
+            cmd,
+            Command::Run {
+                only: None,
+                options: Options::default(),
+                json: false
+            }
+        );
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert_eq!(parse(["--seed", "x"]), Err(CliError::BadSeed("x".into())));
+        assert_eq!(parse(["--seed=-1"]), Err(CliError::BadSeed("-1".into())));
+        assert_eq!(
+            parse(["--frobnicate"]),
+            Err(CliError::Unknown("--frobnicate".into()))
+        );
+        assert_eq!(parse(["--help", "--frobnicate"]), Ok(Command::Help));
+    }
+}

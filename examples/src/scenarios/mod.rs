@@ -1,0 +1,132 @@
+//! The scenarios of the tour, in the order they run. Each module has a `run(seed)` that
+//! returns a typed outcome (what the integration tests assert on) and a `report` that
+//! turns it into tables and a verdict.
+
+use crate::{Options, Report};
+
+pub mod causality;
+pub mod clock_skew;
+pub mod thundering_herd;
+pub mod zombie_leader;
+
+/// One scenario of the tour.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios;
+///
+/// let names: Vec<&str> = scenarios::all().iter().map(|s| s.name).collect();
+/// assert_eq!(names[0], "zombie-leader");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Scenario {
+    /// The command-line name, such as `thundering-herd`.
+    pub name: &'static str,
+    /// Its position in the tour, from 1.
+    pub number: u8,
+    /// One line on what goes wrong without Ward.
+    pub summary: &'static str,
+    runner: fn(&Options) -> Report,
+}
+
+impl Scenario {
+    /// Runs the scenario with the given options.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::{Options, scenarios};
+    ///
+    /// let report = scenarios::find("zombie-leader").unwrap().run(&Options::default());
+    /// assert_eq!(report.scenario, "zombie-leader");
+    /// ```
+    pub fn run(&self, options: &Options) -> Report {
+        (self.runner)(options)
+    }
+}
+
+impl PartialEq for Scenario {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Scenario {}
+
+const ALL: &[Scenario] = &[
+    Scenario {
+        name: "zombie-leader",
+        number: 1,
+        summary: "a paused leader writes after a new leader was elected",
+        runner: zombie_leader::tour,
+    },
+    Scenario {
+        name: "clock-skew",
+        number: 2,
+        summary: "last-write-wins by wall clock keeps the older write",
+        runner: clock_skew::tour,
+    },
+    Scenario {
+        name: "causality",
+        number: 3,
+        summary: "a reply is delivered before the post it answers",
+        runner: causality::tour,
+    },
+    Scenario {
+        name: "thundering-herd",
+        number: 7,
+        summary: "clients retrying in step keep colliding on one row",
+        runner: thundering_herd::tour,
+    },
+];
+
+/// Every scenario, in tour order.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios;
+///
+/// assert!(scenarios::all().windows(2).all(|w| w[0].number < w[1].number));
+/// ```
+pub fn all() -> &'static [Scenario] {
+    ALL
+}
+
+/// The scenario with this command-line name.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios;
+///
+/// assert!(scenarios::find("no-such-thing").is_none());
+/// ```
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    ALL.iter().find(|s| s.name == name)
+}
+
+/// The report of a scenario that could not run (for example, no scratch directory): it
+/// counts as not prevented, so the tour exits non-zero.
+fn failed(
+    scenario: &'static str,
+    number: u8,
+    title: &'static str,
+    crate_name: &'static str,
+    error: &str,
+) -> Report {
+    Report {
+        scenario,
+        number,
+        title,
+        crate_name,
+        anomaly: format!("the scenario could not run: {error}"),
+        tables: Vec::new(),
+        notes: Vec::new(),
+        anomaly_observed: false,
+        prevented: false,
+        verdict: format!("error: {error}"),
+        details: serde_json::Value::Null,
+    }
+}

@@ -1,0 +1,381 @@
+//! Scenario 1, zombie leader: a leader pauses past its lease, a new leader is elected with a higher
+//! fencing token, and the old one wakes up and sends the write it prepared before the pause.
+//!
+//! The naive store applies whatever arrives last. The Ward store keeps its value in a
+//! [`Fenced`] cell: the token check and the write are one step, and the stale token is
+//! refused with the token presented and the high-water mark. Then the storage restarts: the
+//! mark was persisted by a [`DurableFence`] over a [`FileStore`] (a scratch directory that is
+//! removed afterwards), so the zombie's retry is still refused, while a mark kept only in
+//! memory would have been forgotten.
+//!
+//! Tokens come from a [`TokenIssuer`] standing in for the lock service; lease checks use
+//! the crate's [`Lease`] over a [`ManualClock`], so all time is simulated.
+
+use core::time::Duration;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use ward_fencing::{
+    DurableFence, FenceGuard, Fenced, FencingToken, FileStore, Lease, ManualClock, MemoryStore,
+    MonotonicClock as _, StaleToken, TokenIssuer,
+};
+
+use crate::report::Table;
+use crate::sim::SimRng;
+use crate::{Options, Report};
+
+/// The lease each leader is granted.
+pub const LEASE: Duration = Duration::from_secs(10);
+/// The safety margin the leader keeps before its lease ends.
+pub const MARGIN: Duration = Duration::from_secs(1);
+
+/// A refusal, as the fence reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The token the refused write carried.
+    pub presented: u64,
+    /// The high-water mark that refused it.
+    pub mark: u64,
+    /// The error's message.
+    pub message: String,
+}
+
+impl From<&StaleToken> for Refusal {
+    fn from(err: &StaleToken) -> Self {
+        Self {
+            presented: err.presented().get(),
+            mark: err.mark().get(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// One write as each store saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// Simulated time of the write, in milliseconds since the first election.
+    pub at_ms: u64,
+    /// Who wrote.
+    pub writer: String,
+    /// The token the write carried.
+    pub token: u64,
+    /// The value written.
+    pub value: String,
+    /// The naive store's value afterwards.
+    pub naive_after: String,
+    /// The fenced store's answer: `None` if admitted.
+    pub refused: Option<Refusal>,
+}
+
+/// What the storage restart showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restart {
+    /// The mark the durable fence loaded from its file after the restart.
+    pub mark_loaded: Option<u64>,
+    /// The refusal of the zombie's retry after the restart, if refused.
+    pub refused: Option<Refusal>,
+    /// Whether a guard whose mark lived only in memory admitted the retry after restarting.
+    pub memory_only_admitted: bool,
+}
+
+/// The scenario's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// The paused leader's token.
+    pub zombie_token: u64,
+    /// The new leader's token.
+    pub leader_token: u64,
+    /// How long the old leader was paused, in milliseconds.
+    pub pause_ms: u64,
+    /// Whether the old leader's lease check before the pause said it could act.
+    pub zombie_lease_ok_before_pause: bool,
+    /// Every write, in arrival order.
+    pub steps: Vec<Step>,
+    /// The zombie's value.
+    pub zombie_value: String,
+    /// The new leader's last value.
+    pub leader_value: String,
+    /// The naive store's final value.
+    pub naive_final: String,
+    /// The fenced store's final value.
+    pub fenced_final: String,
+    /// The fenced store's final mark.
+    pub fenced_mark: Option<u64>,
+    /// The storage restart.
+    pub restart: Restart,
+}
+
+impl Outcome {
+    /// The anomaly: the naive store ended with the zombie's stale write.
+    pub fn anomaly_observed(&self) -> bool {
+        self.naive_final == self.zombie_value
+    }
+
+    /// The prevention: the fenced store kept the new leader's value, refused the zombie with
+    /// its token and the mark, and still refused it after the restart with the mark reloaded.
+    pub fn prevented(&self) -> bool {
+        let refused_live = self.steps.iter().any(|s| {
+            s.token == self.zombie_token
+                && s.refused.as_ref().is_some_and(|r| {
+                    r.presented == self.zombie_token && r.mark == self.leader_token
+                })
+        });
+        let r = &self.restart;
+        self.fenced_final == self.leader_value
+            && refused_live
+            && r.mark_loaded == Some(self.leader_token)
+            && r.refused
+                .as_ref()
+                .is_some_and(|x| x.presented == self.zombie_token && x.mark == self.leader_token)
+    }
+}
+
+/// A scratch directory removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(seed: u64) -> std::io::Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "ward-tour-zombie-{}-{seed}-{n}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the scenario.
+///
+/// # Errors
+///
+/// Returns the I/O or store error if the scratch directory or the mark file cannot be
+/// used; the scenario cannot judge the restart without them.
+pub fn run(seed: u64) -> Result<Outcome, String> {
+    let mut rng = SimRng::new(seed, "zombie-leader");
+    let ms = Duration::from_millis;
+
+    // The lock service: earlier terms happened before the story starts.
+    let mut issuer = TokenIssuer::open(MemoryStore::new()).map_err(|e| e.to_string())?;
+    for _ in 0..rng.range(5, 60) {
+        issuer.issue().map_err(|e| e.to_string())?;
+    }
+    let clock = ManualClock::new();
+    let zombie = issuer.issue().map_err(|e| e.to_string())?;
+    let zombie_lease = Lease::new(zombie, clock.now(), LEASE, MARGIN).map_err(|e| e.to_string())?;
+
+    // Writes in arrival order at the storage: (time, writer, token, value).
+    let mut writes: Vec<(Duration, &str, FencingToken, String)> = Vec::new();
+    writes.push((
+        ms(rng.range(200, 900)),
+        "old leader",
+        zombie,
+        "order 7: packed".into(),
+    ));
+
+    // The old leader checks its lease, prepares a write, and is paused (GC, swap, VM
+    // migration) for longer than the lease.
+    clock.advance(ms(rng.range(1_000, 3_000)));
+    let prepared_at = clock.now();
+    let zombie_lease_ok_before_pause = zombie_lease.may_act_on(&clock);
+    let pause = ms(rng.range(12_000, 30_000));
+
+    // The lease runs out; after a failed election or two, a new leader is elected.
+    for _ in 0..rng.range(0, 2) {
+        issuer.issue().map_err(|e| e.to_string())?;
+    }
+    let leader = issuer.issue().map_err(|e| e.to_string())?;
+    let elected_at = LEASE + ms(rng.range(300, 2_000));
+    let leader_writes = rng.range(1, 3);
+    let mut at = elected_at;
+    for i in 0..leader_writes {
+        at += ms(rng.range(100, 1_500));
+        let value = match i {
+            0 => "order 7: shipped".to_string(),
+            1 => "order 7: delivered".to_string(),
+            _ => "order 7: invoiced".to_string(),
+        };
+        writes.push((at, "new leader", leader, value));
+    }
+    let leader_value = writes.last().map(|w| w.3.clone()).unwrap_or_default();
+    // The old leader wakes and sends the write it prepared: "cancelled".
+    let zombie_value = "order 7: cancelled".to_string();
+    writes.push((
+        prepared_at + pause,
+        "old leader",
+        zombie,
+        zombie_value.clone(),
+    ));
+    writes.sort_by_key(|w| w.0);
+
+    // Replay into both stores.
+    let mut naive = String::from("order 7: new");
+    let fenced = Fenced::new(String::from("order 7: new"));
+    let mut steps = Vec::new();
+    for (at, writer, tok, value) in &writes {
+        naive.clone_from(value);
+        let refused = fenced
+            .write(*tok, |v| v.clone_from(value))
+            .err()
+            .map(|e| Refusal::from(&e));
+        steps.push(Step {
+            at_ms: at.as_millis() as u64,
+            writer: (*writer).to_string(),
+            token: tok.get(),
+            value: value.clone(),
+            naive_after: naive.clone(),
+            refused,
+        });
+    }
+
+    // The storage restart: the same admissions through a durable fence, then a restart,
+    // then the zombie retries.
+    let scratch = Scratch::new(seed).map_err(|e| e.to_string())?;
+    let path = scratch.0.join("order-7.mark");
+    {
+        let store = FileStore::create(&path).map_err(|e| e.to_string())?;
+        let fence = DurableFence::open(store).map_err(|e| e.to_string())?;
+        for (_, _, tok, _) in &writes {
+            match fence.admit(*tok) {
+                Ok(_) => {}
+                // The zombie's write is refused here too; only a store failure stops us.
+                Err(e) if e.as_stale().is_some() => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    } // the storage process stops
+    let store = FileStore::open(&path).map_err(|e| e.to_string())?;
+    let fence = DurableFence::open(store).map_err(|e| e.to_string())?;
+    let mark_loaded = fence.mark().map(FencingToken::get);
+    let refused = fence
+        .admit(zombie)
+        .err()
+        .and_then(|e| e.as_stale().map(Refusal::from));
+    // A guard that kept its mark only in memory starts empty after the restart.
+    let memory_only = FenceGuard::new();
+    let memory_only_admitted = memory_only.admit(zombie).is_ok();
+    drop(scratch);
+
+    Ok(Outcome {
+        zombie_token: zombie.get(),
+        leader_token: leader.get(),
+        pause_ms: pause.as_millis() as u64,
+        zombie_lease_ok_before_pause,
+        steps,
+        zombie_value,
+        leader_value,
+        naive_final: naive,
+        fenced_final: fenced.get(),
+        fenced_mark: fenced.mark().map(FencingToken::get),
+        restart: Restart {
+            mark_loaded,
+            refused,
+            memory_only_admitted,
+        },
+    })
+}
+
+/// Turns the outcome into the tour's report.
+pub fn report(o: &Outcome) -> Report {
+    let mut writes = Table::new(
+        format!(
+            "writes arriving at the storage (old leader token {}, paused {:.1} s; new leader token {})",
+            o.zombie_token,
+            o.pause_ms as f64 / 1000.0,
+            o.leader_token
+        ),
+        [
+            "time",
+            "writer",
+            "token",
+            "value",
+            "naive store",
+            "fenced store",
+        ],
+    );
+    for s in &o.steps {
+        writes.row([
+            format!("{:.1} s", s.at_ms as f64 / 1000.0),
+            s.writer.clone(),
+            s.token.to_string(),
+            s.value.clone(),
+            "applied".to_string(),
+            match &s.refused {
+                None => "applied".to_string(),
+                Some(r) => format!("refused: {}", r.message),
+            },
+        ]);
+    }
+    let mut finals = Table::new("final state", ["store", "value", "mark"]);
+    finals.row(["naive (last write wins)", &o.naive_final, "-"]);
+    finals.row([
+        "Fenced<String>".to_string(),
+        o.fenced_final.clone(),
+        o.fenced_mark.map_or("-".into(), |m| m.to_string()),
+    ]);
+    let mut restart = Table::new(
+        "storage restart, then the old leader retries",
+        ["fence", "mark after restart", "retry with old token"],
+    );
+    restart.row([
+        "DurableFence<FileStore>".to_string(),
+        o.restart
+            .mark_loaded
+            .map_or("none".into(), |m| m.to_string()),
+        match &o.restart.refused {
+            Some(r) => format!("refused: {}", r.message),
+            None => "admitted".into(),
+        },
+    ]);
+    restart.row([
+        "FenceGuard, mark in memory only".to_string(),
+        "none".to_string(),
+        if o.restart.memory_only_admitted {
+            "admitted (the mark was forgotten)".into()
+        } else {
+            "refused".into()
+        },
+    ]);
+    let verdict = format!(
+        "the naive store ended with the zombie's \"{}\"; the fence kept \"{}\" and refused token {} \
+         below mark {}, before and after the restart",
+        o.naive_final, o.fenced_final, o.zombie_token, o.leader_token
+    );
+    Report {
+        scenario: "zombie-leader",
+        number: 1,
+        title: "Zombie leader",
+        crate_name: "ward-fencing",
+        anomaly: "a leader paused past its lease wakes up and writes over the new leader's data"
+            .into(),
+        tables: vec![writes, finals, restart],
+        notes: vec![format!(
+            "the old leader checked its lease before the pause and it said {}: a lease is \
+             liveness help, only the storage-side fence is safe",
+            if o.zombie_lease_ok_before_pause {
+                "\"may act\""
+            } else {
+                "\"stop\""
+            }
+        )],
+        anomaly_observed: o.anomaly_observed(),
+        prevented: o.prevented(),
+        verdict,
+        details: serde_json::to_value(o).unwrap_or_default(),
+    }
+}
+
+pub(crate) fn tour(options: &Options) -> Report {
+    match run(options.seed) {
+        Ok(outcome) => report(&outcome),
+        Err(err) => super::failed("zombie-leader", 1, "Zombie leader", "ward-fencing", &err),
+    }
+}
