@@ -1,0 +1,123 @@
+//! Heap bytes held by Ward's data structures and their peers', measured with a counting
+//! global allocator (dhat's, in testing mode: nothing is written to disk).
+//!
+//! Prints one line per metric, `<metric> <impl>=<value> ...`, which the `report` binary
+//! reads:
+//!
+//! ```text
+//! cargo run --release -p ward-benches --bin memory > target/memory.txt
+//! ```
+
+use std::hint::black_box;
+
+use ward_benches::memory::MemoryLine;
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+/// Live heap bytes right now.
+fn live_bytes() -> usize {
+    dhat::HeapStats::get().curr_bytes
+}
+
+/// Builds a value and returns it with the heap bytes it still holds once built
+/// (temporaries freed during the build are not counted).
+fn retained<T>(build: impl FnOnce() -> T) -> (usize, T) {
+    let before = live_bytes();
+    let value = build();
+    let after = live_bytes();
+    (after.saturating_sub(before), value)
+}
+
+fn line(metric: String, values: &[(&str, f64)]) -> MemoryLine {
+    MemoryLine {
+        metric,
+        values: values.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
+    }
+}
+
+fn n_as_u64(n: usize) -> u64 {
+    u64::try_from(n).expect("sizes fit in u64")
+}
+
+fn orset_ward(n: usize) -> usize {
+    use ward_crdt::{OrSet, Replica};
+    let (bytes, set) = retained(|| {
+        let mut replica = Replica::new(1_u32, OrSet::<u64, u32>::new());
+        for i in 0..n_as_u64(n) {
+            drop(replica.add(i).expect("a fresh actor does not overflow"));
+        }
+        replica
+    });
+    assert_eq!(set.state().len(), n);
+    drop(black_box(set));
+    bytes
+}
+
+fn orset_crdts(n: usize) -> usize {
+    use crdts::CmRDT;
+    let (bytes, set) = retained(|| {
+        let mut set = crdts::Orswot::<u64, u32>::new();
+        for i in 0..n_as_u64(n) {
+            let ctx = set.read_ctx().derive_add_ctx(1);
+            let op = set.add(i, ctx);
+            set.apply(op);
+        }
+        set
+    });
+    assert_eq!(set.read().val.len(), n);
+    drop(black_box(set));
+    bytes
+}
+
+fn vclock_ward(actors: u32) -> usize {
+    let (bytes, clock) = retained(|| {
+        (0..actors)
+            .map(|a| (a, u64::from(a) + 1))
+            .collect::<ward_vclock::VClock<u32>>()
+    });
+    assert_eq!(clock.len(), actors as usize);
+    drop(black_box(clock));
+    bytes
+}
+
+fn vclock_crdts(actors: u32) -> usize {
+    use crdts::CmRDT;
+    let (bytes, clock) = retained(|| {
+        let mut clock = crdts::VClock::<u32>::new();
+        for a in 0..actors {
+            for _ in 0..=a.min(3) {
+                let dot = clock.inc(a);
+                clock.apply(dot);
+            }
+        }
+        clock
+    });
+    drop(black_box(clock));
+    bytes
+}
+
+fn main() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut lines = Vec::new();
+    for n in [1_000_usize, 10_000, 100_000] {
+        let ward = orset_ward(n) as f64 / n as f64;
+        let crdts = orset_crdts(n) as f64 / n as f64;
+        lines.push(line(
+            format!("orset_bytes_per_element/{n}"),
+            &[("ward", ward), ("crdts", crdts)],
+        ));
+    }
+    for actors in [4_u32, 32, 256] {
+        lines.push(line(
+            format!("vclock_bytes/{actors}"),
+            &[
+                ("ward", vclock_ward(actors) as f64),
+                ("crdts", vclock_crdts(actors) as f64),
+            ],
+        ));
+    }
+    for l in lines {
+        println!("{l}");
+    }
+}
