@@ -365,8 +365,17 @@ impl<A: Ord + Clone> VClock<A> {
             return;
         }
         let theirs = &other.entries;
-        let mut i = 0;
-        let mut j = 0;
+        // Fast path: the leading entries where both clocks list the same actors.
+        let mut k = 0;
+        for ((a, c), (b, d)) in self.entries.iter_mut().zip(theirs) {
+            if a != b {
+                break;
+            }
+            *c = (*c).max(*d);
+            k += 1;
+        }
+        let mut i = k;
+        let mut j = k;
         {
             let mine = &mut self.entries;
             while i < mine.len() && j < theirs.len() {
@@ -456,9 +465,24 @@ impl<A: Ord> PartialOrd for VClock<A> {
     /// events and `None` when the clocks are concurrent.
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         let (mine, theirs) = (&self.entries[..], &other.entries[..]);
-        let (mut i, mut j) = (0, 0);
         // `less`: some entry of `self` is below `other`'s; `greater`: the converse.
         let (mut less, mut greater) = (false, false);
+        // Fast path: the leading entries where both clocks list the same actors (all of
+        // them, for clocks of one group of replicas).
+        let mut k = 0;
+        for ((a, c), (b, d)) in mine.iter().zip(theirs) {
+            if a != b {
+                break;
+            }
+            less |= c < d;
+            greater |= c > d;
+            k += 1;
+        }
+        if less && greater {
+            return None;
+        }
+        // General merge-join over the rest.
+        let (mut i, mut j) = (k, k);
         while i < mine.len() && j < theirs.len() {
             let (a, c) = &mine[i];
             let (b, d) = &theirs[j];

@@ -1,0 +1,83 @@
+//! `ward-vclock` against `crdts` (rust-crdt): vector clock comparison and merge by
+//! number of actors.
+//!
+//! Both implementations hold the same clocks, with `u64` actor ids. The compared pair
+//! differs only in its last entry, so neither implementation can stop early. The merged
+//! pair has the same actors with interleaved counters, so every entry is read and half
+//! of them change: the common shape of anti-entropy between replicas of one group.
+//! Merges mutate (and `crdts` consumes) a copy made in criterion's untimed setup.
+
+use std::hint::black_box;
+
+use crdts::{CmRDT, CvRDT};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use ward_vclock::VClock;
+
+/// Actor counts measured.
+const ACTORS: [u64; 3] = [4, 32, 256];
+
+/// The same clock in both implementations.
+fn clocks(entries: impl Iterator<Item = (u64, u64)> + Clone) -> (VClock<u64>, crdts::VClock<u64>) {
+    let ward: VClock<u64> = entries.clone().collect();
+    let mut peer = crdts::VClock::new();
+    for (actor, counter) in entries {
+        peer.apply(crdts::Dot::new(actor, counter));
+    }
+    (ward, peer)
+}
+
+fn vclock_compare(c: &mut Criterion) {
+    let mut group = c.benchmark_group("vclock_compare");
+    for n in ACTORS {
+        let (ward_a, peer_a) = clocks((0..n).map(|a| (a, 1_000 + a)));
+        // `b` is `a` with one more event of the last actor: `a < b`.
+        let (ward_b, peer_b) = clocks((0..n).map(|a| (a, 1_000 + a + u64::from(a == n - 1))));
+        assert_eq!(ward_a.partial_cmp(&ward_b), Some(std::cmp::Ordering::Less));
+        assert_eq!(peer_a.partial_cmp(&peer_b), Some(std::cmp::Ordering::Less));
+
+        group.bench_with_input(BenchmarkId::new("ward", n), &n, |b, _| {
+            b.iter(|| black_box(&ward_a).partial_cmp(black_box(&ward_b)));
+        });
+        group.bench_with_input(BenchmarkId::new("crdts", n), &n, |b, _| {
+            b.iter(|| black_box(&peer_a).partial_cmp(black_box(&peer_b)));
+        });
+    }
+    group.finish();
+}
+
+fn vclock_merge(c: &mut Criterion) {
+    let mut group = c.benchmark_group("vclock_merge");
+    for n in ACTORS {
+        // Concurrent: each side is ahead on every other actor.
+        let (ward_a, peer_a) = clocks((0..n).map(|a| (a, 100 + a % 2)));
+        let (ward_b, peer_b) = clocks((0..n).map(|a| (a, 101 - a % 2)));
+        let mut check = ward_a.clone();
+        check.merge(&ward_b);
+        assert!(check.iter().all(|(_, c)| c == 101));
+
+        group.bench_with_input(BenchmarkId::new("ward", n), &n, |b, _| {
+            b.iter_batched(
+                || ward_a.clone(),
+                |mut a| {
+                    a.merge(black_box(&ward_b));
+                    a
+                },
+                BatchSize::SmallInput,
+            );
+        });
+        group.bench_with_input(BenchmarkId::new("crdts", n), &n, |b, _| {
+            b.iter_batched(
+                || (peer_a.clone(), peer_b.clone()),
+                |(mut a, other)| {
+                    a.merge(black_box(other));
+                    a
+                },
+                BatchSize::SmallInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, vclock_compare, vclock_merge);
+criterion_main!(benches);
