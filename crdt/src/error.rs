@@ -72,20 +72,21 @@ pub struct StaleStamp<S> {
 /// let err = ReplicaError::ForeignEvents { known: 2, incoming: 5 };
 /// assert_eq!(
 ///     err.to_string(),
-///     "incoming state holds events of this replica's actor up to 5, the replica knows only up to 2",
+///     "incoming state holds event 5 of this replica's actor, which the replica (at 2) never recorded",
 /// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
 pub enum ReplicaError {
-    /// The incoming state knows more events of this replica's actor than the replica.
+    /// The incoming state holds an event of this replica's actor that the replica never
+    /// recorded.
     #[error(
-        "incoming state holds events of this replica's actor up to {incoming}, the replica knows only up to {known}"
+        "incoming state holds event {incoming} of this replica's actor, which the replica (at {known}) never recorded"
     )]
     ForeignEvents {
-        /// The highest own event (count or dot counter) the replica knows.
+        /// The replica's latest own event: its count, or its highest dot counter.
         known: u64,
-        /// The highest own event the incoming state knows.
+        /// The unknown event: the incoming count, or the counter of an unknown dot.
         incoming: u64,
     },
 }

@@ -169,7 +169,9 @@ pub trait DeltaCrdt: Lattice + Default {
     /// ```
     fn events_of(&self, actor: &Self::Actor) -> u64;
 
-    /// Whether `incoming` knows an event of `actor` that `self` does not.
+    /// An event of `actor` that `incoming` knows and `self` does not, as
+    /// `(known, incoming)`: the highest event `self` knows of that sequence and the
+    /// unknown event. `None` when `incoming` knows nothing of `actor` beyond `self`.
     ///
     /// The default compares [`events_of`](DeltaCrdt::events_of); types whose events are
     /// not summarised by one number override it.
@@ -182,11 +184,13 @@ pub trait DeltaCrdt: Lattice + Default {
     /// let mut a = Replica::new("a", GCounter::new());
     /// let old = a.state().clone();
     /// a.increment(1)?;
-    /// assert!(old.lacks_events_of(a.state(), &"a"));
-    /// assert!(!a.state().lacks_events_of(&old, &"a"));
+    /// assert_eq!(old.unknown_events_of(a.state(), &"a"), Some((0, 1)));
+    /// assert_eq!(a.state().unknown_events_of(&old, &"a"), None);
     /// # Ok::<(), ward_crdt::CounterError>(())
     /// ```
-    fn lacks_events_of(&self, incoming: &Self, actor: &Self::Actor) -> bool {
-        incoming.events_of(actor) > self.events_of(actor)
+    fn unknown_events_of(&self, incoming: &Self, actor: &Self::Actor) -> Option<(u64, u64)> {
+        let known = self.events_of(actor);
+        let theirs = incoming.events_of(actor);
+        (theirs > known).then_some((known, theirs))
     }
 }

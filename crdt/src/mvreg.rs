@@ -7,7 +7,7 @@ use ward_vclock::{Dot, DotContext, VClockError};
 
 use crate::error::DecodeError;
 use crate::lattice::{DeltaCrdt, Lattice};
-use crate::orset::lacks_dots_of;
+use crate::orset::unknown_dot_of;
 
 /// A multi-value register: concurrent writes are all kept, as *siblings*, until a write
 /// that has seen them all replaces them.
@@ -229,8 +229,8 @@ impl<T: Clone, A: Ord + Clone> DeltaCrdt for MvRegister<T, A> {
         self.ctx.max_counter(actor)
     }
 
-    fn lacks_events_of(&self, incoming: &Self, actor: &A) -> bool {
-        lacks_dots_of(&self.ctx, &incoming.ctx, actor)
+    fn unknown_events_of(&self, incoming: &Self, actor: &A) -> Option<(u64, u64)> {
+        unknown_dot_of(&self.ctx, &incoming.ctx, actor).map(|c| (self.ctx.max_counter(actor), c))
     }
 }
 

@@ -733,31 +733,33 @@ impl<E: Ord + Clone, A: Ord + Clone> DeltaCrdt for OrSet<E, A> {
         self.ctx.max_counter(actor)
     }
 
-    fn lacks_events_of(&self, incoming: &Self, actor: &A) -> bool {
-        lacks_dots_of(&self.ctx, &incoming.ctx, actor)
+    fn unknown_events_of(&self, incoming: &Self, actor: &A) -> Option<(u64, u64)> {
+        unknown_dot_of(&self.ctx, &incoming.ctx, actor).map(|c| (self.ctx.max_counter(actor), c))
     }
 }
 
-/// Whether `incoming` holds a dot of `actor` that `mine` does not.
-pub(crate) fn lacks_dots_of<A: Ord + Clone>(
+/// The counter of a dot of `actor` that `incoming` holds and `mine` does not, if any.
+pub(crate) fn unknown_dot_of<A: Ord + Clone>(
     mine: &DotContext<A>,
     incoming: &DotContext<A>,
     actor: &A,
-) -> bool {
+) -> Option<u64> {
     let known = mine.clock().get(actor);
     let theirs = incoming.clock().get(actor);
-    // Each missing counter in (known, theirs] must be in our cloud; stop at the first gap.
+    // Each counter in (known, theirs] must be in our cloud; stop at the first gap, which
+    // comes after at most as many steps as the cloud has dots.
     let mut counter = known;
     while counter < theirs {
         counter += 1;
         match Dot::new(actor.clone(), counter) {
             Ok(dot) if mine.contains(&dot) => {}
-            _ => return true,
+            _ => return Some(counter),
         }
     }
     incoming
         .cloud()
-        .any(|d| d.actor() == actor && !mine.contains(d))
+        .find(|d| d.actor() == actor && !mine.contains(d))
+        .map(Dot::counter)
 }
 
 impl<E, A> Default for OrSet<E, A> {

@@ -178,9 +178,13 @@ impl<A: Ord + Clone> DeltaCrdt for PnCounter<A> {
             .max(self.decrements.count(actor))
     }
 
-    fn lacks_events_of(&self, incoming: &Self, actor: &A) -> bool {
-        incoming.increments.count(actor) > self.increments.count(actor)
-            || incoming.decrements.count(actor) > self.decrements.count(actor)
+    fn unknown_events_of(&self, incoming: &Self, actor: &A) -> Option<(u64, u64)> {
+        self.increments
+            .unknown_events_of(&incoming.increments, actor)
+            .or_else(|| {
+                self.decrements
+                    .unknown_events_of(&incoming.decrements, actor)
+            })
     }
 }
 

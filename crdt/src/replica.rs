@@ -139,11 +139,8 @@ impl<A, T: DeltaCrdt<Actor = A>> Replica<A, T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn merge(&mut self, other: &T) -> Result<(), ReplicaError> {
-        if self.state.lacks_events_of(other, &self.actor) {
-            return Err(ReplicaError::ForeignEvents {
-                known: self.state.events_of(&self.actor),
-                incoming: other.events_of(&self.actor),
-            });
+        if let Some((known, incoming)) = self.state.unknown_events_of(other, &self.actor) {
+            return Err(ReplicaError::ForeignEvents { known, incoming });
         }
         self.state.merge(other);
         Ok(())
