@@ -1,0 +1,340 @@
+//! Closed forms of Probabilistically Bounded Staleness for versions.
+//!
+//! From *Probabilistically Bounded Staleness for Practical Partial Quorums* (Bailis,
+//! Venkataraman, Franklin, Hellerstein, Stoica, VLDB 2012), assuming read and write quorums
+//! are chosen uniformly at random among the `N` replicas and nothing propagates after the
+//! write quorum is reached (no anti-entropy, no late deliveries; the WARS simulator models
+//! those):
+//!
+//! * a read misses the last write with probability `p = C(N−W, R) / C(N, R)`: the `R` read
+//!   replicas must all come from the `N−W` replicas the write did not reach;
+//! * a read returns one of the last `k` versions (*k-staleness*) with probability `1 − p^k`;
+//! * a client's reads are monotonic with probability `1 − p^(1 + γ_gw/γ_cr)`, where `γ_gw` is
+//!   the global write rate to the key and `γ_cr` the client's read rate (the number of
+//!   writes between two reads of the client plays the role of `k`).
+//!
+//! Floating-point forms multiply the ratios `(N−W−i)/(N−i)` (each in `[0, 1]`) instead of
+//! dividing two huge binomials, so they stay accurate for any `N`. Exact forms return a
+//! reduced [`Fraction`] while it fits in `u128`.
+
+use core::fmt;
+
+use crate::config::QuorumConfig;
+
+/// Why a staleness question could not be answered.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::{QuorumConfig, pbs};
+///
+/// let q = QuorumConfig::new(3, 1, 1)?;
+/// assert_eq!(pbs::k_staleness(&q, 0), Err(pbs::PbsError::ZeroVersions));
+/// # Ok::<(), ward_quorum::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PbsError {
+    /// k-staleness needs `k ≥ 1` versions.
+    #[error("k-staleness needs at least one version")]
+    ZeroVersions,
+    /// An exact fraction does not fit in 128 bits.
+    #[error("the exact fraction for N={n} overflows 128 bits")]
+    Overflow {
+        /// The number of replicas.
+        n: usize,
+    },
+    /// A rate is NaN, infinite, zero or negative.
+    #[error("rate {rate} must be positive and finite")]
+    InvalidRate {
+        /// The value given.
+        rate: f64,
+    },
+}
+
+/// An exact, reduced non-negative fraction `numerator / denominator`.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::{QuorumConfig, pbs};
+///
+/// let p = pbs::stale_probability_exact(&QuorumConfig::new(3, 1, 1)?)?;
+/// assert_eq!((p.numerator(), p.denominator()), (2, 3));
+/// assert_eq!(p.to_string(), "2/3");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fraction {
+    num: u128,
+    den: u128,
+}
+
+const fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        let t = a % b;
+        a = b;
+        b = t;
+    }
+    a
+}
+
+impl Fraction {
+    fn reduced(num: u128, den: u128) -> Self {
+        let g = gcd(num, den).max(1);
+        Self {
+            num: num / g,
+            den: den / g,
+        }
+    }
+
+    /// The numerator (reduced).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, pbs};
+    /// let p = pbs::stale_probability_exact(&QuorumConfig::new(5, 1, 2)?)?;
+    /// assert_eq!(p.numerator(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn numerator(&self) -> u128 {
+        self.num
+    }
+
+    /// The denominator (reduced, never zero).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, pbs};
+    /// let p = pbs::stale_probability_exact(&QuorumConfig::new(5, 1, 2)?)?;
+    /// assert_eq!(p.denominator(), 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn denominator(&self) -> u128 {
+        self.den
+    }
+
+    /// The nearest `f64` (after reduction; two roundings at most).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, pbs};
+    /// let p = pbs::stale_probability_exact(&QuorumConfig::new(4, 2, 2)?)?;
+    /// assert_eq!(p.to_f64(), 1.0 / 6.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::cast_precision_loss)] // documented rounding
+    pub fn to_f64(&self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+impl fmt::Display for Fraction {
+    /// Formats as `numerator/denominator`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.num, self.den)
+    }
+}
+
+/// `C(n, k)` exactly, or `None` on overflow.
+fn binomial(n: usize, k: usize) -> Option<u128> {
+    if k > n {
+        return Some(0);
+    }
+    let k = k.min(n - k);
+    let mut c: u128 = 1;
+    for i in 0..k {
+        // c = C(n, i); C(n, i+1) = C(n, i) * (n - i) / (i + 1), divided exactly via gcd.
+        let num = (n - i) as u128;
+        let den = (i + 1) as u128;
+        let g = gcd(c, den);
+        let c_red = c / g;
+        let den_red = den / g;
+        c = c_red.checked_mul(num / den_red)?; // den_red divides num * c_red; c_red coprime
+        // den_red | num must hold because gcd(c_red, den_red) = 1.
+    }
+    Some(c)
+}
+
+/// Probability that a read quorum misses the latest write quorum:
+/// `C(N−W, R) / C(N, R)`, zero for strict quorums.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::{QuorumConfig, pbs};
+///
+/// let p = pbs::stale_probability(&QuorumConfig::new(3, 1, 1)?);
+/// assert!((p - 2.0 / 3.0).abs() < 1e-15);
+/// assert_eq!(pbs::stale_probability(&QuorumConfig::new(3, 2, 2)?), 0.0);
+/// # Ok::<(), ward_quorum::ConfigError>(())
+/// ```
+#[allow(clippy::cast_precision_loss)] // replica counts are far below 2^53
+pub fn stale_probability(config: &QuorumConfig) -> f64 {
+    let (n, r, w) = (config.n(), config.r(), config.w());
+    if r + w > n {
+        return 0.0;
+    }
+    let mut p = 1.0;
+    for i in 0..r {
+        p *= (n - w - i) as f64 / (n - i) as f64;
+    }
+    p
+}
+
+/// [`stale_probability`] as an exact reduced fraction.
+///
+/// # Errors
+///
+/// [`PbsError::Overflow`] when `C(N, R)` does not fit in a `u128` (around `N > 130`).
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::{QuorumConfig, pbs};
+///
+/// let p = pbs::stale_probability_exact(&QuorumConfig::new(10, 3, 3)?)?;
+/// assert_eq!((p.numerator(), p.denominator()), (7, 24)); // C(7,3)/C(10,3) = 35/120
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn stale_probability_exact(config: &QuorumConfig) -> Result<Fraction, PbsError> {
+    let (n, r, w) = (config.n(), config.r(), config.w());
+    let overflow = PbsError::Overflow { n };
+    let num = binomial(n - w, r).ok_or(overflow)?;
+    let den = binomial(n, r).ok_or(overflow)?;
+    Ok(Fraction::reduced(num, den))
+}
+
+fn powi(mut base: f64, mut exp: u64) -> f64 {
+    let mut acc = 1.0;
+    while exp > 0 {
+        if exp & 1 == 1 {
+            acc *= base;
+        }
+        base *= base;
+        exp >>= 1;
+    }
+    acc
+}
+
+/// k-staleness: probability that a read returns one of the last `k` written versions,
+/// `1 − p^k` with `p` the [`stale_probability`].
+///
+/// # Errors
+///
+/// [`PbsError::ZeroVersions`] when `k == 0`.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::{QuorumConfig, pbs};
+///
+/// let q = QuorumConfig::new(3, 1, 1)?;
+/// let within_3 = pbs::k_staleness(&q, 3)?;
+/// assert!((within_3 - (1.0 - 8.0 / 27.0)).abs() < 1e-15);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn k_staleness(config: &QuorumConfig, k: u64) -> Result<f64, PbsError> {
+    if k == 0 {
+        return Err(PbsError::ZeroVersions);
+    }
+    Ok(1.0 - powi(stale_probability(config), k))
+}
+
+/// [`k_staleness`] as an exact reduced fraction `(den^k − num^k) / den^k`.
+///
+/// # Errors
+///
+/// [`PbsError::ZeroVersions`] when `k == 0`; [`PbsError::Overflow`] when `den^k` does not
+/// fit in a `u128`.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::{QuorumConfig, pbs};
+///
+/// let f = pbs::k_staleness_exact(&QuorumConfig::new(3, 1, 1)?, 2)?;
+/// assert_eq!(f.to_string(), "5/9");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn k_staleness_exact(config: &QuorumConfig, k: u64) -> Result<Fraction, PbsError> {
+    if k == 0 {
+        return Err(PbsError::ZeroVersions);
+    }
+    let p = stale_probability_exact(config)?;
+    let overflow = PbsError::Overflow { n: config.n() };
+    let exp = u32::try_from(k).map_err(|_| overflow)?;
+    let den = p.den.checked_pow(exp).ok_or(overflow)?;
+    let num = if p.num == 0 {
+        0
+    } else {
+        p.num.checked_pow(exp).ok_or(overflow)?
+    };
+    Ok(Fraction::reduced(den - num, den))
+}
+
+/// Probability that a client's two successive reads are monotonic (the second is not older
+/// than the first): `1 − p^(1 + γ_gw/γ_cr)`, with `γ_gw` the global rate of writes to the key
+/// and `γ_cr` the client's rate of reads of it (same unit, e.g. per second).
+///
+/// Needs `std` for the real-valued power.
+///
+/// # Errors
+///
+/// [`PbsError::InvalidRate`] unless both rates are positive and finite.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::{QuorumConfig, pbs};
+///
+/// let q = QuorumConfig::new(3, 1, 1)?;
+/// // One write per read: exponent 2, same as 2-staleness.
+/// let m = pbs::monotonic_reads(&q, 1.0, 1.0)?;
+/// assert!((m - pbs::k_staleness(&q, 2)?).abs() < 1e-15);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "std")]
+pub fn monotonic_reads(
+    config: &QuorumConfig,
+    global_write_rate: f64,
+    client_read_rate: f64,
+) -> Result<f64, PbsError> {
+    for rate in [global_write_rate, client_read_rate] {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(PbsError::InvalidRate { rate });
+        }
+    }
+    let exponent = 1.0 + global_write_rate / client_read_rate;
+    Ok(1.0 - stale_probability(config).powf(exponent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomial_small_values() {
+        assert_eq!(binomial(5, 2), Some(10));
+        assert_eq!(binomial(10, 3), Some(120));
+        assert_eq!(binomial(3, 4), Some(0));
+        assert_eq!(binomial(0, 0), Some(1));
+        assert_eq!(binomial(60, 30), Some(118_264_581_564_861_424));
+        assert_eq!(binomial(1000, 500), None);
+    }
+
+    #[test]
+    fn binomial_pascal_rule() {
+        for n in 1..40 {
+            for k in 1..n {
+                assert_eq!(
+                    binomial(n, k).unwrap(),
+                    binomial(n - 1, k - 1).unwrap() + binomial(n - 1, k).unwrap()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The inverse question: which `(R, W)` should I run with?
+
+use std::vec::Vec;
+
+use crate::config::QuorumConfig;
+use crate::wars::{PbsReport, Simulation, SimulationError, WarsDelays, WarsModel};
+
+/// What a configuration must achieve.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::tune::Target;
+///
+/// // 99.9 % of reads 10 ms after a write see it; p99 reads ≤ 5 ms, p99 writes ≤ 50 ms.
+/// let target = Target::new(0.999, 10.0, 0.99, 5.0, 50.0)?;
+/// assert_eq!(target.consistency(), 0.999);
+/// # Ok::<(), ward_quorum::wars::SimulationError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    consistency: f64,
+    t: f64,
+    percentile: f64,
+    max_read: f64,
+    max_write: f64,
+}
+
+impl Target {
+    /// A read started `t` after a write commits must see it with probability at least
+    /// `consistency`, and the `percentile` read and write latencies must stay within
+    /// `max_read` and `max_write` (use `f64::INFINITY` for no bound).
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] unless `consistency` and `percentile` are in
+    /// `[0, 1]`, `t ≥ 0` is finite and the bounds are `≥ 0` and not NaN.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_quorum::tune::Target;
+    ///
+    /// assert!(Target::new(1.5, 0.0, 0.99, 1.0, 1.0).is_err());
+    /// assert!(Target::new(0.9, 0.0, 0.99, f64::INFINITY, f64::INFINITY).is_ok());
+    /// ```
+    pub fn new(
+        consistency: f64,
+        t: f64,
+        percentile: f64,
+        max_read: f64,
+        max_write: f64,
+    ) -> Result<Self, SimulationError> {
+        let unit = |name, v: f64| {
+            if v.is_finite() && (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(SimulationError::OutOfRange { name, value: v })
+            }
+        };
+        let bound = |name, v: f64| {
+            if v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(SimulationError::OutOfRange { name, value: v })
+            }
+        };
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(SimulationError::OutOfRange {
+                name: "t",
+                value: t,
+            });
+        }
+        Ok(Self {
+            consistency: unit("consistency", consistency)?,
+            t,
+            percentile: unit("percentile", percentile)?,
+            max_read: bound("read latency bound", max_read)?,
+            max_write: bound("write latency bound", max_write)?,
+        })
+    }
+
+    /// The required probability of a consistent read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::tune::Target;
+    /// assert_eq!(Target::new(0.9, 1.0, 0.5, 2.0, 3.0)?.consistency(), 0.9);
+    /// # Ok::<(), ward_quorum::wars::SimulationError>(())
+    /// ```
+    pub fn consistency(&self) -> f64 {
+        self.consistency
+    }
+
+    /// The time after commit at which the read starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::tune::Target;
+    /// assert_eq!(Target::new(0.9, 1.0, 0.5, 2.0, 3.0)?.t(), 1.0);
+    /// # Ok::<(), ward_quorum::wars::SimulationError>(())
+    /// ```
+    pub fn t(&self) -> f64 {
+        self.t
+    }
+}
+
+/// One evaluated configuration.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::tune::{Target, evaluate};
+/// use ward_quorum::wars::{Preset, Simulation, WarsDelays};
+///
+/// let all = evaluate(
+///     3,
+///     &WarsDelays::preset(Preset::LnkdSsd),
+///     &Target::new(0.9, 0.0, 0.99, f64::INFINITY, f64::INFINITY)?,
+///     &Simulation::new(2_000, 1)?,
+/// )?;
+/// assert_eq!(all.len(), 9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// The configuration.
+    pub quorum: QuorumConfig,
+    /// Estimated probability of a consistent read at the target's `t`.
+    pub consistency: f64,
+    /// Read latency at the target's percentile.
+    pub read_latency: f64,
+    /// Write latency at the target's percentile.
+    pub write_latency: f64,
+    /// Whether it meets every part of the target.
+    pub meets_target: bool,
+}
+
+fn candidate(quorum: QuorumConfig, report: &PbsReport, target: &Target) -> Candidate {
+    let consistency = report.consistency_at(target.t);
+    // The percentile was validated by `Target::new`; fall back to the worst case anyway.
+    let read_latency = report
+        .read_latency(target.percentile)
+        .unwrap_or(f64::INFINITY);
+    let write_latency = report
+        .write_latency(target.percentile)
+        .unwrap_or(f64::INFINITY);
+    Candidate {
+        quorum,
+        consistency,
+        read_latency,
+        write_latency,
+        meets_target: consistency >= target.consistency
+            && read_latency <= target.max_read
+            && write_latency <= target.max_write,
+    }
+}
+
+/// Simulates every `(R, W)` with `1 ≤ R, W ≤ n` under `delays` (the same seed for all, so
+/// the comparison uses common random numbers) and scores each against `target`, in order of
+/// increasing `R + W`, then increasing combined percentile latency.
+///
+/// Costs `n²` simulations of `sim.trials()` trials.
+///
+/// # Errors
+///
+/// [`SimulationError::OutOfRange`] if `n == 0`.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::tune::{Target, evaluate};
+/// use ward_quorum::wars::{Preset, Simulation, WarsDelays};
+///
+/// let target = Target::new(1.0, 0.0, 0.5, f64::INFINITY, f64::INFINITY)?;
+/// let all = evaluate(3, &WarsDelays::preset(Preset::LnkdSsd), &target, &Simulation::new(1_000, 1)?)?;
+/// // Strict quorums are always consistent, even at t = 0.
+/// assert!(all.iter().filter(|c| c.quorum.is_strict()).all(|c| c.meets_target));
+/// // Sorted by the number of replicas contacted.
+/// assert!(all.windows(2).all(|w| w[0].quorum.r() + w[0].quorum.w() <= w[1].quorum.r() + w[1].quorum.w()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate(
+    n: usize,
+    delays: &WarsDelays,
+    target: &Target,
+    sim: &Simulation,
+) -> Result<Vec<Candidate>, SimulationError> {
+    #[allow(clippy::cast_precision_loss)]
+    let bad_n = SimulationError::OutOfRange {
+        name: "replicas",
+        value: n as f64,
+    };
+    let mut out = Vec::with_capacity(n.saturating_mul(n));
+    for r in 1..=n {
+        for w in 1..=n {
+            let quorum = QuorumConfig::new(n, r, w).map_err(|_| bad_n)?;
+            let report = WarsModel::new(quorum, delays.clone()).simulate(sim);
+            out.push(candidate(quorum, &report, target));
+        }
+    }
+    if out.is_empty() {
+        return Err(bad_n);
+    }
+    out.sort_by(|a, b| {
+        (a.quorum.r() + a.quorum.w())
+            .cmp(&(b.quorum.r() + b.quorum.w()))
+            .then((a.read_latency + a.write_latency).total_cmp(&(b.read_latency + b.write_latency)))
+    });
+    Ok(out)
+}
+
+/// The cheapest `(R, W)` for `n` replicas that meets `target`: fewest replicas contacted
+/// (`R + W`), then lowest combined percentile latency; `None` if no configuration does.
+///
+/// # Errors
+///
+/// As [`evaluate`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::tune::{Target, cheapest};
+/// use ward_quorum::wars::{Preset, Simulation, WarsDelays};
+///
+/// // LNKD-DISK, N = 3: 99 % consistent 20 ms after commit, any latency.
+/// let target = Target::new(0.99, 20.0, 0.99, f64::INFINITY, f64::INFINITY)?;
+/// let best = cheapest(3, &WarsDelays::preset(Preset::LnkdDisk), &target, &Simulation::new(5_000, 1)?)?;
+/// let best = best.expect("a strict quorum always qualifies");
+/// assert!(best.quorum.r() + best.quorum.w() <= 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn cheapest(
+    n: usize,
+    delays: &WarsDelays,
+    target: &Target,
+    sim: &Simulation,
+) -> Result<Option<Candidate>, SimulationError> {
+    Ok(evaluate(n, delays, target, sim)?
+        .into_iter()
+        .find(|c| c.meets_target))
+}
