@@ -669,8 +669,24 @@ fn is_deliverable<A: Ord, M>(delivered: &VClock<A>, message: &Message<A, M>) -> 
     true
 }
 
-/// The dots a waiting message depends on that have not arrived; see
-/// [`CausalBuffer::missing`]. Yields dots in ascending order.
+/// The dots a waiting message depends on that have not arrived, in ascending order; see
+/// [`CausalBuffer::missing`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
+///
+/// let mut buffer = CausalBuffer::new(4);
+/// let third = Message::new('a', [('a', 3)].into_iter().collect::<VClock<_>>(), ())?;
+/// let second = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), ())?;
+/// buffer.push(third, |_| {})?;
+/// buffer.push(second, |_| {})?;
+/// // a:2 has arrived and waits too, so only a:1 is missing.
+/// let missing: Vec<_> = buffer.missing(&Dot::new('a', 3)?).unwrap().collect();
+/// assert_eq!(missing, [Dot::new('a', 1)?]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Missing<'a, A, M> {
     buffer: &'a CausalBuffer<A, M>,

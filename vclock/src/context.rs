@@ -466,7 +466,18 @@ impl<A: Ord> TryFrom<(VClock<A>, Vec<Dot<A>>)> for DotContext<A> {
     }
 }
 
-/// Iterator over every dot of a [`DotContext`]; see [`DotContext::dots`].
+/// Iterator over every dot of a [`DotContext`] in ascending order; see
+/// [`DotContext::dots`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::{Dot, DotContext};
+///
+/// let ctx: DotContext<char> = [Dot::new('a', 1)?, Dot::new('a', 3)?].into_iter().collect();
+/// assert_eq!(ctx.dots().collect::<Vec<_>>(), [Dot::new('a', 1)?, Dot::new('a', 3)?]);
+/// # Ok::<(), ward_vclock::VClockError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Dots<'a, A> {
     clock: crate::vclock::Iter<'a, A>,

@@ -190,3 +190,17 @@ mod serde_impl {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_by_actor_then_counter() {
+        let d = |a, c| Dot::new(a, c).unwrap();
+        assert!(d('a', 9) < d('b', 1));
+        assert!(d('a', 1) < d('a', 2));
+        assert_eq!(Dot::new('a', 0), Err(VClockError::ZeroCounter));
+        assert_eq!(d('a', 1).next(), Ok(d('a', 2)));
+    }
+}

@@ -608,7 +608,19 @@ impl<A: Ord> TryFrom<Vec<(A, u64)>> for VClock<A> {
     }
 }
 
-/// Iterator over a clock's entries as `(&actor, counter)`; see [`VClock::iter`].
+/// Iterator over a clock's entries as `(&actor, counter)`, in ascending actor order;
+/// see [`VClock::iter`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::VClock;
+///
+/// let clock: VClock<char> = [('a', 1), ('b', 2)].into_iter().collect();
+/// let mut iter = clock.iter();
+/// assert_eq!(iter.len(), 2);
+/// assert_eq!(iter.next_back(), Some((&'b', 2)));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Iter<'a, A> {
     inner: core::slice::Iter<'a, (A, u64)>,
@@ -644,7 +656,18 @@ impl<'a, A> IntoIterator for &'a VClock<A> {
     }
 }
 
-/// Owning iterator over a clock's entries as `(actor, counter)`, in actor order.
+/// Owning iterator over a clock's entries as `(actor, counter)`, in ascending actor
+/// order; returned by `VClock::into_iter`.
+///
+/// # Examples
+///
+/// ```
+/// use ward_vclock::VClock;
+///
+/// let clock: VClock<char> = [('b', 2), ('a', 1)].into_iter().collect();
+/// let entries: Vec<(char, u64)> = clock.into_iter().collect();
+/// assert_eq!(entries, [('a', 1), ('b', 2)]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct IntoIter<A> {
     inner: alloc::vec::IntoIter<(A, u64)>,
