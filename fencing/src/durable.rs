@@ -80,7 +80,7 @@ struct Inner<S> {
 /// highest token acknowledged before the crash, so no write below an acknowledged token is
 /// ever admitted again. Raising the mark costs one [`MarkStore::persist`] (for
 /// [`FileStore`](crate::FileStore), two fsyncs); presenting the current token again costs an
-/// atomic load.
+/// atomic load in [`DurableFence::admit`] and an uncontended lock in [`DurableFence::write`].
 ///
 /// # Examples
 ///

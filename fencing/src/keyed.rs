@@ -5,7 +5,6 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
-use std::vec::Vec;
 
 use parking_lot::RwLock;
 

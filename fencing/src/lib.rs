@@ -14,6 +14,10 @@ mod durable;
 #[cfg(feature = "std")]
 mod fenced;
 #[cfg(feature = "std")]
+mod format;
+#[cfg(feature = "std")]
+mod fs;
+#[cfg(feature = "std")]
 mod issuer;
 #[cfg(feature = "std")]
 mod keyed;
@@ -33,10 +37,12 @@ pub use durable::{DurableFence, DurableFenceError};
 #[cfg(feature = "std")]
 pub use fenced::Fenced;
 #[cfg(feature = "std")]
+pub use fs::{FileSystem, StdFileSystem};
+#[cfg(feature = "std")]
 pub use issuer::{IssueError, TokenIssuer};
 #[cfg(feature = "std")]
 pub use keyed::{KeyedFence, ShardCountError};
 #[cfg(feature = "alloc")]
 pub use replica::{ReplicaConfigError, ReplicaFencing, UnknownReplica};
 #[cfg(feature = "std")]
-pub use store::{FileStore, FileSystem, IoOp, MarkStore, MemoryStore, StdFileSystem, StoreError};
+pub use store::{FileStore, IoOp, MarkStore, MemoryStore, StoreError};

@@ -1,15 +1,15 @@
-//! Durable storage of a high-water mark: the storage trait, the crash-safe file store and
-//! the file format shared with `TokenIssuer`.
+//! Durable storage of a high-water mark: the storage trait, the crash-safe file store and an
+//! in-memory stand-in.
 
 use core::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::vec::Vec;
 
 use parking_lot::Mutex;
 
+use crate::format;
+use crate::fs::{FileSystem, StdFileSystem};
 use crate::token::FencingToken;
 
 /// Storage for one high-water mark that survives a restart.
@@ -116,182 +116,6 @@ impl MarkStore for MemoryStore {
     fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError> {
         *self.mark.lock() = Some(mark);
         Ok(())
-    }
-}
-
-/// The file operations [`FileStore`] needs, so that tests can put a simulated disk with crash
-/// points under it. [`StdFileSystem`] is the real one.
-///
-/// The durability contract is POSIX's: data written to a file is durable after
-/// [`FileSystem::sync_file`]; a rename is durable after [`FileSystem::sync_dir`] of the
-/// directory that holds it; a crash may lose anything not yet made durable.
-pub trait FileSystem {
-    /// Reads the whole file.
-    ///
-    /// # Errors
-    ///
-    /// The I/O error; [`io::ErrorKind::NotFound`] when there is no such file.
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
-
-    /// Creates the file, or truncates it if it exists, and writes `bytes` (not yet durable).
-    ///
-    /// # Errors
-    ///
-    /// The I/O error.
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
-
-    /// Makes the file's contents durable (`fsync`).
-    ///
-    /// # Errors
-    ///
-    /// The I/O error.
-    fn sync_file(&self, path: &Path) -> io::Result<()>;
-
-    /// Atomically replaces `to` with `from` (not yet durable).
-    ///
-    /// # Errors
-    ///
-    /// The I/O error.
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
-
-    /// Makes the directory's entries (renames, creations) durable (`fsync` on the directory).
-    ///
-    /// # Errors
-    ///
-    /// The I/O error.
-    fn sync_dir(&self, dir: &Path) -> io::Result<()>;
-}
-
-/// The operating system's file system.
-///
-/// On Unix, [`FileSystem::sync_dir`] opens the directory and calls `fsync` on it; elsewhere
-/// directories cannot be opened for syncing and it does nothing.
-///
-/// # Examples
-///
-/// ```
-/// use ward_fencing::{FileStore, StdFileSystem};
-///
-/// let dir = tempfile::tempdir().unwrap();
-/// let store = FileStore::create_with(StdFileSystem, dir.path().join("mark")).unwrap();
-/// # drop(store);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StdFileSystem;
-
-impl FileSystem for StdFileSystem {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        fs::read(path)
-    }
-
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        let mut file = File::create(path)?;
-        file.write_all(bytes)
-    }
-
-    fn sync_file(&self, path: &Path) -> io::Result<()> {
-        OpenOptions::new().write(true).open(path)?.sync_all()
-    }
-
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        fs::rename(from, to)
-    }
-
-    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        #[cfg(unix)]
-        {
-            File::open(dir)?.sync_all()
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = dir;
-            Ok(())
-        }
-    }
-}
-
-/// The file format: magic and version, the mark, and a checksum of both.
-pub(crate) mod format {
-    /// `WARDFNC` and format version 1.
-    pub(crate) const MAGIC: [u8; 8] = *b"WARDFNC\x01";
-    /// Magic (8) + mark, little-endian (8) + CRC-32 of the first 16 bytes, little-endian (4).
-    pub(crate) const LEN: usize = 20;
-
-    /// The bytes of a file holding `mark` (0: no mark yet).
-    pub(crate) fn encode(mark: u64) -> [u8; LEN] {
-        let mut out = [0_u8; LEN];
-        out[..8].copy_from_slice(&MAGIC);
-        out[8..16].copy_from_slice(&mark.to_le_bytes());
-        let crc = crc32(&out[..16]);
-        out[16..].copy_from_slice(&crc.to_le_bytes());
-        out
-    }
-
-    /// Why a byte string is not a valid file.
-    #[derive(Debug, PartialEq, Eq)]
-    pub(crate) enum Invalid {
-        Truncated,
-        Oversized,
-        BadMagic,
-        Checksum { stored: u32, computed: u32 },
-    }
-
-    /// The mark in `bytes` (0: no mark yet).
-    pub(crate) fn decode(bytes: &[u8]) -> Result<u64, Invalid> {
-        if bytes.len() < LEN {
-            return Err(Invalid::Truncated);
-        }
-        if bytes.len() > LEN {
-            return Err(Invalid::Oversized);
-        }
-        if bytes[..8] != MAGIC {
-            return Err(Invalid::BadMagic);
-        }
-        let mut stored = [0_u8; 4];
-        stored.copy_from_slice(&bytes[16..]);
-        let stored = u32::from_le_bytes(stored);
-        let computed = crc32(&bytes[..16]);
-        if stored != computed {
-            return Err(Invalid::Checksum { stored, computed });
-        }
-        let mut mark = [0_u8; 8];
-        mark.copy_from_slice(&bytes[8..16]);
-        Ok(u64::from_le_bytes(mark))
-    }
-
-    /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as in zlib and PNG.
-    pub(crate) fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0_u32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                let mask = (crc & 1).wrapping_neg();
-                crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-            }
-        }
-        !crc
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn crc32_check_value() {
-            // The standard check value of CRC-32/ISO-HDLC (the CRC RevEng catalogue).
-            assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        }
-
-        #[test]
-        fn round_trip_and_every_single_bit_flip_is_caught() {
-            let bytes = encode(0x0123_4567_89AB_CDEF);
-            assert_eq!(decode(&bytes), Ok(0x0123_4567_89AB_CDEF));
-            for bit in 0..LEN * 8 {
-                let mut flipped = bytes;
-                flipped[bit / 8] ^= 1 << (bit % 8);
-                assert!(decode(&flipped).is_err(), "bit {bit} flip undetected");
-            }
-        }
     }
 }
 

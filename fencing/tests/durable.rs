@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use ward_fencing::{
     DurableFence, DurableFenceError, FencingToken, FileStore, FileSystem, IoOp, IssueError,
     MarkStore, MemoryStore, StaleToken, StoreError, TokenIssuer,
@@ -324,7 +325,11 @@ fn fault() -> impl Strategy<Value = Fault> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 1024,
+        rng_seed: RngSeed::Fixed(0xd0ab1e02),
+        ..ProptestConfig::default()
+    })]
 
     /// Holders present random tokens to a durable fence over several lives of the process;
     /// in each life a crash or an I/O failure hits a random file operation. After every
