@@ -28,8 +28,9 @@ pub enum DurableFenceError {
     #[error(transparent)]
     Stale(#[from] StaleToken),
     /// The token was above the mark but the new mark could not be made durable; the token is
-    /// not admitted and the in-memory mark did not move (the store may hold the new mark,
-    /// which is only stricter).
+    /// not admitted and the in-memory mark did not move. The store may hold the unacknowledged
+    /// token until the next successful persist, which is only stricter; it never holds less
+    /// than the highest acknowledged token.
     #[error("the new mark could not be persisted")]
     Store(#[source] StoreError),
 }

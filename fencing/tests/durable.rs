@@ -1,5 +1,6 @@
 //! The durable high-water mark: crash points between write, fsync and rename on a simulated
 //! disk, damaged files on a real one, the zombie leader across a restart, and the issuer.
+#![cfg(feature = "std")]
 
 use std::collections::HashMap;
 use std::io;
@@ -346,6 +347,7 @@ proptest! {
         let disk = fresh_disk();
         let mut acked_max = 0_u64;
         let mut attempted_max = 0_u64;
+        let mut restart_mark = 0_u64;
         for (tokens, fault, shape) in lives {
             let fs = SimFs::new(&disk, fault);
             let store = FileStore::open_with(fs.clone(), mark_path());
@@ -385,6 +387,8 @@ proptest! {
             let mark = fence.mark().map_or(0, FencingToken::get);
             prop_assert!(mark >= acked_max, "mark {} below acknowledged {}", mark, acked_max);
             prop_assert!(mark <= attempted_max);
+            prop_assert!(mark >= restart_mark, "mark lowered across restarts: {} then {}", restart_mark, mark);
+            restart_mark = mark;
             if acked_max > 1 {
                 prop_assert!(fence.admit(t(acked_max - 1)).is_err());
             }
@@ -458,6 +462,20 @@ fn truncated_file_is_an_error() {
             }) => assert_eq!(got, len),
             other => panic!("length {len}: {other:?}"),
         }
+    }
+}
+
+#[test]
+fn unreadable_file_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the mark file should be: reading it fails, and not with NotFound.
+    match FileStore::open(dir.path()) {
+        Err(StoreError::Io {
+            op: IoOp::Read,
+            path,
+            ..
+        }) => assert_eq!(path, dir.path()),
+        other => panic!("{other:?}"),
     }
 }
 

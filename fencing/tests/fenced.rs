@@ -1,5 +1,6 @@
 //! `FenceGuard`, `Fenced` and `KeyedFence` through the public API: the admission rule against
 //! a naive model, the zombie-leader scenario, and real-thread stress tests.
+#![cfg(feature = "std")]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Barrier};

@@ -1,4 +1,5 @@
 //! Leases with an injected clock, and the replicated-storage fencing helper.
+#![cfg(feature = "alloc")]
 
 use core::time::Duration;
 
