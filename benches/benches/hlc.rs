@@ -1,0 +1,124 @@
+//! `ward-hlc` against `uhlc`: issuing a timestamp, receiving a remote one, and two threads
+//! issuing from one shared clock.
+//!
+//! `hlc_now/system_time` is `SystemTime::now()` alone: the floor any clock that reads the
+//! system time pays. `ward_system` reads `CLOCK_REALTIME` (the same clock), `ward_fast`
+//! reads `CLOCK_REALTIME_COARSE`. `uhlc` is `HLC::new_timestamp` on its default system
+//! clock. Both receivers use a drift bound of 500 ms (uhlc's default) and receive a
+//! timestamp taken from a peer clock at setup, slightly in the past, the common case.
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ward_hlc::{CoarseClock, Hlc, PhysicalClock, SystemClock};
+
+/// uhlc's default maximum drift.
+const MAX_DRIFT: Duration = Duration::from_millis(500);
+
+fn hlc_now(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hlc_now");
+    let system = Hlc::new(SystemClock);
+    group.bench_function("ward_system", |b| b.iter(|| black_box(system.now())));
+    let fast = Hlc::new(CoarseClock);
+    group.bench_function("ward_fast", |b| b.iter(|| black_box(fast.now())));
+    let peer = uhlc::HLC::default();
+    group.bench_function("uhlc", |b| b.iter(|| black_box(peer.new_timestamp())));
+    group.bench_function("system_time", |b| b.iter(|| black_box(SystemTime::now())));
+    group.finish();
+}
+
+fn hlc_update(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hlc_update");
+
+    let remote_ward = Hlc::new(SystemClock)
+        .now()
+        .expect("the system clock is in range");
+    let ward = Hlc::builder(SystemClock).max_drift(MAX_DRIFT).build();
+    group.bench_function("ward", |b| {
+        b.iter(|| black_box(ward.receive(black_box(remote_ward))));
+    });
+
+    let remote_peer = uhlc::HLC::default().new_timestamp();
+    let peer = uhlc::HLCBuilder::new().with_max_delta(MAX_DRIFT).build();
+    group.bench_function("uhlc", |b| {
+        b.iter(|| black_box(peer.update_with_timestamp(black_box(&remote_peer))));
+    });
+    group.finish();
+}
+
+/// Times `iters` calls of `op` on this thread while a second thread calls `op` on the same
+/// clock without pause, so every call competes for the clock's cache line.
+fn contended<F: Fn() + Sync>(iters: u64, op: F) -> Duration {
+    let stop = AtomicBool::new(false);
+    let started = Barrier::new(2);
+    thread::scope(|s| {
+        s.spawn(|| {
+            started.wait();
+            while !stop.load(Ordering::Relaxed) {
+                op();
+            }
+        });
+        started.wait();
+        let begin = Instant::now();
+        for _ in 0..iters {
+            op();
+        }
+        let elapsed = begin.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        elapsed
+    })
+}
+
+fn hlc_now_two_threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hlc_now_two_threads");
+    let system = Hlc::new(SystemClock);
+    group.bench_function("ward_system", |b| {
+        b.iter_custom(|iters| {
+            contended(iters, || {
+                let _ = black_box(system.now());
+            })
+        });
+    });
+    let fast = Hlc::new(CoarseClock);
+    group.bench_function("ward_fast", |b| {
+        b.iter_custom(|iters| {
+            contended(iters, || {
+                let _ = black_box(fast.now());
+            })
+        });
+    });
+    let peer = uhlc::HLC::default();
+    group.bench_function("uhlc", |b| {
+        b.iter_custom(|iters| {
+            contended(iters, || {
+                let _ = black_box(peer.new_timestamp());
+            })
+        });
+    });
+    group.finish();
+}
+
+/// The clocks alone, to show what the HLC adds on top of each.
+fn hlc_clock_read(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hlc_clock_read");
+    group.bench_function("system_clock", |b| {
+        b.iter(|| black_box(SystemClock.now_micros()));
+    });
+    group.bench_function("coarse_clock", |b| {
+        b.iter(|| black_box(CoarseClock.now_micros()));
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    hlc_now,
+    hlc_update,
+    hlc_now_two_threads,
+    hlc_clock_read
+);
+criterion_main!(benches);

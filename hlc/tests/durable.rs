@@ -1,0 +1,299 @@
+//! Restart safety: the persisted bound, the file store and its typed errors.
+
+use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ward_hlc::{
+    BoundStore, ClockError, DurableError, DurableHlc, FileBoundStore, Hlc, MAX_PHYSICAL,
+    ManualClock, StoreError, Timestamp,
+};
+
+const START: u64 = 1_700_000_000_000_000;
+const LEASE: Duration = Duration::from_secs(2);
+
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+#[test]
+fn restart_with_clock_set_back_never_issues_below_the_bound() {
+    let dir = dir();
+    let path = dir.path().join("hlc.bound");
+    let clock = ManualClock::new(START);
+
+    let first =
+        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let mut issued = Vec::new();
+    for _ in 0..100 {
+        issued.push(first.now().unwrap());
+        clock.advance(Duration::from_millis(30)); // 3 s in all: past the first lease
+    }
+    let bound = first.persisted_bound();
+    let max_issued = *issued.iter().max().unwrap();
+    assert!(
+        bound >= max_issued.physical(),
+        "bound {bound} below issued {max_issued}"
+    );
+    // The bound on disk is the one in memory.
+    assert_eq!(FileBoundStore::new(&path).load().unwrap(), bound);
+    drop(first);
+
+    // Down for a while; the clock comes back an hour behind.
+    clock.set(START - 3_600_000_000);
+    let second = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let next = second.now().unwrap();
+    assert!(next > max_issued);
+    assert!(
+        next.physical() > bound,
+        "nothing at or below the persisted bound: {next} vs {bound}"
+    );
+    let after = second.now().unwrap();
+    assert!(after > next);
+    assert!(second.persisted_bound() >= after.physical());
+}
+
+#[test]
+fn resume_after_is_combined_with_the_bound() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    drop(DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap());
+    let far = Timestamp::new(START + 100_000_000, 5).unwrap();
+    let hlc = DurableHlc::open(
+        Hlc::builder(&clock).resume_after(far),
+        FileBoundStore::new(&path),
+        LEASE,
+    )
+    .unwrap();
+    assert_eq!(
+        hlc.now().unwrap(),
+        Timestamp::new(START + 100_000_000, 6).unwrap()
+    );
+    assert!(hlc.persisted_bound() >= START + 100_000_000);
+}
+
+#[test]
+fn bound_is_persisted_before_it_is_used() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let hlc = DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    for step in 0..50u64 {
+        clock.set(START + step * 700_000);
+        let ts = hlc.now().unwrap();
+        let on_disk = FileBoundStore::new(&path).load().unwrap();
+        assert!(
+            on_disk >= ts.physical(),
+            "issued {ts} beyond the stored bound {on_disk}"
+        );
+    }
+    // A remote timestamp far ahead is also covered before it is used.
+    let remote = Timestamp::new(START + 1_000_000_000, 0).unwrap();
+    let got = hlc.receive(remote).unwrap();
+    assert!(FileBoundStore::new(&path).load().unwrap() >= got.physical());
+}
+
+#[test]
+fn bound_is_refreshed_before_it_is_reached() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let hlc = DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let first = hlc.persisted_bound();
+    // Past half the lease but not at the bound: the bound moves on already.
+    clock.set(first - 500_000);
+    hlc.now().unwrap();
+    assert!(hlc.persisted_bound() > first);
+}
+
+/// A store that fails on demand, to check that no timestamp escapes the bound.
+struct Flaky {
+    inner: FileBoundStore,
+    fail: &'static AtomicBool,
+}
+
+impl BoundStore for Flaky {
+    fn load(&mut self) -> Result<u64, StoreError> {
+        self.inner.load()
+    }
+
+    fn store(&mut self, bound: u64) -> Result<(), StoreError> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(StoreError::Io {
+                path: self.inner.path().to_path_buf(),
+                source: std::io::Error::other("disk full"),
+            });
+        }
+        self.inner.store(bound)
+    }
+}
+
+#[test]
+fn failing_store_blocks_timestamps_beyond_the_bound() {
+    static FAIL: AtomicBool = AtomicBool::new(false);
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let store = Flaky {
+        inner: FileBoundStore::new(&path),
+        fail: &FAIL,
+    };
+    let hlc = DurableHlc::create(Hlc::builder(&clock), store, LEASE).unwrap();
+    let bound = hlc.persisted_bound();
+    FAIL.store(true, Ordering::SeqCst);
+    // Within the bound: still served (early refresh failures are retried later).
+    clock.set(bound - 1);
+    let ok = hlc.now().unwrap();
+    assert_eq!(ok.physical(), bound - 1);
+    // Beyond it: refused, clock unchanged.
+    clock.set(bound + 10);
+    assert!(matches!(
+        hlc.now(),
+        Err(DurableError::Store(StoreError::Io { .. }))
+    ));
+    assert_eq!(hlc.hlc().last(), Some(ok));
+    FAIL.store(false, Ordering::SeqCst);
+    assert_eq!(hlc.now().unwrap().physical(), bound + 10);
+}
+
+#[test]
+fn clock_errors_pass_through() {
+    let dir = dir();
+    let clock = ManualClock::new(START);
+    let hlc = DurableHlc::create(
+        Hlc::builder(&clock).max_drift(Duration::from_millis(1)),
+        FileBoundStore::new(dir.path().join("b")),
+        LEASE,
+    )
+    .unwrap();
+    let far = Timestamp::new(START + 5_000, 0).unwrap();
+    assert!(matches!(
+        hlc.receive(far),
+        Err(DurableError::Clock(ClockError::DriftExceeded { .. }))
+    ));
+}
+
+#[test]
+fn missing_bound_is_an_error_on_open() {
+    let dir = dir();
+    let path = dir.path().join("never-written");
+    let err = DurableHlc::open(
+        Hlc::builder(ManualClock::new(START)),
+        FileBoundStore::new(&path),
+        LEASE,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, DurableError::Store(StoreError::Missing { ref path }) if path.ends_with("never-written"))
+    );
+}
+
+#[test]
+fn create_refuses_to_forget_an_existing_bound() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let first =
+        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let bound = first.persisted_bound();
+    drop(first);
+    let err =
+        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap_err();
+    assert!(matches!(err, DurableError::AlreadyInitialized { bound: b } if b == bound));
+}
+
+/// Writes a valid record, damages it with `damage`, and returns what `load` says.
+fn load_damaged(damage: impl FnOnce(&mut Vec<u8>)) -> StoreError {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let mut store = FileBoundStore::new(&path);
+    store.store(START).unwrap();
+    let mut bytes = fs::read(&path).unwrap();
+    damage(&mut bytes);
+    fs::write(&path, &bytes).unwrap();
+    let err = store.load().unwrap_err();
+    // Opening a clock on the damaged file fails the same way, never silently resets.
+    let open = DurableHlc::open(
+        Hlc::builder(ManualClock::new(START)),
+        FileBoundStore::new(&path),
+        LEASE,
+    );
+    assert!(matches!(open, Err(DurableError::Store(_))));
+    err
+}
+
+#[test]
+fn truncated_bound_file_is_a_typed_error() {
+    assert!(matches!(
+        load_damaged(|b| b.truncate(12)),
+        StoreError::Truncated {
+            len: 12,
+            expected: 20
+        }
+    ));
+    assert!(matches!(
+        load_damaged(Vec::clear),
+        StoreError::Truncated {
+            len: 0,
+            expected: 20
+        }
+    ));
+}
+
+#[test]
+fn corrupt_bound_file_is_a_typed_error() {
+    assert!(matches!(
+        load_damaged(|b| b[12] ^= 0x40),
+        StoreError::ChecksumMismatch { .. }
+    ));
+    assert!(matches!(
+        load_damaged(|b| b[19] ^= 0x01),
+        StoreError::ChecksumMismatch { .. }
+    ));
+    assert!(matches!(
+        load_damaged(|b| b[0] = b'X'),
+        StoreError::BadHeader
+    ));
+    assert!(matches!(
+        load_damaged(|b| b.push(0)),
+        StoreError::TooLong {
+            len: 21,
+            expected: 20
+        }
+    ));
+}
+
+#[test]
+fn out_of_range_bound_is_rejected() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let mut store = FileBoundStore::new(&path);
+    store.store(MAX_PHYSICAL + 1).unwrap();
+    assert!(
+        matches!(store.load(), Err(StoreError::OutOfRange { bound }) if bound == MAX_PHYSICAL + 1)
+    );
+}
+
+#[test]
+fn store_leaves_no_temporary_file() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let mut store = FileBoundStore::new(&path);
+    store.store(1).unwrap();
+    store.store(2).unwrap();
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("b")]);
+    assert_eq!(store.load().unwrap(), 2);
+}
+
+#[test]
+fn durable_hlc_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<DurableHlc<ManualClock, FileBoundStore>>();
+    check::<StoreError>();
+    check::<DurableError>();
+}

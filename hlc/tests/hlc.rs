@@ -1,0 +1,465 @@
+//! Behaviour of `Hlc` through its public API: named cases and a model-based property test.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use proptest::prelude::*;
+use ward_hlc::{
+    ClockError, ClockJump, Hlc, JumpDirection, JumpStats, JumpThresholds, MAX_LOGICAL,
+    MAX_PHYSICAL, ManualClock, OverflowPolicy, Timestamp,
+};
+
+fn ts(physical: u64, logical: u16) -> Timestamp {
+    Timestamp::new(physical, logical).expect("test timestamps are in range")
+}
+
+#[test]
+fn shared_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Hlc<ManualClock>>();
+    check::<Hlc<Arc<ManualClock>>>();
+    check::<Hlc<ward_hlc::SystemClock>>();
+    check::<Hlc<ward_hlc::CoarseClock>>();
+    check::<ManualClock>();
+    check::<Timestamp>();
+    check::<ward_hlc::Stamp>();
+    check::<ClockError>();
+}
+
+#[test]
+fn first_event_on_a_fresh_clock_is_pt_zero() {
+    for pt in [0, 1, 1_700_000_000_000_000, MAX_PHYSICAL] {
+        let hlc = Hlc::new(ManualClock::new(pt));
+        assert_eq!(hlc.last(), None);
+        assert_eq!(hlc.now(), Ok(ts(pt, 0)), "pt = {pt}");
+        assert_eq!(hlc.last(), Some(ts(pt, 0)));
+    }
+}
+
+/// A worked example in the shape of the paper's illustration of HLC (Kulkarni, Demirbas
+/// et al., "Logical Physical Clocks and Consistent Snapshots in Globally Distributed
+/// Databases", 2014): four processes, process 0's clock far ahead of the others, a
+/// message chain 0 → 1 → 2 → 3, and the others' clocks finally passing `l`. The expected
+/// values are worked out by hand from the paper's send and receive rules.
+#[test]
+fn paper_style_worked_example() {
+    let clocks: Vec<ManualClock> = [10, 1, 2, 3].into_iter().map(ManualClock::new).collect();
+    let p: Vec<Hlc<&ManualClock>> = clocks.iter().map(Hlc::new).collect();
+
+    // Process 0 sends at pt = 10: (10, 0).
+    let m0 = p[0].now().unwrap();
+    assert_eq!(m0, ts(10, 0));
+    // Process 1 (pt = 1) has a local event (1, 0), then receives m0: l = max(1, 10, 1) = 10,
+    // from the message, so c = 0 + 1.
+    assert_eq!(p[1].now(), Ok(ts(1, 0)));
+    assert_eq!(p[1].receive(m0), Ok(ts(10, 1)));
+    // Process 1 sends; its clock reads 2 < 10: (10, 2).
+    clocks[1].set(2);
+    let m1 = p[1].now().unwrap();
+    assert_eq!(m1, ts(10, 2));
+    // Process 2 (pt = 2) receives m1: (10, 3), and sends (pt = 3): (10, 4).
+    assert_eq!(p[2].receive(m1), Ok(ts(10, 3)));
+    clocks[2].set(3);
+    let m2 = p[2].now().unwrap();
+    assert_eq!(m2, ts(10, 4));
+    // Process 3 had a local event at pt = 3, then receives m2 at pt = 4: (10, 5).
+    assert_eq!(p[3].now(), Ok(ts(3, 0)));
+    clocks[3].set(4);
+    assert_eq!(p[3].receive(m2), Ok(ts(10, 5)));
+    // Process 0 receives an old message (3, 0) from process 3's first event: l stays 10,
+    // counter continues: (10, 1).
+    assert_eq!(p[0].receive(ts(3, 0)), Ok(ts(10, 1)));
+    // Process 3's clock passes l: the counter resets.
+    clocks[3].set(11);
+    assert_eq!(p[3].now(), Ok(ts(11, 0)));
+    // Equal l on both sides: c = max(c, c_m) + 1.
+    clocks[1].set(5);
+    assert_eq!(p[1].receive(ts(10, 7)), Ok(ts(10, 8)));
+}
+
+#[test]
+fn clock_set_back_never_moves_the_hlc_back() {
+    let clock = ManualClock::new(1_000_000);
+    let hlc = Hlc::new(&clock);
+    let a = hlc.now().unwrap();
+    clock.step_back(Duration::from_secs(1)); // to 0
+    let b = hlc.now().unwrap();
+    let c = hlc.now().unwrap();
+    assert_eq!(b, ts(1_000_000, 1));
+    assert_eq!(c, ts(1_000_000, 2));
+    // When the clock passes the old time again, physical time takes over.
+    clock.set(1_000_001);
+    assert_eq!(hlc.now(), Ok(ts(1_000_001, 0)));
+    assert!(a < b && b < c);
+}
+
+#[test]
+fn frozen_clock_counts_then_carries() {
+    let hlc = Hlc::new(ManualClock::new(500));
+    let mut prev = hlc.now().unwrap();
+    assert_eq!(prev, ts(500, 0));
+    for i in 1..=u32::from(MAX_LOGICAL) + 3 {
+        let next = hlc.now().unwrap();
+        assert_eq!(next.as_u64(), prev.as_u64() + 1, "event {i}");
+        prev = next;
+    }
+    // 4096 values at 500, then the counter carried into 501.
+    assert_eq!(prev, ts(501, 2));
+}
+
+#[test]
+fn overflow_carry_on_receive() {
+    let hlc = Hlc::new(ManualClock::new(10));
+    assert_eq!(hlc.receive(ts(20, MAX_LOGICAL)), Ok(ts(21, 0)));
+    assert_eq!(hlc.now(), Ok(ts(21, 1)));
+}
+
+#[test]
+fn overflow_reject_leaves_the_clock_unchanged() {
+    let clock = ManualClock::new(10);
+    let hlc = Hlc::builder(&clock)
+        .overflow(OverflowPolicy::Reject)
+        .build();
+    assert_eq!(
+        hlc.receive(ts(20, MAX_LOGICAL)),
+        Err(ClockError::LogicalOverflow { physical: 20 })
+    );
+    assert_eq!(hlc.last(), None);
+    assert_eq!(
+        hlc.receive(ts(20, MAX_LOGICAL - 1)),
+        Ok(ts(20, MAX_LOGICAL))
+    );
+    assert_eq!(hlc.now(), Err(ClockError::LogicalOverflow { physical: 20 }));
+    assert_eq!(hlc.last(), Some(ts(20, MAX_LOGICAL)));
+    // The clock moving on resolves it.
+    clock.set(21);
+    assert_eq!(hlc.now(), Ok(ts(21, 0)));
+}
+
+#[test]
+fn drift_exactly_at_the_bound_is_accepted_one_past_is_rejected() {
+    let clock = ManualClock::new(1_000_000);
+    let bound = Duration::from_millis(250);
+    let hlc = Hlc::builder(&clock).max_drift(bound).build();
+    let before = hlc.now().unwrap();
+
+    let one_past = ts(1_250_001, 0);
+    assert_eq!(
+        hlc.receive(one_past),
+        Err(ClockError::DriftExceeded {
+            drift: Duration::from_micros(250_001),
+            max: bound
+        })
+    );
+    assert_eq!(
+        hlc.last(),
+        Some(before),
+        "a rejected receive changes nothing"
+    );
+
+    let at_bound = ts(1_250_000, 9);
+    assert_eq!(hlc.receive(at_bound), Ok(ts(1_250_000, 10)));
+    // Behind or equal to local time is always accepted.
+    assert_eq!(hlc.receive(ts(3, 0)), Ok(ts(1_250_000, 11)));
+}
+
+#[test]
+fn drift_bound_zero_accepts_only_the_present() {
+    let hlc = Hlc::builder(ManualClock::new(100))
+        .max_drift(Duration::ZERO)
+        .build();
+    assert!(hlc.receive(ts(101, 0)).is_err());
+    assert_eq!(hlc.receive(ts(100, 0)), Ok(ts(100, 1)));
+}
+
+#[test]
+fn receive_is_greater_than_remote_and_previous() {
+    let hlc = Hlc::new(ManualClock::new(50));
+    let a = hlc.now().unwrap();
+    let remote = ts(40, 7);
+    let r = hlc.receive(remote).unwrap();
+    assert!(r > a && r > remote);
+    assert_eq!(r, ts(50, 1));
+}
+
+#[test]
+fn physical_clock_out_of_range_is_an_error() {
+    let clock = ManualClock::new(MAX_PHYSICAL + 1);
+    let hlc = Hlc::new(&clock);
+    assert_eq!(
+        hlc.now(),
+        Err(ClockError::PhysicalOutOfRange {
+            micros: MAX_PHYSICAL + 1
+        })
+    );
+    assert_eq!(hlc.last(), None);
+    clock.set(MAX_PHYSICAL);
+    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 0)));
+}
+
+#[test]
+fn exhausted_timestamp_space_is_an_error_not_a_wrap() {
+    let hlc = Hlc::new(ManualClock::new(0));
+    assert_eq!(
+        hlc.receive(Timestamp::MAX),
+        Err(ClockError::Exhausted {
+            last: Timestamp::MAX
+        })
+    );
+    assert_eq!(hlc.last(), None);
+    let almost = Timestamp::from_u64(u64::MAX - 2);
+    assert_eq!(hlc.receive(almost), Ok(Timestamp::from_u64(u64::MAX - 1)));
+    assert!(matches!(hlc.now(), Err(ClockError::Exhausted { .. })));
+    assert_eq!(hlc.last(), Some(Timestamp::from_u64(u64::MAX - 1)));
+
+    let resumed = Hlc::builder(ManualClock::new(0))
+        .resume_after(Timestamp::MAX)
+        .build();
+    assert!(matches!(resumed.now(), Err(ClockError::Exhausted { .. })));
+}
+
+#[test]
+fn resume_after_a_known_timestamp() {
+    let hlc = Hlc::builder(ManualClock::new(5))
+        .resume_after(ts(9, 2))
+        .build();
+    assert_eq!(hlc.last(), Some(ts(9, 2)));
+    assert_eq!(hlc.now(), Ok(ts(9, 3)));
+    let later = Hlc::builder(ManualClock::new(50))
+        .resume_after(ts(9, 2))
+        .build();
+    assert_eq!(later.now(), Ok(ts(50, 0)));
+    // The larger of two seeds wins.
+    let two = Hlc::builder(ManualClock::new(0))
+        .resume_after(ts(9, 2))
+        .resume_after(ts(4, 0))
+        .build();
+    assert_eq!(two.last(), Some(ts(9, 2)));
+}
+
+static HOOK_CALLS: AtomicU64 = AtomicU64::new(0);
+static HOOK_LAST_AMOUNT: AtomicU64 = AtomicU64::new(0);
+
+fn hook(jump: ClockJump) {
+    HOOK_CALLS.fetch_add(1, Ordering::SeqCst);
+    HOOK_LAST_AMOUNT.store(
+        u64::try_from(jump.amount().as_micros()).unwrap(),
+        Ordering::SeqCst,
+    );
+    assert!(matches!(
+        jump.direction,
+        JumpDirection::Backward | JumpDirection::Forward
+    ));
+}
+
+#[test]
+fn jumps_beyond_thresholds_are_reported_and_never_fatal() {
+    let clock = ManualClock::new(10_000_000);
+    let thresholds = JumpThresholds::new(Duration::from_millis(5), Duration::from_secs(2));
+    let hlc = Hlc::builder(&clock)
+        .watch_jumps(thresholds)
+        .on_jump(hook)
+        .build();
+    hlc.now().unwrap();
+    // Within thresholds: nothing reported.
+    clock.step_back(Duration::from_millis(5));
+    hlc.now().unwrap();
+    clock.advance(Duration::from_secs(2));
+    hlc.now().unwrap();
+    assert_eq!(
+        hlc.jump_stats(),
+        Some(JumpStats {
+            backward: 0,
+            forward: 0
+        })
+    );
+    assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 0);
+    // One microsecond past each threshold.
+    clock.step_back(Duration::from_micros(5_001));
+    let during = hlc.now().unwrap();
+    assert_eq!(HOOK_LAST_AMOUNT.load(Ordering::SeqCst), 5_001);
+    clock.advance(Duration::from_micros(2_000_001));
+    let after = hlc.receive(ts(1, 0)).unwrap();
+    assert!(after > during);
+    assert_eq!(
+        hlc.jump_stats(),
+        Some(JumpStats {
+            backward: 1,
+            forward: 1
+        })
+    );
+    assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 2);
+    assert_eq!(HOOK_LAST_AMOUNT.load(Ordering::SeqCst), 2_000_001);
+}
+
+#[test]
+fn no_jump_watch_reports_none() {
+    assert_eq!(Hlc::new(ManualClock::new(0)).jump_stats(), None);
+}
+
+// ---------------------------------------------------------------------------------------
+// Model-based property test: the paper's rules on (l, c) pairs, written naively.
+
+#[derive(Debug, Clone)]
+enum Op {
+    SetClock(u64),
+    Now,
+    Receive(u64, u16),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (990u64..1_030).prop_map(Op::SetClock),
+        Just(Op::Now),
+        (
+            985u64..1_040,
+            prop_oneof![0u16..4, (MAX_LOGICAL - 3)..=MAX_LOGICAL]
+        )
+            .prop_map(|(l, c)| Op::Receive(l, c)),
+    ]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModelError {
+    Drift(u64),
+    Overflow(u64),
+}
+
+/// The paper's algorithm on explicit `(l, c)` pairs.
+struct Model {
+    last: Option<(u64, u64)>,
+    pt: u64,
+    reject: bool,
+    max_drift: Option<u64>,
+}
+
+impl Model {
+    fn finish(&mut self, l: u64, c: u64) -> Result<(u64, u64), ModelError> {
+        let next = if c > u64::from(MAX_LOGICAL) {
+            if self.reject {
+                return Err(ModelError::Overflow(l));
+            }
+            (l + 1, 0)
+        } else {
+            (l, c)
+        };
+        self.last = Some(next);
+        Ok(next)
+    }
+
+    fn send(&mut self) -> Result<(u64, u64), ModelError> {
+        let pt = self.pt;
+        match self.last {
+            None => self.finish(pt, 0),
+            Some((l, c)) => {
+                let l2 = l.max(pt);
+                let c2 = if l2 == l { c + 1 } else { 0 };
+                self.finish(l2, c2)
+            }
+        }
+    }
+
+    fn receive(&mut self, lm: u64, cm: u64) -> Result<(u64, u64), ModelError> {
+        let pt = self.pt;
+        if let Some(d) = self.max_drift
+            && lm > pt
+            && lm - pt > d
+        {
+            return Err(ModelError::Drift(lm - pt));
+        }
+        let (l2, c2) = match self.last {
+            None => {
+                let l2 = lm.max(pt);
+                (l2, if l2 == lm { cm + 1 } else { 0 })
+            }
+            Some((l, c)) => {
+                let l2 = l.max(lm).max(pt);
+                let c2 = if l2 == l && l2 == lm {
+                    c.max(cm) + 1
+                } else if l2 == l {
+                    c + 1
+                } else if l2 == lm {
+                    cm + 1
+                } else {
+                    0
+                };
+                (l2, c2)
+            }
+        };
+        self.finish(l2, c2)
+    }
+}
+
+fn as_model(r: Result<Timestamp, ClockError>) -> Result<(u64, u64), ModelError> {
+    match r {
+        Ok(t) => Ok((t.physical(), u64::from(t.logical()))),
+        Err(ClockError::DriftExceeded { drift, .. }) => {
+            Err(ModelError::Drift(u64::try_from(drift.as_micros()).unwrap()))
+        }
+        Err(ClockError::LogicalOverflow { physical }) => Err(ModelError::Overflow(physical)),
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Every event of `Hlc` equals the paper's rules applied to `(l, c)` pairs, error for
+    /// error, and the whole state (`last`) matches after every step.
+    #[test]
+    fn prop_hlc_matches_the_papers_rules(
+        ops in proptest::collection::vec(op(), 1..120),
+        reject in any::<bool>(),
+        max_drift in proptest::option::of(0u64..25),
+    ) {
+        let clock = ManualClock::new(1_000);
+        let hlc = Hlc::builder(&clock)
+            .overflow(if reject { OverflowPolicy::Reject } else { OverflowPolicy::Carry })
+            .with_max_drift(max_drift.map(Duration::from_micros))
+            .build();
+        let mut model = Model { last: None, pt: 1_000, reject, max_drift };
+        for op in ops {
+            match op {
+                Op::SetClock(v) => {
+                    clock.set(v);
+                    model.pt = v;
+                }
+                Op::Now => prop_assert_eq!(as_model(hlc.now()), model.send()),
+                Op::Receive(l, c) => {
+                    prop_assert_eq!(as_model(hlc.receive(ts(l, c))), model.receive(l, u64::from(c)));
+                }
+            }
+            let last = hlc.last().map(|t| (t.physical(), u64::from(t.logical())));
+            prop_assert_eq!(last, model.last);
+        }
+    }
+
+    /// Timestamps of one clock strictly increase, whatever the physical clock does.
+    #[test]
+    fn prop_clock_is_strictly_monotonic(ops in proptest::collection::vec(op(), 1..200)) {
+        let clock = ManualClock::new(1_000);
+        let hlc = Hlc::new(&clock);
+        let mut prev: Option<Timestamp> = None;
+        for op in ops {
+            let issued = match op {
+                Op::SetClock(v) => {
+                    clock.set(v);
+                    continue;
+                }
+                Op::Now => hlc.now().unwrap(),
+                Op::Receive(l, c) => {
+                    let remote = ts(l, c);
+                    let r = hlc.receive(remote).unwrap();
+                    prop_assert!(r > remote);
+                    r
+                }
+            };
+            prop_assert!(issued.physical() >= clock.now_micros(), "l >= pt");
+            if let Some(p) = prev {
+                prop_assert!(issued > p);
+            }
+            prev = Some(issued);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Loom models of concurrent events on one `Hlc` (run with `--cfg ward_loom`).
+#![cfg(ward_loom)]
+
+use std::time::Duration;
+
+use loom::sync::Arc;
+use loom::thread;
+use ward_hlc::{Hlc, JumpThresholds, ManualClock, Timestamp};
+
+fn ts(physical: u64, logical: u16) -> Timestamp {
+    Timestamp::new(physical, logical).unwrap()
+}
+
+/// Checks uniqueness, and that the clock's state is the largest timestamp issued.
+fn check_all(hlc: &Hlc<ManualClock>, mut all: Vec<Timestamp>) {
+    let max = all.iter().max().copied();
+    let issued = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), issued, "a timestamp was issued twice");
+    assert_eq!(hlc.last(), max);
+}
+
+/// One thread issues two local events while another receives a remote timestamp: all
+/// three results are distinct, each thread's are increasing, the receive exceeds the
+/// remote, and the final state is the maximum.
+#[test]
+fn now_and_receive_race() {
+    loom::model(|| {
+        let hlc = Arc::new(Hlc::new(ManualClock::new(10)));
+        let remote = ts(10, 5);
+
+        let h1 = Arc::clone(&hlc);
+        let sender = thread::spawn(move || {
+            let a = h1.now().unwrap();
+            let b = h1.now().unwrap();
+            assert!(a < b);
+            vec![a, b]
+        });
+        let h2 = Arc::clone(&hlc);
+        let receiver = thread::spawn(move || {
+            let r = h2.receive(remote).unwrap();
+            assert!(r > remote);
+            r
+        });
+
+        let mut all = sender.join().unwrap();
+        let r = receiver.join().unwrap();
+        assert!(!all.contains(&r));
+        all.push(r);
+        check_all(&hlc, all);
+    });
+}
+
+/// Local events race with the physical clock being set back and with a jump watch:
+/// timestamps stay unique and per-thread increasing.
+#[test]
+fn now_races_with_a_clock_step_back() {
+    loom::model(|| {
+        let hlc = Arc::new(
+            Hlc::builder(ManualClock::new(20))
+                .watch_jumps(JumpThresholds::new(
+                    Duration::from_micros(1),
+                    Duration::from_secs(1),
+                ))
+                .build(),
+        );
+        let h1 = Arc::clone(&hlc);
+        let stepper = thread::spawn(move || {
+            h1.clock().set(15);
+            h1.now().unwrap()
+        });
+        let a = hlc.now().unwrap();
+        let b = hlc.now().unwrap();
+        assert!(a < b);
+        let c = stepper.join().unwrap();
+        assert!(c != a && c != b);
+        assert!(c.physical() >= 15);
+        check_all(&hlc, vec![a, b, c]);
+    });
+}
+
+/// Two receives of the same remote timestamp on two threads give distinct results, both
+/// above the remote.
+#[test]
+fn duplicate_receives_race() {
+    loom::model(|| {
+        let hlc = Arc::new(Hlc::new(ManualClock::new(1)));
+        let remote = ts(9, 0);
+        let h1 = Arc::clone(&hlc);
+        let other = thread::spawn(move || h1.receive(remote).unwrap());
+        let mine = hlc.receive(remote).unwrap();
+        let theirs = other.join().unwrap();
+        assert!(mine > remote && theirs > remote);
+        assert_ne!(mine, theirs);
+        check_all(&hlc, vec![mine, theirs]);
+    });
+}

@@ -1,0 +1,252 @@
+//! `Timestamp` and `Stamp`: layout, wire form, text form, parse errors, serde.
+
+use proptest::prelude::*;
+use ward_hlc::{
+    LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, PHYSICAL_BITS, ParseTimestampError, Stamp, Timestamp,
+    TimestampError,
+};
+
+#[test]
+fn layout_is_documented_numbers() {
+    assert_eq!(LOGICAL_BITS + PHYSICAL_BITS, 64);
+    assert_eq!(u64::from(MAX_LOGICAL), (1 << LOGICAL_BITS) - 1);
+    assert_eq!(MAX_PHYSICAL, (1 << PHYSICAL_BITS) - 1);
+    let t = Timestamp::new(3, 5).unwrap();
+    assert_eq!(t.as_u64(), 3 * 4096 + 5);
+}
+
+#[test]
+fn new_rejects_out_of_range_parts() {
+    assert_eq!(
+        Timestamp::new(MAX_PHYSICAL + 1, 0),
+        Err(TimestampError::PhysicalOutOfRange {
+            micros: MAX_PHYSICAL + 1
+        })
+    );
+    assert_eq!(
+        Timestamp::new(0, MAX_LOGICAL + 1),
+        Err(TimestampError::LogicalOutOfRange {
+            value: MAX_LOGICAL + 1
+        })
+    );
+}
+
+#[test]
+fn display_of_known_instants() {
+    // 2000-02-29 (a leap day in a century leap year) 23:59:59.999999 UTC is 951 868 799 s.
+    let t = Timestamp::new(951_868_799_999_999, 4095).unwrap();
+    assert_eq!(t.to_string(), "2000-02-29T23:59:59.999999Z/4095");
+    assert_eq!(Timestamp::MIN.to_string(), "1970-01-01T00:00:00.000000Z/0");
+    assert_eq!(
+        format!("{:?}", Timestamp::MIN),
+        "Timestamp(1970-01-01T00:00:00.000000Z/0)"
+    );
+}
+
+#[test]
+fn parse_errors_are_typed() {
+    let cases: &[(&str, ParseTimestampError)] = &[
+        ("", ParseTimestampError::Malformed { at: 0 }),
+        (
+            "2024-05-01 12:00:00.000000Z/0",
+            ParseTimestampError::Malformed { at: 10 },
+        ),
+        (
+            "2024-05-01T12:00:00.000000Z/",
+            ParseTimestampError::Malformed { at: 28 },
+        ),
+        (
+            "2024-05-01T12:00:00.000000Z/+1",
+            ParseTimestampError::Malformed { at: 28 },
+        ),
+        (
+            "2024-05-01T12:00:00.000000Z/1 ",
+            ParseTimestampError::Malformed { at: 29 },
+        ),
+        (
+            "2024-05-01T12:00:00.000000Z/123456",
+            ParseTimestampError::Malformed { at: 33 },
+        ),
+        (
+            "2024-05-01T12:00:00.00000Z/0",
+            ParseTimestampError::Malformed { at: 25 },
+        ),
+        (
+            "2024-13-01T12:00:00.000000Z/0",
+            ParseTimestampError::FieldOutOfRange {
+                field: "month",
+                value: 13,
+                min: 1,
+                max: 12,
+            },
+        ),
+        (
+            "2023-02-29T12:00:00.000000Z/0",
+            ParseTimestampError::FieldOutOfRange {
+                field: "day",
+                value: 29,
+                min: 1,
+                max: 28,
+            },
+        ),
+        (
+            "1900-02-28T00:00:00.000000Z/0",
+            ParseTimestampError::FieldOutOfRange {
+                field: "year",
+                value: 1900,
+                min: 1970,
+                max: 9999,
+            },
+        ),
+        (
+            "2024-05-01T24:00:00.000000Z/0",
+            ParseTimestampError::FieldOutOfRange {
+                field: "hour",
+                value: 24,
+                min: 0,
+                max: 23,
+            },
+        ),
+        (
+            "2024-05-01T12:60:00.000000Z/0",
+            ParseTimestampError::FieldOutOfRange {
+                field: "minute",
+                value: 60,
+                min: 0,
+                max: 59,
+            },
+        ),
+        (
+            "2024-05-01T12:00:60.000000Z/0",
+            ParseTimestampError::FieldOutOfRange {
+                field: "second",
+                value: 60,
+                min: 0,
+                max: 59,
+            },
+        ),
+        (
+            "2024-05-01T12:00:00.000000Z/4096",
+            ParseTimestampError::LogicalOutOfRange { value: 4096 },
+        ),
+        (
+            "2112-09-17T23:53:47.370496Z/0",
+            ParseTimestampError::PhysicalOutOfRange {
+                micros: MAX_PHYSICAL + 1,
+            },
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(text.parse::<Timestamp>(), Err(*expected), "{text:?}");
+    }
+    // Leap day of a leap year parses.
+    assert!("2024-02-29T00:00:00.000000Z/0".parse::<Timestamp>().is_ok());
+    // Errors read as lowercase sentences without trailing punctuation.
+    let msg = ParseTimestampError::LogicalOutOfRange { value: 4096 }.to_string();
+    assert!(msg.starts_with("logical count 4096") && !msg.ends_with('.'));
+}
+
+#[test]
+fn stamp_parse_errors_are_typed() {
+    assert_eq!(
+        "x".parse::<Stamp>(),
+        Err(ParseTimestampError::Malformed { at: 1 })
+    );
+    let ts = "2024-05-01T12:00:00.000000Z/0";
+    assert!(format!("{ts}@").parse::<Stamp>().is_err());
+    assert!(format!("{ts}@-1").parse::<Stamp>().is_err());
+    assert!(format!("{ts}@+1").parse::<Stamp>().is_err());
+    assert!(
+        format!("{ts}@18446744073709551616")
+            .parse::<Stamp>()
+            .is_err()
+    );
+    assert_eq!(
+        format!("{ts}@18446744073709551615")
+            .parse::<Stamp>()
+            .map(|s| s.node),
+        Ok(u64::MAX)
+    );
+}
+
+#[test]
+fn stamp_tie_break_is_the_larger_node_id() {
+    let t = Timestamp::new(100, 1).unwrap();
+    let later = Timestamp::new(100, 2).unwrap();
+    assert!(Stamp::new(t, 9) > Stamp::new(t, 3));
+    // The timestamp decides first.
+    assert!(Stamp::new(later, 0) > Stamp::new(t, u64::MAX));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_json_uses_the_text_form() {
+    let t = Timestamp::new(1_714_564_800_000_250, 3).unwrap();
+    let json = serde_json::to_string(&t).unwrap();
+    assert_eq!(json, "\"2024-05-01T12:00:00.000250Z/3\"");
+    assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    // Decoding validates.
+    assert!(serde_json::from_str::<Timestamp>("\"2024-05-01T12:00:00.000250Z/4096\"").is_err());
+    assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+
+    let s = Stamp::new(t, 17);
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(
+        json,
+        "{\"timestamp\":\"2024-05-01T12:00:00.000250Z/3\",\"node\":17}"
+    );
+    assert_eq!(serde_json::from_str::<Stamp>(&json).unwrap(), s);
+}
+
+proptest! {
+    #[test]
+    fn prop_text_form_round_trips(raw in any::<u64>()) {
+        let t = Timestamp::from_u64(raw);
+        prop_assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t));
+    }
+
+    #[test]
+    fn prop_text_form_order_matches_for_equal_logical(a in 0..=MAX_PHYSICAL, b in 0..=MAX_PHYSICAL) {
+        // Fixed-width date text sorts like the physical time.
+        let ta = Timestamp::new(a, 0).unwrap().to_string();
+        let tb = Timestamp::new(b, 0).unwrap().to_string();
+        prop_assert_eq!(a.cmp(&b), ta.cmp(&tb));
+    }
+
+    #[test]
+    fn prop_parts_round_trip(p in 0..=MAX_PHYSICAL, l in 0..=MAX_LOGICAL) {
+        let t = Timestamp::new(p, l).unwrap();
+        prop_assert_eq!((t.physical(), t.logical()), (p, l));
+    }
+
+    #[test]
+    fn prop_order_is_lexicographic_on_parts(a in any::<u64>(), b in any::<u64>()) {
+        let (ta, tb) = (Timestamp::from_u64(a), Timestamp::from_u64(b));
+        prop_assert_eq!(ta.cmp(&tb), (ta.physical(), ta.logical()).cmp(&(tb.physical(), tb.logical())));
+    }
+
+    #[test]
+    fn prop_wire_form_round_trips_and_sorts(a in any::<u64>(), b in any::<u64>()) {
+        let (ta, tb) = (Timestamp::from_u64(a), Timestamp::from_u64(b));
+        prop_assert_eq!(Timestamp::from_be_bytes(ta.to_be_bytes()), ta);
+        prop_assert_eq!(ta.to_be_bytes().cmp(&tb.to_be_bytes()), ta.cmp(&tb));
+    }
+
+    #[test]
+    fn prop_stamp_forms_round_trip_and_sort(a in any::<(u64, u64)>(), b in any::<(u64, u64)>()) {
+        let sa = Stamp::new(Timestamp::from_u64(a.0), a.1);
+        let sb = Stamp::new(Timestamp::from_u64(b.0), b.1);
+        prop_assert_eq!(sa.to_string().parse::<Stamp>(), Ok(sa));
+        prop_assert_eq!(Stamp::from_be_bytes(sa.to_be_bytes()), sa);
+        prop_assert_eq!(sa.to_be_bytes().cmp(&sb.to_be_bytes()), sa.cmp(&sb));
+        prop_assert_eq!(sa.cmp(&sb), (sa.timestamp, sa.node).cmp(&(sb.timestamp, sb.node)));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn prop_serde_json_round_trips(raw in any::<u64>()) {
+        let t = Timestamp::from_u64(raw);
+        let json = serde_json::to_string(&t).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
+}
