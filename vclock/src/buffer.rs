@@ -4,6 +4,7 @@ use alloc::collections::BTreeMap;
 use core::cmp::Ordering;
 use core::fmt;
 use core::iter::FusedIterator;
+use core::num::NonZeroU64;
 
 use thiserror::Error;
 
@@ -38,6 +39,8 @@ use crate::vclock::VClock;
 pub struct Message<A, M> {
     sender: A,
     clock: VClock<A>,
+    /// `clock[sender]`, kept so the message's dot needs no lookup.
+    seq: NonZeroU64,
     payload: M,
 }
 
@@ -78,19 +81,15 @@ impl<A: Ord, M> Message<A, M> {
     /// assert!(Message::new('b', clock, ()).is_err());
     /// ```
     pub fn new(sender: A, clock: VClock<A>, payload: M) -> Result<Self, MessageError> {
-        if clock.get(&sender) == 0 {
-            return Err(MessageError::MissingSenderEntry);
+        match NonZeroU64::new(clock.get(&sender)) {
+            Some(seq) => Ok(Self {
+                sender,
+                clock,
+                seq,
+                payload,
+            }),
+            None => Err(MessageError::MissingSenderEntry),
         }
-        Ok(Self {
-            sender,
-            clock,
-            payload,
-        })
-    }
-
-    /// The message's sequence number among its sender's messages (at least 1).
-    fn seq(&self) -> u64 {
-        self.clock.get(&self.sender)
     }
 }
 
@@ -107,15 +106,16 @@ impl<A: Ord + Clone, M> Message<A, M> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn dot(&self) -> Dot<A> {
-        // The sender's entry is at least 1 by construction.
-        match Dot::new(self.sender.clone(), self.seq()) {
-            Ok(dot) => dot,
-            Err(_) => unreachable!("message clock has a sender entry"),
-        }
+        Dot::from_nonzero(self.sender.clone(), self.seq)
     }
 }
 
 impl<A, M> Message<A, M> {
+    /// The message's sequence number among its sender's messages (at least 1).
+    fn seq(&self) -> u64 {
+        self.seq.get()
+    }
+
     /// The actor that broadcast the message.
     ///
     /// # Examples
@@ -208,8 +208,8 @@ impl<A, M> Message<A, M> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pushed {
-    /// The message was delivered, followed by the given total number of messages in
-    /// all (itself included) that it unblocked.
+    /// The message was delivered, followed by the waiting messages it unblocked; the
+    /// number counts them all, the pushed message included.
     Delivered(usize),
     /// The message waits in the buffer for causal predecessors that have not been
     /// delivered yet; see [`CausalBuffer::missing`].
@@ -477,10 +477,11 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     /// ```
     pub fn stamp(&self, sender: A, payload: M) -> Result<Message<A, M>, VClockError> {
         let mut clock = self.delivered.clone();
-        clock.increment(sender.clone())?;
+        let dot = clock.increment(sender.clone())?;
         Ok(Message {
             sender,
             clock,
+            seq: dot.counter_nonzero(),
             payload,
         })
     }
