@@ -11,6 +11,8 @@ mod rng;
 mod strategy;
 mod sync;
 
+#[cfg(feature = "alloc")]
+pub mod breaker;
 pub mod budget;
 
 #[cfg(feature = "std")]

@@ -1,0 +1,435 @@
+use core::time::Duration;
+
+use crate::strategy::Strategy;
+
+/// How the closed-state sliding window groups calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlidingWindow {
+    /// The outcomes of the last `n` calls.
+    CountBased(u32),
+    /// The outcomes of the calls of the last `n` seconds, in one-second buckets of the
+    /// injected monotonic clock.
+    TimeBased(u32),
+}
+
+/// How long the breaker stays open before it lets trial calls through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OpenWait {
+    /// The same wait every time.
+    Fixed(Duration),
+    /// A wait from a backoff [`Strategy`], indexed by the number of consecutive openings
+    /// (0 for the first opening since the breaker was last closed). The decorrelated kinds
+    /// use the base as their previous delay.
+    Backoff(Strategy),
+}
+
+/// Why a breaker configuration was refused.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BreakerConfigError {
+    /// A rate threshold must be a percentage in `(0, 100]`.
+    #[error("{name} threshold {value} outside (0, 100]")]
+    ThresholdOutOfRange {
+        /// Which threshold.
+        name: &'static str,
+        /// The value given.
+        value: f32,
+    },
+    /// The sliding window must hold at least one call or one second.
+    #[error("sliding window size must be at least 1")]
+    EmptyWindow,
+    /// The count-based window is limited so its bitmaps stay small.
+    #[error("sliding window size {size} above {max}")]
+    WindowTooLarge {
+        /// The size given.
+        size: u32,
+        /// The largest size accepted.
+        max: u32,
+    },
+    /// `minimum_calls` must be at least 1.
+    #[error("minimum calls must be at least 1")]
+    ZeroMinimumCalls,
+    /// The number of half-open trial calls must be in `1..=16383`.
+    #[error("half-open permits {permits} outside 1..={max}")]
+    PermitsOutOfRange {
+        /// The value given.
+        permits: u32,
+        /// The largest value accepted.
+        max: u32,
+    },
+    /// A duration does not fit in 64 bits of nanoseconds.
+    #[error("duration {duration:?} does not fit in 64 bits of nanoseconds")]
+    DurationTooLong {
+        /// The value given.
+        duration: Duration,
+    },
+}
+
+pub(crate) const MAX_PERMITS: u32 = (1 << 14) - 1;
+pub(crate) const MAX_COUNT_WINDOW: u32 = 1 << 20;
+
+/// The rules of a [`CircuitBreaker`](crate::breaker::CircuitBreaker), validated.
+///
+/// Defaults follow Resilience4j's `CircuitBreakerConfig`: count-based window of 100 calls,
+/// minimum 100 calls, failure-rate threshold 50 %, slow-call-rate threshold 100 %, slow
+/// calls ≥ 60 s, 60 s open, 10 half-open trial calls, no half-open time limit.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+///
+/// let config = BreakerConfig::builder()
+///     .sliding_window(SlidingWindow::CountBased(20))
+///     .minimum_calls(10)
+///     .failure_rate_threshold(25.0)
+///     .wait_in_open(Duration::from_secs(5))
+///     .build()?;
+/// assert_eq!(config.minimum_calls(), 10);
+/// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BreakerConfig {
+    pub(crate) window: SlidingWindow,
+    pub(crate) minimum_calls: u32,
+    pub(crate) failure_ppm: u64,
+    pub(crate) slow_ppm: u64,
+    pub(crate) slow: Duration,
+    pub(crate) open_wait: OpenWait,
+    pub(crate) half_open_permits: u32,
+    pub(crate) max_half_open_nanos: Option<u64>,
+    failure_pct: f32,
+    slow_pct: f32,
+}
+
+impl BreakerConfig {
+    /// A builder starting from the defaults.
+    ///
+    /// # Examples
+    ///
+    /// See [`BreakerConfig`].
+    pub const fn builder() -> BreakerConfigBuilder {
+        BreakerConfigBuilder {
+            window: SlidingWindow::CountBased(100),
+            minimum_calls: 100,
+            failure_pct: 50.0,
+            slow_pct: 100.0,
+            slow: Duration::from_secs(60),
+            open_wait: OpenWait::Fixed(Duration::from_secs(60)),
+            half_open_permits: 10,
+            max_half_open: None,
+        }
+    }
+
+    /// The sliding window.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+    /// assert_eq!(BreakerConfig::default().sliding_window(), SlidingWindow::CountBased(100));
+    /// ```
+    #[must_use]
+    pub const fn sliding_window(&self) -> SlidingWindow {
+        self.window
+    }
+
+    /// Outcomes needed before any rate is evaluated, as configured (a count-based window
+    /// clamps it to its size when evaluating).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert_eq!(BreakerConfig::default().minimum_calls(), 100);
+    /// ```
+    #[must_use]
+    pub const fn minimum_calls(&self) -> u32 {
+        self.minimum_calls
+    }
+
+    /// The failure-rate threshold, in percent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert_eq!(BreakerConfig::default().failure_rate_threshold(), 50.0);
+    /// ```
+    #[must_use]
+    pub const fn failure_rate_threshold(&self) -> f32 {
+        self.failure_pct
+    }
+
+    /// The slow-call-rate threshold, in percent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert_eq!(BreakerConfig::default().slow_call_rate_threshold(), 100.0);
+    /// ```
+    #[must_use]
+    pub const fn slow_call_rate_threshold(&self) -> f32 {
+        self.slow_pct
+    }
+
+    /// Trial calls admitted in half-open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert_eq!(BreakerConfig::default().half_open_permits(), 10);
+    /// ```
+    #[must_use]
+    pub const fn half_open_permits(&self) -> u32 {
+        self.half_open_permits
+    }
+
+    /// The minimum number of calls as the count-based window sees it.
+    pub(crate) fn effective_minimum(&self) -> u32 {
+        match self.window {
+            SlidingWindow::CountBased(n) => self.minimum_calls.min(n),
+            SlidingWindow::TimeBased(_) => self.minimum_calls,
+        }
+    }
+
+    /// Whether `failures` or `slow` out of `calls` reach a threshold (inclusive).
+    pub(crate) fn exceeded(&self, calls: u64, failures: u64, slow: u64) -> bool {
+        calls > 0
+            && (failures * 1_000_000 >= self.failure_ppm * calls
+                || slow * 1_000_000 >= self.slow_ppm * calls)
+    }
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        match Self::builder().build() {
+            Ok(c) => c,
+            Err(_) => unreachable!("the defaults are valid"),
+        }
+    }
+}
+
+/// Builds a [`BreakerConfig`]; [`build`](BreakerConfigBuilder::build) validates.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::breaker::{BreakerConfig, BreakerConfigError};
+/// let err = BreakerConfig::builder().failure_rate_threshold(0.0).build().unwrap_err();
+/// assert!(matches!(err, BreakerConfigError::ThresholdOutOfRange { .. }));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[must_use]
+pub struct BreakerConfigBuilder {
+    window: SlidingWindow,
+    minimum_calls: u32,
+    failure_pct: f32,
+    slow_pct: f32,
+    slow: Duration,
+    open_wait: OpenWait,
+    half_open_permits: u32,
+    max_half_open: Option<Duration>,
+}
+
+fn ppm(name: &'static str, value: f32) -> Result<u64, BreakerConfigError> {
+    if !(value > 0.0 && value <= 100.0) {
+        return Err(BreakerConfigError::ThresholdOutOfRange { name, value });
+    }
+    Ok((f64::from(value) * 10_000.0 + 0.5) as u64)
+}
+
+fn nanos(duration: Duration) -> Result<u64, BreakerConfigError> {
+    u64::try_from(duration.as_nanos()).map_err(|_| BreakerConfigError::DurationTooLong { duration })
+}
+
+impl BreakerConfigBuilder {
+    /// Sets the sliding window (default: the last 100 calls).
+    ///
+    /// # Examples
+    ///
+    /// See [`BreakerConfig`].
+    pub const fn sliding_window(self, window: SlidingWindow) -> Self {
+        Self { window, ..self }
+    }
+
+    /// Sets how many outcomes must be recorded before rates are evaluated (default 100).
+    ///
+    /// # Examples
+    ///
+    /// See [`BreakerConfig`].
+    pub const fn minimum_calls(self, minimum_calls: u32) -> Self {
+        Self {
+            minimum_calls,
+            ..self
+        }
+    }
+
+    /// Sets the failure-rate threshold in percent, inclusive (default 50).
+    ///
+    /// # Examples
+    ///
+    /// See [`BreakerConfig`].
+    pub const fn failure_rate_threshold(self, percent: f32) -> Self {
+        Self {
+            failure_pct: percent,
+            ..self
+        }
+    }
+
+    /// Sets the slow-call-rate threshold in percent, inclusive (default 100).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// let c = BreakerConfig::builder().slow_call_rate_threshold(80.0).build()?;
+    /// assert_eq!(c.slow_call_rate_threshold(), 80.0);
+    /// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+    /// ```
+    pub const fn slow_call_rate_threshold(self, percent: f32) -> Self {
+        Self {
+            slow_pct: percent,
+            ..self
+        }
+    }
+
+    /// Calls lasting at least this long are slow (default 60 s).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert!(BreakerConfig::builder().slow_call_duration(Duration::from_secs(2)).build().is_ok());
+    /// ```
+    pub const fn slow_call_duration(self, threshold: Duration) -> Self {
+        Self {
+            slow: threshold,
+            ..self
+        }
+    }
+
+    /// A fixed wait in open (default 60 s).
+    ///
+    /// # Examples
+    ///
+    /// See [`BreakerConfig`].
+    pub const fn wait_in_open(self, wait: Duration) -> Self {
+        Self {
+            open_wait: OpenWait::Fixed(wait),
+            ..self
+        }
+    }
+
+    /// A wait in open that grows with consecutive openings, following `strategy`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Strategy;
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// let s = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(60))?;
+    /// assert!(BreakerConfig::builder().wait_in_open_backoff(s).build().is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn wait_in_open_backoff(self, strategy: Strategy) -> Self {
+        Self {
+            open_wait: OpenWait::Backoff(strategy),
+            ..self
+        }
+    }
+
+    /// Sets the number of trial calls in half-open (default 10, at most 16 383).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert!(BreakerConfig::builder().half_open_permits(0).build().is_err());
+    /// ```
+    pub const fn half_open_permits(self, permits: u32) -> Self {
+        Self {
+            half_open_permits: permits,
+            ..self
+        }
+    }
+
+    /// Re-opens a half-open breaker whose trial calls have not all completed within `max`
+    /// (default: no limit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert!(BreakerConfig::builder().max_wait_in_half_open(Duration::from_secs(30)).build().is_ok());
+    /// ```
+    pub const fn max_wait_in_half_open(self, max: Duration) -> Self {
+        Self {
+            max_half_open: Some(max),
+            ..self
+        }
+    }
+
+    /// Validates and builds.
+    ///
+    /// # Errors
+    ///
+    /// A [`BreakerConfigError`] naming the first invalid setting.
+    ///
+    /// # Examples
+    ///
+    /// See [`BreakerConfig`].
+    pub fn build(self) -> Result<BreakerConfig, BreakerConfigError> {
+        let failure_ppm = ppm("failure rate", self.failure_pct)?;
+        let slow_ppm = ppm("slow call rate", self.slow_pct)?;
+        match self.window {
+            SlidingWindow::CountBased(0) | SlidingWindow::TimeBased(0) => {
+                return Err(BreakerConfigError::EmptyWindow);
+            }
+            SlidingWindow::CountBased(size) if size > MAX_COUNT_WINDOW => {
+                return Err(BreakerConfigError::WindowTooLarge {
+                    size,
+                    max: MAX_COUNT_WINDOW,
+                });
+            }
+            _ => {}
+        }
+        if self.minimum_calls == 0 {
+            return Err(BreakerConfigError::ZeroMinimumCalls);
+        }
+        if self.half_open_permits == 0 || self.half_open_permits > MAX_PERMITS {
+            return Err(BreakerConfigError::PermitsOutOfRange {
+                permits: self.half_open_permits,
+                max: MAX_PERMITS,
+            });
+        }
+        if let OpenWait::Fixed(d) = self.open_wait {
+            nanos(d)?;
+        }
+        let max_half_open_nanos = match self.max_half_open {
+            Some(d) => Some(nanos(d)?),
+            None => None,
+        };
+        Ok(BreakerConfig {
+            window: self.window,
+            minimum_calls: self.minimum_calls,
+            failure_ppm,
+            slow_ppm,
+            slow: {
+                nanos(self.slow)?;
+                self.slow
+            },
+            open_wait: self.open_wait,
+            half_open_permits: self.half_open_permits,
+            max_half_open_nanos,
+            failure_pct: self.failure_pct,
+            slow_pct: self.slow_pct,
+        })
+    }
+}

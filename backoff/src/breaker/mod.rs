@@ -1,0 +1,925 @@
+//! A circuit breaker with Resilience4j's rules and a one-load closed hot path.
+//!
+//! See [`CircuitBreaker`].
+
+mod config;
+#[cfg(feature = "tower")]
+mod layer;
+mod window;
+
+use alloc::sync::Arc;
+use core::fmt;
+use core::future::Future;
+use core::time::Duration;
+
+pub use config::{
+    BreakerConfig, BreakerConfigBuilder, BreakerConfigError, OpenWait, SlidingWindow,
+};
+#[cfg(feature = "tower")]
+pub use layer::{BreakerLayer, BreakerService};
+
+use crate::clock::{Clock, nanos};
+use crate::rng::{AtomicSplitMix, RandomSource};
+use crate::sync::{AtomicU64, Ordering};
+use window::{CountWindow, Sample, TimeWindow, Window};
+
+// ---- the packed state word ----
+//
+// bits 0..2   state tag (closed, open, half-open)
+// bits 2..16  half-open permits handed out and not yet released or recorded
+// bits 16..64 epoch: +1 on every transition, so a compare-and-swap from a stale word fails
+const CLOSED: u64 = 0;
+const OPEN: u64 = 1;
+const HALF_OPEN: u64 = 2;
+const TAG_MASK: u64 = 0b11;
+const ISSUED_ONE: u64 = 1 << 2;
+const ISSUED_MASK: u64 = 0x3FFF << 2;
+const EPOCH_SHIFT: u32 = 16;
+
+#[inline]
+const fn tag(word: u64) -> u64 {
+    word & TAG_MASK
+}
+#[inline]
+const fn issued(word: u64) -> u64 {
+    (word & ISSUED_MASK) >> 2
+}
+#[inline]
+const fn epoch(word: u64) -> u64 {
+    word >> EPOCH_SHIFT
+}
+#[inline]
+const fn pack(tag: u64, issued: u64, epoch: u64) -> u64 {
+    (epoch << EPOCH_SHIFT) | (issued << 2) | tag
+}
+
+// ---- the half-open trial word: done, failed, slow (16 bits each), epoch (low 16 bits) ----
+const TRIAL_DONE: u64 = 1;
+const TRIAL_FAILED: u64 = 1 << 16;
+const TRIAL_SLOW: u64 = 1 << 32;
+#[inline]
+const fn trial_epoch(word: u64) -> u64 {
+    word >> 48
+}
+#[inline]
+const fn trial_counts(word: u64) -> (u64, u64, u64) {
+    (word & 0xFFFF, (word >> 16) & 0xFFFF, (word >> 32) & 0xFFFF)
+}
+#[inline]
+const fn trial_reset(epoch: u64) -> u64 {
+    (epoch & 0xFFFF) << 48
+}
+
+/// The state of a circuit breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Calls flow; outcomes are recorded in the sliding window.
+    Closed,
+    /// Calls are rejected without running until the wait has passed.
+    Open,
+    /// A fixed number of trial calls decide between closing and re-opening.
+    HalfOpen,
+}
+
+impl State {
+    const fn from_tag(tag: u64) -> Self {
+        match tag {
+            CLOSED => State::Closed,
+            OPEN => State::Open,
+            _ => State::HalfOpen,
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            State::Closed => "closed",
+            State::Open => "open",
+            State::HalfOpen => "half-open",
+        })
+    }
+}
+
+/// How a call ended, as the caller classifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The dependency did its job (slow successes still count as slow).
+    Success,
+    /// The dependency failed.
+    Failure,
+    /// Not the dependency's fault (a validation error, a cancelled call): not recorded; a
+    /// half-open permit is released.
+    Ignored,
+}
+
+/// A state change, as passed to a [`TransitionObserver`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Transition {
+    /// The state left.
+    pub from: State,
+    /// The state entered.
+    pub to: State,
+    /// The breaker clock's reading at the transition.
+    pub at: Duration,
+}
+
+/// Told about every state change, synchronously, by the thread that made it.
+///
+/// Closures `Fn(Transition)` are observers. [`NoObserver`] (the default) compiles to
+/// nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow};
+///
+/// let config = BreakerConfig::builder()
+///     .sliding_window(SlidingWindow::CountBased(1))
+///     .minimum_calls(1)
+///     .build()?;
+/// let opened = AtomicU32::new(0);
+/// let breaker = CircuitBreaker::new(config, ManualClock::new())
+///     .with_observer(|_t| { opened.fetch_add(1, Ordering::Relaxed); });
+/// breaker.try_acquire()?.record(Outcome::Failure, Default::default());
+/// assert_eq!(opened.load(Ordering::Relaxed), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait TransitionObserver {
+    /// Called after the transition took effect.
+    fn on_transition(&self, transition: Transition);
+}
+
+impl<F: Fn(Transition)> TransitionObserver for F {
+    fn on_transition(&self, transition: Transition) {
+        self(transition);
+    }
+}
+
+/// The observer that does nothing.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::breaker::{NoObserver, State, Transition, TransitionObserver};
+/// NoObserver.on_transition(Transition { from: State::Closed, to: State::Open, at: Default::default() });
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct NoObserver;
+
+impl TransitionObserver for NoObserver {
+    #[inline(always)]
+    fn on_transition(&self, _transition: Transition) {}
+}
+
+/// A call was not permitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("call not permitted: circuit breaker is {state}")]
+pub struct Rejected {
+    /// The state that refused the call.
+    pub state: State,
+}
+
+/// The result of [`CircuitBreaker::call`]: rejected, or the call's own error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError<E> {
+    /// The breaker refused the call; it did not run.
+    #[error(transparent)]
+    Rejected(Rejected),
+    /// The call ran and returned this error.
+    #[error("call failed: {0}")]
+    Inner(E),
+}
+
+/// A point-in-time view of a breaker, read without locks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// The state.
+    pub state: State,
+    /// Outcomes in the window (closed, open) or trial outcomes (half-open).
+    pub calls: u64,
+    /// Failures among them.
+    pub failed_calls: u64,
+    /// Slow calls among them.
+    pub slow_calls: u64,
+    /// Failure rate in percent, `None` below the minimum number of calls.
+    pub failure_rate: Option<f32>,
+    /// Slow-call rate in percent, `None` below the minimum number of calls.
+    pub slow_call_rate: Option<f32>,
+    /// Calls rejected since the breaker was created.
+    pub rejected_calls: u64,
+}
+
+/// The raw permission: the state word at acquisition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ticket(u64);
+
+/// A circuit breaker: stops calling a dependency whose failure or slow-call rate crossed a
+/// threshold, then probes it with a few trial calls.
+///
+/// **Rules** (those of Resilience4j's `CircuitBreaker`):
+/// - *Closed.* Outcomes go into a sliding window, count-based (last N calls) or time-based
+///   (last N seconds of the injected monotonic clock). Nothing is evaluated before
+///   `minimum_calls` outcomes are in the window (for a count-based window, `minimum_calls`
+///   is clamped to its size). Then if the failure rate or the slow-call rate (slow =
+///   duration ≥ the configured threshold) is **at or above** its threshold, the breaker
+///   opens.
+/// - *Open.* Calls are rejected without running. The first call after the wait has
+///   **strictly** passed moves the breaker to half-open (and is its first trial call). The
+///   wait can grow with consecutive openings ([`OpenWait::Backoff`]).
+/// - *Half-open.* Exactly `half_open_permits` trial calls are admitted; a permit returned
+///   unused (an ignored outcome, a dropped permit, a cancelled future) is released for
+///   another caller. Once all trial outcomes are in, the same thresholds decide: close (with
+///   a fresh window) or re-open. Optionally, half-open turns back to open after a maximum
+///   wait.
+///
+/// **Hot path.** The whole state is one packed `AtomicU64` (state, half-open permits,
+/// epoch). In closed, permission is one atomic load; recording an outcome takes no lock and
+/// allocates nothing (a count-based window costs one `fetch_add`, plus bit flips only when
+/// the outcome differs from the one it evicts). Transitions are compare-and-swap on the
+/// packed word; the epoch makes a stale swap fail, and there is nothing to free, so nothing
+/// leaks.
+///
+/// **Limits.** Under concurrency the window counts are updated by independent atomics, so a
+/// rate read at one instant may lag by the calls being recorded at that instant; an outcome
+/// of a call that began before a transition and ends after it is discarded; an outcome
+/// whose record races with the transition itself may land in the next window.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow, State};
+///
+/// let config = BreakerConfig::builder()
+///     .sliding_window(SlidingWindow::CountBased(4))
+///     .minimum_calls(4)
+///     .wait_in_open(Duration::from_secs(10))
+///     .half_open_permits(1)
+///     .build()?;
+/// let clock = ManualClock::new();
+/// let breaker = CircuitBreaker::new(config, &clock);
+/// for outcome in [Outcome::Success, Outcome::Failure, Outcome::Success, Outcome::Failure] {
+///     breaker.try_acquire()?.record(outcome, Duration::from_millis(5));
+/// }
+/// assert_eq!(breaker.state(), State::Open); // 2 of 4 failed: 50 % reaches 50 %
+/// assert!(breaker.try_acquire().is_err());
+///
+/// clock.advance(Duration::from_secs(10));
+/// assert!(breaker.try_acquire().is_err()); // the wait has not *strictly* passed
+/// clock.advance(Duration::from_nanos(1));
+/// let trial = breaker.try_acquire()?;
+/// assert_eq!(breaker.state(), State::HalfOpen);
+/// trial.record(Outcome::Success, Duration::from_millis(5));
+/// assert_eq!(breaker.state(), State::Closed);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct CircuitBreaker<C, O = NoObserver> {
+    state: AtomicU64,
+    window: Window,
+    trial: AtomicU64,
+    deadline: AtomicU64,
+    deadline_epoch: AtomicU64,
+    consecutive_opens: AtomicU64,
+    rejected: AtomicU64,
+    config: BreakerConfig,
+    minimum: u32,
+    rng: AtomicSplitMix,
+    clock: C,
+    observer: O,
+}
+
+impl<C, O> fmt::Debug for CircuitBreaker<C, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w = self.state.load(Ordering::Relaxed);
+        f.debug_struct("CircuitBreaker")
+            .field("state", &State::from_tag(tag(w)))
+            .field("epoch", &epoch(w))
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+struct SharedRng<'a>(&'a AtomicSplitMix);
+impl RandomSource for SharedRng<'_> {
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+}
+
+impl<C: Clock> CircuitBreaker<C> {
+    /// A closed breaker with `config`, reading time from `clock`.
+    ///
+    /// # Examples
+    ///
+    /// See [`CircuitBreaker`].
+    pub fn new(config: BreakerConfig, clock: C) -> Self {
+        let window = match config.window {
+            SlidingWindow::CountBased(n) => Window::Count(CountWindow::new(n)),
+            SlidingWindow::TimeBased(s) => Window::Time(TimeWindow::new(s)),
+        };
+        Self {
+            state: AtomicU64::new(pack(CLOSED, 0, 0)),
+            window,
+            trial: AtomicU64::new(trial_reset(u64::MAX)),
+            deadline: AtomicU64::new(0),
+            deadline_epoch: AtomicU64::new(u64::MAX),
+            consecutive_opens: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            minimum: config.effective_minimum(),
+            rng: AtomicSplitMix::new(0x0B5E_55ED),
+            config,
+            clock,
+            observer: NoObserver,
+        }
+    }
+}
+
+impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
+    /// The same breaker, reporting transitions to `observer`.
+    ///
+    /// # Examples
+    ///
+    /// See [`TransitionObserver`].
+    pub fn with_observer<O2: TransitionObserver>(self, observer: O2) -> CircuitBreaker<C, O2> {
+        CircuitBreaker {
+            state: self.state,
+            window: self.window,
+            trial: self.trial,
+            deadline: self.deadline,
+            deadline_epoch: self.deadline_epoch,
+            consecutive_opens: self.consecutive_opens,
+            rejected: self.rejected,
+            config: self.config,
+            minimum: self.minimum,
+            rng: self.rng,
+            clock: self.clock,
+            observer,
+        }
+    }
+
+    /// The configuration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// assert_eq!(b.config().half_open_permits(), 10);
+    /// ```
+    pub const fn config(&self) -> &BreakerConfig {
+        &self.config
+    }
+
+    /// The state now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// assert_eq!(b.state(), State::Closed);
+    /// ```
+    pub fn state(&self) -> State {
+        State::from_tag(tag(self.state.load(Ordering::Acquire)))
+    }
+
+    /// Asks to make a call. In closed this is a single atomic load.
+    ///
+    /// The returned [`Permit`] must be given the call's outcome
+    /// ([`Permit::record`]); dropping it unused releases it.
+    ///
+    /// # Errors
+    ///
+    /// [`Rejected`] while open (before the wait has strictly passed) or while half-open with
+    /// every trial permit taken.
+    ///
+    /// # Examples
+    ///
+    /// See [`CircuitBreaker`].
+    #[inline]
+    pub fn try_acquire(&self) -> Result<Permit<'_, C, O>, Rejected> {
+        let ticket = self.acquire_ticket()?;
+        Ok(Permit {
+            breaker: self,
+            ticket: Some(ticket),
+        })
+    }
+
+    #[inline]
+    fn acquire_ticket(&self) -> Result<Ticket, Rejected> {
+        let w = self.state.load(Ordering::Acquire);
+        if tag(w) == CLOSED {
+            return Ok(Ticket(w));
+        }
+        self.acquire_slow()
+    }
+
+    #[cold]
+    fn acquire_slow(&self) -> Result<Ticket, Rejected> {
+        let mut w = self.state.load(Ordering::Acquire);
+        loop {
+            match tag(w) {
+                CLOSED => return Ok(Ticket(w)),
+                OPEN => {
+                    let now = self.clock.now();
+                    if !self.deadline_passed(w, now) {
+                        return Err(self.reject(State::Open));
+                    }
+                    let next = epoch(w) + 1;
+                    self.reset_trial(next);
+                    let new = pack(HALF_OPEN, 1, next);
+                    match self
+                        .state
+                        .compare_exchange(w, new, Ordering::AcqRel, Ordering::Acquire)
+                    {
+                        Ok(_) => {
+                            let limit = self.config.max_half_open_nanos;
+                            self.publish_deadline(
+                                next,
+                                limit.map_or(u64::MAX, |l| nanos(now).saturating_add(l)),
+                            );
+                            self.observe(State::Open, State::HalfOpen, now);
+                            return Ok(Ticket(new));
+                        }
+                        Err(seen) => w = seen,
+                    }
+                }
+                _ => {
+                    if self.config.max_half_open_nanos.is_some() {
+                        let now = self.clock.now();
+                        if self.deadline_passed(w, now) {
+                            if self.transition(w, OPEN, now) {
+                                return Err(self.reject(State::Open));
+                            }
+                            w = self.state.load(Ordering::Acquire);
+                            continue;
+                        }
+                    }
+                    if issued(w) >= u64::from(self.config.half_open_permits) {
+                        return Err(self.reject(State::HalfOpen));
+                    }
+                    match self.state.compare_exchange_weak(
+                        w,
+                        w + ISSUED_ONE,
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    ) {
+                        Ok(_) => return Ok(Ticket(w)),
+                        Err(seen) => w = seen,
+                    }
+                }
+            }
+        }
+    }
+
+    fn reject(&self, state: State) -> Rejected {
+        self.rejected.fetch_add(1, Ordering::Relaxed);
+        Rejected { state }
+    }
+
+    /// Whether the published deadline of the state in `w` is strictly before `now`. A
+    /// deadline not yet published by the transitioning thread counts as not passed.
+    fn deadline_passed(&self, w: u64, now: Duration) -> bool {
+        self.deadline_epoch.load(Ordering::Acquire) == epoch(w)
+            && nanos(now) > self.deadline.load(Ordering::Acquire)
+    }
+
+    fn publish_deadline(&self, epoch: u64, at: u64) {
+        self.deadline.store(at, Ordering::Release);
+        self.deadline_epoch.store(epoch, Ordering::Release);
+    }
+
+    /// Makes the half-open trial word belong to `epoch`, unless it already does.
+    fn reset_trial(&self, epoch: u64) {
+        let fresh = trial_reset(epoch);
+        let mut t = self.trial.load(Ordering::Acquire);
+        while trial_epoch(t) != trial_epoch(fresh) {
+            match self
+                .trial
+                .compare_exchange_weak(t, fresh, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return,
+                Err(seen) => t = seen,
+            }
+        }
+    }
+
+    fn observe(&self, from: State, to: State, at: Duration) {
+        self.observer.on_transition(Transition { from, to, at });
+    }
+
+    fn open_wait_nanos(&self) -> u64 {
+        let n = self.consecutive_opens.fetch_add(1, Ordering::Relaxed);
+        match self.config.open_wait {
+            OpenWait::Fixed(d) => nanos(d),
+            OpenWait::Backoff(s) => {
+                let attempt = u32::try_from(n).unwrap_or(u32::MAX);
+                s.delay_nanos(attempt, nanos(s.base()), &mut SharedRng(&self.rng))
+            }
+        }
+    }
+
+    /// Moves from the state in `from` (its epoch included) to closed or open. Returns
+    /// whether this thread made the transition.
+    fn transition(&self, from: u64, to: u64, now: Duration) -> bool {
+        let next = epoch(from) + 1;
+        if to == CLOSED {
+            // Only the thread that completed the trial closes, so it alone resets.
+            self.consecutive_opens.store(0, Ordering::Relaxed);
+            match &self.window {
+                Window::Count(w) => w.reset(),
+                Window::Time(w) => w.reset(),
+            }
+        }
+        let new = pack(to, 0, next);
+        if self
+            .state
+            .compare_exchange(from, new, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return false;
+        }
+        if to == OPEN {
+            let until = nanos(now).saturating_add(self.open_wait_nanos());
+            self.publish_deadline(next, until);
+        }
+        self.observe(State::from_tag(tag(from)), State::from_tag(to), now);
+        true
+    }
+
+    #[inline]
+    fn record_ticket(&self, ticket: Ticket, outcome: Outcome, duration: Duration) {
+        let failed = match outcome {
+            Outcome::Success => false,
+            Outcome::Failure => true,
+            Outcome::Ignored => return self.release_ticket(ticket),
+        };
+        let slow = duration >= self.config.slow;
+        if tag(ticket.0) == CLOSED {
+            // A permit from an earlier closed period no longer counts.
+            if self.state.load(Ordering::Relaxed) != ticket.0 {
+                return;
+            }
+            let sample = match &self.window {
+                Window::Count(w) => w.record(failed, slow, self.minimum),
+                Window::Time(w) => w.record(nanos(self.clock.now()), failed, slow),
+            };
+            if let Some(s) = sample {
+                self.evaluate_closed(ticket.0, s);
+            }
+        } else {
+            self.record_trial(ticket, failed, slow);
+        }
+    }
+
+    #[cold]
+    fn evaluate_closed(&self, word: u64, s: Sample) {
+        if s.calls >= u64::from(self.minimum) && self.config.exceeded(s.calls, s.failures, s.slow) {
+            self.transition(word, OPEN, self.clock.now());
+        }
+    }
+
+    #[cold]
+    fn record_trial(&self, ticket: Ticket, failed: bool, slow: bool) {
+        let delta =
+            TRIAL_DONE + if failed { TRIAL_FAILED } else { 0 } + if slow { TRIAL_SLOW } else { 0 };
+        let mine = trial_reset(epoch(ticket.0));
+        let mut t = self.trial.load(Ordering::Acquire);
+        let counts = loop {
+            if trial_epoch(t) != trial_epoch(mine) {
+                return; // a trial of an earlier half-open period
+            }
+            match self.trial.compare_exchange_weak(
+                t,
+                t + delta,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break trial_counts(t + delta),
+                Err(seen) => t = seen,
+            }
+        };
+        let (done, failures, slows) = counts;
+        if done < u64::from(self.config.half_open_permits) {
+            return;
+        }
+        // This thread recorded the last trial outcome: it decides.
+        let to = if self.config.exceeded(done, failures, slows) {
+            OPEN
+        } else {
+            CLOSED
+        };
+        let now = self.clock.now();
+        let mut w = self.state.load(Ordering::Acquire);
+        while tag(w) == HALF_OPEN && epoch(w) == epoch(ticket.0) {
+            if self.transition(w, to, now) {
+                return;
+            }
+            w = self.state.load(Ordering::Acquire);
+        }
+    }
+
+    fn release_ticket(&self, ticket: Ticket) {
+        if tag(ticket.0) != HALF_OPEN {
+            return;
+        }
+        let mut w = self.state.load(Ordering::Acquire);
+        while tag(w) == HALF_OPEN && epoch(w) == epoch(ticket.0) && issued(w) > 0 {
+            match self.state.compare_exchange_weak(
+                w,
+                w - ISSUED_ONE,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(seen) => w = seen,
+            }
+        }
+    }
+
+    /// A snapshot of the state and the counts, read without locks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow, State};
+    /// let config = BreakerConfig::builder()
+    ///     .sliding_window(SlidingWindow::CountBased(10))
+    ///     .minimum_calls(2)
+    ///     .build()?;
+    /// let b = CircuitBreaker::new(config, ManualClock::new());
+    /// b.try_acquire()?.record(Outcome::Success, Duration::ZERO);
+    /// let m = b.metrics();
+    /// assert_eq!((m.state, m.calls, m.failure_rate), (State::Closed, 1, None));
+    /// b.try_acquire()?.record(Outcome::Success, Duration::ZERO);
+    /// assert_eq!(b.metrics().failure_rate, Some(0.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn metrics(&self) -> Metrics {
+        let w = self.state.load(Ordering::Acquire);
+        let state = State::from_tag(tag(w));
+        let (s, minimum) = if state == State::HalfOpen {
+            let t = self.trial.load(Ordering::Acquire);
+            let (done, failures, slow) = if trial_epoch(t) == trial_epoch(trial_reset(epoch(w))) {
+                trial_counts(t)
+            } else {
+                (0, 0, 0)
+            };
+            (
+                Sample {
+                    calls: done,
+                    failures,
+                    slow,
+                },
+                u64::from(self.config.half_open_permits),
+            )
+        } else {
+            let s = match &self.window {
+                Window::Count(win) => win.sample(),
+                Window::Time(win) => win.sample(nanos(self.clock.now())),
+            };
+            (s, u64::from(self.minimum))
+        };
+        let rate = |n: u64| {
+            (s.calls >= minimum && s.calls > 0).then(|| (n as f64 * 100.0 / s.calls as f64) as f32)
+        };
+        Metrics {
+            state,
+            calls: s.calls,
+            failed_calls: s.failures,
+            slow_calls: s.slow,
+            failure_rate: rate(s.failures),
+            slow_call_rate: rate(s.slow),
+            rejected_calls: self.rejected.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Runs `f` if permitted, classifying `Ok` as success and `Err` as failure, and timing
+    /// it with the breaker's clock.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::Rejected`] if the breaker refused (then `f` did not run), or
+    /// [`CallError::Inner`] with `f`'s error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CallError, CircuitBreaker};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// assert_eq!(b.call(|| Ok::<_, ()>(5)), Ok(5));
+    /// assert_eq!(b.call(|| Err::<(), _>("down")), Err(CallError::Inner("down")));
+    /// ```
+    pub fn call<T, E>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, CallError<E>> {
+        self.call_with(default_classify, f)
+    }
+
+    /// Runs `f` if permitted, with the caller's classification of its result (so an `Ok`
+    /// can be a failure, an `Err` a success or ignored).
+    ///
+    /// # Errors
+    ///
+    /// As [`CircuitBreaker::call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// // An HTTP 503 arrives as Ok but is a failure of the dependency.
+    /// let status = b.call_with(
+    ///     |r: &Result<u16, ()>| match r { Ok(503) | Err(_) => Outcome::Failure, Ok(_) => Outcome::Success },
+    ///     || Ok(503),
+    /// );
+    /// assert_eq!(status, Ok(503));
+    /// assert_eq!(b.metrics().failed_calls, 1);
+    /// ```
+    pub fn call_with<T, E>(
+        &self,
+        classify: impl FnOnce(&Result<T, E>) -> Outcome,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, CallError<E>> {
+        let permit = self.try_acquire().map_err(CallError::Rejected)?;
+        let start = self.clock.now();
+        let result = f();
+        let elapsed = self.clock.now().saturating_sub(start);
+        permit.record(classify(&result), elapsed);
+        result.map_err(CallError::Inner)
+    }
+
+    /// Awaits `fut` if permitted, with any runtime. If the returned future is dropped
+    /// before `fut` completes, the permit is released unused.
+    ///
+    /// # Errors
+    ///
+    /// As [`CircuitBreaker::call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker};
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// let out = rt.block_on(b.call_async(async { Ok::<_, ()>(7) }));
+    /// assert_eq!(out, Ok(7));
+    /// ```
+    pub async fn call_async<T, E>(
+        &self,
+        fut: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, CallError<E>> {
+        self.call_async_with(default_classify, fut).await
+    }
+
+    /// [`CircuitBreaker::call_async`] with the caller's classification.
+    ///
+    /// # Errors
+    ///
+    /// As [`CircuitBreaker::call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// let out = rt.block_on(b.call_async_with(|_| Outcome::Ignored, async { Err::<(), _>("bad input") }));
+    /// assert!(out.is_err());
+    /// assert_eq!(b.metrics().calls, 0);
+    /// ```
+    pub async fn call_async_with<T, E>(
+        &self,
+        classify: impl FnOnce(&Result<T, E>) -> Outcome,
+        fut: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, CallError<E>> {
+        let permit = self.try_acquire().map_err(CallError::Rejected)?;
+        let start = self.clock.now();
+        let result = fut.await;
+        let elapsed = self.clock.now().saturating_sub(start);
+        permit.record(classify(&result), elapsed);
+        result.map_err(CallError::Inner)
+    }
+
+    /// As [`CircuitBreaker::try_acquire`], for a breaker behind an `Arc`: the permit owns a
+    /// reference and can move into a `'static` future.
+    ///
+    /// # Errors
+    ///
+    /// As [`CircuitBreaker::try_acquire`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+    /// let b = Arc::new(CircuitBreaker::new(BreakerConfig::default(), ManualClock::new()));
+    /// let permit = CircuitBreaker::try_acquire_owned(&b)?;
+    /// std::thread::spawn(move || permit.record(Outcome::Success, Duration::ZERO)).join().unwrap();
+    /// assert_eq!(b.metrics().calls, 1);
+    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
+    /// ```
+    pub fn try_acquire_owned(this: &Arc<Self>) -> Result<OwnedPermit<C, O>, Rejected> {
+        let ticket = this.acquire_ticket()?;
+        Ok(OwnedPermit {
+            breaker: Arc::clone(this),
+            ticket: Some(ticket),
+        })
+    }
+}
+
+fn default_classify<T, E>(r: &Result<T, E>) -> Outcome {
+    if r.is_ok() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    }
+}
+
+/// Permission for one call. Report how it went with [`Permit::record`]; dropping it
+/// unrecorded releases it (in half-open, another trial call may then start).
+#[must_use = "a permit must be recorded; dropping it releases it unused"]
+pub struct Permit<'a, C: Clock, O: TransitionObserver = NoObserver> {
+    breaker: &'a CircuitBreaker<C, O>,
+    ticket: Option<Ticket>,
+}
+
+impl<C: Clock, O: TransitionObserver> Permit<'_, C, O> {
+    /// Records the call's outcome and how long it took.
+    ///
+    /// # Examples
+    ///
+    /// See [`CircuitBreaker`].
+    #[inline]
+    pub fn record(mut self, outcome: Outcome, duration: Duration) {
+        if let Some(t) = self.ticket.take() {
+            self.breaker.record_ticket(t, outcome, duration);
+        }
+    }
+}
+
+impl<C: Clock, O: TransitionObserver> Drop for Permit<'_, C, O> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(t) = self.ticket.take() {
+            self.breaker.release_ticket(t);
+        }
+    }
+}
+
+impl<C: Clock, O: TransitionObserver> fmt::Debug for Permit<'_, C, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit")
+            .field("ticket", &self.ticket)
+            .finish()
+    }
+}
+
+/// A [`Permit`] that owns an `Arc` of its breaker.
+#[must_use = "a permit must be recorded; dropping it releases it unused"]
+pub struct OwnedPermit<C: Clock, O: TransitionObserver = NoObserver> {
+    breaker: Arc<CircuitBreaker<C, O>>,
+    ticket: Option<Ticket>,
+}
+
+impl<C: Clock, O: TransitionObserver> OwnedPermit<C, O> {
+    /// Records the call's outcome and how long it took.
+    ///
+    /// # Examples
+    ///
+    /// See [`CircuitBreaker::try_acquire_owned`].
+    pub fn record(mut self, outcome: Outcome, duration: Duration) {
+        if let Some(t) = self.ticket.take() {
+            self.breaker.record_ticket(t, outcome, duration);
+        }
+    }
+}
+
+impl<C: Clock, O: TransitionObserver> Drop for OwnedPermit<C, O> {
+    fn drop(&mut self) {
+        if let Some(t) = self.ticket.take() {
+            self.breaker.release_ticket(t);
+        }
+    }
+}
+
+impl<C: Clock, O: TransitionObserver> fmt::Debug for OwnedPermit<C, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedPermit")
+            .field("ticket", &self.ticket)
+            .finish()
+    }
+}
