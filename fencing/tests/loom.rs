@@ -124,3 +124,124 @@ fn fenced_fence_against_a_stale_write() {
         assert!(cell.write(t(1), |v| *v = 9).is_err());
     });
 }
+
+/// One admission's outcome in plain numbers: `Ok(Some(previous))` raised the mark,
+/// `Ok(None)` left it unchanged, `Err(mark)` was refused by `mark`.
+type Outcome = (u64, Result<Option<Option<u64>>, u64>);
+
+/// The admission rule applied sequentially, for the linearizability checks below.
+fn sequential(order: &[u64]) -> (Vec<Outcome>, u64) {
+    let mut mark = 0;
+    let mut out = Vec::new();
+    for &token in order {
+        let result = if token < mark {
+            Err(mark)
+        } else if token == mark {
+            Ok(None)
+        } else {
+            let previous = (mark != 0).then_some(mark);
+            mark = token;
+            Ok(Some(previous))
+        };
+        out.push((token, result));
+    }
+    (out, mark)
+}
+
+/// All orders of three items.
+fn permutations(items: [u64; 3]) -> Vec<[u64; 3]> {
+    let [a, b, c] = items;
+    vec![
+        [a, b, c],
+        [a, c, b],
+        [b, a, c],
+        [b, c, a],
+        [c, a, b],
+        [c, b, a],
+    ]
+}
+
+/// Three holders (one of them repeating another's token) admit concurrently on a fresh
+/// guard: the outcomes and the final mark equal those of some sequential order (admission
+/// is linearizable).
+#[test]
+fn guard_three_holders_are_linearizable() {
+    loom::model(|| {
+        let tokens = [2_u64, 3, 2];
+        let guard = Arc::new(FenceGuard::new());
+        let handles: Vec<_> = tokens[1..]
+            .iter()
+            .map(|&v| {
+                let g = Arc::clone(&guard);
+                thread::spawn(move || g.admit(t(v)))
+            })
+            .collect();
+        let first = guard.admit(t(tokens[0]));
+        let mut observed: Vec<Outcome> = Vec::new();
+        let results = std::iter::once(first).chain(handles.into_iter().map(|h| h.join().unwrap()));
+        for (&token, result) in tokens.iter().zip(results) {
+            let result = match result {
+                Ok(Admission::Raised { previous }) => Ok(Some(previous.map(FencingToken::get))),
+                Ok(Admission::Unchanged) => Ok(None),
+                Err(stale) => Err(stale.mark().get()),
+            };
+            observed.push((token, result));
+        }
+        let final_mark = guard.mark().map_or(0, FencingToken::get);
+
+        let explained = permutations([0, 1, 2]).into_iter().any(|order| {
+            let (outcomes, mark) = sequential(&order.map(|i| tokens[i as usize]));
+            // Match outcomes back to holders by position in `order`.
+            let mut by_holder = vec![None; 3];
+            for (slot, outcome) in order.iter().zip(outcomes) {
+                by_holder[*slot as usize] = Some(outcome);
+            }
+            mark == final_mark
+                && by_holder
+                    .into_iter()
+                    .zip(&observed)
+                    .all(|(want, got)| want.as_ref() == Some(got))
+        });
+        assert!(explained, "no sequential order explains {observed:?}");
+    });
+}
+
+/// Three holders write through `Fenced` concurrently: which writes were refused, the log of
+/// applied writes and the final mark equal those of some sequential order.
+#[test]
+fn fenced_three_writers_are_linearizable() {
+    loom::model(|| {
+        let tokens = [2_u64, 3, 2];
+        let cell = Arc::new(Fenced::new(Vec::<usize>::new()));
+        let handles: Vec<_> = (1..3)
+            .map(|holder| {
+                let c = Arc::clone(&cell);
+                thread::spawn(move || c.write(t(tokens[holder]), |log| log.push(holder)).is_ok())
+            })
+            .collect();
+        let first = cell.write(t(tokens[0]), |log| log.push(0)).is_ok();
+        let admitted: Vec<bool> = std::iter::once(first)
+            .chain(handles.into_iter().map(|h| h.join().unwrap()))
+            .collect();
+        let (mark, log) = cell.snapshot();
+
+        let explained = permutations([0, 1, 2]).into_iter().any(|order| {
+            let (outcomes, model_mark) = sequential(&order.map(|i| tokens[i as usize]));
+            let model_log: Vec<usize> = order
+                .iter()
+                .zip(&outcomes)
+                .filter(|(_, (_, r))| r.is_ok())
+                .map(|(&i, _)| i as usize)
+                .collect();
+            let model_admitted = (0..3).all(|holder| {
+                let position = order.iter().position(|&i| i as usize == holder).unwrap();
+                outcomes[position].1.is_ok() == admitted[holder]
+            });
+            model_log == log && model_admitted && Some(model_mark) == mark.map(FencingToken::get)
+        });
+        assert!(
+            explained,
+            "no sequential order explains log {log:?}, admitted {admitted:?}"
+        );
+    });
+}
