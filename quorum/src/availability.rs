@@ -122,7 +122,8 @@ pub(crate) fn at_least(k: usize, success: impl Iterator<Item = f64>) -> f64 {
         state[0] *= f;
         state[k] = top;
     }
-    state[k]
+    // Rounding can leave the sum one ulp above 1.
+    state[k].min(1.0)
 }
 
 /// Probability that at least `q` of `n` nodes are up, each down independently with

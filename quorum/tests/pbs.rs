@@ -1,0 +1,144 @@
+//! PBS closed forms against brute-force enumeration of all quorum choices.
+
+use ward_quorum::QuorumConfig;
+use ward_quorum::pbs::{self, PbsError};
+
+fn subsets(n: usize, k: usize) -> Vec<u32> {
+    (0_u32..1 << n)
+        .filter(|m| m.count_ones() as usize == k)
+        .collect()
+}
+
+fn gcd(a: u128, b: u128) -> u128 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+fn reduced(num: u128, den: u128) -> (u128, u128) {
+    let g = gcd(num, den).max(1);
+    (num / g, den / g)
+}
+
+#[test]
+fn stale_probability_matches_enumeration_of_quorum_pairs() {
+    for n in 1..=10 {
+        for r in 1..=n {
+            for w in 1..=n {
+                let q = QuorumConfig::new(n, r, w).unwrap();
+                let reads = subsets(n, r);
+                let writes = subsets(n, w);
+                let disjoint = reads
+                    .iter()
+                    .flat_map(|a| writes.iter().map(move |b| a & b == 0))
+                    .filter(|&d| d)
+                    .count() as u128;
+                let pairs = (reads.len() * writes.len()) as u128;
+                let exact = pbs::stale_probability_exact(&q).unwrap();
+                assert_eq!(
+                    (exact.numerator(), exact.denominator()),
+                    reduced(disjoint, pairs),
+                    "{q}"
+                );
+                let float = pbs::stale_probability(&q);
+                assert!(
+                    (float - disjoint as f64 / pairs as f64).abs() < 1e-15,
+                    "{q}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn k_staleness_matches_enumeration_for_two_and_three_writes() {
+    // The read misses each of the last k writes independently (fresh random write sets).
+    for n in 1..=5 {
+        for r in 1..=n {
+            for w in 1..=n {
+                let q = QuorumConfig::new(n, r, w).unwrap();
+                let reads = subsets(n, r);
+                let writes = subsets(n, w);
+                for k in 1..=3_u32 {
+                    let mut hits = 0_u128;
+                    let mut total = 0_u128;
+                    for read in &reads {
+                        // Count write-set k-tuples at least one of which the read meets.
+                        let missing = writes.iter().filter(|wr| *wr & read == 0).count() as u128;
+                        let all = writes.len() as u128;
+                        hits += all.pow(k) - missing.pow(k);
+                        total += all.pow(k);
+                    }
+                    let exact = pbs::k_staleness_exact(&q, u64::from(k)).unwrap();
+                    assert_eq!(
+                        (exact.numerator(), exact.denominator()),
+                        reduced(hits, total),
+                        "{q} k={k}"
+                    );
+                    let float = pbs::k_staleness(&q, u64::from(k)).unwrap();
+                    assert!((float - hits as f64 / total as f64).abs() < 1e-14);
+                }
+            }
+        }
+    }
+}
+
+/// The configuration the PBS paper (Bailis et al., VLDB 2012) evaluates throughout, N = 3
+/// and R = W = 1: a read misses the last write with probability C(2,1)/C(3,1) = 2/3, so it
+/// returns one of the last k versions with probability 1 − (2/3)^k.
+#[test]
+fn paper_example_n3_r1_w1() {
+    let q = QuorumConfig::new(3, 1, 1).unwrap();
+    assert_eq!(pbs::stale_probability_exact(&q).unwrap().to_string(), "2/3");
+    assert_eq!(pbs::k_staleness_exact(&q, 1).unwrap().to_string(), "1/3");
+    assert_eq!(pbs::k_staleness_exact(&q, 2).unwrap().to_string(), "5/9");
+    assert_eq!(pbs::k_staleness_exact(&q, 3).unwrap().to_string(), "19/27");
+}
+
+#[test]
+fn strict_quorums_are_never_stale() {
+    for n in 1..=40 {
+        for r in 1..=n {
+            let w = n + 1 - r;
+            let q = QuorumConfig::new(n, r, w).unwrap();
+            assert_eq!(pbs::stale_probability(&q), 0.0);
+            assert_eq!(pbs::stale_probability_exact(&q).unwrap().numerator(), 0);
+            assert_eq!(pbs::k_staleness(&q, 1).unwrap(), 1.0);
+        }
+    }
+}
+
+#[test]
+fn float_form_stays_accurate_for_large_n() {
+    // C(N−W, R)/C(N, R) for N = 1000, R = W = 1: (N − 1)/N exactly.
+    let q = QuorumConfig::new(1000, 1, 1).unwrap();
+    assert!((pbs::stale_probability(&q) - 0.999).abs() < 1e-15);
+    assert_eq!(
+        pbs::stale_probability_exact(&QuorumConfig::new(1000, 400, 10).unwrap()),
+        Err(PbsError::Overflow { n: 1000 })
+    );
+    // Float and exact agree where the exact form fits.
+    let q = QuorumConfig::new(60, 20, 15).unwrap();
+    let exact = pbs::stale_probability_exact(&q).unwrap().to_f64();
+    assert!((pbs::stale_probability(&q) / exact - 1.0).abs() < 1e-13);
+}
+
+#[test]
+fn monotonic_reads_generalises_k_staleness() {
+    let q = QuorumConfig::new(5, 1, 2).unwrap();
+    for writes_per_read in 1..5 {
+        let k = 1 + writes_per_read;
+        let m = pbs::monotonic_reads(&q, writes_per_read as f64, 1.0).unwrap();
+        assert!((m - pbs::k_staleness(&q, k).unwrap()).abs() < 1e-14);
+    }
+    // More writes between a client's reads make monotonicity more likely.
+    let slow = pbs::monotonic_reads(&q, 0.1, 1.0).unwrap();
+    let fast = pbs::monotonic_reads(&q, 10.0, 1.0).unwrap();
+    assert!(slow < fast);
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            pbs::monotonic_reads(&q, bad, 1.0)
+                .map_err(|e| matches!(e, PbsError::InvalidRate { .. })),
+            Err(true)
+        );
+    }
+    assert_eq!(pbs::k_staleness(&q, 0), Err(PbsError::ZeroVersions));
+}

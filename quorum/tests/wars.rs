@@ -1,0 +1,298 @@
+//! The WARS Monte Carlo simulator against exact results.
+
+use ward_quorum::QuorumConfig;
+use ward_quorum::delay::{Delay, DelayError, RandomSource, Xoshiro256PlusPlus};
+use ward_quorum::tune::{Target, cheapest, evaluate};
+use ward_quorum::wars::{Preset, Simulation, SimulationError, WarsDelays, WarsModel};
+
+const PRESETS: [Preset; 5] = [
+    Preset::LnkdSsd,
+    Preset::LnkdDisk,
+    Preset::Ymmr,
+    Preset::YmmrPrinted,
+    Preset::Wan,
+];
+
+/// Fewer trials in debug builds keep the suite fast; the tolerances scale with them.
+const TRIALS: usize = if cfg!(debug_assertions) {
+    100_000
+} else {
+    1_000_000
+};
+/// For checks that hold on every single trial.
+const FEW: usize = if cfg!(debug_assertions) {
+    4_000
+} else {
+    40_000
+};
+
+/// With exponential write delays (rate λ) and R = W = 1, the read replica j is stale at t iff
+/// Wⱼ > m + Rⱼ + t, where m, the earliest ack among the other replicas, and Rⱼ do not depend on
+/// Wⱼ; by memorylessness P(stale at t) = P(stale at 0) · e^{−λt}, whatever A, R and S are.
+#[test]
+fn exponential_writes_decay_exactly_as_memorylessness_predicts() {
+    let rate = 0.5;
+    let w = Delay::exponential(rate).unwrap();
+    let others = [
+        WarsDelays::new(
+            w.clone(),
+            Delay::pareto(1.0, 2.5).unwrap(),
+            Delay::exponential(2.0).unwrap(),
+            Delay::exponential(4.0).unwrap().shifted(0.3).unwrap(),
+        ),
+        WarsDelays::new(
+            w.clone(),
+            Delay::constant(0.2).unwrap(),
+            Delay::pareto_exponential(0.7, 0.5, 3.0, 1.0).unwrap(),
+            Delay::empirical(&[0.1, 0.4, 2.0, 7.5]).unwrap(),
+        ),
+    ];
+    for delays in others {
+        let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
+        let report = model.simulate(&Simulation::new(TRIALS, 2012).unwrap());
+        let n = TRIALS as f64;
+        let p0 = 1.0 - report.consistency_at(0.0);
+        assert!(p0 > 0.05, "the setup must produce stale reads: {p0}");
+        for t in [0.5, 1.0, 2.0, 4.0, 6.0] {
+            let pt = 1.0 - report.consistency_at(t);
+            let want = p0 * (-rate * t).exp();
+            let sigma =
+                (pt * (1.0 - pt) / n).sqrt() + (-rate * t).exp() * (p0 * (1.0 - p0) / n).sqrt();
+            assert!(
+                (pt - want).abs() < 6.0 * sigma + 1e-9,
+                "t={t}: stale {pt}, predicted {want} (σ {sigma})"
+            );
+            // A decay twice as fast or twice as slow is far outside the tolerance.
+            for wrong in [2.0, 0.5] {
+                let other = p0 * (-rate * wrong * t).exp();
+                assert!((pt - other).abs() > 6.0 * sigma);
+            }
+        }
+    }
+}
+
+#[test]
+fn strict_quorums_are_never_stale() {
+    for preset in PRESETS {
+        for (n, r, w) in [(3, 2, 2), (3, 1, 3), (3, 3, 1), (5, 3, 3), (5, 2, 4)] {
+            let model = WarsModel::new(
+                QuorumConfig::new(n, r, w).unwrap(),
+                WarsDelays::preset(preset),
+            );
+            let report = model.simulate(&Simulation::new(FEW, 7).unwrap());
+            assert_eq!(
+                report.consistency_at(0.0),
+                1.0,
+                "{preset:?} N={n} R={r} W={w}"
+            );
+            assert!(report.staleness().iter().all(|&tau| tau <= 0.0));
+        }
+    }
+}
+
+#[test]
+fn partial_quorums_converge_and_the_curve_is_monotone() {
+    for preset in PRESETS {
+        let model = WarsModel::new(
+            QuorumConfig::new(3, 1, 1).unwrap(),
+            WarsDelays::preset(preset),
+        );
+        let report = model.simulate(&Simulation::new(FEW, 8).unwrap());
+        let ts: Vec<f64> = (0..200).map(|i| f64::from(i) * 5.0).collect();
+        let curve = report.curve(&ts);
+        assert!(curve.windows(2).all(|w| w[0].1 <= w[1].1));
+        assert!(
+            curve[0].1 < 1.0,
+            "{preset:?} should be stale sometimes at t = 0"
+        );
+        let last = *report.staleness().last().unwrap();
+        assert_eq!(report.consistency_at(last), 1.0);
+    }
+}
+
+/// Constant delays of 1 ms and a 75 ms wide-area penalty: the write commits at the writer's
+/// own replica (2 ms); the reader's local replica answers first. It is stale until
+/// 75 − 2 = 73 ms exactly when it is not the writer's replica, probability 2/3 for N = 3.
+#[test]
+fn wan_penalty_applies_to_remote_replicas_only() {
+    let delays = WarsDelays::symmetric(&Delay::constant(1.0).unwrap())
+        .with_remote_latency(75.0)
+        .unwrap();
+    let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
+    let report = model.simulate(&Simulation::new(60_000, 3).unwrap());
+    let p = report.consistency_at(72.999);
+    let sigma = (2.0 / 9.0 / 60_000.0_f64).sqrt();
+    assert!((p - 1.0 / 3.0).abs() < 6.0 * sigma, "{p}");
+    assert_eq!(report.consistency_at(73.0), 1.0);
+    assert_eq!(report.write_latency(1.0).unwrap(), 2.0);
+    assert_eq!(report.read_latency(1.0).unwrap(), 2.0);
+    // Reading all three replicas includes two remote ones.
+    let all = WarsModel::new(QuorumConfig::new(3, 3, 1).unwrap(), model.delays().clone());
+    assert_eq!(
+        all.simulate(&Simulation::new(100, 3).unwrap())
+            .read_latency(0.5)
+            .unwrap(),
+        152.0
+    );
+}
+
+#[test]
+fn latencies_are_order_statistics() {
+    let d = WarsDelays::symmetric(&Delay::exponential(1.0).unwrap());
+    let sim = Simulation::new(30_000, 5).unwrap();
+    let mut previous_write = 0.0;
+    for w in 1..=5 {
+        let report = WarsModel::new(QuorumConfig::new(5, 1, w).unwrap(), d.clone()).simulate(&sim);
+        let median = report.write_latency(0.5).unwrap();
+        assert!(median > previous_write);
+        previous_write = median;
+    }
+    // W + A is Gamma(2, 1); its minimum over 5 replicas has mean ∫ (e^{−x}(1 + x))^5 dx.
+    let report = WarsModel::new(QuorumConfig::new(5, 1, 1).unwrap(), d).simulate(&sim);
+    let mean = report_mean_write(&report, 30_000);
+    let mut exact = 0.0;
+    let dx = 1e-4;
+    let mut x: f64 = dx / 2.0;
+    while x < 40.0 {
+        exact += ((-x).exp() * (1.0 + x)).powi(5) * dx;
+        x += dx;
+    }
+    assert!((mean - exact).abs() < 0.01, "{mean} vs {exact}");
+}
+
+fn report_mean_write(report: &ward_quorum::wars::PbsReport, n: usize) -> f64 {
+    (1..=n)
+        .map(|i| report.write_latency(i as f64 / n as f64).unwrap())
+        .sum::<f64>()
+        / n as f64
+}
+
+#[test]
+fn results_do_not_depend_on_threads_and_follow_the_seed() {
+    let model = WarsModel::new(
+        QuorumConfig::new(3, 1, 2).unwrap(),
+        WarsDelays::preset(Preset::Wan),
+    );
+    let sim = Simulation::new(70_000, 99).unwrap();
+    let one = model.simulate(&sim.with_threads(1));
+    for threads in [2, 3, 8] {
+        assert_eq!(model.simulate(&sim.with_threads(threads)), one);
+    }
+    let other = model.simulate(&Simulation::new(70_000, 100).unwrap());
+    assert_ne!(other, one);
+
+    let mut seen = Vec::new();
+    model.simulate_with_progress(&sim.with_threads(3), |p| seen.push(p));
+    assert_eq!(seen.last().unwrap().done, 70_000);
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].done < w[1].done && w[0].total == 70_000)
+    );
+    assert_eq!(seen.len(), 70_000_usize.div_ceil(1 << 14));
+}
+
+#[test]
+fn t_visibility_brackets_the_target() {
+    let model = WarsModel::new(
+        QuorumConfig::new(3, 1, 1).unwrap(),
+        WarsDelays::preset(Preset::LnkdDisk),
+    );
+    let report = model.simulate(&Simulation::new(TRIALS, 1).unwrap());
+    for target in [0.5, 0.9, 0.99, 0.999] {
+        let tv = report.t_visibility(target, 0.95).unwrap();
+        assert!(tv.lower <= tv.t && tv.t <= tv.upper);
+        assert!(report.consistency_at(tv.t) >= target);
+        if tv.t > 0.0 {
+            assert!(report.consistency_at(tv.t - 1e-9) < target);
+        }
+    }
+    assert!(matches!(
+        report.t_visibility(0.0, 0.95),
+        Err(SimulationError::OutOfRange { .. })
+    ));
+    assert!(report.t_visibility(0.9, 1.0).is_err());
+    assert!(report.t_visibility(f64::NAN, 0.9).is_err());
+    assert!(report.read_latency(1.5).is_err());
+    // The whole interval needs more samples than exist: the upper end is unknown.
+    let tiny = model.simulate(&Simulation::new(10, 1).unwrap());
+    assert_eq!(tiny.t_visibility(0.999, 0.95).unwrap().upper, f64::INFINITY);
+}
+
+#[test]
+fn delays_validate_and_sample_their_distribution() {
+    assert_eq!(
+        Delay::pareto(1.0, -2.0),
+        Err(DelayError::InvalidParameter {
+            name: "shape",
+            value: -2.0
+        })
+    );
+    assert!(
+        Delay::mixture(
+            1.5,
+            &Delay::constant(1.0).unwrap(),
+            &Delay::constant(2.0).unwrap()
+        )
+        .is_err()
+    );
+    assert_eq!(Delay::empirical(&[]), Err(DelayError::NoSamples));
+    assert_eq!(
+        Delay::empirical(&[1.0, f64::NAN]).unwrap_err().to_string(),
+        "sample 1 (NaN) is not a finite non-negative delay"
+    );
+    assert!(
+        Delay::constant(1.0)
+            .unwrap()
+            .shifted(f64::INFINITY)
+            .is_err()
+    );
+    // Sample means converge to the analytic means.
+    let cases = [
+        Delay::exponential(0.183).unwrap(),
+        Delay::pareto(0.235, 10.0).unwrap(),
+        Delay::pareto_exponential(0.9122, 0.235, 10.0, 1.66).unwrap(),
+        Delay::mixture(
+            0.3,
+            &Delay::constant(5.0).unwrap(),
+            &Delay::exponential(1.0).unwrap().shifted(2.0).unwrap(),
+        )
+        .unwrap(),
+        Delay::empirical(&[1.0, 2.0, 3.0, 10.0]).unwrap(),
+    ];
+    let mut rng = Xoshiro256PlusPlus::from_seed(4);
+    for d in cases {
+        let n = 200_000;
+        let mean = (0..n).map(|_| d.sample(&mut rng)).sum::<f64>() / f64::from(n);
+        assert!(
+            (mean / d.mean() - 1.0).abs() < 0.02,
+            "{d:?}: {mean} vs {}",
+            d.mean()
+        );
+    }
+    // Pareto tail: P(X > 2·xm) = 2^−α.
+    let p = Delay::pareto(1.0, 1.51).unwrap();
+    let over = (0..200_000).filter(|_| p.sample(&mut rng) > 2.0).count() as f64 / 200_000.0;
+    assert!((over - 2.0_f64.powf(-1.51)).abs() < 0.005);
+    assert!(rng.next_unit() > 0.0);
+}
+
+#[test]
+fn inverse_query_finds_the_cheapest_configuration() {
+    let delays = WarsDelays::preset(Preset::LnkdDisk);
+    let sim = Simulation::new(FEW, 11).unwrap();
+    // Certain consistency at t = 0 needs a strict quorum: R + W = N + 1.
+    let strict = Target::new(1.0, 0.0, 0.99, f64::INFINITY, f64::INFINITY).unwrap();
+    let best = cheapest(3, &delays, &strict, &sim).unwrap().unwrap();
+    assert!(best.quorum.is_strict());
+    assert_eq!(best.quorum.r() + best.quorum.w(), 4);
+    // A loose target is met by R = W = 1.
+    let loose = Target::new(0.5, 1_000.0, 0.5, f64::INFINITY, f64::INFINITY).unwrap();
+    let best = cheapest(3, &delays, &loose, &sim).unwrap().unwrap();
+    assert_eq!((best.quorum.r(), best.quorum.w()), (1, 1));
+    // An impossible latency bound leaves nothing.
+    let impossible = Target::new(0.5, 0.0, 0.5, 0.0, 0.0).unwrap();
+    assert_eq!(cheapest(3, &delays, &impossible, &sim).unwrap(), None);
+    let all = evaluate(3, &delays, &strict, &sim).unwrap();
+    assert_eq!(all.len(), 9);
+    assert!(evaluate(0, &delays, &strict, &sim).is_err());
+}
