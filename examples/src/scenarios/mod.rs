@@ -6,6 +6,8 @@ use crate::{Options, Report};
 
 pub mod causality;
 pub mod clock_skew;
+pub mod shopping_cart;
+pub mod stale_reads;
 pub mod thundering_herd;
 pub mod zombie_leader;
 
@@ -72,6 +74,18 @@ const ALL: &[Scenario] = &[
         number: 3,
         summary: "a reply is delivered before the post it answers",
         runner: causality::tour,
+    },
+    Scenario {
+        name: "stale-reads",
+        number: 4,
+        summary: "a read from a lagging replica returns an old value",
+        runner: stale_reads::tour,
+    },
+    Scenario {
+        name: "shopping-cart",
+        number: 5,
+        summary: "partitioned datacenters overwrite each other's cart",
+        runner: shopping_cart::tour,
     },
     Scenario {
         name: "thundering-herd",
