@@ -20,6 +20,11 @@ impl<E: Ord + Clone, A: Ord + Clone> Lattice for OrSet<E, A> {
             // The bottom state (entries are always inside the context).
             return;
         }
+        if self.ctx.is_empty() {
+            // Nothing here can remove or shadow anything there.
+            self.clone_from(other);
+            return;
+        }
         let remap: Vec<usize> = (0..other.actors.len())
             .map(|i| self.actors.intern(other.actors.actor(i)))
             .collect();
