@@ -57,7 +57,7 @@ pub enum ClockError {
     },
     /// The logical counter of the current physical tick is full and the policy is
     /// [`OverflowPolicy::Reject`].
-    #[error("logical counter full at physical time {physical} µs ({MAX_LOGICAL} used)")]
+    #[error("logical counter full at physical time {physical} µs (all {} values used)", u32::from(MAX_LOGICAL) + 1)]
     LogicalOverflow {
         /// The physical part whose counter is full, in microseconds since the epoch.
         physical: u64,

@@ -15,6 +15,8 @@ use crate::sync::{AtomicU64, Ordering};
 /// threshold is either a step of the clock or an idle period between two events, which
 /// this comparison cannot tell apart: choose the forward threshold larger than the
 /// longest expected gap between events, or read forward reports as "long gap or jump".
+/// Threads racing on one `Hlc` can also store their readings slightly out of order, so
+/// keep the backward threshold above the few microseconds such a race spans.
 ///
 /// # Examples
 ///
