@@ -377,6 +377,10 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         lease: Duration,
     ) -> Result<Self, DurableError> {
         let bound = store.load()?;
+        // Any store may hand back garbage; the shift below must not lose bits.
+        if bound > MAX_PHYSICAL {
+            return Err(StoreError::OutOfRange { bound }.into());
+        }
         let floor = Timestamp::from_u64((bound << LOGICAL_BITS) | u64::from(MAX_LOGICAL));
         Self::start(builder.resume_after(floor), store, lease, bound)
     }

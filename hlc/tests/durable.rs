@@ -297,3 +297,74 @@ fn durable_hlc_is_send_and_sync() {
     check::<StoreError>();
     check::<DurableError>();
 }
+
+/// A store returning a fixed value, to check `open` validates what any store returns.
+#[derive(Debug)]
+struct Fixed(u64);
+
+impl BoundStore for Fixed {
+    fn load(&mut self) -> Result<u64, StoreError> {
+        Ok(self.0)
+    }
+
+    fn store(&mut self, bound: u64) -> Result<(), StoreError> {
+        self.0 = bound;
+        Ok(())
+    }
+}
+
+#[test]
+fn open_rejects_an_out_of_range_bound_from_any_store() {
+    let bad = MAX_PHYSICAL + 1;
+    let err =
+        DurableHlc::open(Hlc::builder(ManualClock::new(START)), Fixed(bad), LEASE).unwrap_err();
+    assert!(matches!(err, DurableError::Store(StoreError::OutOfRange { bound }) if bound == bad));
+    // The largest valid bound opens, and the clock carries on above it.
+    let hlc = DurableHlc::open(
+        Hlc::builder(ManualClock::new(START)),
+        Fixed(MAX_PHYSICAL - 10),
+        LEASE,
+    )
+    .unwrap();
+    assert_eq!(
+        hlc.now().unwrap(),
+        Timestamp::new(MAX_PHYSICAL - 9, 0).unwrap()
+    );
+}
+
+#[test]
+fn threads_never_outrun_the_persisted_bound() {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    let dir = dir();
+    let path = dir.path().join("b");
+    // A short lease forces many refreshes while four threads issue.
+    let hlc = DurableHlc::create(
+        Hlc::builder(ward_hlc::SystemClock),
+        FileBoundStore::new(&path),
+        Duration::from_millis(2),
+    )
+    .unwrap();
+    let seen = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let mut mine = Vec::new();
+                for _ in 0..2_000 {
+                    let ts = hlc.now().unwrap();
+                    // Whatever the interleaving, the bound covering `ts` was already durable.
+                    assert!(hlc.persisted_bound() >= ts.physical());
+                    mine.push(ts);
+                }
+                assert!(mine.windows(2).all(|w| w[0] < w[1]));
+                seen.lock().unwrap().extend(mine);
+            });
+        }
+    });
+    let all = seen.into_inner().unwrap();
+    let unique: HashSet<_> = all.iter().collect();
+    assert_eq!(unique.len(), all.len());
+    let max = all.iter().max().unwrap();
+    assert!(FileBoundStore::new(&path).load().unwrap() >= max.physical());
+}
