@@ -360,9 +360,9 @@ fn check_field(
     }
 }
 
-pub(crate) struct Cursor<'a> {
-    pub(crate) bytes: &'a [u8],
-    pub(crate) at: usize,
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
 }
 
 impl Cursor<'_> {
@@ -390,9 +390,14 @@ impl Cursor<'_> {
         Ok(value)
     }
 
-    /// One to five ASCII digits, no sign, no leading `+`.
-    pub(crate) fn number(&mut self) -> Result<u64, ParseTimestampError> {
+    /// One to five ASCII digits in canonical form: no sign, no leading zero (except `0`).
+    fn number(&mut self) -> Result<u64, ParseTimestampError> {
         let start = self.at;
+        if self.bytes.get(start) == Some(&b'0')
+            && self.bytes.get(start + 1).is_some_and(u8::is_ascii_digit)
+        {
+            return Err(ParseTimestampError::Malformed { at: start });
+        }
         let mut value = 0u64;
         while let Some(b) = self.bytes.get(self.at).filter(|b| b.is_ascii_digit()) {
             if self.at - start == 5 {

@@ -213,6 +213,17 @@ proptest! {
         prop_assert_eq!(a.cmp(&b), ta.cmp(&tb));
     }
 
+    /// Any text in roughly the right shape either parses to a timestamp that prints back
+    /// exactly as the input (the form is canonical), or is refused with an error.
+    #[test]
+    fn prop_parse_is_canonical_or_an_error(
+        text in "(19[7-9][0-9]|2[01][0-9][0-9])-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9]\\.[0-9]{6}Z/[0-9]{1,5}"
+    ) {
+        if let Ok(t) = text.parse::<Timestamp>() {
+            prop_assert_eq!(t.to_string(), text);
+        }
+    }
+
     #[test]
     fn prop_parts_round_trip(p in 0..=MAX_PHYSICAL, l in 0..=MAX_LOGICAL) {
         let t = Timestamp::new(p, l).unwrap();
