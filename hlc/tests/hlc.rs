@@ -463,3 +463,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn error_messages_carry_the_numbers() {
+    let e = ClockError::DriftExceeded {
+        drift: Duration::from_micros(250_001),
+        max: Duration::from_millis(250),
+    };
+    let msg = e.to_string();
+    assert!(msg.contains("250.001ms") && msg.contains("250ms"), "{msg}");
+    let msg = ClockError::LogicalOverflow { physical: 20 }.to_string();
+    assert!(msg.contains("20 µs") && msg.contains("4096"), "{msg}");
+    for e in [
+        ClockError::PhysicalOutOfRange {
+            micros: MAX_PHYSICAL + 1,
+        },
+        ClockError::Exhausted {
+            last: Timestamp::MAX,
+        },
+        ClockError::LogicalOverflow { physical: 1 },
+    ] {
+        let msg = e.to_string();
+        assert!(msg.chars().next().is_some_and(char::is_lowercase), "{msg}");
+        assert!(!msg.ends_with('.'), "{msg}");
+    }
+}
