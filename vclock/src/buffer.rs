@@ -5,6 +5,7 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::iter::FusedIterator;
 use core::num::NonZeroU64;
+use core::ops::RangeInclusive;
 
 use thiserror::Error;
 
@@ -693,8 +694,8 @@ pub struct Missing<'a, A, M> {
     buffer: &'a CausalBuffer<A, M>,
     sender: &'a A,
     entries: crate::vclock::Iter<'a, A>,
-    /// The actor being scanned, the next counter and the last counter to consider.
-    current: Option<(&'a A, u64, u64)>,
+    /// The actor being scanned and the counters left to consider.
+    current: Option<(&'a A, RangeInclusive<u64>)>,
 }
 
 impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
@@ -702,11 +703,10 @@ impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
 
     fn next(&mut self) -> Option<Dot<A>> {
         loop {
-            if let Some((actor, next, last)) = &mut self.current {
-                while *next <= *last {
-                    let counter = *next;
-                    *next += 1;
+            if let Some((actor, counters)) = &mut self.current {
+                for counter in counters.by_ref() {
                     if !self.buffer.held(actor, counter) {
+                        // `counter` exceeds a delivered count, so it is at least 1.
                         return Dot::new((*actor).clone(), counter).ok();
                     }
                 }
@@ -718,8 +718,12 @@ impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
             } else {
                 counter
             };
-            let first = self.buffer.delivered.get(actor).saturating_add(1);
-            self.current = Some((actor, first, last));
+            // Counters above the delivered count; none when it is already at the limit.
+            let counters = match self.buffer.delivered.get(actor).checked_add(1) {
+                Some(first) => first..=last,
+                None => RangeInclusive::new(1, 0),
+            };
+            self.current = Some((actor, counters));
         }
     }
 }

@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
 use core::iter::FusedIterator;
+use core::ops::RangeInclusive;
 
 use crate::dot::Dot;
 use crate::error::{DecodeError, VClockError};
@@ -200,7 +201,7 @@ impl<A: Ord + Clone> DotContext<A> {
         let mut end = start;
         while let Some(d) = self.cloud.get(end)
             && d.actor() == actor
-            && d.counter() == known + 1
+            && known.checked_add(1) == Some(d.counter())
         {
             known = d.counter();
             end += 1;
@@ -321,9 +322,11 @@ impl<A: Ord + Clone> DotContext<A> {
             let start_known = known;
             while end < self.cloud.len() && *self.cloud[end].actor() == actor {
                 let c = self.cloud[end].counter();
-                if c == known + 1 {
+                if c <= known {
+                    // Covered by the clock: dropped.
+                } else if c == known + 1 {
                     known = c;
-                } else if c > known {
+                } else {
                     // A gap: this and every later dot of the run stay in the cloud.
                     self.cloud.swap(kept, end);
                     kept += 1;
@@ -481,8 +484,8 @@ impl<A: Ord> TryFrom<(VClock<A>, Vec<Dot<A>>)> for DotContext<A> {
 #[derive(Debug, Clone)]
 pub struct Dots<'a, A> {
     clock: crate::vclock::Iter<'a, A>,
-    /// The clock entry being expanded: actor, next counter, last counter.
-    current: Option<(&'a A, u64, u64)>,
+    /// The clock entry being expanded: its actor and the counters left.
+    current: Option<(&'a A, RangeInclusive<u64>)>,
     cloud: core::iter::Peekable<core::slice::Iter<'a, Dot<A>>>,
 }
 
@@ -491,15 +494,14 @@ impl<A: Ord + Clone> Iterator for Dots<'_, A> {
 
     fn next(&mut self) -> Option<Dot<A>> {
         loop {
-            if let Some((actor, next, last)) = &mut self.current {
+            if let Some((actor, counters)) = &mut self.current {
                 // Cloud dots of earlier actors come first.
                 if let Some(d) = self.cloud.next_if(|d| d.actor() < *actor) {
                     return Some(d.clone());
                 }
-                if *next <= *last {
-                    let dot = Dot::new((*actor).clone(), *next).ok();
-                    *next += 1;
-                    return dot;
+                if let Some(counter) = counters.next() {
+                    // Counters start at 1, so this never fails.
+                    return Dot::new((*actor).clone(), counter).ok();
                 }
                 // The actor's own cloud dots follow its clock range.
                 if let Some(d) = self.cloud.next_if(|d| d.actor() == *actor) {
@@ -508,7 +510,7 @@ impl<A: Ord + Clone> Iterator for Dots<'_, A> {
                 self.current = None;
             }
             match self.clock.next() {
-                Some((actor, last)) => self.current = Some((actor, 1, last)),
+                Some((actor, last)) => self.current = Some((actor, 1..=last)),
                 None => return self.cloud.next().cloned(),
             }
         }

@@ -198,6 +198,16 @@ fn missing_skips_delivered_and_waiting_dots() {
 }
 
 #[test]
+fn missing_near_the_counter_limit() {
+    let max = u64::MAX;
+    let mut b = CausalBuffer::with_delivered(4, clock(&[('A', max - 2), ('B', max)]));
+    let m = message('C', &[('A', max), ('B', max), ('C', 1)], ());
+    assert_eq!(b.push(m.clone(), |_| {}), Ok(Pushed::Waiting));
+    let missing: Vec<_> = b.missing(&m.dot()).unwrap().collect();
+    assert_eq!(missing, [dot('A', max - 1), dot('A', max)]);
+}
+
+#[test]
 fn message_without_sender_entry_is_malformed() {
     assert_eq!(
         Message::new('A', clock(&[('B', 1)]), ()).unwrap_err(),

@@ -153,6 +153,26 @@ fn dots_interleaves_clock_and_cloud_in_order() {
 }
 
 #[test]
+fn counters_at_the_limit_do_not_overflow() {
+    // A clock entry at u64::MAX joined with cloud dots it covers.
+    let full = DotContext::from([(0_u8, u64::MAX)].into_iter().collect::<VClock<u8>>());
+    let mut gappy: DotContext<u8> = [dot(0, 5), dot(0, u64::MAX - 1)].into_iter().collect();
+    gappy.join(&full);
+    assert_eq!(gappy, full);
+    assert_eq!(gappy.cloud().count(), 0);
+    assert!(!gappy.insert(dot(0, u64::MAX)));
+    // The dot cloud may hold the very last dot.
+    let mut top: DotContext<u8> = [dot(1, u64::MAX)].into_iter().collect();
+    assert_eq!(top.dots().collect::<Vec<_>>(), [dot(1, u64::MAX)]);
+    top.insert(dot(1, u64::MAX - 1));
+    top.compact();
+    assert_eq!(
+        top.dots().map(Dot::into_parts).collect::<Vec<_>>(),
+        [(1, u64::MAX - 1), (1, u64::MAX)]
+    );
+}
+
+#[test]
 fn types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<DotContext<String>>();
