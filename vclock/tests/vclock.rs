@@ -440,6 +440,28 @@ proptest! {
     }
 
     #[test]
+    fn prop_increment_at_the_limit_is_all_or_nothing(
+        entries in prop::collection::vec((0_u8..4, 0_u64..3), 0..5),
+        actor in 0_u8..4,
+    ) {
+        // Counters within 2 of u64::MAX.
+        let clock: VClock<u8> = entries.into_iter().map(|(a, d)| (a, u64::MAX - d)).collect();
+        let mut next = clock.clone();
+        match next.increment(actor) {
+            Ok(dot) => {
+                prop_assert!(clock.get(&actor) < u64::MAX);
+                prop_assert_eq!(dot.counter(), clock.get(&actor) + 1);
+                prop_assert!(next.dominates(&clock));
+            }
+            Err(e) => {
+                prop_assert_eq!(clock.get(&actor), u64::MAX);
+                prop_assert_eq!(e, VClockError::CounterOverflow { counter: u64::MAX });
+                prop_assert_eq!(next, clock);
+            }
+        }
+    }
+
+    #[test]
     fn prop_try_from_accepts_exactly_canonical(entries in prop::collection::vec((0_u8..6, 0_u64..3), 0..6)) {
         let canonical = entries.windows(2).all(|w| w[0].0 < w[1].0)
             && entries.iter().all(|(_, c)| *c > 0);
