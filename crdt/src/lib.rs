@@ -32,7 +32,7 @@ pub use crate::lww::LwwRegister;
 #[cfg(feature = "alloc")]
 pub use crate::mvreg::MvRegister;
 #[cfg(feature = "alloc")]
-pub use crate::orset::OrSet;
+pub use crate::orset::{Iter, OrSet};
 #[cfg(feature = "alloc")]
 pub use crate::pncounter::PnCounter;
 #[cfg(feature = "alloc")]

@@ -158,8 +158,10 @@ impl<E, A> OrSet<E, A> {
     /// assert_eq!(set.state().iter().collect::<Vec<_>>(), [&1, &3]);
     /// # Ok::<(), ward_vclock::VClockError>(())
     /// ```
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &E> + ExactSizeIterator + '_ {
-        self.entries.iter().map(|e| &e.elem)
+    pub fn iter(&self) -> Iter<'_, E> {
+        Iter {
+            entries: self.entries.iter(),
+        }
     }
 
     /// The set's causal context: every dot it has seen, live or removed.
@@ -385,6 +387,59 @@ pub(crate) fn unknown_dot_of<A: Ord + Clone>(
         .cloud()
         .find(|d| d.actor() == actor && !mine.contains(d))
         .map(Dot::counter)
+}
+
+/// Iterator over the elements of an [`OrSet`], in ascending order; see [`OrSet::iter`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_crdt::{OrSet, Replica};
+///
+/// let mut set = Replica::new("a", OrSet::new());
+/// set.add('b')?;
+/// set.add('a')?;
+/// let mut seen = Vec::new();
+/// for x in set.state() {
+///     seen.push(*x);
+/// }
+/// assert_eq!(seen, ['a', 'b']);
+/// # Ok::<(), ward_vclock::VClockError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Iter<'a, E> {
+    entries: core::slice::Iter<'a, Entry<E>>,
+}
+
+impl<'a, E> Iterator for Iter<'a, E> {
+    type Item = &'a E;
+
+    fn next(&mut self) -> Option<&'a E> {
+        self.entries.next().map(|e| &e.elem)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl<E> DoubleEndedIterator for Iter<'_, E> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.entries.next_back().map(|e| &e.elem)
+    }
+}
+
+impl<E> ExactSizeIterator for Iter<'_, E> {}
+
+impl<E> core::iter::FusedIterator for Iter<'_, E> {}
+
+impl<'a, E, A> IntoIterator for &'a OrSet<E, A> {
+    type Item = &'a E;
+    type IntoIter = Iter<'a, E>;
+
+    fn into_iter(self) -> Iter<'a, E> {
+        self.iter()
+    }
 }
 
 impl<E, A> Default for OrSet<E, A> {
