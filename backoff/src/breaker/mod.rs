@@ -430,6 +430,13 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
                 OPEN => {
                     let now = self.clock.now();
                     if !self.deadline_passed(w, now) {
+                        // The deadline read may already belong to a newer state (the
+                        // winner of a transition publishes after its swap): look again.
+                        let cur = self.state.load(Ordering::Acquire);
+                        if cur != w {
+                            w = cur;
+                            continue;
+                        }
                         return Err(self.reject(State::Open));
                     }
                     let next = epoch(w) + 1;
@@ -858,6 +865,22 @@ pub struct Permit<'a, C: Clock, O: TransitionObserver = NoObserver> {
 }
 
 impl<C: Clock, O: TransitionObserver> Permit<'_, C, O> {
+    /// The state that granted this permit: [`State::Closed`] for an ordinary call,
+    /// [`State::HalfOpen`] for a trial call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// assert_eq!(b.try_acquire()?.state(), State::Closed);
+    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
+    /// ```
+    pub fn state(&self) -> State {
+        State::from_tag(tag(self.ticket.map_or(CLOSED, |t| t.0)))
+    }
+
     /// Records the call's outcome and how long it took.
     ///
     /// # Examples

@@ -1,0 +1,136 @@
+//! loom models of the breaker's half-open permits and transitions, and of a budget's CAS.
+//! Run with `RUSTFLAGS="--cfg ward_loom" cargo test --release -p ward-backoff --test loom`.
+#![cfg(ward_loom)]
+
+use core::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use loom::sync::Arc;
+use loom::thread;
+use ward_backoff::ManualClock;
+use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow, State};
+use ward_backoff::budget::{RetryBudget, RetryKind, RetryQuota};
+
+type Breaker = CircuitBreaker<std::sync::Arc<ManualClock>>;
+
+/// A breaker opened by one failure, its 1 ms wait already past.
+fn open_and_waited(permits: u32) -> Breaker {
+    let clock = std::sync::Arc::new(ManualClock::new());
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(permits)
+        .wait_in_open(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock));
+    b.try_acquire()
+        .unwrap()
+        .record(Outcome::Failure, Duration::ZERO);
+    assert_eq!(b.state(), State::Open);
+    clock.advance(Duration::from_millis(2));
+    b
+}
+
+/// Three callers race for two trial permits while the breaker leaves open: never more
+/// than two are granted, and exactly one caller makes the open → half-open transition.
+#[test]
+fn half_open_never_admits_more_trials_than_permitted() {
+    loom::model(|| {
+        let b = Arc::new(open_and_waited(2));
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let b = Arc::clone(&b);
+                thread::spawn(move || {
+                    let p = b.try_acquire();
+                    let got = p.is_ok();
+                    core::mem::forget(p); // hold the permit: never released
+                    got
+                })
+            })
+            .collect();
+        let mine = b.try_acquire();
+        let mut granted = usize::from(mine.is_ok());
+        core::mem::forget(mine);
+        for h in handles {
+            granted += usize::from(h.join().unwrap());
+        }
+        assert_eq!(granted, 2, "two permits, three callers");
+        assert_eq!(b.state(), State::HalfOpen);
+    });
+}
+
+/// Two trial calls finish concurrently: the last one to record decides, exactly once,
+/// and a released permit lets a third caller in without exceeding the limit.
+#[test]
+fn concurrent_trial_outcomes_transition_exactly_once() {
+    loom::model(|| {
+        let transitions = std::sync::Arc::new(AtomicUsize::new(0));
+        let t2 = std::sync::Arc::clone(&transitions);
+        let b = open_and_waited(2).with_observer(move |t: ward_backoff::breaker::Transition| {
+            if t.from == State::HalfOpen {
+                t2.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let b = Arc::new(b);
+        let p1 = b.try_acquire().unwrap(); // makes the transition to half-open
+        let b2 = Arc::clone(&b);
+        let h = thread::spawn(move || {
+            if let Ok(p) = b2.try_acquire() {
+                p.record(Outcome::Success, Duration::ZERO);
+            }
+        });
+        p1.record(Outcome::Success, Duration::ZERO);
+        h.join().unwrap();
+        // Two permits were free, so both trials ran and succeeded: the breaker closed, and
+        // only the thread that recorded last made the transition.
+        assert_eq!(b.state(), State::Closed);
+        assert_eq!(transitions.load(Ordering::Relaxed), 1);
+    });
+}
+
+/// A permit released (ignored outcome) while another caller races to acquire: the
+/// number of permits in use never exceeds the limit of one.
+#[test]
+fn released_permit_is_reused_without_overshoot() {
+    loom::model(|| {
+        let b = Arc::new(open_and_waited(1));
+        let p = b.try_acquire().unwrap();
+        let in_use = std::sync::Arc::new(AtomicUsize::new(1));
+        let b2 = Arc::clone(&b);
+        let u2 = std::sync::Arc::clone(&in_use);
+        let h = thread::spawn(move || {
+            if let Ok(q) = b2.try_acquire() {
+                let now = u2.fetch_add(1, Ordering::SeqCst) + 1;
+                assert!(now <= 1, "{now} permits in use");
+                u2.fetch_sub(1, Ordering::SeqCst);
+                core::mem::forget(q);
+            }
+        });
+        in_use.fetch_sub(1, Ordering::SeqCst);
+        p.record(Outcome::Ignored, Duration::ZERO);
+        h.join().unwrap();
+        assert_eq!(b.state(), State::HalfOpen);
+    });
+}
+
+/// The AWS quota's compare-and-swap grants each token once: 10 tokens at cost 5 allow
+/// exactly two retries among three racing callers.
+#[test]
+fn retry_quota_never_overdraws() {
+    loom::model(|| {
+        let q = Arc::new(RetryQuota::new(10, 5, 10).unwrap());
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.try_retry(RetryKind::Error).is_some())
+            })
+            .collect();
+        let mut granted = usize::from(q.try_retry(RetryKind::Error).is_some());
+        for h in handles {
+            granted += usize::from(h.join().unwrap());
+        }
+        assert_eq!(granted, 2);
+        assert_eq!(q.available(), 0);
+    });
+}
