@@ -134,3 +134,19 @@ fn retry_quota_never_overdraws() {
         assert_eq!(q.available(), 0);
     });
 }
+
+/// The gRPC throttle's fixed-point compare-and-swap loses no update: a failure and a
+/// success racing from 1 token (of 2) end at 0.5 tokens in either order.
+#[test]
+fn retry_throttle_loses_no_update() {
+    use ward_backoff::budget::RetryThrottle;
+    loom::model(|| {
+        let t = Arc::new(RetryThrottle::new(2, 0.5).unwrap());
+        t.record_failure(None); // 1.0: room for the success below
+        let t2 = Arc::clone(&t);
+        let h = thread::spawn(move || t2.record_success(None));
+        t.record_failure(None);
+        h.join().unwrap();
+        assert_eq!(t.tokens_milli(), 500);
+    });
+}

@@ -331,7 +331,7 @@ impl<C: Clock> CircuitBreaker<C> {
             consecutive_opens: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             minimum: config.effective_minimum(),
-            rng: AtomicSplitMix::new(0x0B5E_55ED),
+            rng: AtomicSplitMix::new(default_seed()),
             config,
             clock,
             observer: NoObserver,
@@ -339,7 +339,38 @@ impl<C: Clock> CircuitBreaker<C> {
     }
 }
 
+/// Breakers of different processes must not jitter their open waits alike.
+fn default_seed() -> u64 {
+    #[cfg(feature = "std")]
+    {
+        crate::rng::entropy_seed()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        0x0B5E_55ED
+    }
+}
+
 impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
+    /// The same breaker, drawing the jitter of a jittered [`OpenWait::Backoff`] from a
+    /// stream seeded by `seed` (by default: from entropy with `std`, a constant without).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new()).with_seed(7);
+    /// assert_eq!(b.metrics().calls, 0);
+    /// ```
+    #[must_use]
+    pub fn with_seed(self, seed: u64) -> Self {
+        Self {
+            rng: AtomicSplitMix::new(seed),
+            ..self
+        }
+    }
+
     /// The same breaker, reporting transitions to `observer`.
     ///
     /// # Examples
