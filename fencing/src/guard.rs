@@ -105,6 +105,7 @@ impl StaleToken {
 
 /// The admission rule on a plain mark, shared by every fence in the crate: admit a token at
 /// or above the mark, refuse a lower one. `mark == 0` means no token was admitted yet.
+#[inline]
 pub(crate) fn decide(mark: u64, token: FencingToken) -> Result<Admission, StaleToken> {
     match FencingToken::new(mark) {
         Err(_) => Ok(Admission::Raised { previous: None }),

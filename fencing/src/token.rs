@@ -92,6 +92,7 @@ impl FencingToken {
     /// assert_eq!(FencingToken::new(7).unwrap().get(), 7);
     /// assert_eq!(FencingToken::new(0), Err(TokenError::Zero));
     /// ```
+    #[inline]
     pub const fn new(value: u64) -> Result<Self, TokenError> {
         match NonZeroU64::new(value) {
             Some(v) => Ok(Self(v)),
@@ -123,6 +124,7 @@ impl FencingToken {
     ///
     /// assert_eq!(FencingToken::new(42).unwrap().get(), 42);
     /// ```
+    #[inline]
     pub const fn get(self) -> u64 {
         self.0.get()
     }
