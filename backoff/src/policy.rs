@@ -37,10 +37,44 @@ use crate::strategy::{Backoff, ConfigError, Strategy};
 /// # Ok::<(), ward_backoff::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "PolicyRepr", into = "PolicyRepr"))]
 pub struct RetryPolicy {
     strategy: Strategy,
     max_attempts: u32,
     max_elapsed: Option<Duration>,
+}
+
+/// The serialized form of a [`RetryPolicy`], validated on the way in.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PolicyRepr {
+    strategy: Strategy,
+    max_attempts: u32,
+    max_elapsed: Option<Duration>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<PolicyRepr> for RetryPolicy {
+    type Error = ConfigError;
+    fn try_from(r: PolicyRepr) -> Result<Self, ConfigError> {
+        let p = RetryPolicy::new(r.strategy).with_max_attempts(r.max_attempts)?;
+        Ok(match r.max_elapsed {
+            Some(d) => p.with_max_elapsed(d),
+            None => p,
+        })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<RetryPolicy> for PolicyRepr {
+    fn from(p: RetryPolicy) -> Self {
+        PolicyRepr {
+            strategy: p.strategy,
+            max_attempts: p.max_attempts,
+            max_elapsed: p.max_elapsed,
+        }
+    }
 }
 
 impl RetryPolicy {

@@ -36,6 +36,8 @@ pub enum ConfigError {
 /// `E(n) = min(cap, base · 2^n)` is the exponential ceiling for the `n`-th retry (counted
 /// from 0). Every kind keeps its delay within `[0, cap]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum StrategyKind {
     /// Always `base` (and `cap == base`).
@@ -78,10 +80,43 @@ pub enum StrategyKind {
 /// # Ok::<(), ward_backoff::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "StrategyRepr", into = "StrategyRepr")
+)]
 pub struct Strategy {
     kind: StrategyKind,
     base: u64,
     cap: u64,
+}
+
+/// The serialized form of a [`Strategy`], validated on the way in.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StrategyRepr {
+    kind: StrategyKind,
+    base: Duration,
+    cap: Duration,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<StrategyRepr> for Strategy {
+    type Error = ConfigError;
+    fn try_from(r: StrategyRepr) -> Result<Self, ConfigError> {
+        Strategy::new(r.kind, r.base, r.cap)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Strategy> for StrategyRepr {
+    fn from(s: Strategy) -> Self {
+        StrategyRepr {
+            kind: s.kind,
+            base: s.base(),
+            cap: s.cap(),
+        }
+    }
 }
 
 fn to_nanos(delay: Duration) -> Result<u64, ConfigError> {

@@ -4,6 +4,8 @@ use crate::strategy::Strategy;
 
 /// How the closed-state sliding window groups calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SlidingWindow {
     /// The outcomes of the last `n` calls.
     CountBased(u32),
@@ -14,6 +16,8 @@ pub enum SlidingWindow {
 
 /// How long the breaker stays open before it lets trial calls through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum OpenWait {
     /// The same wait every time.
     Fixed(Duration),
@@ -90,6 +94,11 @@ pub(crate) const MAX_COUNT_WINDOW: u32 = 1 << 20;
 /// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "BreakerConfigBuilder", into = "BreakerConfigBuilder")
+)]
 pub struct BreakerConfig {
     pub(crate) window: SlidingWindow,
     pub(crate) minimum_calls: u32,
@@ -223,6 +232,7 @@ impl Default for BreakerConfig {
 /// assert!(matches!(err, BreakerConfigError::ThresholdOutOfRange { .. }));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[must_use]
 pub struct BreakerConfigBuilder {
     window: SlidingWindow,
@@ -233,6 +243,29 @@ pub struct BreakerConfigBuilder {
     open_wait: OpenWait,
     half_open_permits: u32,
     max_half_open: Option<Duration>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<BreakerConfigBuilder> for BreakerConfig {
+    type Error = BreakerConfigError;
+    fn try_from(b: BreakerConfigBuilder) -> Result<Self, BreakerConfigError> {
+        b.build()
+    }
+}
+
+impl From<BreakerConfig> for BreakerConfigBuilder {
+    fn from(c: BreakerConfig) -> Self {
+        BreakerConfigBuilder {
+            window: c.window,
+            minimum_calls: c.minimum_calls,
+            failure_pct: c.failure_pct,
+            slow_pct: c.slow_pct,
+            slow: c.slow,
+            open_wait: c.open_wait,
+            half_open_permits: c.half_open_permits,
+            max_half_open: c.max_half_open_nanos.map(Duration::from_nanos),
+        }
+    }
 }
 
 fn ppm(name: &'static str, value: f32) -> Result<u64, BreakerConfigError> {

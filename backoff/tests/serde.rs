@@ -1,0 +1,74 @@
+//! Configuration values round-trip through serde, and decoding validates.
+#![cfg(feature = "serde")]
+
+use core::time::Duration;
+
+use proptest::prelude::*;
+use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+use ward_backoff::{RetryPolicy, Strategy, StrategyKind};
+
+#[test]
+fn strategy_round_trips_and_rejects_invalid_input() {
+    let s =
+        Strategy::decorrelated_corrected(Duration::from_millis(5), Duration::from_secs(2)).unwrap();
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(
+        json,
+        r#"{"kind":"decorrelated_corrected","base":{"secs":0,"nanos":5000000},"cap":{"secs":2,"nanos":0}}"#
+    );
+    assert_eq!(serde_json::from_str::<Strategy>(&json).unwrap(), s);
+    let bad = r#"{"kind":"full_jitter","base":{"secs":3,"nanos":0},"cap":{"secs":2,"nanos":0}}"#;
+    let err = serde_json::from_str::<Strategy>(bad).unwrap_err();
+    assert!(
+        err.to_string().contains("base delay 3s exceeds the cap 2s"),
+        "{err}"
+    );
+    let zero = r#"{"kind":"exponential","base":{"secs":0,"nanos":0},"cap":{"secs":2,"nanos":0}}"#;
+    assert!(serde_json::from_str::<Strategy>(zero).is_err());
+}
+
+#[test]
+fn policy_round_trips_and_rejects_zero_attempts() {
+    let p = RetryPolicy::new(Strategy::constant(Duration::from_secs(1)).unwrap())
+        .with_max_attempts(7)
+        .unwrap()
+        .with_max_elapsed(Duration::from_secs(30));
+    let json = serde_json::to_string(&p).unwrap();
+    assert_eq!(serde_json::from_str::<RetryPolicy>(&json).unwrap(), p);
+    let bad = json.replace("\"max_attempts\":7", "\"max_attempts\":0");
+    assert!(serde_json::from_str::<RetryPolicy>(&bad).is_err());
+}
+
+#[test]
+fn breaker_config_round_trips_and_rejects_invalid_thresholds() {
+    let c = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::TimeBased(30))
+        .failure_rate_threshold(20.0)
+        .max_wait_in_half_open(Duration::from_secs(9))
+        .build()
+        .unwrap();
+    let json = serde_json::to_string(&c).unwrap();
+    assert_eq!(serde_json::from_str::<BreakerConfig>(&json).unwrap(), c);
+    let bad = json.replace("\"failure_pct\":20.0", "\"failure_pct\":120.0");
+    assert_ne!(bad, json);
+    assert!(serde_json::from_str::<BreakerConfig>(&bad).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Whatever a decoder is handed, it yields a valid strategy or an error, never an
+    /// invalid value: decoding agrees with the constructor.
+    #[test]
+    fn prop_decode_agrees_with_the_constructor(base in 0u64..2000, cap in 0u64..2000, k in 0usize..6) {
+        let kinds = ["constant", "exponential", "full_jitter", "equal_jitter", "decorrelated", "decorrelated_corrected"];
+        let json = format!(
+            r#"{{"kind":"{}","base":{{"secs":0,"nanos":{base}}},"cap":{{"secs":0,"nanos":{cap}}}}}"#,
+            kinds[k]
+        );
+        let decoded = serde_json::from_str::<Strategy>(&json).ok();
+        let kind: StrategyKind = serde_json::from_str(&format!("\"{}\"", kinds[k])).unwrap();
+        let built = Strategy::new(kind, Duration::from_nanos(base), Duration::from_nanos(cap)).ok();
+        prop_assert_eq!(decoded, built);
+    }
+}
