@@ -308,6 +308,31 @@ fn every_crash_point_of_one_persist_keeps_old_or_new_mark() {
     }
 }
 
+#[test]
+fn crash_during_create_leaves_no_file_or_an_empty_mark() {
+    for crash_at in 0..=4 {
+        for dir_flushed in [false, true] {
+            for torn_prefix in [None, Some(0), Some(11)] {
+                let disk = Arc::new(Mutex::new(Disk::default()));
+                let created = FileStore::create_with(
+                    SimFs::new(&disk, Fault::CrashAt(crash_at)),
+                    mark_path(),
+                );
+                assert_eq!(created.is_ok(), crash_at == 4);
+                disk.lock().crash(CrashShape {
+                    dir_flushed,
+                    torn_prefix,
+                });
+                match FileStore::open_with(SimFs::new(&disk, Fault::None), mark_path()) {
+                    Ok(mut store) => assert_eq!(store.load().unwrap(), None),
+                    Err(StoreError::Missing { .. }) => assert!(crash_at < 4),
+                    Err(other) => panic!("crash at {crash_at}: {other}"),
+                }
+            }
+        }
+    }
+}
+
 fn crash_shape() -> impl Strategy<Value = CrashShape> {
     (any::<bool>(), prop::option::of(0_usize..=20)).prop_map(|(dir_flushed, torn_prefix)| {
         CrashShape {

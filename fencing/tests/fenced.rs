@@ -48,7 +48,9 @@ fn shared_types_are_send_and_sync() {
 }
 
 /// The anomaly this crate exists for: leader 33 pauses (a long GC), 34 is elected and writes,
-/// 33 wakes up and tries to write with its old token.
+/// 33 wakes up and tries to write with its old token. The token numbers follow the fencing
+/// example in Kleppmann, *Designing Data-Intensive Applications*, chapter 8 ("Fencing
+/// tokens"), where the storage refuses token 33 after it has processed 34.
 #[test]
 fn zombie_leader_is_rejected() {
     let record = Fenced::new(String::from("initial"));
