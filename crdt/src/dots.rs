@@ -137,6 +137,9 @@ pub(crate) struct Probe {
     clock: Vec<u64>,
     /// Cloud dots whose actor is in the table, as sorted `(index, counter)` pairs.
     cloud: Vec<(usize, u64)>,
+    /// Per table index, the smallest and largest counter of its cloud dots (`(MAX, 0)`
+    /// when it has none), so most lookups never search the cloud.
+    cloud_span: Vec<(u64, u64)>,
 }
 
 impl Probe {
@@ -165,13 +168,25 @@ impl Probe {
             .filter_map(|d| table.find(d.actor()).map(|i| (i, d.counter())))
             .collect();
         cloud.sort_unstable();
-        Self { clock, cloud }
+        let mut cloud_span = alloc::vec![(u64::MAX, 0); table.len()];
+        for &(i, c) in &cloud {
+            let span = &mut cloud_span[i];
+            *span = (span.0.min(c), span.1.max(c));
+        }
+        Self {
+            clock,
+            cloud,
+            cloud_span,
+        }
     }
 
     #[inline]
     pub(crate) fn contains(&self, dot: LocalDot) -> bool {
         let counter = dot.counter.get();
-        counter <= self.clock[dot.actor]
-            || (!self.cloud.is_empty() && self.cloud.binary_search(&(dot.actor, counter)).is_ok())
+        if counter <= self.clock[dot.actor] {
+            return true;
+        }
+        let (low, high) = self.cloud_span[dot.actor];
+        low <= counter && counter <= high && self.cloud.binary_search(&(dot.actor, counter)).is_ok()
     }
 }

@@ -53,8 +53,11 @@ use crate::lattice::DeltaCrdt;
 ///
 /// Elements are kept in a vector sorted by element: `contains` is `O(log n)`, `add` and
 /// `remove` are `O(log n)` plus moving the tail of the vector (appending in order is
-/// amortised `O(1)`), `merge` is one linear merge-join `O(n + m)` that updates in place
-/// when nothing is inserted and otherwise builds the result with exact capacity.
+/// amortised `O(1)`). Merging a state of `m` elements into one of `n` is a single linear
+/// merge-join, `O(n + m)`, that updates in place when it can and otherwise rebuilds the
+/// vector once with exact capacity. Merging a small delta looks its elements up by binary
+/// search and then makes one tight pass over the `n` elements' dots (a removal carries
+/// only dots, not the element, so every element must be checked against them).
 ///
 /// # Examples
 ///
@@ -548,6 +551,12 @@ mod tests {
         a.add(&1, 0).unwrap();
         a.merge(&b);
         assert_eq!(a.iter().copied().collect::<Vec<_>>(), [0, 1, 4, 5, 9]);
+        // Many insertions rebuild the vector once, with exact capacity.
+        for x in 100..140 {
+            b.add(&2, x).unwrap();
+        }
+        a.merge(&b);
+        assert_eq!(a.len(), 45);
         assert_eq!(a.entries.capacity(), a.entries.len());
     }
 }

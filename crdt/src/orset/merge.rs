@@ -14,6 +14,16 @@ enum Joined {
     Removed,
 }
 
+/// A merge visits every element of the receiving set at most once; when the incoming
+/// state has at most `1 / SPARSE_RATIO` as many elements, its elements are located by
+/// binary search instead of a merge-join, and the receiving side is only scanned for dots
+/// the incoming context covers.
+const SPARSE_RATIO: usize = 4;
+
+/// At most this many insertions and removals are applied in place (moving the tail of
+/// the vector); more rebuild the vector once, with exact capacity.
+const IN_PLACE_EDITS: usize = 16;
+
 impl<E: Ord + Clone, A: Ord + Clone> Lattice for OrSet<E, A> {
     fn merge(&mut self, other: &Self) {
         if other.ctx.is_empty() {
@@ -25,16 +35,78 @@ impl<E: Ord + Clone, A: Ord + Clone> Lattice for OrSet<E, A> {
             self.clone_from(other);
             return;
         }
+        let sparse = other.entries.len() * SPARSE_RATIO <= self.entries.len();
+        self.merge_with(other, sparse);
+    }
+}
+
+impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
+    /// The join, by merge-join (`sparse == false`) or by lookups (`sparse == true`);
+    /// both give the same state.
+    fn merge_with(&mut self, other: &Self, sparse: bool) {
         let remap: Vec<usize> = (0..other.actors.len())
             .map(|i| self.actors.intern(other.actors.actor(i)))
             .collect();
-        let theirs = Probe::new(&other.ctx, &self.actors);
-        let ours = Probe::new(&self.ctx, &self.actors);
-        let to_ours = |d: LocalDot| LocalDot {
-            actor: remap[d.actor],
-            counter: d.counter,
+        let join = Join {
+            theirs: Probe::new(&other.ctx, &self.actors),
+            ours: Probe::new(&self.ctx, &self.actors),
+            remap,
         };
+        let (removed, inserted) = if sparse {
+            self.join_sparse(other, &join)
+        } else {
+            self.join_dense(other, &join)
+        };
+        self.splice(removed, inserted);
+        self.ctx.join(&other.ctx);
+    }
+}
 
+/// What one merge needs to compare dots across the two sets, in this set's numbering.
+struct Join {
+    /// The incoming context.
+    theirs: Probe,
+    /// This set's context before the merge.
+    ours: Probe,
+    /// Incoming actor index to this set's actor index.
+    remap: Vec<usize>,
+}
+
+impl Join {
+    #[inline]
+    fn to_ours(&self, d: LocalDot) -> LocalDot {
+        LocalDot {
+            actor: self.remap[d.actor],
+            counter: d.counter,
+        }
+    }
+
+    /// The dots of an incoming element this set does not hold, minus those this set has
+    /// seen (and so removed), in this set's numbering.
+    fn unseen_here(&self, dots: &Dots) -> Option<Dots> {
+        match dots {
+            Dots::One(d) => {
+                let d = self.to_ours(*d);
+                (!self.ours.contains(d)).then_some(Dots::One(d))
+            }
+            Dots::Many(ds) => {
+                let kept: Vec<LocalDot> = ds
+                    .iter()
+                    .map(|&d| self.to_ours(d))
+                    .filter(|&d| !self.ours.contains(d))
+                    .collect();
+                Dots::from_sorted(sorted(kept))
+            }
+        }
+    }
+}
+
+/// Removed positions (ascending) and insertions (ascending by position).
+type Edits<E> = (Vec<usize>, Vec<(usize, Entry<E>)>);
+
+impl<E: Ord + Clone, A> OrSet<E, A> {
+    /// One merge-join pass over both sorted entry lists.
+    fn join_dense(&mut self, other: &Self, join: &Join) -> Edits<E> {
         let mut removed: Vec<usize> = Vec::new();
         let mut inserted: Vec<(usize, Entry<E>)> = Vec::new();
         let mut i = 0;
@@ -51,7 +123,7 @@ impl<E: Ord + Clone, A: Ord + Clone> Lattice for OrSet<E, A> {
                 Ordering::Less => {
                     // Only here: keep the dots the other side has not seen.
                     let entry = &mut self.entries[i];
-                    match keep_unseen(&entry.dots, &theirs) {
+                    match keep_unseen(&entry.dots, &join.theirs) {
                         Joined::Unchanged => {}
                         Joined::Replace(dots) => entry.dots = dots,
                         Joined::Removed => removed.push(i),
@@ -61,39 +133,15 @@ impl<E: Ord + Clone, A: Ord + Clone> Lattice for OrSet<E, A> {
                 Ordering::Greater => {
                     // Only there: take the dots this side has not seen.
                     let entry = &other.entries[j];
-                    let dots = match &entry.dots {
-                        Dots::One(d) => {
-                            Some(Dots::One(to_ours(*d))).filter(|_| !ours.contains(to_ours(*d)))
-                        }
-                        Dots::Many(ds) => {
-                            let kept: Vec<LocalDot> = ds
-                                .iter()
-                                .map(|&d| to_ours(d))
-                                .filter(|&d| !ours.contains(d))
-                                .collect();
-                            Dots::from_sorted(sorted(kept))
-                        }
-                    };
-                    if let Some(dots) = dots {
-                        inserted.push((
-                            i,
-                            Entry {
-                                elem: entry.elem.clone(),
-                                dots,
-                            },
-                        ));
+                    if let Some(dots) = join.unseen_here(&entry.dots) {
+                        let elem = entry.elem.clone();
+                        inserted.push((i, Entry { elem, dots }));
                     }
                     j += 1;
                 }
                 Ordering::Equal => {
                     let entry = &mut self.entries[i];
-                    match join_dots(
-                        &entry.dots,
-                        &other.entries[j].dots,
-                        &to_ours,
-                        &ours,
-                        &theirs,
-                    ) {
+                    match join_dots(&entry.dots, &other.entries[j].dots, join) {
                         Joined::Unchanged => {}
                         Joined::Replace(dots) => entry.dots = dots,
                         Joined::Removed => removed.push(i),
@@ -103,8 +151,53 @@ impl<E: Ord + Clone, A: Ord + Clone> Lattice for OrSet<E, A> {
                 }
             }
         }
-        self.splice(removed, inserted);
-        self.ctx.join(&other.ctx);
+        (removed, inserted)
+    }
+
+    /// For a small incoming state (a delta): binary search for each incoming element,
+    /// then one tight scan of this set for dots the incoming context covers.
+    fn join_sparse(&mut self, other: &Self, join: &Join) -> Edits<E> {
+        let mut removed: Vec<usize> = Vec::new();
+        let mut inserted: Vec<(usize, Entry<E>)> = Vec::new();
+        let mut matched: Vec<usize> = Vec::new();
+        for entry in &other.entries {
+            match self.entries.binary_search_by(|e| e.elem.cmp(&entry.elem)) {
+                Ok(i) => {
+                    matched.push(i);
+                    let mine = &mut self.entries[i];
+                    match join_dots(&mine.dots, &entry.dots, join) {
+                        Joined::Unchanged => {}
+                        Joined::Replace(dots) => mine.dots = dots,
+                        Joined::Removed => removed.push(i),
+                    }
+                }
+                Err(i) => {
+                    if let Some(dots) = join.unseen_here(&entry.dots) {
+                        let elem = entry.elem.clone();
+                        inserted.push((i, Entry { elem, dots }));
+                    }
+                }
+            }
+        }
+        // Every other element of this set keeps only the dots the incoming context has
+        // not seen. `matched` is ascending because the incoming entries are sorted.
+        let mut matched = matched.into_iter().peekable();
+        for (i, entry) in self.entries.iter_mut().enumerate() {
+            let covered = match &entry.dots {
+                Dots::One(d) => join.theirs.contains(*d),
+                Dots::Many(ds) => ds.iter().any(|d| join.theirs.contains(*d)),
+            };
+            if matched.next_if_eq(&i).is_some() || !covered {
+                continue;
+            }
+            match keep_unseen(&entry.dots, &join.theirs) {
+                Joined::Unchanged => {}
+                Joined::Replace(dots) => entry.dots = dots,
+                Joined::Removed => removed.push(i),
+            }
+        }
+        removed.sort_unstable();
+        (removed, inserted)
     }
 }
 
@@ -115,6 +208,7 @@ fn sorted(mut dots: Vec<LocalDot>) -> Vec<LocalDot> {
 }
 
 /// The dots of an element only one side holds, minus those the other side has seen.
+#[inline]
 fn keep_unseen(dots: &Dots, theirs: &Probe) -> Joined {
     match dots {
         Dots::One(d) => {
@@ -140,30 +234,24 @@ fn keep_unseen(dots: &Dots, theirs: &Probe) -> Joined {
 }
 
 /// The causal join of one element's dots: `(d ∩ d') ∪ (d \ c') ∪ (d' \ c)`.
-fn join_dots(
-    mine: &Dots,
-    other: &Dots,
-    to_ours: &impl Fn(LocalDot) -> LocalDot,
-    ours: &Probe,
-    theirs: &Probe,
-) -> Joined {
+fn join_dots(mine: &Dots, other: &Dots, join: &Join) -> Joined {
     if let (Dots::One(a), Dots::One(b)) = (mine, other)
-        && *a == to_ours(*b)
+        && *a == join.to_ours(*b)
     {
         return Joined::Unchanged;
     }
-    let their_dots: Vec<LocalDot> = other.as_slice().iter().map(|&d| to_ours(d)).collect();
+    let their_dots: Vec<LocalDot> = other.as_slice().iter().map(|&d| join.to_ours(d)).collect();
     let mine = mine.as_slice();
     let mut out: Vec<LocalDot> = mine
         .iter()
         .copied()
-        .filter(|d| their_dots.contains(d) || !theirs.contains(*d))
+        .filter(|d| their_dots.contains(d) || !join.theirs.contains(*d))
         .collect();
     out.extend(
         their_dots
             .iter()
             .copied()
-            .filter(|d| !mine.contains(d) && !ours.contains(*d)),
+            .filter(|d| !mine.contains(d) && !join.ours.contains(*d)),
     );
     out.sort_unstable();
     if out.as_slice() == mine {
@@ -177,6 +265,34 @@ impl<E, A> OrSet<E, A> {
     /// `removed` is ascending; `inserted` is ascending by position (insert before the
     /// entry at that position).
     fn splice(&mut self, removed: Vec<usize>, inserted: Vec<(usize, Entry<E>)>) {
+        if !inserted.is_empty() && removed.len() + inserted.len() <= IN_PLACE_EDITS {
+            // Few edits: apply them from the back, so earlier positions stay valid. At
+            // one position the removal goes first; the insertion then takes its place.
+            let mut gone = removed.into_iter().rev().peekable();
+            let mut new = inserted.into_iter().rev().peekable();
+            self.entries
+                .reserve_exact(new.len().saturating_sub(gone.len()));
+            loop {
+                let next_gone = gone.peek().copied();
+                let next_new = new.peek().map(|(at, _)| *at);
+                match (next_gone, next_new) {
+                    (Some(g), Some(at)) if g >= at => {
+                        self.entries.remove(g);
+                        gone.next();
+                    }
+                    (_, Some(at)) => {
+                        let (_, entry) = new.next().expect("peeked");
+                        self.entries.insert(at, entry);
+                    }
+                    (Some(g), None) => {
+                        self.entries.remove(g);
+                        gone.next();
+                    }
+                    (None, None) => break,
+                }
+            }
+            return;
+        }
         if inserted.is_empty() {
             if !removed.is_empty() {
                 let mut gone = removed.into_iter().peekable();
@@ -203,5 +319,60 @@ impl<E, A> OrSet<E, A> {
         }
         out.extend(new.map(|(_, e)| e));
         self.entries = out;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use crate::lattice::Lattice;
+    use crate::orset::OrSet;
+
+    /// Deterministic pseudo-random histories (xorshift), so the test needs no RNG crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    #[test]
+    fn sparse_and_dense_joins_agree() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..200 {
+            let mut replicas: Vec<OrSet<u8, u8>> = (0..3).map(|_| OrSet::new()).collect();
+            let mut pool: Vec<OrSet<u8, u8>> = Vec::new();
+            for _ in 0..40 {
+                let r = rng.below(3) as usize;
+                let e = rng.below(24) as u8;
+                match rng.below(4) {
+                    0 | 1 => pool.push(replicas[r].add(&(r as u8), e).unwrap()),
+                    2 => pool.push(replicas[r].remove(&e)),
+                    _ => {
+                        let from = replicas[rng.below(3) as usize].clone();
+                        replicas[r].merge(&from);
+                    }
+                }
+            }
+            pool.extend(replicas);
+            for x in &pool {
+                for y in &pool {
+                    if x.ctx.is_empty() || y.ctx.is_empty() {
+                        continue;
+                    }
+                    let mut dense = x.clone();
+                    dense.merge_with(y, false);
+                    let mut sparse = x.clone();
+                    sparse.merge_with(y, true);
+                    assert_eq!(dense, sparse, "{x:?} ⊔ {y:?}");
+                    assert!(dense.entries.windows(2).all(|w| w[0].elem < w[1].elem));
+                }
+            }
+        }
     }
 }
