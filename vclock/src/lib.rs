@@ -12,14 +12,18 @@ mod buffer;
 #[cfg(feature = "alloc")]
 mod context;
 #[cfg(feature = "alloc")]
+mod message;
+#[cfg(feature = "alloc")]
 mod vclock;
 
 pub use crate::dot::Dot;
 pub use crate::error::{DecodeError, VClockError};
 
 #[cfg(feature = "alloc")]
-pub use crate::buffer::{CausalBuffer, Message, MessageError, Missing, PushError, Pushed};
+pub use crate::buffer::{CausalBuffer, Missing, PushError, Pushed};
 #[cfg(feature = "alloc")]
 pub use crate::context::{DotContext, Dots};
+#[cfg(feature = "alloc")]
+pub use crate::message::{Message, MessageError};
 #[cfg(feature = "alloc")]
 pub use crate::vclock::{IntoIter, Iter, VClock};
