@@ -311,8 +311,11 @@ pub enum DurableError {
 ///
 /// Before issuing a timestamp whose physical part is beyond the persisted bound, it
 /// stores a new bound `max(pt, needed) + lease` and only then issues. It refreshes the
-/// bound early, when an issued timestamp comes within half a lease of it, so that
-/// normally no event waits for the disk. On restart, [`open`](DurableHlc::open) loads
+/// bound early, when an issued timestamp comes within half a lease of it: the one call
+/// that notices does the write (after its timestamp is issued) while other threads go
+/// on issuing below the old bound, so normally no event is held up waiting for the
+/// bound. Pick a lease much longer than a write takes (seconds, not milliseconds). On
+/// restart, [`open`](DurableHlc::open) loads
 /// the bound `B` and resumes after `(B, 4095)`: every timestamp of the previous run was
 /// at most that, so the new run issues only greater ones, whatever the clock says.
 ///
