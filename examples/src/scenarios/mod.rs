@@ -6,6 +6,7 @@ use crate::{Options, Report};
 
 pub mod causality;
 pub mod clock_skew;
+pub mod oversell;
 pub mod shopping_cart;
 pub mod stale_reads;
 pub mod thundering_herd;
@@ -86,6 +87,12 @@ const ALL: &[Scenario] = &[
         number: 5,
         summary: "partitioned datacenters overwrite each other's cart",
         runner: shopping_cart::tour,
+    },
+    Scenario {
+        name: "oversell",
+        number: 6,
+        summary: "three regions sell the same last items",
+        runner: oversell::tour,
     },
     Scenario {
         name: "thundering-herd",
