@@ -51,7 +51,15 @@ impl<E> RetryError<E> {
     ///
     /// # Examples
     ///
-    /// See [`RetryError`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, StopReason, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?).with_max_attempts(2)?;
+    /// let retrier = Retrier::new(policy, ManualClock::new(), 1);
+    /// let err = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(503), |_| Action::Retry).unwrap_err();
+    /// assert_eq!(*err.error(), 503);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
     pub const fn error(&self) -> &E {
         &self.error
     }
@@ -60,7 +68,15 @@ impl<E> RetryError<E> {
     ///
     /// # Examples
     ///
-    /// See [`RetryError`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, StopReason, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?).with_max_attempts(2)?;
+    /// let retrier = Retrier::new(policy, ManualClock::new(), 1);
+    /// let err = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(503), |_| Action::Retry).unwrap_err();
+    /// assert_eq!(err.into_inner(), 503);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
     pub fn into_inner(self) -> E {
         self.error
     }
@@ -69,7 +85,15 @@ impl<E> RetryError<E> {
     ///
     /// # Examples
     ///
-    /// See [`RetryError`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, StopReason, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?).with_max_attempts(2)?;
+    /// let retrier = Retrier::new(policy, ManualClock::new(), 1);
+    /// let err = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(503), |_| Action::Retry).unwrap_err();
+    /// assert_eq!(err.attempts(), 2);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
     pub const fn attempts(&self) -> u32 {
         self.attempts
     }
@@ -78,7 +102,15 @@ impl<E> RetryError<E> {
     ///
     /// # Examples
     ///
-    /// See [`RetryError`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, StopReason, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?).with_max_attempts(2)?;
+    /// let retrier = Retrier::new(policy, ManualClock::new(), 1);
+    /// let err = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(503), |_| Action::Retry).unwrap_err();
+    /// assert_eq!(err.reason(), StopReason::AttemptsExhausted { attempts: 2 });
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
     pub const fn reason(&self) -> StopReason {
         self.reason
     }
@@ -198,7 +230,14 @@ impl<C: Clock> Retrier<C> {
     ///
     /// # Examples
     ///
-    /// See [`Retrier`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{ManualClock, Retrier, RetryPolicy, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::full_jitter(Duration::from_millis(10), Duration::from_secs(1))?);
+    /// let retrier = Retrier::new(policy, ManualClock::new(), 0xC0FFEE);
+    /// assert_eq!(retrier.policy(), &policy);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
     pub fn new(policy: RetryPolicy, clock: C, seed: u64) -> Self {
         Self {
             policy,
@@ -259,7 +298,13 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
     ///
     /// # Examples
     ///
-    /// See [`Retrier::with_policy`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{ManualClock, Retrier, RetryPolicy, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?).with_max_attempts(9)?;
+    /// assert_eq!(Retrier::new(policy, ManualClock::new(), 1).policy().max_attempts(), 9);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
     pub const fn policy(&self) -> &RetryPolicy {
         &self.policy
     }
@@ -268,7 +313,15 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
     ///
     /// # Examples
     ///
-    /// See [`Retrier::with_budget`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::budget::RetryThrottle;
+    /// use ward_backoff::{ManualClock, Retrier, RetryPolicy, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// let r = Retrier::new(policy, ManualClock::new(), 1).with_budget(RetryThrottle::default());
+    /// assert!(r.budget().allows_retry());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const fn budget(&self) -> &B {
         &self.budget
     }
@@ -292,7 +345,21 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
     ///
     /// # Examples
     ///
-    /// See [`Retrier`].
+    /// ```
+    /// use core::time::Duration;
+    /// use std::cell::Cell;
+    /// use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, Strategy};
+    /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_secs(1))?);
+    /// let slept = Cell::new(Duration::ZERO);
+    /// let out = Retrier::new(policy, ManualClock::new(), 1).run_with_sleeper(
+    ///     |d| slept.set(slept.get() + d),
+    ///     |attempt| if attempt < 3 { Err("busy") } else { Ok(attempt) },
+    ///     |_| Action::Retry,
+    /// );
+    /// assert_eq!(out, Ok(3));
+    /// assert_eq!(slept.get(), Duration::from_secs(2));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
     pub fn run_with_sleeper<T, E, S, F, K>(
         &self,
         sleeper: S,

@@ -117,7 +117,12 @@ impl BreakerConfig {
     ///
     /// # Examples
     ///
-    /// See [`BreakerConfig`].
+    /// ```
+    /// use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+    /// let c = BreakerConfig::builder().build()?;
+    /// assert_eq!(c, BreakerConfig::default());
+    /// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+    /// ```
     pub const fn builder() -> BreakerConfigBuilder {
         BreakerConfigBuilder {
             window: SlidingWindow::CountBased(100),
@@ -284,7 +289,12 @@ impl BreakerConfigBuilder {
     ///
     /// # Examples
     ///
-    /// See [`BreakerConfig`].
+    /// ```
+    /// use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+    /// let c = BreakerConfig::builder().sliding_window(SlidingWindow::TimeBased(60)).build()?;
+    /// assert_eq!(c.sliding_window(), SlidingWindow::TimeBased(60));
+    /// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+    /// ```
     pub const fn sliding_window(self, window: SlidingWindow) -> Self {
         Self { window, ..self }
     }
@@ -293,7 +303,11 @@ impl BreakerConfigBuilder {
     ///
     /// # Examples
     ///
-    /// See [`BreakerConfig`].
+    /// ```
+    /// use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+    /// assert_eq!(BreakerConfig::builder().minimum_calls(7).build()?.minimum_calls(), 7);
+    /// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+    /// ```
     pub const fn minimum_calls(self, minimum_calls: u32) -> Self {
         Self {
             minimum_calls,
@@ -305,7 +319,11 @@ impl BreakerConfigBuilder {
     ///
     /// # Examples
     ///
-    /// See [`BreakerConfig`].
+    /// ```
+    /// use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+    /// assert_eq!(BreakerConfig::builder().failure_rate_threshold(30.0).build()?.failure_rate_threshold(), 30.0);
+    /// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+    /// ```
     pub const fn failure_rate_threshold(self, percent: f32) -> Self {
         Self {
             failure_pct: percent,
@@ -350,7 +368,11 @@ impl BreakerConfigBuilder {
     ///
     /// # Examples
     ///
-    /// See [`BreakerConfig`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert!(BreakerConfig::builder().wait_in_open(Duration::from_secs(5)).build().is_ok());
+    /// ```
     pub const fn wait_in_open(self, wait: Duration) -> Self {
         Self {
             open_wait: OpenWait::Fixed(wait),
@@ -417,7 +439,10 @@ impl BreakerConfigBuilder {
     ///
     /// # Examples
     ///
-    /// See [`BreakerConfig`].
+    /// ```
+    /// use ward_backoff::breaker::{BreakerConfig, BreakerConfigError};
+    /// assert_eq!(BreakerConfig::builder().minimum_calls(0).build(), Err(BreakerConfigError::ZeroMinimumCalls));
+    /// ```
     pub fn build(self) -> Result<BreakerConfig, BreakerConfigError> {
         let failure_ppm = ppm("failure rate", self.failure_pct)?;
         let slow_ppm = ppm("slow call rate", self.slow_pct)?;

@@ -46,7 +46,16 @@ impl<C, K, O> BreakerLayer<C, K, O> {
     ///
     /// # Examples
     ///
-    /// See [`BreakerLayer`].
+    /// ```
+    /// use std::sync::Arc;
+    /// use ward_backoff::MonotonicClock;
+    /// use ward_backoff::breaker::{BreakerConfig, BreakerLayer, CircuitBreaker, Outcome};
+    /// let breaker = Arc::new(CircuitBreaker::new(BreakerConfig::default(), MonotonicClock::new()));
+    /// let layer = BreakerLayer::new(breaker, |r: &Result<(), ()>| {
+    ///     if r.is_ok() { Outcome::Success } else { Outcome::Failure }
+    /// });
+    /// let _same = layer.clone();
+    /// ```
     pub const fn new(breaker: Arc<CircuitBreaker<C, O>>, classify: K) -> Self {
         Self { breaker, classify }
     }
@@ -83,7 +92,17 @@ impl<S, C, K: Clone, O> tower::Layer<S> for BreakerLayer<C, K, O> {
 ///
 /// # Examples
 ///
-/// See [`BreakerLayer`].
+/// ```
+/// use std::sync::Arc;
+/// use ward_backoff::MonotonicClock;
+/// use ward_backoff::breaker::{BreakerConfig, BreakerLayer, CircuitBreaker, Outcome};
+/// let breaker = Arc::new(CircuitBreaker::new(BreakerConfig::default(), MonotonicClock::new()));
+/// let layer = BreakerLayer::new(breaker, |r: &Result<(), ()>| {
+///     if r.is_ok() { Outcome::Success } else { Outcome::Failure }
+/// });
+/// use tower::Layer;
+/// let _svc = layer.layer(tower::service_fn(|()| async { Ok::<(), ()>(()) }));
+/// ```
 pub struct BreakerService<S, C, K, O = NoObserver> {
     inner: S,
     breaker: Arc<CircuitBreaker<C, O>>,

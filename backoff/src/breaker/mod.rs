@@ -316,7 +316,13 @@ impl<C: Clock> CircuitBreaker<C> {
     ///
     /// # Examples
     ///
-    /// See [`CircuitBreaker`].
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker};
+    /// use ward_backoff::breaker::State;
+    /// let breaker = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// assert_eq!(breaker.state(), State::Closed);
+    /// ```
     pub fn new(config: BreakerConfig, clock: C) -> Self {
         let window = match config.window {
             SlidingWindow::CountBased(n) => Window::Count(CountWindow::new(n)),
@@ -375,7 +381,14 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     ///
     /// # Examples
     ///
-    /// See [`TransitionObserver`].
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker};
+    /// use ward_backoff::breaker::Transition;
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new())
+    ///     .with_observer(|t: Transition| println!("{} -> {}", t.from, t.to));
+    /// assert_eq!(b.metrics().calls, 0);
+    /// ```
     pub fn with_observer<O2: TransitionObserver>(self, observer: O2) -> CircuitBreaker<C, O2> {
         CircuitBreaker {
             state: self.state,
@@ -433,7 +446,18 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     ///
     /// # Examples
     ///
-    /// See [`CircuitBreaker`].
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker};
+    /// use core::time::Duration;
+    /// use ward_backoff::breaker::Outcome;
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// let permit = b.try_acquire()?;
+    /// // ... make the call, then:
+    /// permit.record(Outcome::Success, Duration::from_millis(12));
+    /// assert_eq!(b.metrics().calls, 1);
+    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
+    /// ```
     #[inline]
     pub fn try_acquire(&self) -> Result<Permit<'_, C, O>, Rejected> {
         let ticket = self.acquire_ticket()?;
@@ -916,7 +940,15 @@ impl<C: Clock, O: TransitionObserver> Permit<'_, C, O> {
     ///
     /// # Examples
     ///
-    /// See [`CircuitBreaker`].
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// b.try_acquire()?.record(Outcome::Failure, Duration::from_secs(3));
+    /// assert_eq!(b.metrics().failed_calls, 1);
+    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
+    /// ```
     #[inline]
     pub fn record(mut self, outcome: Outcome, duration: Duration) {
         if let Some(t) = self.ticket.take() {
@@ -954,7 +986,16 @@ impl<C: Clock, O: TransitionObserver> OwnedPermit<C, O> {
     ///
     /// # Examples
     ///
-    /// See [`CircuitBreaker::try_acquire_owned`].
+    /// ```
+    /// use core::time::Duration;
+    /// use std::sync::Arc;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+    /// let b = Arc::new(CircuitBreaker::new(BreakerConfig::default(), ManualClock::new()));
+    /// CircuitBreaker::try_acquire_owned(&b)?.record(Outcome::Success, Duration::ZERO);
+    /// assert_eq!(b.metrics().calls, 1);
+    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
+    /// ```
     pub fn record(mut self, outcome: Outcome, duration: Duration) {
         if let Some(t) = self.ticket.take() {
             self.breaker.record_ticket(t, outcome, duration);
