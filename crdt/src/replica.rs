@@ -21,6 +21,10 @@ use crate::pncounter::PnCounter;
 /// that the replica does not, some other replica is (or was) writing under the same id,
 /// and the merge is refused with [`ReplicaError::ForeignEvents`].
 ///
+/// `Replica` is deliberately not `Clone`: a clone would be a second writer under the same
+/// id. Copy the state instead ([`state`](Replica::state)`().clone()`), or split the
+/// replica with [`into_parts`](Replica::into_parts).
+///
 /// Every mutator returns the delta, to ship to other replicas; merging the delta into a
 /// replica has the same effect as the mutation had here.
 ///
@@ -45,7 +49,7 @@ use crate::pncounter::PnCounter;
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Replica<A, T> {
     actor: A,
     state: T,
