@@ -235,4 +235,27 @@ proptest! {
             prop_assert_eq!(&roundtrip(state), state);
         }
     }
+
+    /// Arbitrary, mostly malformed, encodings never panic: they decode to a valid state
+    /// (which then round-trips and merges like any other) or fail with an error.
+    #[test]
+    fn prop_orset_decoding_never_panics(
+        entries in prop::collection::vec((0..4_u8, prop::collection::vec((0..3_u8, 0..5_u64), 0..3)), 0..4),
+        clock in prop::collection::vec((0..3_u8, 0..5_u64), 0..3),
+        cloud in prop::collection::vec((0..3_u8, 0..7_u64), 0..3),
+    ) {
+        let json = serde_json::json!({ "entries": entries, "context": { "clock": clock, "cloud": cloud } });
+        if let Ok(set) = serde_json::from_value::<OrSet<u8, u8>>(json) {
+            prop_assert_eq!(&roundtrip(&set), &set);
+            for x in set.iter() {
+                for dot in set.dots(x) {
+                    prop_assert!(set.context().contains(&dot));
+                }
+            }
+            let mut a = Replica::new(9_u8, OrSet::new());
+            a.add(1).unwrap();
+            let joined = set.clone().join(a.state());
+            prop_assert_eq!(joined.clone().join(&set), joined);
+        }
+    }
 }
