@@ -49,7 +49,8 @@ impl<C: Clock> AdaptiveThrottle<C> {
     /// # Errors
     ///
     /// [`BudgetError::MultiplierOutOfRange`] unless `k` is finite and at least 1;
-    /// [`BudgetError::WindowTooShort`] if `window` is under 10 ms.
+    /// [`BudgetError::WindowTooShort`] if `window` is under 1 s (its ten buckets would be
+    /// shorter than 100 ms).
     ///
     /// # Examples
     ///
@@ -64,7 +65,7 @@ impl<C: Clock> AdaptiveThrottle<C> {
         if !k.is_finite() || k < 1.0 {
             return Err(BudgetError::MultiplierOutOfRange { k });
         }
-        let min = Duration::from_millis(BUCKETS as u64);
+        let min = Duration::from_secs(1);
         if window < min {
             return Err(BudgetError::WindowTooShort { window, min });
         }

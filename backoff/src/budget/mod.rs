@@ -191,7 +191,7 @@ pub enum BudgetError {
         /// The value given.
         retry_percent: f64,
     },
-    /// The sliding window must span at least one millisecond per bucket.
+    /// The sliding window must span at least one second (100 ms per bucket).
     #[error("window {window:?} shorter than {min:?}")]
     WindowTooShort {
         /// The window given.
