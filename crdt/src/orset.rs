@@ -167,6 +167,28 @@ impl<E, A> OrSet<E, A> {
         }
     }
 
+    /// Releases the spare capacity of the element vector (which grows by doubling when
+    /// elements are added one by one), so the set holds `size_of::<E>() + 16` bytes per
+    /// single-dot element plus its per-actor metadata.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{OrSet, Replica};
+    ///
+    /// let mut set = Replica::new(1_u8, OrSet::new());
+    /// for x in 0..1000_u64 {
+    ///     set.add(x)?;
+    /// }
+    /// let (_, mut state) = set.into_parts();
+    /// state.shrink_to_fit();
+    /// assert_eq!(state.len(), 1000);
+    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// ```
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     /// The set's causal context: every dot it has seen, live or removed.
     ///
     /// Its clock is the version vector to send a peer for
@@ -531,6 +553,8 @@ mod tests {
         assert!(set.entries.iter().all(|e| matches!(e.dots, Dots::One(_))));
         assert_eq!(set.ctx.clock().len(), 1);
         assert_eq!(set.ctx.cloud().count(), 0);
+        set.shrink_to_fit();
+        assert_eq!(set.entries.capacity(), set.len());
         // A merge into an empty set allocates exactly what it needs.
         let mut copy = OrSet::new();
         copy.merge(&set);
