@@ -282,7 +282,7 @@ proptest! {
         }
         // Deliver everything in a scrambled order, each delta twice.
         let mut wire = std::mem::take(&mut cluster.wire);
-        let len = wire.len();
+        let delivered: Vec<ModelDelta> = wire.iter().map(|(_, _, m)| m.clone()).collect();
         wire.extend(wire.clone());
         let mut seed = order | 1;
         while !wire.is_empty() {
@@ -290,8 +290,17 @@ proptest! {
             let (to, delta, _) = wire.swap_remove((seed >> 33) as usize % wire.len());
             cluster.sets[to].merge_delta(&delta).expect("distinct actors");
         }
-        prop_assert!(len == 0 || cluster.sets[0].state() == cluster.sets[1].state());
+        prop_assert_eq!(cluster.sets[0].state(), cluster.sets[1].state());
         prop_assert_eq!(cluster.sets[1].state(), cluster.sets[2].state());
+        // Every replica also matches the model once it has every delta.
+        let mut everything = Model::default();
+        for m in &cluster.models {
+            everything.merge(m);
+        }
+        for m in &delivered {
+            everything.apply(m);
+        }
+        prop_assert_eq!(read(cluster.sets[0].state()), everything.read());
     }
 
     /// `delta_since(peer's clock)` brings the peer exactly to `peer ⊔ self`, and is a
@@ -363,22 +372,35 @@ fn concurrent_add_on_a_replica_that_never_saw_the_element_survives_remove() {
 
 #[test]
 fn remove_of_an_element_the_other_replica_re_added_concurrently_keeps_it() {
-    let mut a = replica(1);
-    let mut b = replica(2);
-    let add = a.add(5).unwrap();
-    b.merge_delta(&add).unwrap();
-    let remove_a = a.remove(&5);
-    b.merge_delta(&remove_a).unwrap();
-    assert!(!b.state().contains(&5));
+    // Variant 1: b removes and re-adds; variant 2: b re-adds over the old dot. In both,
+    // a concurrently removes the element, having observed only the first add.
+    for remove_first in [true, false] {
+        let mut a = replica(1);
+        let mut b = replica(2);
+        let add = a.add(5).unwrap();
+        b.merge_delta(&add).unwrap();
 
-    // a removes 5 again (a no-op delta), while b re-adds it; then a removes what it saw.
-    let readd = b.add(5).unwrap();
-    let remove_again = a.remove(&5);
-    assert!(remove_again.context().is_empty());
-    a.merge_delta(&readd).unwrap();
-    b.merge_delta(&remove_again).unwrap();
-    assert!(a.state().contains(&5) && b.state().contains(&5));
-    assert_eq!(a.state(), b.state());
+        let remove_a = a.remove(&5);
+        let mut deltas_b = Vec::new();
+        if remove_first {
+            deltas_b.push(b.remove(&5));
+        }
+        deltas_b.push(b.add(5).unwrap());
+
+        // Both delivery orders of a's remove against b's deltas.
+        let mut a_late = a.state().clone();
+        for d in &deltas_b {
+            a.merge_delta(d).unwrap();
+        }
+        b.merge_delta(&remove_a).unwrap();
+        a_late.merge(b.state());
+        for state in [a.state(), b.state(), &a_late] {
+            assert!(state.contains(&5), "remove_first = {remove_first}");
+            assert_eq!(state.dots(&5), [Dot::new(2, 1).unwrap()]);
+        }
+        assert_eq!(a.state(), b.state());
+        assert_eq!(&a_late, b.state());
+    }
 }
 
 #[test]
