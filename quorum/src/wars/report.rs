@@ -1,0 +1,471 @@
+//! Simulation settings and the report of a simulation.
+
+use std::vec::Vec;
+
+use crate::delay::{Xoshiro256PlusPlus, splitmix64};
+
+/// How many trials, from which seed, on how many threads.
+///
+/// Results depend only on the trial count and the seed: trials are cut into fixed chunks
+/// whose generators are seeded from `(seed, chunk index)`, so any thread count gives
+/// bit-identical reports.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::wars::Simulation;
+///
+/// let sim = Simulation::new(1_000_000, 42)?.with_threads(4);
+/// assert_eq!((sim.trials(), sim.seed(), sim.threads()), (1_000_000, 42, 4));
+/// # Ok::<(), ward_quorum::wars::SimulationError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Simulation {
+    pub(super) trials: usize,
+    pub(super) seed: u64,
+    pub(super) threads: usize,
+}
+
+/// Why a simulation or a question about its report was rejected.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::wars::{Simulation, SimulationError};
+///
+/// assert_eq!(Simulation::new(0, 1), Err(SimulationError::NoTrials));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimulationError {
+    /// A simulation needs at least one trial.
+    #[error("a simulation needs at least one trial")]
+    NoTrials,
+    /// A probability, quantile or confidence level is NaN or out of its range.
+    #[error("{name} {value} is out of range")]
+    OutOfRange {
+        /// Which argument.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
+}
+
+/// Trials per chunk: the unit of seeding, scheduling and progress reports.
+pub(super) const CHUNK: usize = 1 << 14;
+
+impl Simulation {
+    /// `trials` trials from `seed`, on as many threads as the machine offers.
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::NoTrials`] when `trials == 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::wars::Simulation;
+    /// assert!(Simulation::new(10, 0).is_ok());
+    /// ```
+    pub fn new(trials: usize, seed: u64) -> Result<Self, SimulationError> {
+        if trials == 0 {
+            return Err(SimulationError::NoTrials);
+        }
+        Ok(Self {
+            trials,
+            seed,
+            threads: 0,
+        })
+    }
+
+    /// Uses `threads` worker threads (`0` = the machine's available parallelism). The
+    /// report does not depend on it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::wars::Simulation;
+    /// assert_eq!(Simulation::new(10, 0)?.with_threads(1).threads(), 1);
+    /// # Ok::<(), ward_quorum::wars::SimulationError>(())
+    /// ```
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Number of trials.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::wars::Simulation;
+    /// assert_eq!(Simulation::new(10, 0)?.trials(), 10);
+    /// # Ok::<(), ward_quorum::wars::SimulationError>(())
+    /// ```
+    pub fn trials(&self) -> usize {
+        self.trials
+    }
+
+    /// The seed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::wars::Simulation;
+    /// assert_eq!(Simulation::new(10, 9)?.seed(), 9);
+    /// # Ok::<(), ward_quorum::wars::SimulationError>(())
+    /// ```
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Requested worker threads (`0` = automatic).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::wars::Simulation;
+    /// assert_eq!(Simulation::new(10, 9)?.threads(), 0);
+    /// # Ok::<(), ward_quorum::wars::SimulationError>(())
+    /// ```
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    pub(super) fn chunk_rng(&self, chunk: usize) -> Xoshiro256PlusPlus {
+        let mut state = self.seed;
+        let a = splitmix64(&mut state);
+        let mut mixed = a ^ (chunk as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+        Xoshiro256PlusPlus::from_seed(splitmix64(&mut mixed))
+    }
+}
+
+/// Progress of a running simulation, passed to the callback of
+/// [`WarsModel::simulate_with_progress`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::wars::Progress;
+///
+/// let p = Progress { done: 50, total: 200 };
+/// assert_eq!(p.fraction(), 0.25);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Progress {
+    /// Trials finished.
+    pub done: usize,
+    /// Trials in total.
+    pub total: usize,
+}
+
+impl Progress {
+    /// `done / total`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::wars::Progress;
+    /// assert_eq!(Progress { done: 1, total: 1 }.fraction(), 1.0);
+    /// ```
+    #[allow(clippy::cast_precision_loss)]
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.done as f64 / self.total as f64
+        }
+    }
+}
+
+/// The t at which a target probability of consistency is reached, with a confidence
+/// interval.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::QuorumConfig;
+/// use ward_quorum::wars::{Preset, Simulation, WarsDelays, WarsModel};
+///
+/// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdDisk));
+/// let tv = m.simulate(&Simulation::new(50_000, 3)?).t_visibility(0.99, 0.95)?;
+/// assert!(tv.lower <= tv.t && tv.t <= tv.upper);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TVisibility {
+    /// The smallest sampled `t ≥ 0` at which the estimated probability of a consistent read
+    /// reaches the target.
+    pub t: f64,
+    /// Lower end of the confidence interval.
+    pub lower: f64,
+    /// Upper end of the confidence interval (`∞` when the samples cannot bound it).
+    pub upper: f64,
+    /// The confidence level of `[lower, upper]`.
+    pub confidence: f64,
+}
+
+/// The sorted outcome of a simulation: staleness thresholds and latencies.
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::QuorumConfig;
+/// use ward_quorum::wars::{Preset, Simulation, WarsDelays, WarsModel};
+///
+/// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
+/// let report = m.simulate(&Simulation::new(20_000, 9)?);
+/// let curve = report.curve(&[0.0, 1.0, 10.0]);
+/// assert!(curve.windows(2).all(|w| w[0].1 <= w[1].1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PbsReport {
+    pub(super) staleness: Vec<f64>,
+    pub(super) write: Vec<f64>,
+    pub(super) read: Vec<f64>,
+}
+
+fn check_unit(name: &'static str, value: f64) -> Result<f64, SimulationError> {
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(SimulationError::OutOfRange { name, value })
+    }
+}
+
+/// Nearest-rank quantile of sorted, non-empty samples.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    let rank = (q * n as f64).ceil() as usize;
+    sorted[rank.clamp(1, n) - 1]
+}
+
+/// The standard normal quantile, by Acklam's rational approximation (relative error below
+/// 1.2e-9), for `p` in `(0, 1)`.
+fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    const LOW: f64 = 0.02425;
+    if p < LOW {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - LOW {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        -normal_quantile(1.0 - p)
+    }
+}
+
+impl PbsReport {
+    /// Number of trials.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
+    /// assert_eq!(m.simulate(&Simulation::new(100, 1)?).trials(), 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trials(&self) -> usize {
+        self.staleness.len()
+    }
+
+    /// The estimated probability that a read started `t` after the commit is consistent:
+    /// the fraction of trials whose staleness threshold is `≤ t`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 2, 2)?, WarsDelays::preset(Preset::LnkdSsd));
+    /// assert_eq!(m.simulate(&Simulation::new(1000, 1)?).consistency_at(0.0), 1.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::cast_precision_loss)]
+    pub fn consistency_at(&self, t: f64) -> f64 {
+        let consistent = self.staleness.partition_point(|&tau| tau <= t);
+        consistent as f64 / self.staleness.len() as f64
+    }
+
+    /// [`PbsReport::consistency_at`] for each `t`, as `(t, probability)` pairs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
+    /// let c = m.simulate(&Simulation::new(1000, 1)?).curve(&[0.0, 100.0]);
+    /// assert_eq!(c[1], (100.0, 1.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn curve(&self, ts: &[f64]) -> Vec<(f64, f64)> {
+        ts.iter().map(|&t| (t, self.consistency_at(t))).collect()
+    }
+
+    /// The smallest `t ≥ 0` at which the estimated probability of consistency reaches
+    /// `target`, with a distribution-free confidence interval at level `confidence` (the
+    /// order statistics `n·p ∓ z·√(n·p·(1−p))` around the quantile).
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] unless `0 < target ≤ 1` and `0 < confidence < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdDisk));
+    /// let report = m.simulate(&Simulation::new(20_000, 1)?);
+    /// let tv = report.t_visibility(0.999, 0.95)?;
+    /// assert!(report.consistency_at(tv.t) >= 0.999);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    pub fn t_visibility(
+        &self,
+        target: f64,
+        confidence: f64,
+    ) -> Result<TVisibility, SimulationError> {
+        let p = check_unit("target probability", target)?;
+        if p == 0.0 {
+            return Err(SimulationError::OutOfRange {
+                name: "target probability",
+                value: target,
+            });
+        }
+        let c = check_unit("confidence", confidence)?;
+        if c == 0.0 || c == 1.0 {
+            return Err(SimulationError::OutOfRange {
+                name: "confidence",
+                value: confidence,
+            });
+        }
+        let n = self.staleness.len();
+        let nf = n as f64;
+        let at = |rank: usize| self.staleness[rank.clamp(1, n) - 1].max(0.0);
+        let rank = (p * nf).ceil() as usize;
+        let z = normal_quantile(0.5 + c / 2.0);
+        let half = z * (nf * p * (1.0 - p)).sqrt();
+        let lo = (p * nf - half).floor().max(1.0) as usize;
+        let hi = (p * nf + half).ceil();
+        let upper = if hi > nf {
+            f64::INFINITY
+        } else {
+            at(hi as usize)
+        };
+        Ok(TVisibility {
+            t: at(rank),
+            lower: at(lo),
+            upper,
+            confidence: c,
+        })
+    }
+
+    /// The `q`-quantile of write latency (nearest rank), e.g. `0.999` for p99.9.
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] unless `0 ≤ q ≤ 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 3)?, WarsDelays::preset(Preset::LnkdDisk));
+    /// let r = m.simulate(&Simulation::new(5_000, 1)?);
+    /// assert!(r.write_latency(0.5)? <= r.write_latency(0.99)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_latency(&self, q: f64) -> Result<f64, SimulationError> {
+        Ok(nearest_rank(&self.write, check_unit("quantile", q)?))
+    }
+
+    /// The `q`-quantile of read latency (nearest rank).
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] unless `0 ≤ q ≤ 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
+    /// let r = m.simulate(&Simulation::new(5_000, 1)?);
+    /// assert!(r.read_latency(1.0)? >= r.read_latency(0.0)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_latency(&self, q: f64) -> Result<f64, SimulationError> {
+        Ok(nearest_rank(&self.read, check_unit("quantile", q)?))
+    }
+
+    /// The sorted staleness thresholds `τ` of every trial.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
+    /// let r = m.simulate(&Simulation::new(100, 1)?);
+    /// assert!(r.staleness().windows(2).all(|w| w[0] <= w[1]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn staleness(&self) -> &[f64] {
+        &self.staleness
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_quantile_reference_values() {
+        // Standard normal table values.
+        assert!((normal_quantile(0.975) - 1.959_963_985).abs() < 1e-8);
+        assert!((normal_quantile(0.5)).abs() < 1e-12);
+        assert!((normal_quantile(0.005) + 2.575_829_304).abs() < 1e-8);
+    }
+}
