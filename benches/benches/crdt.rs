@@ -140,19 +140,20 @@ fn counters(
 ) -> (
     GCounter<u64>,
     GCounter<u64>,
-    crdts::VClock<u64>,
-    crdts::VClock<u64>,
+    crdts::GCounter<u64>,
+    crdts::GCounter<u64>,
 ) {
     let left: Vec<(u64, u64)> = (0..actors).map(|i| (i, 10 + i + (i % 2) * 7)).collect();
     let right: Vec<(u64, u64)> = (0..actors)
         .map(|i| (i, 10 + i + ((i + 1) % 2) * 7))
         .collect();
     let peer = |entries: &[(u64, u64)]| {
-        let mut clock = crdts::VClock::new();
+        let mut counter = crdts::GCounter::new();
         for &(actor, count) in entries {
-            clock.apply(crdts::Dot::new(actor, count));
+            let dot = counter.inc_many(actor, count);
+            counter.apply(dot);
         }
-        clock
+        counter
     };
     (
         GCounter::try_from(left.clone()).expect("canonical"),
@@ -176,8 +177,6 @@ fn gcounter_merge(c: &mut Criterion) {
                 BatchSize::SmallInput,
             );
         });
-        // `crdts::GCounter` is a newtype over `crdts::VClock` whose merge is exactly the
-        // clock's merge; the counter type itself needs crdts' `num` feature.
         group.bench_with_input(BenchmarkId::new("crdts", actors), &actors, |bench, _| {
             bench.iter_batched(
                 || (peer_left.clone(), peer_right.clone()),
