@@ -69,7 +69,7 @@ pub enum LevelError {
         datacenters: usize,
     },
     /// The level needs more replicas than exist (e.g. `THREE` with RF 2).
-    #[error("{level} needs {required} replicas but only {replicas} exist")]
+    #[error("consistency level {level} needs {required} replicas but only {replicas} exist")]
     Unachievable {
         /// The level asked for.
         level: ConsistencyLevel,

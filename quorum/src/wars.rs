@@ -39,7 +39,7 @@ pub use report::{PbsReport, Progress, Simulation, SimulationError, TVisibility};
 /// let model = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
 /// let trial = model.trials(Xoshiro256PlusPlus::from_seed(1)).next().unwrap();
 /// assert!(trial.read_latency > 0.0 && trial.write_latency > 0.0);
-/// assert_eq!(trial.is_consistent_at(trial.staleness.max(0.0)), true);
+/// assert!(trial.is_consistent_at(trial.staleness.max(0.0)));
 /// # Ok::<(), ward_quorum::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]

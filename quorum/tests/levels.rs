@@ -310,7 +310,7 @@ fn errors_and_names() {
             replicas: 2
         }
         .to_string(),
-        "THREE needs 3 replicas but only 2 exist"
+        "consistency level THREE needs 3 replicas but only 2 exist"
     );
     for level in ConsistencyLevel::ALL_LEVELS {
         assert_eq!(level.to_string().parse::<ConsistencyLevel>(), Ok(level));

@@ -2,7 +2,7 @@
 
 use crate::delay::{Delay, DelayError};
 
-/// The delay fits published in the PBS paper (Table 3 of the VLDB 2012 paper), in ms.
+/// The delay fits published in the PBS paper (VLDB 2012), in milliseconds.
 ///
 /// # Examples
 ///

@@ -8,7 +8,8 @@ use crate::delay::{Xoshiro256PlusPlus, splitmix64};
 ///
 /// Results depend only on the trial count and the seed: trials are cut into fixed chunks
 /// whose generators are seeded from `(seed, chunk index)`, so any thread count gives
-/// bit-identical reports.
+/// bit-identical reports. The report keeps every sample, 24 bytes per trial (240 MB for ten
+/// million trials).
 ///
 /// # Examples
 ///
