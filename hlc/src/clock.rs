@@ -304,7 +304,11 @@ mod system {
     fn read(id: rustix::time::ClockId) -> u64 {
         let ts = rustix::time::clock_gettime(id);
         match (u64::try_from(ts.tv_sec), u64::try_from(ts.tv_nsec)) {
-            (Ok(secs), Ok(nanos)) => secs.saturating_mul(1_000_000).saturating_add(nanos / 1_000),
+            // Below 2^43 s (278 000 years) the arithmetic cannot overflow, even for a
+            // nanosecond field out of its range, so it needs no saturating steps.
+            (Ok(secs), Ok(nanos)) if secs < 1 << 43 => secs * 1_000_000 + nanos / 1_000,
+            // Far beyond any representable time: reported as out of range by the Hlc.
+            (Ok(_), Ok(_)) => u64::MAX,
             // Before the epoch.
             _ => 0,
         }
