@@ -49,13 +49,13 @@ const fn exp_small(x: f64) -> f64 {
     sum
 }
 
-/// `(1 / cⱼ, ln cⱼ)` for `cⱼ = 1 + j/128`.
-const LN_TABLE: [(f64, f64); LN_SIZE] = {
-    let mut t = [(0.0, 0.0); LN_SIZE];
+/// `(cⱼ, 1 / cⱼ, ln cⱼ)` for `cⱼ = 1 + j/128`.
+const LN_TABLE: [(f64, f64, f64); LN_SIZE] = {
+    let mut t = [(0.0, 0.0, 0.0); LN_SIZE];
     let mut j = 0;
     while j < LN_SIZE {
         let c = 1.0 + j as f64 / LN_SIZE as f64;
-        t[j] = (1.0 / c, ln_1_2(c));
+        t[j] = (c, 1.0 / c, ln_1_2(c));
         j += 1;
     }
     t
@@ -88,9 +88,7 @@ pub(crate) fn ln(x: f64) -> f64 {
     let m = f64::from_bits((bits & ((1_u64 << 52) - 1)) | (1023_u64 << 52));
     #[allow(clippy::cast_possible_truncation)] // LN_BITS bits
     let j = ((bits >> (52 - LN_BITS)) as usize) & (LN_SIZE - 1);
-    let (inv_c, ln_c) = LN_TABLE[j];
-    #[allow(clippy::cast_precision_loss)]
-    let c = 1.0 + j as f64 * (1.0 / LN_SIZE as f64);
+    let (c, inv_c, ln_c) = LN_TABLE[j];
     let t = (m - c) * inv_c;
     let t2 = t * t;
     // ln(1 + t) = t − t²/2 + t³/3 − t⁴/4 + t⁵/5 − t⁶/6 + t⁷/7, grouped for shorter latency.
@@ -112,7 +110,8 @@ pub(crate) fn exp(y: f64) -> f64 {
     }
     #[allow(clippy::cast_precision_loss)]
     let scale_in = EXP_SIZE as f64 * core::f64::consts::LOG2_E;
-    let n = (y * scale_in + ROUNDER) - ROUNDER;
+    let shifted = y * scale_in + ROUNDER;
+    let n = shifted - ROUNDER;
     #[allow(clippy::cast_precision_loss)]
     let inv = 1.0 / EXP_SIZE as f64;
     let r = (y - n * (LN2_HI * inv)) - n * (LN2_LO * inv);
@@ -120,8 +119,9 @@ pub(crate) fn exp(y: f64) -> f64 {
     let p = 1.0
         + r
         + r2 * (0.5 + r * (1.0 / 6.0) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0) + r2 * (1.0 / 720.0)));
-    #[allow(clippy::cast_possible_truncation)] // |n| < 2¹⁷
-    let ni = n as i64;
+    // The rounded sum is 2⁵² + 2⁵¹ + n with a unit last place: its mantissa holds 2⁵¹ + n.
+    #[allow(clippy::cast_possible_wrap)] // 52 bits
+    let ni = (shifted.to_bits() & ((1_u64 << 52) - 1)) as i64 - (1_i64 << 51);
     let j = (ni & (EXP_SIZE as i64 - 1)) as usize;
     let k = ni >> EXP_BITS; // floor division
     #[allow(clippy::cast_sign_loss)] // k ∈ [−1022, 1023]
