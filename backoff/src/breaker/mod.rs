@@ -625,6 +625,14 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         };
         let slow = duration >= self.config.slow;
         if tag(ticket.0) == CLOSED {
+            if let Window::Count(w) = &self.window
+                && !failed
+                && !slow
+                && w.is_clean_and_full()
+            {
+                // Nothing would change (and a stale permit would be dropped anyway).
+                return;
+            }
             // A permit from an earlier closed period no longer counts.
             if self.state.load(Ordering::Relaxed) != ticket.0 {
                 return;

@@ -3,7 +3,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use crate::sync::{AtomicU32, AtomicU64, Ordering};
+use crate::sync::{AtomicU64, Ordering};
 
 /// Counts over the window at one moment: calls, failures, slow calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,44 +20,51 @@ fn atomics64(n: usize) -> Box<[AtomicU64]> {
         .into_boxed_slice()
 }
 
-/// Reads a counter that concurrent flips may have taken transiently below zero.
-#[inline]
-fn clamp(raw: u32, calls: u64) -> u64 {
-    let v = raw as i32;
-    if v < 0 {
-        0
-    } else {
-        u64::from(v as u32).min(calls)
-    }
-}
-
-/// The last `size` outcomes as two bitmaps (failed, slow) over a ring, with a running
-/// count of set bits. A success that replaces a success writes nothing but the ring head.
+/// The last `size` outcomes as two bitmaps (failed, slow) over a ring, with running
+/// counts of set bits packed in one word (failures in the low half, slow calls in the high
+/// half). A success that replaces a success writes nothing but the ring head.
 #[derive(Debug)]
 pub(crate) struct CountWindow {
     size: u64,
     head: AtomicU64,
     failed: Box<[AtomicU64]>,
     slow: Box<[AtomicU64]>,
-    failures: AtomicU32,
-    slows: AtomicU32,
+    counts: AtomicU64,
 }
 
-/// Sets or clears `mask` in `word`; adjusts `count` only for a real flip, so the count
-/// always converges to the number of set bits.
+const FAILURE_ONE: u64 = 1;
+const SLOW_ONE: u64 = 1 << 32;
+
+/// Sets or clears `mask` in `word`; adjusts `counts` by `one` only for a real flip, so the
+/// count always converges to the number of set bits. A half may dip below zero for a
+/// moment (a clear overtaking its set); the packed sum stays exact modulo 2^64 and
+/// [`decode`] undoes the borrow.
 #[inline]
-fn put(word: &AtomicU64, mask: u64, set: bool, count: &AtomicU32) {
+fn put(word: &AtomicU64, mask: u64, set: bool, counts: &AtomicU64, one: u64) {
     if set {
         if word.load(Ordering::Relaxed) & mask == 0
             && word.fetch_or(mask, Ordering::Relaxed) & mask == 0
         {
-            count.fetch_add(1, Ordering::Relaxed);
+            counts.fetch_add(one, Ordering::Relaxed);
         }
     } else if word.load(Ordering::Relaxed) & mask != 0
         && word.fetch_and(!mask, Ordering::Relaxed) & mask != 0
     {
-        count.fetch_sub(1, Ordering::Relaxed);
+        counts.fetch_sub(one, Ordering::Relaxed);
     }
+}
+
+/// `(failures, slow)` from the packed counts, each possibly transiently negative.
+#[inline]
+fn decode(packed: u64) -> (i64, i64) {
+    let failures = i64::from(packed as u32 as i32);
+    let slow = (packed.wrapping_sub(failures as u64) as i64) >> 32;
+    (failures, slow)
+}
+
+#[inline]
+fn clamp(v: i64, calls: u64) -> u64 {
+    u64::try_from(v).unwrap_or(0).min(calls)
 }
 
 impl CountWindow {
@@ -68,36 +75,28 @@ impl CountWindow {
             head: AtomicU64::new(0),
             failed: atomics64(words),
             slow: atomics64(words),
-            failures: AtomicU32::new(0),
-            slows: AtomicU32::new(0),
+            counts: AtomicU64::new(0),
         }
+    }
+
+    /// Whether the window is full of fast successes only: then recording one more fast
+    /// success would evict a fast success and change nothing, so it can be skipped without
+    /// any write (two loads, no read-modify-write: the closed hot path stays free of
+    /// contention).
+    #[inline]
+    pub(crate) fn is_clean_and_full(&self) -> bool {
+        self.counts.load(Ordering::Relaxed) == 0 && self.head.load(Ordering::Relaxed) >= self.size
     }
 
     /// Records one outcome. Returns the counts when they may have crossed a threshold:
     /// the outcome was a failure or slow, or the window just reached `minimum` calls.
-    #[inline]
     pub(crate) fn record(&self, failed: bool, slow: bool, minimum: u32) -> Option<Sample> {
-        // A full window of nothing but fast successes: a fast success would evict a fast
-        // success, so the window would not change. Skip every write (three loads, no
-        // read-modify-write), which keeps the closed hot path free of contention.
-        if !failed
-            && !slow
-            && self.failures.load(Ordering::Relaxed) == 0
-            && self.slows.load(Ordering::Relaxed) == 0
-            && self.head.load(Ordering::Relaxed) >= self.size
-        {
-            return None;
-        }
-        self.record_slow(failed, slow, minimum)
-    }
-
-    fn record_slow(&self, failed: bool, slow: bool, minimum: u32) -> Option<Sample> {
         let pos = self.head.fetch_add(1, Ordering::Relaxed);
         let idx = pos % self.size;
         let word = (idx / 64) as usize;
         let mask = 1u64 << (idx % 64);
-        put(&self.failed[word], mask, failed, &self.failures);
-        put(&self.slow[word], mask, slow, &self.slows);
+        put(&self.failed[word], mask, failed, &self.counts, FAILURE_ONE);
+        put(&self.slow[word], mask, slow, &self.counts, SLOW_ONE);
         let calls = (pos + 1).min(self.size);
         if failed || slow || pos + 1 == u64::from(minimum) {
             Some(self.sample_with(calls))
@@ -107,10 +106,11 @@ impl CountWindow {
     }
 
     fn sample_with(&self, calls: u64) -> Sample {
+        let (failures, slow) = decode(self.counts.load(Ordering::Relaxed));
         Sample {
             calls,
-            failures: clamp(self.failures.load(Ordering::Relaxed), calls),
-            slow: clamp(self.slows.load(Ordering::Relaxed), calls),
+            failures: clamp(failures, calls),
+            slow: clamp(slow, calls),
         }
     }
 
@@ -120,13 +120,31 @@ impl CountWindow {
 
     /// Forgets every outcome.
     pub(crate) fn reset(&self) {
-        for (bits, count) in [(&self.failed, &self.failures), (&self.slow, &self.slows)] {
+        for (bits, one) in [(&self.failed, FAILURE_ONE), (&self.slow, SLOW_ONE)] {
             for w in bits.iter() {
                 let old = w.swap(0, Ordering::Relaxed);
-                count.fetch_sub(old.count_ones(), Ordering::Relaxed);
+                self.counts
+                    .fetch_sub(u64::from(old.count_ones()) * one, Ordering::Relaxed);
             }
         }
         self.head.store(0, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_undoes_a_borrow() {
+        // failures -1, slow +3: 3 * 2^32 - 1.
+        let packed = (3u64 << 32).wrapping_sub(1);
+        assert_eq!(decode(packed), (-1, 3));
+        // failures +2, slow -1.
+        let packed = 2u64.wrapping_sub(1 << 32);
+        assert_eq!(decode(packed), (2, -1));
+        assert_eq!(decode(0), (0, 0));
+        assert_eq!(decode((7 << 32) | 5), (5, 7));
     }
 }
 
