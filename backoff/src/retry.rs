@@ -14,6 +14,9 @@ use crate::rng::{AtomicSplitMix, SplitMix64};
 pub enum Action {
     /// Transient: retry after the policy's delay.
     Retry,
+    /// A timeout or throttling error: retry after the policy's delay; budgets that price
+    /// timeouts higher (the AWS quota) charge it as [`RetryKind::Timeout`].
+    RetryTimeout,
     /// Transient, and the server said when (`Retry-After`, pushback): retry after exactly
     /// this delay, or give up if it would end past the deadline.
     RetryAfter(Duration),
@@ -525,14 +528,15 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
             attempts: self.attempt,
             reason,
         };
-        let pushback = match action {
+        let (pushback, kind) = match action {
             Action::GiveUp => return Err(stop(StopReason::NotRetryable)),
-            Action::Retry => None,
-            Action::RetryAfter(d) => Some(d),
+            Action::Retry => (None, RetryKind::Error),
+            Action::RetryTimeout => (None, RetryKind::Timeout),
+            Action::RetryAfter(d) => (Some(d), RetryKind::Error),
         };
         match self.schedule.on_failure(self.retrier.clock.now(), pushback) {
             Decision::GiveUp(reason) => Err(stop(reason)),
-            Decision::RetryAfter(delay) => match budget.try_retry(RetryKind::Error) {
+            Decision::RetryAfter(delay) => match budget.try_retry(kind) {
                 Some(w) => {
                     self.withdrawal = Some(w);
                     Ok(delay)

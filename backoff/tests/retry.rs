@@ -146,6 +146,14 @@ fn budget_stops_retries_and_is_refunded() {
     assert_eq!(out, Ok(4));
     // Three retries cost 15; the successful one refunded 5.
     assert_eq!(quota.available(), 490);
+    // Timeouts cost 10 each (AWS standard mode): two retries, the second refunded.
+    let out = retrier.run_with_sleeper(
+        |_| {},
+        |n| if n < 3 { Err(()) } else { Ok(n) },
+        |_| Action::RetryTimeout,
+    );
+    assert_eq!(out, Ok(3));
+    assert_eq!(quota.available(), 480);
 }
 
 #[test]
