@@ -1,5 +1,7 @@
 //! Availability against brute-force enumeration of node failure patterns.
 
+#![cfg(feature = "std")]
+
 use proptest::prelude::*;
 use ward_quorum::availability::{
     AvailabilityError, GridQuorum, poisson_binomial_availability, poisson_binomial_unavailability,

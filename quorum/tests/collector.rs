@@ -1,6 +1,8 @@
 //! Quorum collectors against a naive model, with random response orders, duplicates and
 //! failures.
 
+#![cfg(feature = "std")]
+
 use std::cmp::Ordering;
 
 use proptest::prelude::*;

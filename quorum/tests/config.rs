@@ -1,5 +1,7 @@
 //! Quorum configurations against brute-force enumeration of quorum choices.
 
+#![cfg(feature = "std")]
+
 use ward_quorum::{ConfigError, FlexiblePaxos, QuorumConfig, WeightedVoting, WeightedVotingError};
 
 /// Every subset of `0..n` with exactly `k` members, as bit masks.

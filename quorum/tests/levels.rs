@@ -1,6 +1,8 @@
 //! Consistency-level arithmetic on the topologies {3}, {3, 3}, {3, 3, 3}, {5, 5}, {3, 2},
 //! checked against brute force.
 
+#![cfg(feature = "std")]
+
 use ward_quorum::levels::{ConsistencyLevel, ConsistencyLevel::*, LevelError, Topology};
 
 const TOPOLOGIES: [&[usize]; 5] = [&[3], &[3, 3], &[3, 3, 3], &[5, 5], &[3, 2]];

@@ -1,5 +1,7 @@
 //! PBS closed forms against brute-force enumeration of all quorum choices.
 
+#![cfg(feature = "std")]
+
 use ward_quorum::QuorumConfig;
 use ward_quorum::pbs::{self, PbsError};
 

@@ -1,5 +1,7 @@
 //! The WARS Monte Carlo simulator against exact results.
 
+#![cfg(feature = "std")]
+
 use ward_quorum::QuorumConfig;
 use ward_quorum::delay::{Delay, DelayError, RandomSource, Xoshiro256PlusPlus};
 use ward_quorum::tune::{Target, cheapest, evaluate};
