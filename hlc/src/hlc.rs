@@ -3,8 +3,9 @@
 use core::fmt;
 use core::time::Duration;
 
+use crate::builder::HlcBuilder;
 use crate::clock::{PhysicalClock, micros_of};
-use crate::jump::{ClockJump, JumpStats, JumpThresholds, JumpWatch};
+use crate::jump::{JumpStats, JumpWatch};
 use crate::sync::{AtomicU64, Ordering};
 use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
 
@@ -428,6 +429,29 @@ impl<C: PhysicalClock> Hlc<C> {
     }
 }
 
+impl<C> Hlc<C> {
+    /// Assembles a clock; the builder validates nothing, every combination is valid.
+    pub(crate) fn from_parts(
+        clock: C,
+        last: Option<Timestamp>,
+        max_drift: Option<Duration>,
+        overflow: OverflowPolicy,
+        jumps: Option<JumpWatch>,
+    ) -> Hlc<C> {
+        // `Timestamp::MAX` as the last leaves the state saturated: every event then
+        // reports `Exhausted`.
+        let state = last.map_or(0, |l| l.as_u64().saturating_add(1));
+        Hlc {
+            clock,
+            state: AtomicU64::new(state),
+            max_drift,
+            max_drift_micros: max_drift.map_or(u64::MAX, micros_of),
+            overflow,
+            jumps,
+        }
+    }
+}
+
 impl<C: fmt::Debug> fmt::Debug for Hlc<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hlc")
@@ -444,198 +468,5 @@ impl<C: fmt::Debug> fmt::Debug for Hlc<C> {
             .field("overflow", &self.overflow)
             .field("jumps", &self.jumps)
             .finish()
-    }
-}
-
-/// Configuration of an [`Hlc`], from [`Hlc::builder`].
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use ward_hlc::{Hlc, JumpThresholds, ManualClock, OverflowPolicy, Timestamp};
-///
-/// let hlc = Hlc::builder(ManualClock::new(1_000))
-///     .max_drift(Duration::from_millis(500))
-///     .overflow(OverflowPolicy::Reject)
-///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(30)))
-///     .resume_after(Timestamp::new(900, 3)?)
-///     .build();
-/// assert_eq!(hlc.now()?, Timestamp::new(1_000, 0)?);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-#[must_use = "call build() to get an Hlc"]
-pub struct HlcBuilder<C> {
-    clock: C,
-    max_drift: Option<Duration>,
-    overflow: OverflowPolicy,
-    jumps: Option<JumpThresholds>,
-    hook: Option<fn(ClockJump)>,
-    last: Option<Timestamp>,
-}
-
-impl<C: PhysicalClock> HlcBuilder<C> {
-    /// A builder with the defaults of [`Hlc::new`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_hlc::{HlcBuilder, ManualClock};
-    ///
-    /// let hlc = HlcBuilder::new(ManualClock::new(1)).build();
-    /// assert_eq!(hlc.last(), None);
-    /// ```
-    pub fn new(clock: C) -> HlcBuilder<C> {
-        HlcBuilder {
-            clock,
-            max_drift: None,
-            overflow: OverflowPolicy::Carry,
-            jumps: None,
-            hook: None,
-            last: None,
-        }
-    }
-
-    /// Rejects received timestamps whose physical part is more than `max` ahead of the
-    /// local physical clock. Exactly `max` ahead is accepted. The bound counts whole
-    /// microseconds (a fraction of a microsecond is dropped).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
-    ///
-    /// let hlc = Hlc::builder(ManualClock::new(0)).max_drift(Duration::from_micros(10)).build();
-    /// assert!(hlc.receive(Timestamp::new(10, 0)?).is_ok());
-    /// assert!(hlc.receive(Timestamp::new(11, 0)?).is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn max_drift(mut self, max: Duration) -> HlcBuilder<C> {
-        self.max_drift = Some(max);
-        self
-    }
-
-    /// Sets or clears the maximum drift; `None` accepts any remote timestamp.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_hlc::{Hlc, ManualClock};
-    ///
-    /// let hlc = Hlc::builder(ManualClock::new(0)).with_max_drift(None).build();
-    /// assert_eq!(hlc.max_drift(), None);
-    /// ```
-    pub fn with_max_drift(mut self, max: Option<Duration>) -> HlcBuilder<C> {
-        self.max_drift = max;
-        self
-    }
-
-    /// Sets the policy for a full logical counter (default [`OverflowPolicy::Carry`]).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_hlc::{Hlc, ManualClock, OverflowPolicy};
-    ///
-    /// let hlc = Hlc::builder(ManualClock::new(0)).overflow(OverflowPolicy::Reject).build();
-    /// assert_eq!(hlc.overflow_policy(), OverflowPolicy::Reject);
-    /// ```
-    pub fn overflow(mut self, policy: OverflowPolicy) -> HlcBuilder<C> {
-        self.overflow = policy;
-        self
-    }
-
-    /// Counts jumps of the physical clock larger than `thresholds`
-    /// (see [`Hlc::jump_stats`]). Costs one relaxed atomic swap per event.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use ward_hlc::{Hlc, JumpThresholds, ManualClock};
-    ///
-    /// let hlc = Hlc::builder(ManualClock::new(0))
-    ///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(1)))
-    ///     .build();
-    /// assert!(hlc.jump_stats().is_some());
-    /// ```
-    pub fn watch_jumps(mut self, thresholds: JumpThresholds) -> HlcBuilder<C> {
-        self.jumps = Some(thresholds);
-        self
-    }
-
-    /// Calls `hook` for every jump observed, on the thread whose event saw it. Has an
-    /// effect only together with [`watch_jumps`](Self::watch_jumps). The hook should be
-    /// quick (log, bump a metric): it runs inside the clock event.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::atomic::{AtomicU64, Ordering};
-    /// use std::time::Duration;
-    /// use ward_hlc::{ClockJump, Hlc, JumpThresholds, ManualClock};
-    ///
-    /// static LARGEST: AtomicU64 = AtomicU64::new(0);
-    /// fn record(jump: ClockJump) {
-    ///     LARGEST.fetch_max(jump.amount().as_micros() as u64, Ordering::Relaxed);
-    /// }
-    ///
-    /// let clock = ManualClock::new(0);
-    /// let hlc = Hlc::builder(&clock)
-    ///     .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::from_secs(1)))
-    ///     .on_jump(record)
-    ///     .build();
-    /// hlc.now()?;
-    /// clock.advance(Duration::from_secs(5));
-    /// hlc.now()?;
-    /// assert_eq!(LARGEST.load(Ordering::Relaxed), 5_000_000);
-    /// # Ok::<(), ward_hlc::ClockError>(())
-    /// ```
-    pub fn on_jump(mut self, hook: fn(ClockJump)) -> HlcBuilder<C> {
-        self.hook = Some(hook);
-        self
-    }
-
-    /// Starts after `last`: every timestamp issued will be greater than it. Use the last
-    /// timestamp known from before a restart (from a log or a peer).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
-    ///
-    /// let hlc = Hlc::builder(ManualClock::new(5)).resume_after(Timestamp::new(9, 2)?).build();
-    /// assert_eq!(hlc.now()?, Timestamp::new(9, 3)?);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn resume_after(mut self, last: Timestamp) -> HlcBuilder<C> {
-        self.last = Some(self.last.map_or(last, |l| l.max(last)));
-        self
-    }
-
-    /// Builds the clock.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_hlc::{HlcBuilder, ManualClock};
-    ///
-    /// let hlc = HlcBuilder::new(ManualClock::new(1)).build();
-    /// assert!(hlc.now().is_ok());
-    /// ```
-    pub fn build(self) -> Hlc<C> {
-        // `Timestamp::MAX` as the last leaves the state saturated: every event then
-        // reports `Exhausted`.
-        let state = self.last.map_or(0, |l| l.as_u64().saturating_add(1));
-        Hlc {
-            clock: self.clock,
-            state: AtomicU64::new(state),
-            max_drift: self.max_drift,
-            max_drift_micros: self.max_drift.map_or(u64::MAX, micros_of),
-            overflow: self.overflow,
-            jumps: self.jumps.map(|t| JumpWatch::new(t, self.hook)),
-        }
     }
 }

@@ -4,6 +4,7 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+mod builder;
 mod clock;
 mod hlc;
 mod jump;
@@ -13,10 +14,11 @@ mod stamp;
 mod sync;
 mod timestamp;
 
+pub use crate::builder::HlcBuilder;
 #[cfg(feature = "std")]
 pub use crate::clock::{CoarseClock, SystemClock};
 pub use crate::clock::{ManualClock, PhysicalClock};
-pub use crate::hlc::{ClockError, Hlc, HlcBuilder, OverflowPolicy};
+pub use crate::hlc::{ClockError, Hlc, OverflowPolicy};
 pub use crate::jump::{ClockJump, JumpDirection, JumpStats, JumpThresholds};
 #[cfg(feature = "std")]
 pub use crate::persist::{BoundStore, DurableError, DurableHlc, FileBoundStore, StoreError};

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::builder::HlcBuilder;
 use crate::clock::{PhysicalClock, micros_of};
-use crate::hlc::{ClockError, EventError, Hlc, HlcBuilder};
+use crate::hlc::{ClockError, EventError, Hlc};
 use crate::sync::{AtomicU64, Ordering};
 use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
 

@@ -1,0 +1,192 @@
+//! Configuration of an `Hlc`.
+
+use core::time::Duration;
+
+use crate::clock::PhysicalClock;
+use crate::hlc::{Hlc, OverflowPolicy};
+use crate::jump::{ClockJump, JumpThresholds, JumpWatch};
+use crate::timestamp::Timestamp;
+
+/// Configuration of an [`Hlc`], from [`Hlc::builder`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ward_hlc::{Hlc, JumpThresholds, ManualClock, OverflowPolicy, Timestamp};
+///
+/// let hlc = Hlc::builder(ManualClock::new(1_000))
+///     .max_drift(Duration::from_millis(500))
+///     .overflow(OverflowPolicy::Reject)
+///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(30)))
+///     .resume_after(Timestamp::new(900, 3)?)
+///     .build();
+/// assert_eq!(hlc.now()?, Timestamp::new(1_000, 0)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "call build() to get an Hlc"]
+pub struct HlcBuilder<C> {
+    clock: C,
+    max_drift: Option<Duration>,
+    overflow: OverflowPolicy,
+    jumps: Option<JumpThresholds>,
+    hook: Option<fn(ClockJump)>,
+    last: Option<Timestamp>,
+}
+
+impl<C: PhysicalClock> HlcBuilder<C> {
+    /// A builder with the defaults of [`Hlc::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{HlcBuilder, ManualClock};
+    ///
+    /// let hlc = HlcBuilder::new(ManualClock::new(1)).build();
+    /// assert_eq!(hlc.last(), None);
+    /// ```
+    pub fn new(clock: C) -> HlcBuilder<C> {
+        HlcBuilder {
+            clock,
+            max_drift: None,
+            overflow: OverflowPolicy::Carry,
+            jumps: None,
+            hook: None,
+            last: None,
+        }
+    }
+
+    /// Rejects received timestamps whose physical part is more than `max` ahead of the
+    /// local physical clock. Exactly `max` ahead is accepted. The bound counts whole
+    /// microseconds (a fraction of a microsecond is dropped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0)).max_drift(Duration::from_micros(10)).build();
+    /// assert!(hlc.receive(Timestamp::new(10, 0)?).is_ok());
+    /// assert!(hlc.receive(Timestamp::new(11, 0)?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_drift(mut self, max: Duration) -> HlcBuilder<C> {
+        self.max_drift = Some(max);
+        self
+    }
+
+    /// Sets or clears the maximum drift; `None` accepts any remote timestamp.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0)).with_max_drift(None).build();
+    /// assert_eq!(hlc.max_drift(), None);
+    /// ```
+    pub fn with_max_drift(mut self, max: Option<Duration>) -> HlcBuilder<C> {
+        self.max_drift = max;
+        self
+    }
+
+    /// Sets the policy for a full logical counter (default [`OverflowPolicy::Carry`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, OverflowPolicy};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0)).overflow(OverflowPolicy::Reject).build();
+    /// assert_eq!(hlc.overflow_policy(), OverflowPolicy::Reject);
+    /// ```
+    pub fn overflow(mut self, policy: OverflowPolicy) -> HlcBuilder<C> {
+        self.overflow = policy;
+        self
+    }
+
+    /// Counts jumps of the physical clock larger than `thresholds`
+    /// (see [`Hlc::jump_stats`]). Costs one relaxed atomic swap per event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{Hlc, JumpThresholds, ManualClock};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(0))
+    ///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(1)))
+    ///     .build();
+    /// assert!(hlc.jump_stats().is_some());
+    /// ```
+    pub fn watch_jumps(mut self, thresholds: JumpThresholds) -> HlcBuilder<C> {
+        self.jumps = Some(thresholds);
+        self
+    }
+
+    /// Calls `hook` for every jump observed, on the thread whose event saw it. Has an
+    /// effect only together with [`watch_jumps`](Self::watch_jumps). The hook should be
+    /// quick (log, bump a metric): it runs inside the clock event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::time::Duration;
+    /// use ward_hlc::{ClockJump, Hlc, JumpThresholds, ManualClock};
+    ///
+    /// static LARGEST: AtomicU64 = AtomicU64::new(0);
+    /// fn record(jump: ClockJump) {
+    ///     LARGEST.fetch_max(jump.amount().as_micros() as u64, Ordering::Relaxed);
+    /// }
+    ///
+    /// let clock = ManualClock::new(0);
+    /// let hlc = Hlc::builder(&clock)
+    ///     .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::from_secs(1)))
+    ///     .on_jump(record)
+    ///     .build();
+    /// hlc.now()?;
+    /// clock.advance(Duration::from_secs(5));
+    /// hlc.now()?;
+    /// assert_eq!(LARGEST.load(Ordering::Relaxed), 5_000_000);
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    pub fn on_jump(mut self, hook: fn(ClockJump)) -> HlcBuilder<C> {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// Starts after `last`: every timestamp issued will be greater than it. Use the last
+    /// timestamp known from before a restart (from a log or a peer).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let hlc = Hlc::builder(ManualClock::new(5)).resume_after(Timestamp::new(9, 2)?).build();
+    /// assert_eq!(hlc.now()?, Timestamp::new(9, 3)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resume_after(mut self, last: Timestamp) -> HlcBuilder<C> {
+        self.last = Some(self.last.map_or(last, |l| l.max(last)));
+        self
+    }
+
+    /// Builds the clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{HlcBuilder, ManualClock};
+    ///
+    /// let hlc = HlcBuilder::new(ManualClock::new(1)).build();
+    /// assert!(hlc.now().is_ok());
+    /// ```
+    pub fn build(self) -> Hlc<C> {
+        let jumps = self.jumps.map(|t| JumpWatch::new(t, self.hook));
+        Hlc::from_parts(self.clock, self.last, self.max_drift, self.overflow, jumps)
+    }
+}
