@@ -5,6 +5,8 @@
 mod config;
 #[cfg(feature = "tower")]
 mod layer;
+mod permit;
+mod state;
 mod window;
 
 use alloc::sync::Arc;
@@ -17,6 +19,10 @@ pub use config::{
 };
 #[cfg(feature = "tower")]
 pub use layer::{BreakerLayer, BreakerService};
+pub use permit::{OwnedPermit, Permit};
+pub use state::{
+    CallError, Metrics, NoObserver, Outcome, Rejected, State, Transition, TransitionObserver,
+};
 
 use crate::clock::{Clock, nanos};
 use crate::rng::{AtomicSplitMix, RandomSource};
@@ -68,149 +74,6 @@ const fn trial_counts(word: u64) -> (u64, u64, u64) {
 #[inline]
 const fn trial_reset(epoch: u64) -> u64 {
     (epoch & 0xFFFF) << 48
-}
-
-/// The state of a circuit breaker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    /// Calls flow; outcomes are recorded in the sliding window.
-    Closed,
-    /// Calls are rejected without running until the wait has passed.
-    Open,
-    /// A fixed number of trial calls decide between closing and re-opening.
-    HalfOpen,
-}
-
-impl State {
-    const fn from_tag(tag: u64) -> Self {
-        match tag {
-            CLOSED => State::Closed,
-            OPEN => State::Open,
-            _ => State::HalfOpen,
-        }
-    }
-}
-
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            State::Closed => "closed",
-            State::Open => "open",
-            State::HalfOpen => "half-open",
-        })
-    }
-}
-
-/// How a call ended, as the caller classifies it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    /// The dependency did its job (slow successes still count as slow).
-    Success,
-    /// The dependency failed.
-    Failure,
-    /// Not the dependency's fault (a validation error, a cancelled call): not recorded; a
-    /// half-open permit is released.
-    Ignored,
-}
-
-/// A state change, as passed to a [`TransitionObserver`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Transition {
-    /// The state left.
-    pub from: State,
-    /// The state entered.
-    pub to: State,
-    /// The breaker clock's reading at the transition.
-    pub at: Duration,
-}
-
-/// Told about every state change, synchronously, by the thread that made it.
-///
-/// Closures `Fn(Transition)` are observers. [`NoObserver`] (the default) compiles to
-/// nothing.
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::atomic::{AtomicU32, Ordering};
-/// use ward_backoff::ManualClock;
-/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow};
-///
-/// let config = BreakerConfig::builder()
-///     .sliding_window(SlidingWindow::CountBased(1))
-///     .minimum_calls(1)
-///     .build()?;
-/// let opened = AtomicU32::new(0);
-/// let breaker = CircuitBreaker::new(config, ManualClock::new())
-///     .with_observer(|_t| { opened.fetch_add(1, Ordering::Relaxed); });
-/// breaker.try_acquire()?.record(Outcome::Failure, Default::default());
-/// assert_eq!(opened.load(Ordering::Relaxed), 1);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub trait TransitionObserver {
-    /// Called after the transition took effect.
-    fn on_transition(&self, transition: Transition);
-}
-
-impl<F: Fn(Transition)> TransitionObserver for F {
-    fn on_transition(&self, transition: Transition) {
-        self(transition);
-    }
-}
-
-/// The observer that does nothing.
-///
-/// # Examples
-///
-/// ```
-/// use ward_backoff::breaker::{NoObserver, State, Transition, TransitionObserver};
-/// NoObserver.on_transition(Transition { from: State::Closed, to: State::Open, at: Default::default() });
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct NoObserver;
-
-impl TransitionObserver for NoObserver {
-    #[inline(always)]
-    fn on_transition(&self, _transition: Transition) {}
-}
-
-/// A call was not permitted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[error("call not permitted: circuit breaker is {state}")]
-pub struct Rejected {
-    /// The state that refused the call.
-    pub state: State,
-}
-
-/// The result of [`CircuitBreaker::call`]: rejected, or the call's own error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CallError<E> {
-    /// The breaker refused the call; it did not run.
-    #[error(transparent)]
-    Rejected(Rejected),
-    /// The call ran and returned this error.
-    #[error("call failed: {0}")]
-    Inner(E),
-}
-
-/// A point-in-time view of a breaker, read without locks.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[non_exhaustive]
-pub struct Metrics {
-    /// The state.
-    pub state: State,
-    /// Outcomes in the window (closed, open) or trial outcomes (half-open).
-    pub calls: u64,
-    /// Failures among them.
-    pub failed_calls: u64,
-    /// Slow calls among them.
-    pub slow_calls: u64,
-    /// Failure rate in percent, `None` below the minimum number of calls.
-    pub failure_rate: Option<f32>,
-    /// Slow-call rate in percent, `None` below the minimum number of calls.
-    pub slow_call_rate: Option<f32>,
-    /// Calls rejected since the breaker was created.
-    pub rejected_calls: u64,
 }
 
 /// The raw permission: the state word at acquisition.
@@ -916,113 +779,5 @@ fn default_classify<T, E>(r: &Result<T, E>) -> Outcome {
         Outcome::Success
     } else {
         Outcome::Failure
-    }
-}
-
-/// Permission for one call. Report how it went with [`Permit::record`]; dropping it
-/// unrecorded releases it (in half-open, another trial call may then start).
-#[must_use = "a permit must be recorded; dropping it releases it unused"]
-pub struct Permit<'a, C: Clock, O: TransitionObserver = NoObserver> {
-    breaker: &'a CircuitBreaker<C, O>,
-    ticket: Option<Ticket>,
-}
-
-impl<C: Clock, O: TransitionObserver> Permit<'_, C, O> {
-    /// The state that granted this permit: [`State::Closed`] for an ordinary call,
-    /// [`State::HalfOpen`] for a trial call.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_backoff::ManualClock;
-    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
-    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
-    /// assert_eq!(b.try_acquire()?.state(), State::Closed);
-    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
-    /// ```
-    pub fn state(&self) -> State {
-        State::from_tag(tag(self.ticket.map_or(CLOSED, |t| t.0)))
-    }
-
-    /// Records the call's outcome and how long it took.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use core::time::Duration;
-    /// use ward_backoff::ManualClock;
-    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
-    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
-    /// b.try_acquire()?.record(Outcome::Failure, Duration::from_secs(3));
-    /// assert_eq!(b.metrics().failed_calls, 1);
-    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
-    /// ```
-    #[inline]
-    pub fn record(mut self, outcome: Outcome, duration: Duration) {
-        if let Some(t) = self.ticket.take() {
-            self.breaker.record_ticket(t, outcome, duration);
-        }
-    }
-}
-
-impl<C: Clock, O: TransitionObserver> Drop for Permit<'_, C, O> {
-    #[inline]
-    fn drop(&mut self) {
-        if let Some(t) = self.ticket.take() {
-            self.breaker.release_ticket(t);
-        }
-    }
-}
-
-impl<C: Clock, O: TransitionObserver> fmt::Debug for Permit<'_, C, O> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Permit")
-            .field("ticket", &self.ticket)
-            .finish()
-    }
-}
-
-/// A [`Permit`] that owns an `Arc` of its breaker.
-#[must_use = "a permit must be recorded; dropping it releases it unused"]
-pub struct OwnedPermit<C: Clock, O: TransitionObserver = NoObserver> {
-    breaker: Arc<CircuitBreaker<C, O>>,
-    ticket: Option<Ticket>,
-}
-
-impl<C: Clock, O: TransitionObserver> OwnedPermit<C, O> {
-    /// Records the call's outcome and how long it took.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use core::time::Duration;
-    /// use std::sync::Arc;
-    /// use ward_backoff::ManualClock;
-    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
-    /// let b = Arc::new(CircuitBreaker::new(BreakerConfig::default(), ManualClock::new()));
-    /// CircuitBreaker::try_acquire_owned(&b)?.record(Outcome::Success, Duration::ZERO);
-    /// assert_eq!(b.metrics().calls, 1);
-    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
-    /// ```
-    pub fn record(mut self, outcome: Outcome, duration: Duration) {
-        if let Some(t) = self.ticket.take() {
-            self.breaker.record_ticket(t, outcome, duration);
-        }
-    }
-}
-
-impl<C: Clock, O: TransitionObserver> Drop for OwnedPermit<C, O> {
-    fn drop(&mut self) {
-        if let Some(t) = self.ticket.take() {
-            self.breaker.release_ticket(t);
-        }
-    }
-}
-
-impl<C: Clock, O: TransitionObserver> fmt::Debug for OwnedPermit<C, O> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnedPermit")
-            .field("ticket", &self.ticket)
-            .finish()
     }
 }
