@@ -117,7 +117,7 @@ pub struct Rejected {
     pub state: State,
 }
 
-/// The result of [`CircuitBreaker::call`]: rejected, or the call's own error.
+/// The result of [`CircuitBreaker::call`](super::CircuitBreaker::call): rejected, or the call's own error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError<E> {
     /// The breaker refused the call; it did not run.
