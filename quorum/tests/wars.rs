@@ -298,3 +298,41 @@ fn inverse_query_finds_the_cheapest_configuration() {
     assert_eq!(all.len(), 9);
     assert!(evaluate(0, &delays, &strict, &sim).is_err());
 }
+
+/// Figures published in *Probabilistically Bounded Staleness for Practical Partial Quorums*
+/// (Bailis et al., VLDB 2012), Section 5.6 and its results table, for N = 3: LNKD-DISK with
+/// R = W = 1 is consistent right after commit with probability 43.9 %; YMMR with R = W = 1 has
+/// 99.9th-percentile read plus write latency 16.4 ms; with R = 2, W = 1 the p99.9 read latency
+/// is 32.6 ms and the combined latency 43.3 ms; with R = 3, W = 1 the read latency is
+/// 219.27 ms (230 ms combined). Tolerances cover this run's sampling error and the paper's.
+#[test]
+fn paper_reference_figures() {
+    let sim = Simulation::new(TRIALS, 2012).unwrap();
+    let run = |preset, r, w| {
+        WarsModel::new(
+            QuorumConfig::new(3, r, w).unwrap(),
+            WarsDelays::preset(preset),
+        )
+        .simulate(&sim)
+    };
+    let close = |got: f64, want: f64, rel: f64| {
+        assert!((got / want - 1.0).abs() < rel, "got {got}, paper {want}");
+    };
+    let disk = run(Preset::LnkdDisk, 1, 1);
+    assert!(
+        (disk.consistency_at(0.0) - 0.439).abs() < 0.01,
+        "{}",
+        disk.consistency_at(0.0)
+    );
+
+    let combined = |report: &ward_quorum::wars::PbsReport| {
+        report.read_latency(0.999).unwrap() + report.write_latency(0.999).unwrap()
+    };
+    close(combined(&run(Preset::Ymmr, 1, 1)), 16.4, 0.05);
+    let r2 = run(Preset::Ymmr, 2, 1);
+    close(r2.read_latency(0.999).unwrap(), 32.6, 0.06);
+    close(combined(&r2), 43.3, 0.05);
+    let r3 = run(Preset::Ymmr, 3, 1);
+    close(r3.read_latency(0.999).unwrap(), 219.27, 0.06);
+    close(combined(&r3), 230.0, 0.05);
+}
