@@ -200,7 +200,8 @@ impl QuorumConfig {
     /// # Ok::<(), ward_quorum::ConfigError>(())
     /// ```
     pub const fn is_strict(&self) -> bool {
-        self.r + self.w > self.n
+        // r + w > n, written so that it cannot overflow (r, w ≤ n).
+        self.r > self.n - self.w
     }
 
     /// Whether reads and writes may miss each other: `R + W ≤ N`.
@@ -227,7 +228,7 @@ impl QuorumConfig {
     /// # Ok::<(), ward_quorum::ConfigError>(())
     /// ```
     pub const fn min_overlap(&self) -> usize {
-        (self.r + self.w).saturating_sub(self.n)
+        self.r.saturating_sub(self.n - self.w)
     }
 
     /// Whether any two write quorums intersect (`2W > N`), so two concurrent writes cannot
@@ -242,7 +243,7 @@ impl QuorumConfig {
     /// # Ok::<(), ward_quorum::ConfigError>(())
     /// ```
     pub const fn writes_intersect(&self) -> bool {
-        2 * self.w > self.n
+        self.w > self.n - self.w
     }
 
     /// How many replicas may be down while reads can still complete: `N − R`.
@@ -366,7 +367,7 @@ impl FlexiblePaxos {
         if q2 == 0 || q2 > n {
             return Err(ConfigError::PhaseQuorumOutOfRange { phase: 2, q: q2, n });
         }
-        if q1 + q2 <= n {
+        if q1 <= n - q2 {
             return Err(ConfigError::PhaseQuorumsDisjoint { q1, q2, n });
         }
         Ok(Self { n, q1, q2 })
@@ -449,6 +450,6 @@ impl FlexiblePaxos {
     /// # Ok::<(), ward_quorum::ConfigError>(())
     /// ```
     pub const fn phase2_quorums_intersect(&self) -> bool {
-        2 * self.q2 > self.n
+        self.q2 > self.n - self.q2
     }
 }

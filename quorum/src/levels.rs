@@ -564,16 +564,18 @@ impl Topology {
         let mut forced = 0;
         let mut slack = 0;
         for (i, &rf) in self.rf.iter().enumerate() {
-            let both = a.per_dc[i] + b.per_dc[i];
-            if both > rf {
-                forced += both - rf;
-            } else {
-                slack += rf - both;
-            }
+            // max(0, aᵢ + bᵢ − RF) and max(0, RF − aᵢ − bᵢ) without overflow (bᵢ ≤ RF).
+            let room = rf - b.per_dc[i];
+            forced += a.per_dc[i].saturating_sub(room);
+            slack += room.saturating_sub(a.per_dc[i]);
         }
         let extra_a = a.total.saturating_sub(a.per_dc.iter().sum());
         let extra_b = b.total.saturating_sub(b.per_dc.iter().sum());
-        forced + (extra_a + extra_b).saturating_sub(slack)
+        // Spend the slack on a's extra demand, then on b's; what is left over overlaps. The
+        // result is at most the smaller set, so the sums cannot overflow.
+        let over_a = extra_a.saturating_sub(slack);
+        let over_b = extra_b.saturating_sub(slack.saturating_sub(extra_a));
+        forced + over_a + over_b
     }
 
     /// Per datacenter `d`, the fewest replicas of `d` that any set meeting `a` shares with
@@ -587,7 +589,7 @@ impl Topology {
                 let outside = self.total - rf;
                 let need_a = a.per_dc[d].max(a.total.saturating_sub(outside));
                 let need_b = b.per_dc[d].max(b.total.saturating_sub(outside));
-                (need_a + need_b).saturating_sub(rf)
+                need_a.saturating_sub(rf - need_b) // need_b ≤ rf
             })
             .collect()
     }

@@ -175,7 +175,7 @@ fn binomial(n: usize, k: usize) -> Option<u128> {
 #[allow(clippy::cast_precision_loss)] // replica counts are far below 2^53
 pub fn stale_probability(config: &QuorumConfig) -> f64 {
     let (n, r, w) = (config.n(), config.r(), config.w());
-    if r + w > n {
+    if config.is_strict() {
         return 0.0;
     }
     let mut p = 1.0;

@@ -217,3 +217,21 @@ fn public_types_are_send_and_sync() {
     check::<ward_quorum::wars::WarsModel>();
     check::<ward_quorum::wars::PbsReport>();
 }
+
+#[test]
+fn extreme_sizes_do_not_overflow() {
+    let m = usize::MAX;
+    let all = QuorumConfig::new(m, m, m).unwrap();
+    assert!(all.is_strict() && all.writes_intersect());
+    assert_eq!(all.min_overlap(), m);
+    let one = QuorumConfig::new(m, 1, 1).unwrap();
+    assert!(one.is_partial() && !one.writes_intersect());
+    assert_eq!(one.min_overlap(), 0);
+    assert_eq!(one.read_fault_tolerance(), m - 1);
+    assert!(FlexiblePaxos::new(m, m, 1).is_ok());
+    assert!(FlexiblePaxos::new(m, m - 1, 1).is_err());
+    let t = ward_quorum::levels::Topology::new(&[m - 1, 1]).unwrap();
+    use ward_quorum::levels::ConsistencyLevel::{All, One};
+    assert_eq!(t.analyze(All, 0, All, 1).unwrap().min_overlap(), m);
+    assert_eq!(t.analyze(One, 0, One, 1).unwrap().min_overlap(), 0);
+}

@@ -42,6 +42,14 @@ pub enum SimulationError {
     /// A simulation needs at least one trial.
     #[error("a simulation needs at least one trial")]
     NoTrials,
+    /// More trials than a report can index (`isize::MAX / 8`); memory runs out long before.
+    #[error("{trials} trials exceed the maximum of {max}")]
+    TooManyTrials {
+        /// Trials asked for.
+        trials: usize,
+        /// The largest accepted count.
+        max: usize,
+    },
     /// A probability, quantile or confidence level is NaN or out of its range.
     #[error("{name} {value} is out of range")]
     OutOfRange {
@@ -60,17 +68,25 @@ impl Simulation {
     ///
     /// # Errors
     ///
-    /// [`SimulationError::NoTrials`] when `trials == 0`.
+    /// [`SimulationError::NoTrials`] when `trials == 0`;
+    /// [`SimulationError::TooManyTrials`] above `isize::MAX / 8` (the report could not even
+    /// be indexed; plan for 24 bytes of memory per trial).
     ///
     /// # Examples
     ///
     /// ```
     /// # use ward_quorum::wars::Simulation;
     /// assert!(Simulation::new(10, 0).is_ok());
+    /// assert!(Simulation::new(usize::MAX, 0).is_err());
     /// ```
     pub fn new(trials: usize, seed: u64) -> Result<Self, SimulationError> {
         if trials == 0 {
             return Err(SimulationError::NoTrials);
+        }
+        #[allow(clippy::cast_sign_loss)] // isize::MAX is positive
+        let max = isize::MAX as usize / core::mem::size_of::<f64>();
+        if trials > max {
+            return Err(SimulationError::TooManyTrials { trials, max });
         }
         Ok(Self {
             trials,
