@@ -9,7 +9,7 @@
 //! `n = 1,000`. Availability close to 1 rounds to `1.0`; ask for the *unavailability* (the
 //! complementary dynamic program, not `1 − availability`) when you care about the nines.
 
-use alloc::vec;
+use alloc::vec::Vec;
 
 use crate::config::QuorumConfig;
 
@@ -51,6 +51,12 @@ pub enum AvailabilityError {
         rows: usize,
         /// Columns asked for.
         columns: usize,
+    },
+    /// The dynamic program for this many nodes does not fit in memory.
+    #[error("{nodes} nodes are too many to evaluate")]
+    TooLarge {
+        /// The number of nodes (or grid cells) asked for.
+        nodes: usize,
     },
     /// Per-node probabilities were given for the wrong number of nodes.
     #[error("expected {expected} per-node probabilities, got {got}")]
@@ -101,11 +107,22 @@ fn check_quorum(n: usize, q: usize) -> Result<(), AvailabilityError> {
 /// `P(at least k of the events happen)` for independent events with the given probabilities.
 ///
 /// `state[j]` is the probability that `min(k, successes so far) == j`.
-pub(crate) fn at_least(k: usize, success: impl Iterator<Item = f64>) -> f64 {
+///
+/// Fails with [`AvailabilityError::TooLarge`] (naming `nodes`) when the state cannot be
+/// allocated.
+pub(crate) fn at_least(
+    k: usize,
+    nodes: usize,
+    success: impl Iterator<Item = f64>,
+) -> Result<f64, AvailabilityError> {
     if k == 0 {
-        return 1.0;
+        return Ok(1.0);
     }
-    let mut state = vec![0.0_f64; k + 1];
+    let too_large = AvailabilityError::TooLarge { nodes };
+    let len = k.checked_add(1).ok_or(too_large)?;
+    let mut state: Vec<f64> = Vec::new();
+    state.try_reserve_exact(len).map_err(|_| too_large)?;
+    state.resize(len, 0.0);
     state[0] = 1.0;
     let mut reachable = 0; // highest index that can be non-zero
     for s in success {
@@ -123,7 +140,7 @@ pub(crate) fn at_least(k: usize, success: impl Iterator<Item = f64>) -> f64 {
         state[k] = top;
     }
     // Rounding can leave the sum one ulp above 1.
-    state[k].min(1.0)
+    Ok(state[k].min(1.0))
 }
 
 /// Probability that at least `q` of `n` nodes are up, each down independently with
@@ -132,7 +149,8 @@ pub(crate) fn at_least(k: usize, success: impl Iterator<Item = f64>) -> f64 {
 /// # Errors
 ///
 /// [`AvailabilityError::QuorumOutOfRange`] unless `1 ≤ q ≤ n`;
-/// [`AvailabilityError::InvalidProbability`] unless `p_down` is finite and in `[0, 1]`.
+/// [`AvailabilityError::InvalidProbability`] unless `p_down` is finite and in `[0, 1]`;
+/// [`AvailabilityError::TooLarge`] if the `O(q)` state cannot be allocated.
 ///
 /// # Examples
 ///
@@ -149,7 +167,7 @@ pub(crate) fn at_least(k: usize, success: impl Iterator<Item = f64>) -> f64 {
 pub fn quorum_availability(n: usize, q: usize, p_down: f64) -> Result<f64, AvailabilityError> {
     check_quorum(n, q)?;
     let p = check_probability(0, p_down)?;
-    Ok(at_least(q, core::iter::repeat_n(1.0 - p, n)))
+    at_least(q, n, core::iter::repeat_n(1.0 - p, n))
 }
 
 /// Probability that fewer than `q` of `n` nodes are up, computed directly (not as
@@ -172,7 +190,7 @@ pub fn quorum_availability(n: usize, q: usize, p_down: f64) -> Result<f64, Avail
 pub fn quorum_unavailability(n: usize, q: usize, p_down: f64) -> Result<f64, AvailabilityError> {
     check_quorum(n, q)?;
     let p = check_probability(0, p_down)?;
-    Ok(at_least(n - q + 1, core::iter::repeat_n(p, n)))
+    at_least(n - q + 1, n, core::iter::repeat_n(p, n))
 }
 
 fn check_all(p_down: &[f64]) -> Result<(), AvailabilityError> {
@@ -188,7 +206,8 @@ fn check_all(p_down: &[f64]) -> Result<(), AvailabilityError> {
 /// # Errors
 ///
 /// [`AvailabilityError::QuorumOutOfRange`] unless `1 ≤ q ≤ p_down.len()`;
-/// [`AvailabilityError::InvalidProbability`] naming the first bad node.
+/// [`AvailabilityError::InvalidProbability`] naming the first bad node;
+/// [`AvailabilityError::TooLarge`] if the `O(q)` state cannot be allocated.
 ///
 /// # Examples
 ///
@@ -205,7 +224,7 @@ fn check_all(p_down: &[f64]) -> Result<(), AvailabilityError> {
 pub fn poisson_binomial_availability(q: usize, p_down: &[f64]) -> Result<f64, AvailabilityError> {
     check_quorum(p_down.len(), q)?;
     check_all(p_down)?;
-    Ok(at_least(q, p_down.iter().map(|p| 1.0 - p)))
+    at_least(q, p_down.len(), p_down.iter().map(|p| 1.0 - p))
 }
 
 /// Probability that fewer than `q` nodes are up, per-node failure probabilities, computed
@@ -227,7 +246,7 @@ pub fn poisson_binomial_availability(q: usize, p_down: &[f64]) -> Result<f64, Av
 pub fn poisson_binomial_unavailability(q: usize, p_down: &[f64]) -> Result<f64, AvailabilityError> {
     check_quorum(p_down.len(), q)?;
     check_all(p_down)?;
-    Ok(at_least(p_down.len() - q + 1, p_down.iter().copied()))
+    at_least(p_down.len() - q + 1, p_down.len(), p_down.iter().copied())
 }
 
 impl QuorumConfig {
@@ -236,7 +255,8 @@ impl QuorumConfig {
     ///
     /// # Errors
     ///
-    /// [`AvailabilityError::InvalidProbability`] unless `p_down` is finite and in `[0, 1]`.
+    /// [`AvailabilityError::InvalidProbability`] unless `p_down` is finite and in `[0, 1]`;
+    /// [`AvailabilityError::TooLarge`] if the state for `N` cannot be allocated.
     ///
     /// # Examples
     ///
@@ -319,7 +339,8 @@ impl GridQuorum {
     ///
     /// # Errors
     ///
-    /// [`AvailabilityError::EmptyGrid`] when either dimension is zero.
+    /// [`AvailabilityError::EmptyGrid`] when either dimension is zero;
+    /// [`AvailabilityError::TooLarge`] when `rows × columns` overflows.
     ///
     /// # Examples
     ///
@@ -332,10 +353,12 @@ impl GridQuorum {
     /// ```
     pub const fn new(rows: usize, columns: usize) -> Result<Self, AvailabilityError> {
         if rows == 0 || columns == 0 {
-            Err(AvailabilityError::EmptyGrid { rows, columns })
-        } else {
-            Ok(Self { rows, columns })
+            return Err(AvailabilityError::EmptyGrid { rows, columns });
         }
+        if rows.checked_mul(columns).is_none() {
+            return Err(AvailabilityError::TooLarge { nodes: usize::MAX });
+        }
+        Ok(Self { rows, columns })
     }
 
     /// Number of rows.
@@ -408,7 +431,8 @@ impl GridQuorum {
     ///
     /// # Errors
     ///
-    /// [`AvailabilityError::InvalidProbability`] unless `p_down` is finite and in `[0, 1]`.
+    /// [`AvailabilityError::InvalidProbability`] unless `p_down` is finite and in `[0, 1]`;
+    /// [`AvailabilityError::TooLarge`] if the grid's nodes cannot be allocated.
     ///
     /// # Examples
     ///
@@ -422,7 +446,12 @@ impl GridQuorum {
     /// ```
     pub fn availability(&self, p_down: f64) -> Result<Availability, AvailabilityError> {
         let p = check_probability(0, p_down)?;
-        Ok(self.grid_availability(&vec![p; self.nodes()]))
+        let nodes = self.nodes();
+        let mut all: Vec<f64> = Vec::new();
+        all.try_reserve_exact(nodes)
+            .map_err(|_| AvailabilityError::TooLarge { nodes })?;
+        all.resize(nodes, p);
+        Ok(self.grid_availability(&all))
     }
 
     /// Read and write availability with a failure probability per node, row-major
@@ -485,10 +514,14 @@ mod tests {
     #[test]
     fn at_least_matches_small_cases() {
         let probs = [0.5, 0.5];
-        assert_eq!(at_least(1, probs.iter().copied()), 0.75);
-        assert_eq!(at_least(2, probs.iter().copied()), 0.25);
-        assert_eq!(at_least(0, probs.iter().copied()), 1.0);
+        assert_eq!(at_least(1, 2, probs.iter().copied()), Ok(0.75));
+        assert_eq!(at_least(2, 2, probs.iter().copied()), Ok(0.25));
+        assert_eq!(at_least(0, 2, probs.iter().copied()), Ok(1.0));
         let v: Vec<f64> = Vec::new();
-        assert_eq!(at_least(1, v.into_iter()), 0.0);
+        assert_eq!(at_least(1, 0, v.into_iter()), Ok(0.0));
+        assert_eq!(
+            at_least(usize::MAX, 1, [0.5].into_iter()),
+            Err(AvailabilityError::TooLarge { nodes: 1 })
+        );
     }
 }

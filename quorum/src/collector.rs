@@ -5,7 +5,6 @@
 //! responses of the same replica (retries, duplicated messages) are ignored, so a replica
 //! can never be counted twice and an ack can never be turned into a failure.
 
-use alloc::vec;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
@@ -54,6 +53,12 @@ pub enum CollectorError {
         /// The quorum asked for.
         needed: usize,
         /// The number of replicas.
+        replicas: usize,
+    },
+    /// The collector's per-replica state does not fit in memory.
+    #[error("{replicas} replicas are too many to track")]
+    TooManyReplicas {
+        /// The number of replicas asked for.
         replicas: usize,
     },
     /// A response names a replica outside `0..replicas`.
@@ -119,7 +124,8 @@ impl WriteCollector {
     ///
     /// # Errors
     ///
-    /// [`CollectorError::QuorumOutOfRange`] unless `1 ≤ needed ≤ replicas`.
+    /// [`CollectorError::QuorumOutOfRange`] unless `1 ≤ needed ≤ replicas`;
+    /// [`CollectorError::TooManyReplicas`] if the per-replica state cannot be allocated.
     ///
     /// # Examples
     ///
@@ -130,8 +136,13 @@ impl WriteCollector {
     /// ```
     pub fn new(replicas: usize, needed: usize) -> Result<Self, CollectorError> {
         check_quorum(replicas, needed)?;
+        let mut slots = Vec::new();
+        slots
+            .try_reserve_exact(replicas)
+            .map_err(|_| CollectorError::TooManyReplicas { replicas })?;
+        slots.resize(replicas, Ack::Waiting);
         Ok(Self {
-            slots: vec![Ack::Waiting; replicas],
+            slots,
             needed,
             acks: 0,
             failures: 0,
@@ -453,7 +464,8 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
     ///
     /// # Errors
     ///
-    /// [`CollectorError::QuorumOutOfRange`] unless `1 ≤ needed ≤ replicas`.
+    /// [`CollectorError::QuorumOutOfRange`] unless `1 ≤ needed ≤ replicas`;
+    /// [`CollectorError::TooManyReplicas`] if the per-replica state cannot be allocated.
     ///
     /// # Examples
     ///
@@ -464,7 +476,10 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
     /// ```
     pub fn new(replicas: usize, needed: usize, order: O) -> Result<Self, CollectorError> {
         check_quorum(replicas, needed)?;
-        let mut slots = Vec::with_capacity(replicas);
+        let mut slots = Vec::new();
+        slots
+            .try_reserve_exact(replicas)
+            .map_err(|_| CollectorError::TooManyReplicas { replicas })?;
         slots.resize_with(replicas, || Reply::Waiting);
         Ok(Self {
             slots,

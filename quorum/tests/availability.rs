@@ -176,3 +176,24 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+#[test]
+fn absurd_sizes_are_errors_not_panics() {
+    assert_eq!(
+        quorum_availability(usize::MAX, usize::MAX, 0.1),
+        Err(AvailabilityError::TooLarge { nodes: usize::MAX })
+    );
+    assert_eq!(
+        GridQuorum::new(usize::MAX, 2),
+        Err(AvailabilityError::TooLarge { nodes: usize::MAX })
+    );
+    let huge = GridQuorum::new(1 << 31, 1 << 31).unwrap();
+    assert!(matches!(
+        huge.availability(0.1),
+        Err(AvailabilityError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        ward_quorum::collector::WriteCollector::new(usize::MAX, 1),
+        Err(ward_quorum::collector::CollectorError::TooManyReplicas { .. })
+    ));
+}
