@@ -158,7 +158,7 @@ impl Simulation {
 }
 
 /// Progress of a running simulation, passed to the callback of
-/// [`WarsModel::simulate_with_progress`].
+/// [`WarsModel::simulate_with_progress`](super::WarsModel::simulate_with_progress).
 ///
 /// # Examples
 ///
