@@ -102,7 +102,7 @@ pub(crate) fn ln(x: f64) -> f64 {
 /// `e^y`; arguments outside `[−708, 709]` (and NaN) go to `f64::exp`.
 ///
 /// `y = (64k + j) · ln2/64 + r` with `|r| ≤ ln2/128`; `e^y = 2ᵏ · 2^(j/64) · e^r`, the last by
-/// its Taylor series to `r⁶` (truncation below `2⁻⁵⁸` relative).
+/// its Taylor series to `r⁵` (truncation below `2⁻⁵⁴` relative).
 #[inline]
 pub(crate) fn exp(y: f64) -> f64 {
     if !(-708.0..=709.0).contains(&y) {
@@ -116,9 +116,7 @@ pub(crate) fn exp(y: f64) -> f64 {
     let inv = 1.0 / EXP_SIZE as f64;
     let r = (y - n * (LN2_HI * inv)) - n * (LN2_LO * inv);
     let r2 = r * r;
-    let p = 1.0
-        + r
-        + r2 * (0.5 + r * (1.0 / 6.0) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0) + r2 * (1.0 / 720.0)));
+    let p = 1.0 + r + r2 * (0.5 + r * (1.0 / 6.0) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0)));
     // The rounded sum is 2⁵² + 2⁵¹ + n with a unit last place: its mantissa holds 2⁵¹ + n.
     #[allow(clippy::cast_possible_wrap)] // 52 bits
     let ni = (shifted.to_bits() & ((1_u64 << 52) - 1)) as i64 - (1_i64 << 51);
