@@ -3,7 +3,6 @@
 pub mod cli;
 pub mod report;
 pub mod scenarios;
-#[allow(dead_code)] // helpers for scenarios still being written
 mod sim;
 
 pub use report::{Report, Table};

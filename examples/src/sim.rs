@@ -82,11 +82,6 @@ impl SimRng {
         let u = 1.0 - self.unit();
         (-(u.ln()) * mean as f64).round() as u64
     }
-
-    /// The generator itself, for APIs that take a random source.
-    pub(crate) fn inner(&mut self) -> &mut Xoshiro256PlusPlus {
-        &mut self.inner
-    }
 }
 
 /// A discrete-event queue: events come out in time order, ties in insertion order, so a

@@ -4,6 +4,7 @@
 
 use crate::{Options, Report};
 
+pub mod cascading_failure;
 pub mod causality;
 pub mod clock_skew;
 pub mod oversell;
@@ -99,6 +100,12 @@ const ALL: &[Scenario] = &[
         number: 7,
         summary: "clients retrying in step keep colliding on one row",
         runner: thundering_herd::tour,
+    },
+    Scenario {
+        name: "cascading-failure",
+        number: 8,
+        summary: "retries against a failing replica take down the rest",
+        runner: cascading_failure::tour,
     },
 ];
 

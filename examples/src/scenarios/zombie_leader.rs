@@ -186,7 +186,6 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
     clock.advance(ms(rng.range(1_000, 3_000)));
     let prepared_at = clock.now();
     let zombie_lease_ok_before_pause = zombie_lease.may_act_on(&clock);
-    let pause = ms(rng.range(12_000, 30_000));
 
     // The lease runs out; after a failed election or two, a new leader is elected.
     for _ in 0..rng.range(0, 2) {
@@ -206,14 +205,12 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
         writes.push((at, "new leader", leader, value));
     }
     let leader_value = writes.last().map(|w| w.3.clone()).unwrap_or_default();
-    // The old leader wakes and sends the write it prepared: "cancelled".
+    // The old leader wakes after the new leader's writes (the pause outlasted the lease
+    // by seconds) and sends the write it prepared: "cancelled".
+    let woke_at = at + ms(rng.range(500, 10_000));
+    let pause = woke_at - prepared_at;
     let zombie_value = "order 7: cancelled".to_string();
-    writes.push((
-        prepared_at + pause,
-        "old leader",
-        zombie,
-        zombie_value.clone(),
-    ));
+    writes.push((woke_at, "old leader", zombie, zombie_value.clone()));
     writes.sort_by_key(|w| w.0);
 
     // Replay into both stores.

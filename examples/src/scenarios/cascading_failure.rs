@@ -1,0 +1,604 @@
+//! Scenario 8, cascading failure: a client spreads requests round-robin over a pool of
+//! replicas and retries every attempt that times out. One replica dies; its share of the
+//! traffic moves to the survivors, which now run close to capacity; the first queueing
+//! burst makes attempts time out, the retries add load while the abandoned attempts still
+//! occupy the queues, and a survivor whose queue outgrows its memory crashes, pushing its
+//! share onto the rest.
+//!
+//! The survivors take over the dead replica's keys with cold caches: for a few seconds
+//! they serve at a fraction of their capacity, so queues build and some attempts time out.
+//! Without retries they would drain once warm; with the naive client's retries they do not.
+//!
+//! The Ward client is the same client with one `ward-backoff` [`CircuitBreaker`] per
+//! replica (a dead or drowning replica is skipped instead of hammered, and probed again
+//! after a wait; an attempt goes to a random replica whose breaker admits it, with one
+//! second choice, else fails fast) and a shared [`TpsBudget`] that caps retries at a
+//! fraction of the requests. Both breakers and budget read the crate's [`ManualClock`], moved by the
+//! simulation.
+//!
+//! This is a load model, not a protocol: requests, queues, timeouts and crashes are events
+//! on one simulated clock (a discrete-event simulation, with Poisson arrivals and
+//! exponential service times drawn from the seed), so plain event code fits better than a
+//! network simulator.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use ward_backoff::ManualClock;
+use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, OwnedPermit, SlidingWindow};
+use ward_backoff::budget::{RetryBudget as _, RetryKind, TpsBudget, Withdrawal};
+
+use crate::report::{Table, percent};
+use crate::sim::{EventQueue, SEC, SimRng};
+use crate::{Options, Report};
+
+/// Replicas in the pool.
+pub const REPLICAS: usize = 4;
+/// Requests per second the client sends.
+pub const DEMAND: u64 = 300;
+/// Requests per second one replica can serve.
+pub const CAPACITY: u64 = 120;
+/// How long the client waits for an attempt before it gives up on it.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(300);
+/// Retries per request after the first attempt.
+pub const RETRIES: u32 = 3;
+/// Queued attempts at which a replica runs out of memory and crashes.
+pub const QUEUE_LIMIT: usize = 400;
+/// How long the survivors run with cold caches after the death.
+pub const COLD_FOR: Duration = Duration::from_secs(3);
+/// Their capacity meanwhile, in percent of [`CAPACITY`].
+pub const COLD_PERCENT: u32 = 60;
+/// When the first replica dies.
+pub const DEATH_AT: Duration = Duration::from_secs(10);
+/// How long the run lasts.
+pub const RUN_FOR: Duration = Duration::from_secs(60);
+
+/// The two clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Client {
+    /// Round-robin over every replica, retry every timeout.
+    Naive,
+    /// Circuit breaker per replica and a retry budget.
+    Ward,
+}
+
+/// One run's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    /// The client.
+    pub client: Client,
+    /// Requests that arrived after the first replica died.
+    pub requests: u64,
+    /// Of those, requests that eventually succeeded.
+    pub succeeded: u64,
+    /// Attempts sent after the death (first tries and retries).
+    pub attempts: u64,
+    /// Attempts the breakers kept from a replica (requests failed fast).
+    pub rejected_by_breakers: u64,
+    /// Retries the budget refused.
+    pub retries_refused: u64,
+    /// Mean attempts per second offered to each surviving replica while it was alive,
+    /// after the death.
+    pub survivor_load: f64,
+    /// The highest one-second load offered to a surviving replica.
+    pub survivor_peak: u64,
+    /// Replicas alive at the end.
+    pub alive_at_end: usize,
+    /// When each replica crashed, in seconds (the first one is the planned death).
+    pub crashes: Vec<(usize, f64)>,
+}
+
+impl Run {
+    /// Fraction of the requests after the death that succeeded.
+    pub fn success_rate(&self) -> f64 {
+        if self.requests == 0 {
+            return 0.0;
+        }
+        self.succeeded as f64 / self.requests as f64
+    }
+}
+
+/// The scenario's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The naive client.
+    pub naive: Run,
+    /// The Ward client.
+    pub ward: Run,
+}
+
+impl Outcome {
+    /// The anomaly: with the naive client, a survivor crashed after the planned death.
+    pub fn anomaly_observed(&self) -> bool {
+        self.naive.alive_at_end < REPLICAS - 1
+    }
+
+    /// The prevention: with the Ward client every survivor lives, and more requests
+    /// succeed than with the naive client.
+    pub fn prevented(&self) -> bool {
+        self.ward.alive_at_end == REPLICAS - 1
+            && self.ward.success_rate() > self.naive.success_rate()
+    }
+}
+
+#[derive(Debug)]
+enum Event {
+    Arrival,
+    Timeout(usize),
+    Served(usize),
+    Death,
+}
+
+/// One attempt in flight.
+struct Attempt {
+    request: u64,
+    sent_at: u64,
+    retry: u32,
+    finished: bool,
+    permit: Option<OwnedPermit<Arc<ManualClock>>>,
+    withdrawal: Option<Withdrawal>,
+}
+
+struct Replica {
+    alive: bool,
+    queue: VecDeque<usize>,
+    busy: bool,
+}
+
+/// The knobs of the load model. One set of values (the public constants and the
+/// breaker and budget settings below) is used; they were chosen so the survivors can carry
+/// the dead replica's share once their caches are warm, but not with retries piled on.
+#[derive(Debug, Clone, Copy)]
+struct Params {
+    capacity: u64,
+    timeout: Duration,
+    budget_percent: f32,
+    budget_min: u32,
+    queue_limit: usize,
+    window: u32,
+    wait: Duration,
+    threshold: f32,
+    cold_percent: u32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            capacity: CAPACITY,
+            timeout: ATTEMPT_TIMEOUT,
+            // Finagle's and tower's 20 % is meant for healthy services; 10 % plus 10 per
+            // second is the budget here.
+            budget_percent: 0.1,
+            budget_min: 10,
+            queue_limit: QUEUE_LIMIT,
+            // Resilience4j's rules with a smaller window, so a dead replica is noticed
+            // within its first few dozen calls.
+            window: 20,
+            wait: Duration::from_secs(2),
+            threshold: 50.0,
+            cold_percent: COLD_PERCENT,
+        }
+    }
+}
+
+struct Sim {
+    params: Params,
+    client: Client,
+    rng: SimRng,
+    queue: EventQueue<Event>,
+    clock: Arc<ManualClock>,
+    breakers: Vec<Arc<CircuitBreaker<Arc<ManualClock>>>>,
+    budget: TpsBudget<Arc<ManualClock>>,
+    replicas: Vec<Replica>,
+    attempts: Vec<Attempt>,
+    next_replica: usize,
+    next_request: u64,
+    /// Requests from this id on arrived after the death and are counted.
+    counted_from: u64,
+    /// offered[replica][second]
+    offered: Vec<Vec<u64>>,
+    run: Run,
+}
+
+impl Sim {
+    fn new(client: Client, seed: u64, params: Params) -> Result<Self, String> {
+        let clock = Arc::new(ManualClock::new());
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(params.window))
+            .minimum_calls(params.window / 2)
+            .failure_rate_threshold(params.threshold)
+            .wait_in_open(params.wait)
+            .half_open_permits(3)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let breakers = (0..REPLICAS)
+            .map(|i| {
+                Arc::new(CircuitBreaker::new(config, Arc::clone(&clock)).with_seed(seed ^ i as u64))
+            })
+            .collect();
+        let budget = TpsBudget::new(
+            Duration::from_secs(10),
+            params.budget_min,
+            params.budget_percent,
+            Arc::clone(&clock),
+        )
+        .map_err(|e| e.to_string())?;
+        let seconds = (RUN_FOR.as_secs() + 5) as usize;
+        Ok(Self {
+            params,
+            client,
+            rng: SimRng::new(seed, "cascading-failure"),
+            queue: EventQueue::new(),
+            clock,
+            breakers,
+            budget,
+            replicas: (0..REPLICAS)
+                .map(|_| Replica {
+                    alive: true,
+                    queue: VecDeque::new(),
+                    busy: false,
+                })
+                .collect(),
+            attempts: Vec::new(),
+            next_replica: 0,
+            next_request: 0,
+            counted_from: u64::MAX,
+            offered: vec![vec![0; seconds]; REPLICAS],
+            run: Run {
+                client,
+                requests: 0,
+                succeeded: 0,
+                attempts: 0,
+                rejected_by_breakers: 0,
+                retries_refused: 0,
+                survivor_load: 0.0,
+                survivor_peak: 0,
+                alive_at_end: 0,
+                crashes: Vec::new(),
+            },
+        })
+    }
+
+    fn after_death(&self) -> bool {
+        self.queue.now() >= DEATH_AT.as_nanos() as u64
+    }
+
+    /// Picks a replica: round-robin for the naive client; for the Ward client a random
+    /// replica whose breaker grants a permit, trying a second one if the first refuses
+    /// (so a dead replica's share spreads evenly), and failing fast if that one refuses
+    /// too (so the last closed breaker is not buried under everyone else's traffic).
+    fn pick(&mut self) -> Option<(usize, Option<OwnedPermit<Arc<ManualClock>>>)> {
+        match self.client {
+            Client::Naive => {
+                let i = self.next_replica;
+                self.next_replica = (self.next_replica + 1) % REPLICAS;
+                Some((i, None))
+            }
+            Client::Ward => {
+                let first = self.rng.index(REPLICAS);
+                let second = (first + 1 + self.rng.index(REPLICAS - 1)) % REPLICAS;
+                [first, second].into_iter().find_map(|i| {
+                    CircuitBreaker::try_acquire_owned(&self.breakers[i])
+                        .ok()
+                        .map(|p| (i, Some(p)))
+                })
+            }
+        }
+    }
+
+    fn send(&mut self, request: u64, retry: u32, withdrawal: Option<Withdrawal>) {
+        let now = self.queue.now();
+        let Some((replica, permit)) = self.pick() else {
+            // Every breaker is open: fail fast, nothing reaches the replicas.
+            if self.after_death() {
+                self.run.rejected_by_breakers += 1;
+            }
+            if withdrawal.is_some() || retry == 0 {
+                self.budget.record_failure(withdrawal);
+            }
+            return;
+        };
+        if self.after_death() {
+            self.run.attempts += 1;
+        }
+        let second = (now / SEC) as usize;
+        if let Some(slot) = self.offered[replica].get_mut(second) {
+            *slot += 1;
+        }
+        let id = self.attempts.len();
+        self.attempts.push(Attempt {
+            request,
+            sent_at: now,
+            retry,
+            finished: false,
+            permit,
+            withdrawal,
+        });
+        self.queue
+            .after(self.params.timeout.as_nanos() as u64, Event::Timeout(id));
+        let r = &mut self.replicas[replica];
+        if !r.alive {
+            return; // no answer will come; the timeout fires
+        }
+        r.queue.push_back(id);
+        if r.queue.len() > self.params.queue_limit {
+            self.crash(replica);
+        } else if !self.replicas[replica].busy {
+            self.start_service(replica);
+        }
+    }
+
+    fn start_service(&mut self, replica: usize) {
+        self.replicas[replica].busy = true;
+        // Right after the death the survivors serve the dead replica's keys from cold
+        // caches: slower for a while.
+        let now = self.queue.now();
+        let death = DEATH_AT.as_nanos() as u64;
+        let cold = now >= death && now < death + COLD_FOR.as_nanos() as u64;
+        let capacity = if cold {
+            self.params.capacity * u64::from(self.params.cold_percent) / 100
+        } else {
+            self.params.capacity
+        };
+        let mean = SEC / capacity.max(1);
+        let took = self.rng.exp_nanos(mean).max(1);
+        self.queue.after(took, Event::Served(replica));
+    }
+
+    fn crash(&mut self, replica: usize) {
+        let r = &mut self.replicas[replica];
+        if !r.alive {
+            return;
+        }
+        r.alive = false;
+        r.queue.clear();
+        r.busy = false;
+        let at = self.queue.now() as f64 / SEC as f64;
+        self.run.crashes.push((replica, at));
+    }
+
+    fn finish(&mut self, id: usize, ok: bool) {
+        let now = self.queue.now();
+        let a = &mut self.attempts[id];
+        if a.finished {
+            return;
+        }
+        a.finished = true;
+        let took = Duration::from_nanos(now - a.sent_at);
+        if let Some(permit) = a.permit.take() {
+            let outcome = if ok {
+                ward_backoff::breaker::Outcome::Success
+            } else {
+                ward_backoff::breaker::Outcome::Failure
+            };
+            permit.record(outcome, took);
+        }
+        let (request, retry, withdrawal) = (a.request, a.retry, a.withdrawal.take());
+        let counted = request >= self.first_counted_request();
+        if ok {
+            self.budget.record_success(withdrawal);
+            if counted {
+                self.run.succeeded += 1;
+            }
+            return;
+        }
+        self.budget.record_failure(withdrawal);
+        if retry >= RETRIES {
+            return;
+        }
+        match self.client {
+            Client::Naive => self.send(request, retry + 1, None),
+            Client::Ward => match self.budget.try_retry(RetryKind::Timeout) {
+                Some(w) => self.send(request, retry + 1, Some(w)),
+                None => {
+                    if self.after_death() {
+                        self.run.retries_refused += 1;
+                    }
+                }
+            },
+        }
+    }
+
+    fn first_counted_request(&self) -> u64 {
+        self.counted_from
+    }
+
+    fn step(&mut self, event: Event) {
+        let now = self.queue.now();
+        self.clock.set(Duration::from_nanos(now));
+        match event {
+            Event::Arrival => {
+                let gap = self.rng.exp_nanos(SEC / DEMAND);
+                if now + gap < RUN_FOR.as_nanos() as u64 {
+                    self.queue.after(gap, Event::Arrival);
+                }
+                let request = self.next_request;
+                self.next_request += 1;
+                if request >= self.counted_from {
+                    self.run.requests += 1;
+                }
+                self.send(request, 0, None);
+            }
+            Event::Timeout(id) => self.finish(id, false),
+            Event::Served(replica) => {
+                let r = &mut self.replicas[replica];
+                if !r.alive {
+                    return;
+                }
+                r.busy = false;
+                if let Some(id) = r.queue.pop_front() {
+                    // Work on an attempt the client already gave up on is wasted.
+                    self.finish(id, true);
+                }
+                if !self.replicas[replica].queue.is_empty() {
+                    self.start_service(replica);
+                }
+            }
+            Event::Death => {
+                self.counted_from = self.next_request;
+                self.crash(0);
+            }
+        }
+    }
+
+    fn finish_run(mut self) -> Run {
+        let death = DEATH_AT.as_secs() as usize;
+        let end = RUN_FOR.as_secs() as usize;
+        let crash_second = |i: usize, crashes: &[(usize, f64)]| {
+            crashes
+                .iter()
+                .find(|(r, _)| *r == i)
+                .map_or(end, |(_, at)| (*at as usize).min(end))
+        };
+        let (mut total, mut seconds, mut peak) = (0u64, 0u64, 0u64);
+        for i in 1..REPLICAS {
+            let until = crash_second(i, &self.run.crashes);
+            for second in death..until {
+                let load = self.offered[i][second];
+                total += load;
+                seconds += 1;
+                peak = peak.max(load);
+            }
+        }
+        self.run.survivor_load = if seconds == 0 {
+            0.0
+        } else {
+            total as f64 / seconds as f64
+        };
+        self.run.survivor_peak = peak;
+        self.run.alive_at_end = self.replicas.iter().filter(|r| r.alive).count();
+        self.run
+    }
+}
+
+/// Runs one client.
+///
+/// # Errors
+///
+/// Returns a message if the breaker or budget configuration is refused (it is valid).
+pub fn simulate(client: Client, seed: u64) -> Result<Run, String> {
+    simulate_with(client, seed, Params::default())
+}
+
+fn simulate_with(client: Client, seed: u64, params: Params) -> Result<Run, String> {
+    let mut sim = Sim::new(client, seed, params)?;
+    sim.queue.at(0, Event::Arrival);
+    sim.queue.at(DEATH_AT.as_nanos() as u64, Event::Death);
+    let end = RUN_FOR.as_nanos() as u64 + ATTEMPT_TIMEOUT.as_nanos() as u64 * 8;
+    while let Some((now, event)) = sim.queue.pop() {
+        if now > end {
+            break;
+        }
+        sim.step(event);
+    }
+    Ok(sim.finish_run())
+}
+
+/// Runs the scenario: the naive client, then the Ward client, on the same seed.
+///
+/// # Errors
+///
+/// As [`simulate`].
+pub fn run(seed: u64) -> Result<Outcome, String> {
+    Ok(Outcome {
+        naive: simulate(Client::Naive, seed)?,
+        ward: simulate(Client::Ward, seed)?,
+    })
+}
+
+/// Turns the outcome into the tour's report.
+pub fn report(o: &Outcome) -> Report {
+    let mut table = Table::new(
+        format!(
+            "{REPLICAS} replicas of {CAPACITY} req/s, {DEMAND} req/s of demand; replica 0 dies at {} s",
+            DEATH_AT.as_secs()
+        ),
+        [
+            "client",
+            "load per survivor (mean/peak)",
+            "success rate",
+            "attempts",
+            "failed fast",
+            "retries refused",
+            "replicas alive",
+        ],
+    );
+    for (name, r) in [
+        ("naive: round-robin, 3 retries", &o.naive),
+        ("breaker per replica + retry budget", &o.ward),
+    ] {
+        table.row([
+            name.to_string(),
+            format!("{:.0}/{} req/s", r.survivor_load, r.survivor_peak),
+            percent(r.success_rate()),
+            r.attempts.to_string(),
+            r.rejected_by_breakers.to_string(),
+            r.retries_refused.to_string(),
+            format!("{} of {REPLICAS}", r.alive_at_end),
+        ]);
+    }
+    let mut crashes = Table::new("crashes", ["client", "replica", "at"]);
+    for r in [&o.naive, &o.ward] {
+        for (replica, at) in &r.crashes {
+            crashes.row([
+                match r.client {
+                    Client::Naive => "naive",
+                    Client::Ward => "Ward",
+                }
+                .to_string(),
+                replica.to_string(),
+                format!("{at:.1} s"),
+            ]);
+        }
+    }
+    let verdict = format!(
+        "the naive client's retries took down {} survivor(s) and {} of requests succeeded; with breakers and a retry budget {} of {} survivors lived and {} succeeded",
+        (REPLICAS - 1).saturating_sub(o.naive.alive_at_end),
+        percent(o.naive.success_rate()),
+        o.ward.alive_at_end,
+        REPLICAS - 1,
+        percent(o.ward.success_rate()),
+    );
+    Report {
+        scenario: "cascading-failure",
+        number: 8,
+        title: "Cascading failure",
+        crate_name: "ward-backoff",
+        anomaly: "one replica dies; retries pile onto the survivors until they fail in turn".into(),
+        tables: vec![table, crashes],
+        notes: vec![
+            format!(
+                "after the death the survivors run at {COLD_PERCENT} % for {} s (cold caches); \
+                 an attempt times out after {} ms but the replica still works on it, so \
+                 retries add load while the abandoned work stays queued; a replica crashes \
+                 when {QUEUE_LIMIT} attempts are queued",
+                COLD_FOR.as_secs(),
+                ATTEMPT_TIMEOUT.as_millis(),
+            ),
+            "breaker per replica: count window 20, opens at 50 % failures after 10 calls, \
+             waits 2 s, 3 trial calls; retry budget: TpsBudget, 10 % of requests plus 10 per \
+             second"
+                .into(),
+        ],
+        anomaly_observed: o.anomaly_observed(),
+        prevented: o.prevented(),
+        verdict,
+        details: serde_json::to_value(o).unwrap_or_default(),
+    }
+}
+
+pub(crate) fn tour(options: &Options) -> Report {
+    match run(options.seed) {
+        Ok(outcome) => report(&outcome),
+        Err(err) => super::failed(
+            "cascading-failure",
+            8,
+            "Cascading failure",
+            "ward-backoff",
+            &err,
+        ),
+    }
+}
