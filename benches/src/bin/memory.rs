@@ -97,6 +97,59 @@ fn vclock_crdts(actors: u32) -> usize {
     bytes
 }
 
+/// Transitions driven through each breaker.
+const TRANSITIONS: usize = 1_000_000;
+
+/// Heap bytes Ward's breaker holds after `TRANSITIONS` state transitions (closed → open →
+/// half-open → closed, over and over, on a manual clock).
+fn breaker_ward() -> usize {
+    use std::time::Duration;
+    use ward_backoff::ManualClock;
+    use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow};
+
+    let clock = ManualClock::new();
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(1)
+        .wait_in_open(Duration::from_nanos(1))
+        .build()
+        .expect("a valid configuration");
+    let (bytes, breaker) = retained(|| {
+        let breaker = CircuitBreaker::new(config, &clock);
+        for _ in 0..TRANSITIONS / 3 {
+            let permit = breaker.try_acquire().expect("closed admits");
+            permit.record(Outcome::Failure, Duration::ZERO); // closed -> open
+            clock.advance(Duration::from_nanos(2));
+            let trial = breaker.try_acquire().expect("the wait has passed"); // -> half-open
+            trial.record(Outcome::Success, Duration::ZERO); // half-open -> closed
+        }
+        breaker
+    });
+    drop(black_box(breaker));
+    bytes
+}
+
+/// Heap bytes recloser holds after `TRANSITIONS` transitions (closed → open → half-open
+/// → open ..., with a zero open wait).
+fn breaker_recloser() -> usize {
+    use std::time::Duration;
+    let (bytes, breaker) = retained(|| {
+        let breaker = recloser::Recloser::custom()
+            .error_rate(0.5)
+            .closed_len(1)
+            .half_open_len(1)
+            .open_wait(Duration::ZERO)
+            .build();
+        for _ in 0..TRANSITIONS {
+            let _ = black_box(breaker.call(|| Err::<(), ()>(())));
+        }
+        breaker
+    });
+    drop(black_box(breaker));
+    bytes
+}
+
 fn main() {
     let _profiler = dhat::Profiler::builder().testing().build();
     let mut lines = Vec::new();
@@ -117,6 +170,13 @@ fn main() {
             ],
         ));
     }
+    lines.push(line(
+        "breaker_bytes_after_1m_transitions".to_owned(),
+        &[
+            ("ward", breaker_ward() as f64),
+            ("recloser", breaker_recloser() as f64),
+        ],
+    ));
     for l in lines {
         println!("{l}");
     }
