@@ -357,7 +357,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         krate: "ward-quorum",
         target: Target::MinThroughput {
-            id: "pbs_trials/ward",
+            id: "pbs_trials/lnkd_disk_n3_r1_w1",
             min_per_sec: 5e6,
         },
     },
