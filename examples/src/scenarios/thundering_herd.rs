@@ -313,6 +313,9 @@ pub fn report(outcome: &Outcome) -> Report {
             "without jitter, clients that failed together retry together and fail together \
              again; jitter spreads them so most calls find the row quiet"
                 .into(),
+            "no backoff can finish first because the row is never idle, but it makes the most \
+             calls: the server pays for every lost race"
+                .into(),
         ],
         anomaly_observed: outcome.anomaly_observed(),
         prevented: outcome.prevented(),

@@ -86,6 +86,8 @@ pub struct Outcome {
     pub zombie_token: u64,
     /// The new leader's token.
     pub leader_token: u64,
+    /// When the old leader was paused, in milliseconds since its lease was granted.
+    pub paused_at_ms: u64,
     /// How long the old leader was paused, in milliseconds.
     pub pause_ms: u64,
     /// Whether the old leader's lease check before the pause said it could act.
@@ -264,6 +266,7 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
     Ok(Outcome {
         zombie_token: zombie.get(),
         leader_token: leader.get(),
+        paused_at_ms: prepared_at.as_millis() as u64,
         pause_ms: pause.as_millis() as u64,
         zombie_lease_ok_before_pause,
         steps,
@@ -284,8 +287,11 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
 pub fn report(o: &Outcome) -> Report {
     let mut writes = Table::new(
         format!(
-            "writes arriving at the storage (old leader token {}, paused {:.1} s; new leader token {})",
+            "writes arriving at the storage (old leader: token {}, lease until {} s, paused from \
+             {:.1} s for {:.1} s; new leader: token {})",
             o.zombie_token,
+            LEASE.as_secs(),
+            o.paused_at_ms as f64 / 1000.0,
             o.pause_ms as f64 / 1000.0,
             o.leader_token
         ),
