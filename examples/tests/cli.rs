@@ -78,3 +78,11 @@ fn usage_errors_exit_with_two_and_help_with_zero() {
     let list = tour(&["--list"]);
     assert!(String::from_utf8_lossy(&list.stdout).contains("thundering-herd"));
 }
+
+#[test]
+fn reports_can_cross_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ward_examples::Report>();
+    assert_send_sync::<ward_examples::Options>();
+    assert_send_sync::<ward_examples::scenarios::Scenario>();
+}

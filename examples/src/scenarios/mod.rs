@@ -158,3 +158,11 @@ fn failed(
         details: serde_json::Value::Null,
     }
 }
+
+/// A scenario's typed outcome as JSON. Encoding cannot fail for these plain structs (no
+/// maps with non-string keys, no non-finite floats in practice); if it ever does, the error
+/// is reported in place of the details rather than dropped.
+fn details<T: serde::Serialize>(outcome: &T) -> serde_json::Value {
+    serde_json::to_value(outcome)
+        .unwrap_or_else(|e| serde_json::Value::String(format!("could not encode: {e}")))
+}

@@ -681,7 +681,7 @@ pub fn report(o: &Outcome) -> Report {
         anomaly_observed: o.anomaly_observed(),
         prevented: o.prevented(),
         verdict,
-        details: serde_json::to_value(o).unwrap_or_default(),
+        details: super::details(o),
     }
 }
 

@@ -320,7 +320,7 @@ pub fn report(outcome: &Outcome) -> Report {
         anomaly_observed: outcome.anomaly_observed(),
         prevented: outcome.prevented(),
         verdict,
-        details: serde_json::to_value(outcome).unwrap_or_default(),
+        details: super::details(outcome),
     }
 }
 
