@@ -25,6 +25,10 @@ fn retries_cascade_naively_and_breakers_with_a_budget_contain_it() {
             o.ward
         );
         assert!(o.ward.rejected_by_breakers > 0);
+        // Without retries the survivors live too, so the retries caused the cascade; but
+        // the dead replica's share is lost, which the breaker and budget win back.
+        assert_eq!(o.no_retries.alive_at_end, REPLICAS - 1);
+        assert!(o.no_retries.success_rate() < o.ward.success_rate());
     }
 }
 

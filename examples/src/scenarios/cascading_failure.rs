@@ -61,6 +61,9 @@ pub const RUN_FOR: Duration = Duration::from_secs(60);
 pub enum Client {
     /// Round-robin over every replica, retry every timeout.
     Naive,
+    /// Round-robin over every replica, never retry: shows that the retries, not the
+    /// death alone, take the survivors down.
+    NoRetries,
     /// Circuit breaker per replica and a retry budget.
     Ward,
 }
@@ -106,6 +109,8 @@ impl Run {
 pub struct Outcome {
     /// The naive client.
     pub naive: Run,
+    /// The same client without retries.
+    pub no_retries: Run,
     /// The Ward client.
     pub ward: Run,
 }
@@ -272,7 +277,7 @@ impl Sim {
     /// too (so the last closed breaker is not buried under everyone else's traffic).
     fn pick(&mut self) -> Option<(usize, Option<OwnedPermit<Arc<ManualClock>>>)> {
         match self.client {
-            Client::Naive => {
+            Client::Naive | Client::NoRetries => {
                 let i = self.next_replica;
                 self.next_replica = (self.next_replica + 1) % REPLICAS;
                 Some((i, None))
@@ -391,6 +396,7 @@ impl Sim {
         }
         match self.client {
             Client::Naive => self.send(request, retry + 1, None),
+            Client::NoRetries => {}
             Client::Ward => match self.budget.try_retry(RetryKind::Timeout) {
                 Some(w) => self.send(request, retry + 1, Some(w)),
                 None => {
@@ -505,6 +511,7 @@ fn simulate_with(client: Client, seed: u64, params: Params) -> Result<Run, Strin
 pub fn run(seed: u64) -> Result<Outcome, String> {
     Ok(Outcome {
         naive: simulate(Client::Naive, seed)?,
+        no_retries: simulate(Client::NoRetries, seed)?,
         ward: simulate(Client::Ward, seed)?,
     })
 }
@@ -528,6 +535,7 @@ pub fn report(o: &Outcome) -> Report {
     );
     for (name, r) in [
         ("naive: round-robin, 3 retries", &o.naive),
+        ("same client, no retries", &o.no_retries),
         ("breaker per replica + retry budget", &o.ward),
     ] {
         table.row([
@@ -541,11 +549,12 @@ pub fn report(o: &Outcome) -> Report {
         ]);
     }
     let mut crashes = Table::new("crashes", ["client", "replica", "at"]);
-    for r in [&o.naive, &o.ward] {
+    for r in [&o.naive, &o.no_retries, &o.ward] {
         for (replica, at) in &r.crashes {
             crashes.row([
                 match r.client {
                     Client::Naive => "naive",
+                    Client::NoRetries => "no retries",
                     Client::Ward => "Ward",
                 }
                 .to_string(),
@@ -570,6 +579,9 @@ pub fn report(o: &Outcome) -> Report {
         anomaly: "one replica dies; retries pile onto the survivors until they fail in turn".into(),
         tables: vec![table, crashes],
         notes: vec![
+            "without retries the survivors live but lose the dead replica's share: the \
+             retries, not the death, bring them down"
+                .into(),
             format!(
                 "after the death the survivors run at {COLD_PERCENT} % for {} s (cold caches); \
                  an attempt times out after {} ms but the replica still works on it, so \
