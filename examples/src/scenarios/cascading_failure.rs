@@ -30,6 +30,7 @@ use ward_backoff::ManualClock;
 use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, OwnedPermit, SlidingWindow};
 use ward_backoff::budget::{RetryBudget as _, RetryKind, TpsBudget, Withdrawal};
 
+use super::{ScenarioError, refused};
 use crate::report::{Table, percent};
 use crate::sim::{EventQueue, SEC, SimRng};
 use crate::{Options, Report};
@@ -209,7 +210,7 @@ struct Sim {
 }
 
 impl Sim {
-    fn new(client: Client, seed: u64, params: Params) -> Result<Self, String> {
+    fn new(client: Client, seed: u64, params: Params) -> Result<Self, ScenarioError> {
         let clock = Arc::new(ManualClock::new());
         let config = BreakerConfig::builder()
             .sliding_window(SlidingWindow::CountBased(params.window))
@@ -218,7 +219,7 @@ impl Sim {
             .wait_in_open(params.wait)
             .half_open_permits(3)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(refused("ward-backoff"))?;
         let breakers = (0..REPLICAS)
             .map(|i| {
                 Arc::new(CircuitBreaker::new(config, Arc::clone(&clock)).with_seed(seed ^ i as u64))
@@ -230,7 +231,7 @@ impl Sim {
             params.budget_percent,
             Arc::clone(&clock),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(refused("ward-backoff"))?;
         let seconds = (RUN_FOR.as_secs() + 5) as usize;
         Ok(Self {
             params,
@@ -484,12 +485,13 @@ impl Sim {
 ///
 /// # Errors
 ///
-/// Returns a message if the breaker or budget configuration is refused (it is valid).
-pub fn simulate(client: Client, seed: u64) -> Result<Run, String> {
+/// [`ScenarioError::Refused`] if the breaker or budget configuration is refused (it is
+/// valid).
+pub fn simulate(client: Client, seed: u64) -> Result<Run, ScenarioError> {
     simulate_with(client, seed, Params::default())
 }
 
-fn simulate_with(client: Client, seed: u64, params: Params) -> Result<Run, String> {
+fn simulate_with(client: Client, seed: u64, params: Params) -> Result<Run, ScenarioError> {
     let mut sim = Sim::new(client, seed, params)?;
     sim.queue.at(0, Event::Arrival);
     sim.queue.at(DEATH_AT.as_nanos() as u64, Event::Death);
@@ -508,7 +510,7 @@ fn simulate_with(client: Client, seed: u64, params: Params) -> Result<Run, Strin
 /// # Errors
 ///
 /// As [`simulate`].
-pub fn run(seed: u64) -> Result<Outcome, String> {
+pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     Ok(Outcome {
         naive: simulate(Client::Naive, seed)?,
         no_retries: simulate(Client::NoRetries, seed)?,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use turmoil::net::UdpSocket;
 use ward_vclock::{CausalBuffer, Message, Pushed, VClock};
 
+use super::{ScenarioError, broken, refused, sim_failed};
 use crate::report::Table;
 use crate::sim::SimRng;
 use crate::{Options, Report};
@@ -71,9 +72,9 @@ impl Wire {
         }
     }
 
-    fn into_message(self) -> Result<Message<String, Post>, String> {
+    fn into_message(self) -> Result<Message<String, Post>, ScenarioError> {
         let clock: VClock<String> = self.clock.into_iter().collect();
-        Message::new(self.sender, clock, self.post).map_err(|e| e.to_string())
+        Message::new(self.sender, clock, self.post).map_err(refused("ward-vclock"))
     }
 }
 
@@ -198,7 +199,7 @@ impl Node {
         Ok(self.accept(message)?)
     }
 
-    fn accept(&mut self, message: Message<String, Post>) -> Result<Vec<Post>, String> {
+    fn accept(&mut self, message: Message<String, Post>) -> Result<Vec<Post>, ScenarioError> {
         let now = now_ms();
         let dot = message.dot();
         let mut out = Vec::new();
@@ -210,7 +211,7 @@ impl Node {
                 let pushed = self
                     .buffer
                     .push(message, |m| out.push(m.into_payload()))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(refused("ward-vclock"))?;
                 if pushed == Pushed::Waiting {
                     self.held_back += 1;
                     if self.first_missing.is_empty() {
@@ -247,7 +248,7 @@ fn simulate(
     posts: u32,
     gaps: &[u64],
     latency: [u64; 3],
-) -> Result<Run, String> {
+) -> Result<Run, ScenarioError> {
     let carol_log: Rc<RefCell<Option<Node>>> = Rc::new(RefCell::new(None));
     let mut sim = turmoil::Builder::new()
         .simulation_duration(Duration::from_secs(120))
@@ -303,12 +304,12 @@ fn simulate(
     sim.set_link_latency("alice", "bob", ms(latency[0]));
     sim.set_link_latency("bob", "carol", ms(latency[1]));
     sim.set_link_latency("alice", "carol", ms(latency[2]));
-    sim.run().map_err(|e| e.to_string())?;
+    sim.run().map_err(sim_failed)?;
 
     let carol = carol_log
         .borrow_mut()
         .take()
-        .ok_or("carol did not finish")?;
+        .ok_or_else(|| broken("carol did not finish"))?;
     Ok(Run {
         delivery,
         replies_before_post: replies_before_post(&carol.shown),
@@ -323,8 +324,9 @@ fn simulate(
 ///
 /// # Errors
 ///
-/// Returns the simulation's error if a node failed (it does not, for any seed tried).
-pub fn run(seed: u64) -> Result<Outcome, String> {
+/// [`ScenarioError::Simulation`] if a node failed, [`ScenarioError::Invariant`] if Carol did
+/// not see every message (neither happens for any seed tried).
+pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     let mut rng = SimRng::new(seed, "causality");
     let posts = rng.range(3, 5) as u32;
     let gaps: Vec<u64> = (0..posts).map(|_| rng.range(40, 250)).collect();

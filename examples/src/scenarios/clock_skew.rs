@@ -22,6 +22,7 @@ use serde::Serialize;
 use ward_crdt::{Lattice as _, LwwRegister};
 use ward_hlc::{ClockError, Hlc, ManualClock, Stamp, Timestamp};
 
+use super::{ScenarioError, refused, refused_debug};
 use crate::report::Table;
 use crate::sim::SimRng;
 use crate::{Options, Report};
@@ -133,26 +134,19 @@ impl Server {
     }
 }
 
-fn hlc_err(e: ClockError) -> String {
-    e.to_string()
-}
+/// What one telling of the story produced: the writes, the final email at A and B by wall
+/// clock and by HLC, B's answer to A's stamp, and the drift B should have measured.
+type Story = (
+    Vec<Write>,
+    [String; 2],
+    [String; 2],
+    Result<Timestamp, ClockError>,
+    u64,
+);
 
 /// Runs the A-then-B story with B's drift bound `b_bound`; returns the outcome of the
 /// final merges and of A's replication at B.
-#[allow(clippy::type_complexity)]
-fn story(
-    seed: u64,
-    b_bound: Duration,
-) -> Result<
-    (
-        Vec<Write>,
-        [String; 2],
-        [String; 2],
-        Result<Timestamp, ClockError>,
-        u64,
-    ),
-    String,
-> {
+fn story(seed: u64, b_bound: Duration) -> Result<Story, ScenarioError> {
     let mut rng = SimRng::new(seed, "clock-skew");
     let skew_a = SKEW;
     let skew_b = Duration::ZERO;
@@ -163,13 +157,13 @@ fn story(
     let t_sync = rng.range(0, 200);
     a.at(t_sync, skew_a);
     let wall_a = a.clock.now_micros();
-    let hlc_a = a.hlc.now().map_err(hlc_err)?;
+    let hlc_a = a.hlc.now().map_err(refused("ward-hlc"))?;
     let delta_wall_a = LwwRegister::new()
         .set(OLD.to_string(), (wall_a, NODE_A))
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(refused_debug("ward-crdt"))?;
     let delta_hlc_a = LwwRegister::new()
         .set(OLD.to_string(), Stamp::new(hlc_a, NODE_A))
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(refused_debug("ward-crdt"))?;
     a.by_wall.merge(&delta_wall_a);
     a.by_hlc.merge(&delta_hlc_a);
 
@@ -187,20 +181,20 @@ fn story(
     let t_change = t_sync + d1 + rng.range(200, 2_000);
     b.at(t_change, skew_b);
     let wall_b = b.clock.now_micros();
-    let hlc_b = b.hlc.now().map_err(hlc_err)?;
+    let hlc_b = b.hlc.now().map_err(refused("ward-hlc"))?;
     let delta_wall_b = LwwRegister::new()
         .set(NEW.to_string(), (wall_b, NODE_B))
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(refused_debug("ward-crdt"))?;
     let delta_hlc_b = LwwRegister::new()
         .set(NEW.to_string(), Stamp::new(hlc_b, NODE_B))
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(refused_debug("ward-crdt"))?;
     b.by_wall.merge(&delta_wall_b);
     b.by_hlc.merge(&delta_hlc_b);
 
     // 4. The causal message from B to A carries the change.
     let d2 = rng.range(20, 80);
     a.at(t_change + d2, skew_a);
-    a.hlc.receive(hlc_b).map_err(hlc_err)?;
+    a.hlc.receive(hlc_b).map_err(refused("ward-hlc"))?;
     a.by_wall.merge(&delta_wall_b);
     a.by_hlc.merge(&delta_hlc_b);
 
@@ -254,9 +248,9 @@ fn check(bound: Duration, received: Result<Timestamp, ClockError>, expected: u64
 ///
 /// # Errors
 ///
-/// Returns a message if a clock refused an event the story needs (it does not, for any
-/// seed tried).
-pub fn run(seed: u64) -> Result<Outcome, String> {
+/// [`ScenarioError::Refused`] if a clock or register refused an event the story needs (it
+/// does not, for any seed tried).
+pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     let (writes, wall_final, hlc_final, received, expected) = story(seed, LOOSE_BOUND)?;
     let loose = check(LOOSE_BOUND, received, expected);
     let (_, _, _, received, expected) = story(seed, TIGHT_BOUND)?;

@@ -2,6 +2,8 @@
 //! returns a typed outcome (what the integration tests assert on) and a `report` that
 //! turns it into tables and a verdict.
 
+use core::fmt;
+
 use crate::{Options, Report};
 
 pub mod cascading_failure;
@@ -142,7 +144,7 @@ fn failed(
     number: u8,
     title: &'static str,
     crate_name: &'static str,
-    error: &str,
+    error: &ScenarioError,
 ) -> Report {
     Report {
         scenario,
@@ -165,4 +167,93 @@ fn failed(
 fn details<T: serde::Serialize>(outcome: &T) -> serde_json::Value {
     serde_json::to_value(outcome)
         .unwrap_or_else(|e| serde_json::Value::String(format!("could not encode: {e}")))
+}
+
+/// A scenario could not run to its verdict. None of these happen with the tour's fixed,
+/// valid settings; they exist so a broken environment (no temporary directory) or a changed
+/// library is reported with its cause instead of a panic.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The scratch directory or a file in it could not be used.
+    #[error("scratch storage: {0}")]
+    Io(#[from] std::io::Error),
+    /// A Ward library refused an input the scenario built.
+    #[error("{library} refused an input: {message}")]
+    Refused {
+        /// The library, such as `ward-fencing`.
+        library: &'static str,
+        /// The library's error message.
+        message: String,
+    },
+    /// The network simulation stopped with an error.
+    #[error("simulation failed: {0}")]
+    Simulation(String),
+    /// A check the scenario makes on its own run failed.
+    #[error("scenario invariant broken: {0}")]
+    Invariant(String),
+}
+
+/// Maps a library error to [`ScenarioError::Refused`].
+fn refused<E: fmt::Display>(library: &'static str) -> impl FnOnce(E) -> ScenarioError {
+    move |e| ScenarioError::Refused {
+        library,
+        message: e.to_string(),
+    }
+}
+
+/// As [`refused`], for errors whose message is their `Debug` form (a stale stamp of a
+/// tuple type has no `Display`).
+fn refused_debug<E: fmt::Debug>(library: &'static str) -> impl FnOnce(E) -> ScenarioError {
+    move |e| ScenarioError::Refused {
+        library,
+        message: format!("{e:?}"),
+    }
+}
+
+/// Maps a simulation error to [`ScenarioError::Simulation`].
+fn sim_failed<E: fmt::Display>(e: E) -> ScenarioError {
+    ScenarioError::Simulation(e.to_string())
+}
+
+/// A [`ScenarioError::Invariant`].
+fn broken(what: impl Into<String>) -> ScenarioError {
+    ScenarioError::Invariant(what.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_well() {
+        let e = refused("ward-fencing")("stale fencing token 3: the high-water mark is 4");
+        assert_eq!(
+            e.to_string(),
+            "ward-fencing refused an input: stale fencing token 3: the high-water mark is 4"
+        );
+        let io: ScenarioError = std::io::Error::other("no space left").into();
+        assert_eq!(io.to_string(), "scratch storage: no space left");
+        assert_eq!(
+            refused_debug("ward-crdt")((1, 2)).to_string(),
+            "ward-crdt refused an input: (1, 2)"
+        );
+        assert_eq!(sim_failed("boom").to_string(), "simulation failed: boom");
+    }
+
+    #[test]
+    fn a_scenario_that_cannot_run_fails_the_tour() {
+        let report = failed("x", 9, "X", "ward-x", &broken("no reply"));
+        assert!(!report.passed());
+        assert!(!report.prevented);
+        assert_eq!(report.verdict, "error: scenario invariant broken: no reply");
+    }
+
+    #[test]
+    fn names_are_unique_and_numbers_run_one_to_eight() {
+        let names: std::collections::BTreeSet<_> = all().iter().map(|s| s.name).collect();
+        assert_eq!(names.len(), all().len());
+        let numbers: Vec<u8> = all().iter().map(|s| s.number).collect();
+        assert_eq!(numbers, (1..=8).collect::<Vec<u8>>());
+    }
 }

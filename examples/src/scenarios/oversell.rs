@@ -29,6 +29,7 @@ use ward_crdt::{PnCounter, Replica};
 use ward_quorum::QuorumConfig;
 use ward_quorum::collector::{QuorumStatus, ReadCollector, TotalOrder, WriteCollector};
 
+use super::{ScenarioError, broken, refused, sim_failed};
 use crate::report::Table;
 use crate::sim::SimRng;
 use crate::{Options, Report};
@@ -251,7 +252,7 @@ async fn collect(
     socket: &UdpSocket,
     me: usize,
     sale: u64,
-    mut on_reply: impl FnMut(usize, Msg) -> Result<bool, String>,
+    mut on_reply: impl FnMut(usize, Msg) -> Result<bool, ScenarioError>,
 ) -> turmoil::Result<bool> {
     let deadline = tokio::time::Instant::now() + REPLY_TIMEOUT;
     let mut buf = vec![0u8; 4096];
@@ -296,7 +297,7 @@ async fn read_round(
         if let Msg::ReadReply { version, stock, .. } = msg {
             let status = reads
                 .respond(replica, (version, stock))
-                .map_err(|e| e.to_string())?;
+                .map_err(refused("ward-quorum"))?;
             return Ok(status == QuorumStatus::Reached);
         }
         Ok(false)
@@ -305,7 +306,10 @@ async fn read_round(
     let Some(out) = reads.outcome() else {
         return Ok(None);
     };
-    let &(version, stock) = *out.newest().first().ok_or("no newest value")?;
+    let &(version, stock) = *out
+        .newest()
+        .first()
+        .ok_or_else(|| broken("no newest value"))?;
     let repair = serde_json::to_vec(&Msg::Repair { version, stock })?;
     for &replica in out.repair() {
         let _ = socket.send_to(&repair, (REGIONS[replica], PORT)).await;
@@ -328,7 +332,7 @@ async fn quorum_sale(me: usize, buyer: u64, rng_seed: u64) -> turmoil::Result<An
         }
         // Conditional write: prepare at a majority, then commit (or abort).
         let mut writes = WriteCollector::new(config.n(), config.w())?;
-        let mut refused = 0;
+        let mut refusals = 0;
         to_all(
             &socket,
             &Msg::Prepare {
@@ -343,10 +347,10 @@ async fn quorum_sale(me: usize, buyer: u64, rng_seed: u64) -> turmoil::Result<An
                 let status = if ok {
                     writes.ack(replica)
                 } else {
-                    refused += 1;
+                    refusals += 1;
                     writes.fail(replica)
                 }
-                .map_err(|e| e.to_string())?;
+                .map_err(refused("ward-quorum"))?;
                 return Ok(status != QuorumStatus::Pending);
             }
             Ok(false)
@@ -359,7 +363,7 @@ async fn quorum_sale(me: usize, buyer: u64, rng_seed: u64) -> turmoil::Result<An
         to_all(&socket, &Msg::Abort { sale }).await?;
         match writes.status() {
             // Lost a race to another sale at the same version: back off and retry.
-            _ if refused > 0 => {
+            _ if refusals > 0 => {
                 let wait = rng.range(20, 120 << attempt.min(3));
                 tokio::time::sleep(Duration::from_millis(wait)).await;
             }
@@ -463,10 +467,10 @@ fn simulate(
     buyers: &[(usize, u64)],
     partition: (u64, u64),
     latency_ms: [u64; 3],
-) -> Result<Run, String> {
+) -> Result<Run, ScenarioError> {
     // The warehouse stocked the item before the sale; every region starts from that state.
     let mut warehouse = Replica::new("warehouse".to_string(), PnCounter::new());
-    warehouse.increment(stock).map_err(|e| e.to_string())?;
+    warehouse.increment(stock).map_err(refused("ward-crdt"))?;
     let initial = warehouse.state().clone();
     let end_ms = partition.1 + 3_500;
     let mut sim = turmoil::Builder::new()
@@ -513,7 +517,7 @@ fn simulate(
             sim.repair(CUT_OFF, "eu");
             healed = true;
         }
-        if sim.step().map_err(|e| e.to_string())? {
+        if sim.step().map_err(sim_failed)? {
             break;
         }
     }
@@ -523,7 +527,7 @@ fn simulate(
         let (got, fin) = out
             .borrow_mut()
             .take()
-            .ok_or_else(|| format!("{} did not finish", REGIONS[i]))?;
+            .ok_or_else(|| broken(format!("{} did not finish", REGIONS[i])))?;
         let mut counts: BTreeMap<Answer, usize> = BTreeMap::new();
         for a in got {
             *counts.entry(a).or_default() += 1;
@@ -553,8 +557,9 @@ fn simulate(
 ///
 /// # Errors
 ///
-/// Returns the simulation's error if a region failed (it does not, for any seed tried).
-pub fn run(seed: u64) -> Result<Outcome, String> {
+/// [`ScenarioError::Simulation`] if a region failed, [`ScenarioError::Invariant`] if one did
+/// not finish (neither happens for any seed tried).
+pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     let mut rng = SimRng::new(seed, "oversell");
     let stock = rng.range(3, 5);
     let n_buyers = 3 * stock as usize;

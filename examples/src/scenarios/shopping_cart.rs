@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use turmoil::net::UdpSocket;
 use ward_crdt::{Lattice as _, LwwRegister, OrSet, Replica};
 
+use super::{ScenarioError, broken, refused, refused_debug, sim_failed};
 use crate::report::Table;
 use crate::sim::SimRng;
 use crate::{Options, Report};
@@ -192,12 +193,12 @@ impl Dc {
         }
     }
 
-    fn apply(&mut self, op: &Op) -> Result<(), String> {
+    fn apply(&mut self, op: &Op) -> Result<(), ScenarioError> {
         // The naive design reads its current cart, changes it, and writes it back whole.
         let mut whole: Cart = self.lww.value().cloned().unwrap_or_default();
         match op {
             Op::Add(item) => {
-                self.cart.add(item.clone()).map_err(|e| e.to_string())?;
+                self.cart.add(item.clone()).map_err(refused("ward-crdt"))?;
                 self.seq += 1;
                 self.model.add(&self.name, self.seq, item);
                 whole.insert(item.clone());
@@ -214,22 +215,24 @@ impl Dc {
             Some(&(t, _)) if t >= stamp.0 => (t + 1, self.node),
             _ => stamp,
         };
-        self.lww.set(whole, stamp).map_err(|e| format!("{e:?}"))?;
+        self.lww
+            .set(whole, stamp)
+            .map_err(refused_debug("ward-crdt"))?;
         Ok(())
     }
 
-    fn gossip(&self) -> Result<Vec<u8>, String> {
+    fn gossip(&self) -> Result<Vec<u8>, ScenarioError> {
         let g = Gossip {
             orset: self.cart.state().clone(),
             lww: self.lww.clone(),
             model: self.model.clone(),
         };
-        serde_json::to_vec(&g).map_err(|e| e.to_string())
+        serde_json::to_vec(&g).map_err(sim_failed)
     }
 
-    fn absorb(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let g: Gossip = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        self.cart.merge(&g.orset).map_err(|e| e.to_string())?;
+    fn absorb(&mut self, bytes: &[u8]) -> Result<(), ScenarioError> {
+        let g: Gossip = serde_json::from_slice(bytes).map_err(sim_failed)?;
+        self.cart.merge(&g.orset).map_err(refused("ward-crdt"))?;
         self.lww.merge(&g.lww);
         self.model.merge(&g.model);
         self.received += 1;
@@ -313,9 +316,9 @@ fn pick(items: &mut Vec<&'static str>, rng: &mut SimRng) -> &'static str {
 ///
 /// # Errors
 ///
-/// Returns the simulation's error if a datacenter failed (it does not, for any seed
-/// tried).
-pub fn run(seed: u64) -> Result<Outcome, String> {
+/// [`ScenarioError::Simulation`] if a datacenter failed, [`ScenarioError::Invariant`] if one
+/// did not finish (neither happens for any seed tried).
+pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     let mut rng = SimRng::new(seed, "shopping-cart");
     let partition_at = 1_000;
     let heal_at = partition_at + rng.range(4_000, 8_000);
@@ -417,14 +420,14 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
             sim.repair("east", "west");
             healed = true;
         }
-        if sim.step().map_err(|e| e.to_string())? {
+        if sim.step().map_err(sim_failed)? {
             break;
         }
     }
     let take = |out: &Rc<RefCell<Option<Final>>>, dc: &str| {
         out.borrow_mut()
             .take()
-            .ok_or_else(|| format!("{dc} did not finish"))
+            .ok_or_else(|| broken(format!("{dc} did not finish")))
     };
     let finals = [take(&east_out, "east")?, take(&west_out, "west")?];
 

@@ -25,6 +25,7 @@ use ward_quorum::collector::{QuorumStatus, ReadCollector, TotalOrder, WriteColle
 use ward_quorum::wars::{Preset, Simulation, WarsDelays, WarsModel};
 use ward_quorum::{QuorumConfig, pbs};
 
+use super::{ScenarioError, broken, refused};
 use crate::report::{Table, percent};
 use crate::sim::{MS, SimRng};
 use crate::{Options, Report};
@@ -222,23 +223,25 @@ fn design(
     hops: &[[(u64, u64); N]],
     config: QuorumConfig,
     pick: &mut SimRng,
-) -> Result<(Totals, Vec<ReadSample>), String> {
+) -> Result<(Totals, Vec<ReadSample>), ScenarioError> {
     let (r, w) = (config.r(), config.w());
     // Check every write's acknowledgement through the write collector: the quorum is
     // reached exactly at the w-th ack.
     for v in 1..=world.writes.len() {
         let mut order: Vec<(u64, usize)> = (0..N).map(|i| (world.acked[i][v - 1], i)).collect();
         order.sort_unstable();
-        let mut collector = WriteCollector::new(N, w).map_err(|e| e.to_string())?;
+        let mut collector = WriteCollector::new(N, w).map_err(refused("ward-quorum"))?;
         let mut reached_at = None;
         for (at, i) in order {
-            if collector.ack(i).map_err(|e| e.to_string())? == QuorumStatus::Reached {
+            if collector.ack(i).map_err(refused("ward-quorum"))? == QuorumStatus::Reached {
                 reached_at = Some(at);
                 break;
             }
         }
         if reached_at != Some(world.commit(v, w)) {
-            return Err(format!("write {v}: collector and commit time disagree"));
+            return Err(broken(format!(
+                "write {v}: collector and commit time disagree"
+            )));
         }
     }
     let mut totals = Totals {
@@ -267,16 +270,25 @@ fn design(
             })
             .collect();
         replies.sort_unstable();
-        let mut collector = ReadCollector::new(N, r, TotalOrder).map_err(|e| e.to_string())?;
+        let mut collector = ReadCollector::new(N, r, TotalOrder).map_err(refused("ward-quorum"))?;
         let mut used = Vec::new();
         for (_, i, version) in replies {
             used.push(i);
-            if collector.respond(i, version).map_err(|e| e.to_string())? == QuorumStatus::Reached {
+            if collector
+                .respond(i, version)
+                .map_err(refused("ward-quorum"))?
+                == QuorumStatus::Reached
+            {
                 break;
             }
         }
-        let outcome = collector.outcome().ok_or("read quorum not reached")?;
-        let newest = **outcome.newest().first().ok_or("no newest value")?;
+        let outcome = collector
+            .outcome()
+            .ok_or_else(|| broken("read quorum not reached"))?;
+        let newest = **outcome
+            .newest()
+            .first()
+            .ok_or_else(|| broken("no newest value"))?;
         let repair = outcome.repair().to_vec();
         let sample = ReadSample {
             at_ms: t as f64 / MS as f64,
@@ -300,15 +312,15 @@ fn design(
     Ok((totals, samples))
 }
 
-fn pbs_rows(seed: u64) -> Result<Vec<PbsRow>, String> {
-    let sim = Simulation::new(PBS_TRIALS, seed).map_err(|e| e.to_string())?;
+fn pbs_rows(seed: u64) -> Result<Vec<PbsRow>, ScenarioError> {
+    let sim = Simulation::new(PBS_TRIALS, seed).map_err(refused("ward-quorum"))?;
     let mut rows = Vec::new();
     for (r, w) in [(1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)] {
-        let config = QuorumConfig::new(N, r, w).map_err(|e| e.to_string())?;
+        let config = QuorumConfig::new(N, r, w).map_err(refused("ward-quorum"))?;
         let report = WarsModel::new(config, WarsDelays::preset(Preset::LnkdDisk)).simulate(&sim);
         let t = report
             .t_visibility(0.999, 0.95)
-            .map_err(|e| e.to_string())?;
+            .map_err(refused("ward-quorum"))?;
         rows.push(PbsRow {
             r,
             w,
@@ -325,14 +337,15 @@ fn pbs_rows(seed: u64) -> Result<Vec<PbsRow>, String> {
 ///
 /// # Errors
 ///
-/// Returns a message if a quorum configuration or collector refuses its input (they do
-/// not: the sizes are fixed and valid).
-pub fn run(seed: u64) -> Result<Outcome, String> {
+/// [`ScenarioError::Refused`] if a quorum configuration, collector or simulation refuses
+/// its input (they do not: the sizes are fixed and valid), [`ScenarioError::Invariant`] if a
+/// collector disagrees with the model's commit time.
+pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     let (world, reads) = sample_world(seed);
     let hops = read_hops(seed, reads.len());
     let mut pick = SimRng::new(seed, "stale-reads/balancer");
-    let naive_cfg = QuorumConfig::new(N, 1, 1).map_err(|e| e.to_string())?;
-    let quorum_cfg = QuorumConfig::new(N, 2, 2).map_err(|e| e.to_string())?;
+    let naive_cfg = QuorumConfig::new(N, 1, 1).map_err(refused("ward-quorum"))?;
+    let quorum_cfg = QuorumConfig::new(N, 2, 2).map_err(refused("ward-quorum"))?;
     let (naive, naive_samples) = design(&world, &reads, &hops, naive_cfg, &mut pick)?;
     let (quorum, quorum_samples) = design(&world, &reads, &hops, quorum_cfg, &mut pick)?;
     // The example: the first stale naive read whose quorum counterpart found a replica to

@@ -21,6 +21,7 @@ use ward_fencing::{
     MonotonicClock as _, StaleToken, TokenIssuer,
 };
 
+use super::{ScenarioError, refused};
 use crate::report::Table;
 use crate::sim::SimRng;
 use crate::{Options, Report};
@@ -159,20 +160,22 @@ impl Drop for Scratch {
 ///
 /// # Errors
 ///
-/// Returns the I/O or store error if the scratch directory or the mark file cannot be
-/// used; the scenario cannot judge the restart without them.
-pub fn run(seed: u64) -> Result<Outcome, String> {
+/// [`ScenarioError::Io`] if the scratch directory cannot be made, and
+/// [`ScenarioError::Refused`] if the mark file or a fence refuses an operation; the scenario
+/// cannot judge the restart without them.
+pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     let mut rng = SimRng::new(seed, "zombie-leader");
     let ms = Duration::from_millis;
 
     // The lock service: earlier terms happened before the story starts.
-    let mut issuer = TokenIssuer::open(MemoryStore::new()).map_err(|e| e.to_string())?;
+    let mut issuer = TokenIssuer::open(MemoryStore::new()).map_err(refused("ward-fencing"))?;
     for _ in 0..rng.range(5, 60) {
-        issuer.issue().map_err(|e| e.to_string())?;
+        issuer.issue().map_err(refused("ward-fencing"))?;
     }
     let clock = ManualClock::new();
-    let zombie = issuer.issue().map_err(|e| e.to_string())?;
-    let zombie_lease = Lease::new(zombie, clock.now(), LEASE, MARGIN).map_err(|e| e.to_string())?;
+    let zombie = issuer.issue().map_err(refused("ward-fencing"))?;
+    let zombie_lease =
+        Lease::new(zombie, clock.now(), LEASE, MARGIN).map_err(refused("ward-fencing"))?;
 
     // Writes in arrival order at the storage: (time, writer, token, value).
     let mut writes: Vec<(Duration, &str, FencingToken, String)> = Vec::new();
@@ -191,9 +194,9 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
 
     // The lease runs out; after a failed election or two, a new leader is elected.
     for _ in 0..rng.range(0, 2) {
-        issuer.issue().map_err(|e| e.to_string())?;
+        issuer.issue().map_err(refused("ward-fencing"))?;
     }
-    let leader = issuer.issue().map_err(|e| e.to_string())?;
+    let leader = issuer.issue().map_err(refused("ward-fencing"))?;
     let elected_at = LEASE + ms(rng.range(300, 2_000));
     let leader_writes = rng.range(1, 3);
     let mut at = elected_at;
@@ -237,22 +240,22 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
 
     // The storage restart: the same admissions through a durable fence, then a restart,
     // then the zombie retries.
-    let scratch = Scratch::new(seed).map_err(|e| e.to_string())?;
+    let scratch = Scratch::new(seed)?;
     let path = scratch.0.join("order-7.mark");
     {
-        let store = FileStore::create(&path).map_err(|e| e.to_string())?;
-        let fence = DurableFence::open(store).map_err(|e| e.to_string())?;
+        let store = FileStore::create(&path).map_err(refused("ward-fencing"))?;
+        let fence = DurableFence::open(store).map_err(refused("ward-fencing"))?;
         for (_, _, tok, _) in &writes {
             match fence.admit(*tok) {
                 Ok(_) => {}
                 // The zombie's write is refused here too; only a store failure stops us.
                 Err(e) if e.as_stale().is_some() => {}
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(refused("ward-fencing")(e)),
             }
         }
     } // the storage process stops
-    let store = FileStore::open(&path).map_err(|e| e.to_string())?;
-    let fence = DurableFence::open(store).map_err(|e| e.to_string())?;
+    let store = FileStore::open(&path).map_err(refused("ward-fencing"))?;
+    let fence = DurableFence::open(store).map_err(refused("ward-fencing"))?;
     let mark_loaded = fence.mark().map(FencingToken::get);
     let refused = fence
         .admit(zombie)
