@@ -77,7 +77,8 @@ struct Inner<S> {
 /// # Guarantee
 ///
 /// Every `Ok` returned by `admit` or `write` for a token happens after that token (or a
-/// higher one) was persisted. After any crash and restart, the loaded mark is at least the
+/// higher one) was persisted, by this fence or by its [`DurableFence::open`]. After any
+/// crash and restart, the loaded mark is at least the
 /// highest token acknowledged before the crash, so no write below an acknowledged token is
 /// ever admitted again. Raising the mark costs one [`MarkStore::persist`] (for
 /// [`FileStore`](crate::FileStore), two fsyncs); presenting the current token again costs an
@@ -109,9 +110,17 @@ pub struct DurableFence<S> {
 impl<S: MarkStore> DurableFence<S> {
     /// Opens a fence on `store`, starting from the mark it holds.
     ///
+    /// A loaded mark is persisted again before the fence is returned. The mark just read may
+    /// not be durable yet: a persist that failed after its rename (its directory sync
+    /// failed) leaves the new mark readable from the operating system's cache, and a process
+    /// that starts next, without a machine crash in between, reads it. Acknowledging a write
+    /// under that mark before it is durable would let a later power loss bring back an older
+    /// mark under an acknowledged write, so `open` makes it durable first.
+    ///
     /// # Errors
     ///
-    /// The [`StoreError`] of [`MarkStore::load`].
+    /// The [`StoreError`] of [`MarkStore::load`], or of the [`MarkStore::persist`] that makes
+    /// the loaded mark durable.
     ///
     /// # Examples
     ///
@@ -124,7 +133,11 @@ impl<S: MarkStore> DurableFence<S> {
     /// assert_eq!(fence.mark().map(FencingToken::get), Some(7));
     /// ```
     pub fn open(mut store: S) -> Result<Self, StoreError> {
-        let mark = store.load()?.map_or(0, FencingToken::get);
+        let loaded = store.load()?;
+        if let Some(mark) = loaded {
+            store.persist(mark)?;
+        }
+        let mark = loaded.map_or(0, FencingToken::get);
         Ok(Self {
             mark: AtomicU64::new(mark),
             inner: Mutex::new(Inner { store, mark }),
