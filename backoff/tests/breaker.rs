@@ -403,6 +403,30 @@ fn config_validation() {
             .build(),
         Err(BreakerConfigError::WindowTooLarge { .. })
     ));
+    // A time-based window allocates its buckets up front: an absurd span is refused
+    // rather than attempted (u32::MAX seconds would ask for about 100 GB).
+    assert_eq!(
+        BreakerConfig::builder()
+            .sliding_window(SlidingWindow::TimeBased(u32::MAX))
+            .build()
+            .unwrap_err(),
+        BreakerConfigError::WindowTooLarge {
+            size: u32::MAX,
+            max: 86_400
+        }
+    );
+    assert!(
+        BreakerConfig::builder()
+            .sliding_window(SlidingWindow::TimeBased(86_400))
+            .build()
+            .is_ok()
+    );
+    assert!(
+        BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1 << 20))
+            .build()
+            .is_ok()
+    );
     assert!(matches!(
         BreakerConfig::builder()
             .slow_call_rate_threshold(f32::NAN)

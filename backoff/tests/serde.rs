@@ -52,6 +52,10 @@ fn breaker_config_round_trips_and_rejects_invalid_thresholds() {
     let bad = json.replace("\"failure_pct\":20.0", "\"failure_pct\":120.0");
     assert_ne!(bad, json);
     assert!(serde_json::from_str::<BreakerConfig>(&bad).is_err());
+    // A decoded window is bounded like a built one: no huge allocation from a config file.
+    let huge = json.replace("\"time_based\":30", "\"time_based\":4294967295");
+    assert_ne!(huge, json);
+    assert!(serde_json::from_str::<BreakerConfig>(&huge).is_err());
 }
 
 proptest! {

@@ -7,10 +7,10 @@ use crate::strategy::Strategy;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SlidingWindow {
-    /// The outcomes of the last `n` calls.
+    /// The outcomes of the last `n` calls (at most 2^20).
     CountBased(u32),
     /// The outcomes of the calls of the last `n` seconds, in one-second buckets of the
-    /// injected monotonic clock.
+    /// injected monotonic clock (at most 86 400: one day).
     TimeBased(u32),
 }
 
@@ -42,7 +42,9 @@ pub enum BreakerConfigError {
     /// The sliding window must hold at least one call or one second.
     #[error("sliding window size must be at least 1")]
     EmptyWindow,
-    /// The count-based window is limited so its bitmaps stay small.
+    /// The window is too large: a count-based window holds at most 2^20 calls (so its
+    /// bitmaps stay small), a time-based one spans at most one day (86 400 one-second
+    /// buckets, allocated up front).
     #[error("sliding window size {size} above {max}")]
     WindowTooLarge {
         /// The size given.
@@ -71,6 +73,8 @@ pub enum BreakerConfigError {
 
 pub(crate) const MAX_PERMITS: u32 = (1 << 14) - 1;
 pub(crate) const MAX_COUNT_WINDOW: u32 = 1 << 20;
+/// One day of one-second buckets (three counters each: about 2 MiB).
+pub(crate) const MAX_TIME_WINDOW: u32 = 86_400;
 
 /// The rules of a [`CircuitBreaker`](crate::breaker::CircuitBreaker), validated.
 ///
@@ -454,6 +458,12 @@ impl BreakerConfigBuilder {
                 return Err(BreakerConfigError::WindowTooLarge {
                     size,
                     max: MAX_COUNT_WINDOW,
+                });
+            }
+            SlidingWindow::TimeBased(size) if size > MAX_TIME_WINDOW => {
+                return Err(BreakerConfigError::WindowTooLarge {
+                    size,
+                    max: MAX_TIME_WINDOW,
                 });
             }
             _ => {}
