@@ -6,6 +6,8 @@ use core::time::Duration;
 
 use crate::token::FencingToken;
 
+const NANOS_PER_SEC: u128 = 1_000_000_000;
+
 /// A clock that never goes backwards, read as the time elapsed since a fixed, arbitrary
 /// origin. Inject it so that lease logic is testable without sleeping.
 ///
@@ -265,9 +267,12 @@ impl Lease {
     /// assert_eq!(margin, Duration::from_millis(52));
     /// ```
     pub fn drift_margin(duration: Duration, max_drift_ppm: u32, extra: Duration) -> Duration {
+        // `as_nanos` is below 2^95 and the rate below 2^32: the product fits in a u128.
         let nanos = duration.as_nanos() * u128::from(max_drift_ppm);
         let drift = nanos.div_ceil(1_000_000);
-        let drift = u64::try_from(drift).map_or(Duration::MAX, Duration::from_nanos);
+        let subsec = (drift % NANOS_PER_SEC) as u32; // below 10^9
+        let drift = u64::try_from(drift / NANOS_PER_SEC)
+            .map_or(Duration::MAX, |secs| Duration::new(secs, subsec));
         drift.saturating_add(extra)
     }
 

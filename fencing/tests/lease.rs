@@ -80,6 +80,26 @@ fn drift_margin_rounds_up_and_saturates() {
     );
 }
 
+/// Past `u64::MAX` nanoseconds (about 584 years) the margin is still exact, not rounded up
+/// to `Duration::MAX`.
+#[test]
+fn drift_margin_is_exact_beyond_u64_nanoseconds() {
+    let millennium = Duration::from_secs(1_000 * 365 * 86_400);
+    assert_eq!(
+        Lease::drift_margin(millennium, 1_000_000, Duration::ZERO),
+        millennium
+    );
+    assert_eq!(
+        Lease::drift_margin(millennium, 500_000, Duration::from_nanos(1)),
+        Duration::from_secs(500 * 365 * 86_400) + Duration::from_nanos(1)
+    );
+    // The largest duration at the largest rate: 4295 times Duration::MAX, saturated.
+    assert_eq!(
+        Lease::drift_margin(Duration::MAX, u32::MAX, Duration::ZERO),
+        Duration::MAX
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
@@ -104,6 +124,22 @@ proptest! {
         lease.renew(ms(renew_at)).unwrap();
         prop_assert!(lease.safe_until() >= before);
         prop_assert_eq!(lease.safe_until(), ms(acquired.max(renew_at) + duration - margin));
+    }
+
+    /// The margin is `ceil(duration × ppm / 10^6) + extra` in exact integer arithmetic,
+    /// saturated at `Duration::MAX`, for any duration (up to `Duration::MAX`) and any rate.
+    #[test]
+    fn prop_drift_margin_is_exact(
+        secs in prop_oneof![0_u64..1_000_000, any::<u64>(), (u64::MAX - 1_000)..=u64::MAX],
+        subsec in 0_u32..1_000_000_000,
+        ppm in prop_oneof![0_u32..1_000, any::<u32>()],
+        extra_secs in prop_oneof![0_u64..10, any::<u64>()],
+    ) {
+        let duration = Duration::new(secs, subsec);
+        let extra = Duration::from_secs(extra_secs);
+        let want = (duration.as_nanos() * u128::from(ppm)).div_ceil(1_000_000) + extra.as_nanos();
+        let want = want.min(Duration::MAX.as_nanos());
+        prop_assert_eq!(Lease::drift_margin(duration, ppm, extra).as_nanos(), want);
     }
 
     /// The safe point is reached exactly when `N - W + 1` distinct replicas acknowledged, and
