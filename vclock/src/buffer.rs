@@ -428,12 +428,27 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
         }
     }
 
-    /// The dots the waiting message `dot` still depends on: its causal predecessors that
-    /// have been neither delivered nor received (they are not waiting either). Asking
-    /// their senders for them unblocks the message. `None` if no message with `dot` is
-    /// waiting.
+    /// The dots the waiting message `dot` still waits for and that have not arrived:
+    /// asking their senders for them (and nothing else) unblocks the message. `None` if
+    /// no message with `dot` is waiting.
     ///
-    /// The iterator is lazy; a message far ahead of this node may depend on many dots.
+    /// A waiting message cannot be delivered before every dot its clock counts has been
+    /// delivered, and a waiting predecessor cannot be delivered before the dots *its*
+    /// clock counts. The report is the closure: every dot counted by the message's
+    /// clock or by the clock of a waiting message it (transitively) depends on, less
+    /// the dots already delivered and the messages already waiting here. For stamps
+    /// made by [`stamp`](Self::stamp) along a real causal history a predecessor's clock
+    /// never exceeds its successor's, so this is simply the message's own predecessors
+    /// that have not arrived; the closure matters when senders disagree about a dot
+    /// (a message reusing a dot with a different clock).
+    ///
+    /// An empty report for a waiting message means it waits only on waiting messages
+    /// that wait on it in turn: inconsistent stamps that can never be delivered. Take
+    /// such messages out with [`remove`](Self::remove).
+    ///
+    /// The iterator is lazy; a message far ahead of this node may depend on a very
+    /// large number of dots. Building it copies the message's clock and reads each
+    /// waiting message at most once.
     ///
     /// # Examples
     ///
@@ -449,12 +464,70 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     /// ```
     pub fn missing(&self, dot: &Dot<A>) -> Option<Missing<'_, A, M>> {
         let message = self.waiting.get(dot.actor())?.get(&dot.counter())?;
+        // `needs` grows to the join of the clocks of the message and of every waiting
+        // message it covers. For each sender with waiting messages, `folded` is the
+        // highest sequence number already joined in, so each is read once.
+        let mut needs = message.clock.clone();
+        let mut folded = alloc::vec![0_u64; self.waiting.len()];
+        loop {
+            let mut grew = false;
+            for ((sender, queue), done) in self.waiting.iter().zip(&mut folded) {
+                let upto = needs.get(sender);
+                if upto <= *done {
+                    continue;
+                }
+                // `*done < upto`, so `*done + 1` cannot overflow.
+                for held in queue.range(*done + 1..=upto).map(|(_, m)| m) {
+                    if !needs.descends(&held.clock) {
+                        needs.merge(&held.clock);
+                        grew = true;
+                    }
+                }
+                *done = upto;
+            }
+            if !grew {
+                break;
+            }
+        }
         Some(Missing {
             buffer: self,
-            sender: &message.sender,
-            entries: message.clock.iter(),
+            entries: needs.into_iter(),
             current: None,
         })
+    }
+
+    /// Takes the waiting message with `dot` out of the buffer and returns it, freeing
+    /// its slot. `None` if no message with `dot` is waiting.
+    ///
+    /// The buffer cannot tell a message that will be unblocked soon from one whose
+    /// predecessors will never come (a stamp claiming events far ahead, or stamps that
+    /// wait on each other). Use this to drop such a message, for example after
+    /// [`missing`](Self::missing) has been asked for in vain. A removed message that is
+    /// pushed again is treated as new.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
+    ///
+    /// let mut buffer = CausalBuffer::new(1);
+    /// let bogus = Message::new('a', [('a', 1), ('z', u64::MAX)].into_iter().collect::<VClock<_>>(), ())?;
+    /// buffer.push(bogus, |_| {})?;
+    /// assert_eq!(buffer.len(), 1);
+    /// let dot = Dot::new('a', 1)?;
+    /// assert_eq!(buffer.remove(&dot).map(|m| m.dot()), Some(dot.clone()));
+    /// assert!(buffer.is_empty());
+    /// assert!(buffer.remove(&dot).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn remove(&mut self, dot: &Dot<A>) -> Option<Message<A, M>> {
+        let queue = self.waiting.get_mut(dot.actor())?;
+        let message = queue.remove(&dot.counter())?;
+        if queue.is_empty() {
+            self.waiting.remove(dot.actor());
+        }
+        self.len -= 1;
+        Some(message)
     }
 }
 
@@ -490,8 +563,8 @@ fn is_deliverable<A: Ord, M>(delivered: &VClock<A>, message: &Message<A, M>) -> 
     true
 }
 
-/// The dots a waiting message depends on that have not arrived, in ascending order; see
-/// [`CausalBuffer::missing`].
+/// The dots a waiting message still waits for that have not arrived, in ascending
+/// order (by actor, then counter); see [`CausalBuffer::missing`].
 ///
 /// # Examples
 ///
@@ -511,10 +584,14 @@ fn is_deliverable<A: Ord, M>(delivered: &VClock<A>, message: &Message<A, M>) -> 
 #[derive(Debug)]
 pub struct Missing<'a, A, M> {
     buffer: &'a CausalBuffer<A, M>,
-    sender: &'a A,
-    entries: crate::vclock::Iter<'a, A>,
-    /// The actor being scanned and the counters left to consider.
-    current: Option<(&'a A, RangeInclusive<u64>)>,
+    /// What the message (transitively) waits for, one entry per actor.
+    entries: crate::vclock::IntoIter<A>,
+    /// The actor being scanned, the counters left to consider and its waiting messages.
+    current: Option<(
+        A,
+        RangeInclusive<u64>,
+        Option<&'a BTreeMap<u64, Message<A, M>>>,
+    )>,
 }
 
 impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
@@ -522,27 +599,22 @@ impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
 
     fn next(&mut self) -> Option<Dot<A>> {
         loop {
-            if let Some((actor, counters)) = &mut self.current {
+            if let Some((actor, counters, queue)) = &mut self.current {
                 for counter in counters.by_ref() {
-                    if !self.buffer.held(actor, counter) {
+                    if !queue.is_some_and(|q| q.contains_key(&counter)) {
                         // `counter` exceeds a delivered count, so it is at least 1.
-                        return Dot::new((*actor).clone(), counter).ok();
+                        return Dot::new(actor.clone(), counter).ok();
                     }
                 }
             }
-            let (actor, counter) = self.entries.next()?;
-            // The message itself is not a predecessor.
-            let last = if actor == self.sender {
-                counter - 1
-            } else {
-                counter
-            };
+            let (actor, last) = self.entries.next()?;
             // Counters above the delivered count; none when it is already at the limit.
-            let counters = match self.buffer.delivered.get(actor).checked_add(1) {
+            let counters = match self.buffer.delivered.get(&actor).checked_add(1) {
                 Some(first) => first..=last,
                 None => RangeInclusive::new(1, 0),
             };
-            self.current = Some((actor, counters));
+            let queue = self.buffer.waiting.get(&actor);
+            self.current = Some((actor, counters, queue));
         }
     }
 }

@@ -226,6 +226,217 @@ fn types_are_send_and_sync() {
     check::<Message<String, Vec<u8>>>();
     check::<PushError<String, Vec<u8>>>();
     check::<MessageError>();
+    check::<Pushed>();
+    check::<ward_vclock::Missing<'static, String, Vec<u8>>>();
+}
+
+/// A sender reusing a dot with a different clock: `b:1` says it saw only `a:1`, but the
+/// `a:1` that arrives says it saw `c:1` and `c:2`. `b:1` cannot be delivered before
+/// `a:1`, which cannot be delivered before `c:2`, so `b:1` waits for the `c` dots too.
+#[test]
+fn missing_follows_waiting_predecessors_when_stamps_disagree() {
+    let mut b = CausalBuffer::new(8);
+    let reply = message('b', &[('a', 1), ('b', 1)], ());
+    let forged = message('a', &[('a', 1), ('c', 2)], ());
+    assert_eq!(b.push(reply.clone(), |_| {}), Ok(Pushed::Waiting));
+    assert_eq!(b.push(forged, |_| {}), Ok(Pushed::Waiting));
+    let missing: Vec<_> = b.missing(&reply.dot()).unwrap().collect();
+    assert_eq!(missing, [dot('c', 1), dot('c', 2)]);
+
+    // Exactly those unblock it.
+    let mut out = Vec::new();
+    b.push(message('c', &[('c', 1)], ()), |m| out.push(m.dot()))
+        .unwrap();
+    assert_eq!(
+        b.push(message('c', &[('c', 2)], ()), |m| out.push(m.dot())),
+        Ok(Pushed::Delivered(3))
+    );
+    assert_eq!(out, [dot('c', 1), dot('c', 2), dot('a', 1), dot('b', 1)]);
+}
+
+/// Two stamps that each count the other: neither can ever be delivered, nothing is
+/// missing, and `remove` frees their slots.
+#[test]
+fn mutually_waiting_stamps_miss_nothing_and_can_be_removed() {
+    let mut b = CausalBuffer::new(2);
+    let x = message('a', &[('a', 1), ('b', 1)], "x");
+    let y = message('b', &[('a', 1), ('b', 1)], "y");
+    assert_eq!(b.push(x.clone(), |_| {}), Ok(Pushed::Waiting));
+    assert_eq!(b.push(y.clone(), |_| {}), Ok(Pushed::Waiting));
+    assert_eq!(b.missing(&x.dot()).unwrap().count(), 0);
+    assert_eq!(b.missing(&y.dot()).unwrap().count(), 0);
+
+    assert_eq!(b.remove(&x.dot()), Some(x.clone()));
+    assert_eq!(b.len(), 1);
+    assert!(!b.is_waiting(&x.dot()));
+    assert!(b.remove(&x.dot()).is_none());
+    // With `x` gone, `y` reports it as missing again.
+    assert_eq!(
+        b.missing(&y.dot()).unwrap().collect::<Vec<_>>(),
+        [dot('a', 1)]
+    );
+    assert_eq!(b.remove(&y.dot()), Some(y));
+    assert!(b.is_empty());
+    assert_eq!(b.waiting().count(), 0);
+    assert!(b.delivered().is_empty());
+}
+
+/// A stamp claiming events far ahead (here the largest counter of an actor never heard
+/// of) waits in its slot without harming anything else, and can be removed.
+#[test]
+fn stamp_far_ahead_waits_in_one_slot() {
+    let mut b = CausalBuffer::new(1);
+    let mut out = Vec::new();
+    let bogus = message('a', &[('a', 1), ('z', u64::MAX)], "bogus");
+    assert_eq!(
+        b.push(bogus.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    // The report is lazy: its first dots come at once.
+    let first: Vec<_> = b.missing(&bogus.dot()).unwrap().take(3).collect();
+    assert_eq!(first, [dot('z', 1), dot('z', 2), dot('z', 3)]);
+
+    // Messages deliverable now still go through the full buffer.
+    assert_eq!(
+        b.push(message('b', &[('b', 1)], "b1"), |m| out
+            .push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    // One that would wait is refused, and the buffer is unchanged.
+    let b3 = message('b', &[('b', 3)], "b3");
+    let err = b
+        .push(b3.clone(), |m| out.push(m.into_payload()))
+        .unwrap_err();
+    assert_eq!(err.into_message(), b3);
+    assert_eq!(b.waiting().collect::<Vec<_>>(), [&bogus]);
+
+    // Dropping the bogus stamp frees the slot.
+    assert_eq!(b.remove(&bogus.dot()), Some(bogus));
+    assert_eq!(
+        b.push(b3, |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    assert_eq!(out, ["b1"]);
+    assert_eq!(b.delivered(), &clock(&[('b', 1)]));
+}
+
+#[test]
+fn unknown_sender_is_an_ordinary_sender() {
+    let mut b = CausalBuffer::with_delivered(4, clock(&[('a', 2), ('b', 1)]));
+    let mut out = Vec::new();
+    // First message of a sender never heard of, depending on what was delivered.
+    assert_eq!(
+        b.push(message('z', &[('a', 2), ('z', 1)], 1), |m| out
+            .push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    // Its third message, before the second.
+    let z3 = message('z', &[('z', 3)], 3);
+    assert_eq!(
+        b.push(z3.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    assert_eq!(
+        b.missing(&z3.dot()).unwrap().collect::<Vec<_>>(),
+        [dot('z', 2)]
+    );
+    // A sender never heard of whose first message is not its first: waits for it.
+    let y2 = message('y', &[('y', 2)], 2);
+    assert_eq!(
+        b.push(y2.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    assert_eq!(
+        b.missing(&y2.dot()).unwrap().collect::<Vec<_>>(),
+        [dot('y', 1)]
+    );
+    assert_eq!(
+        b.push(message('z', &[('z', 2)], 2), |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(2))
+    );
+    assert_eq!(out, [1, 2, 3]);
+    assert_eq!(b.len(), 1);
+}
+
+#[test]
+fn capacity_zero_delivers_in_order_and_refuses_the_rest() {
+    let mut b = CausalBuffer::new(0);
+    let mut out = Vec::new();
+    let a1 = message('a', &[('a', 1)], "a1");
+    let b1 = message('b', &[('a', 1), ('b', 1)], "b1");
+    let a2 = message('a', &[('a', 2)], "a2");
+
+    // Out of order: refused whole, nothing recorded.
+    let err = b
+        .push(b1.clone(), |m| out.push(m.into_payload()))
+        .unwrap_err();
+    assert!(matches!(err, PushError::Full { capacity: 0, .. }));
+    assert_eq!(err.into_message(), b1);
+    assert!(b.delivered().is_empty() && b.is_empty() && out.is_empty());
+
+    // In order: delivered without a slot; duplicates dropped without one too.
+    assert_eq!(
+        b.push(a1.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    assert_eq!(
+        b.push(a1, |m| out.push(m.into_payload())),
+        Ok(Pushed::Duplicate)
+    );
+    assert_eq!(
+        b.push(b1, |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    assert_eq!(
+        b.push(a2, |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    assert_eq!(out, ["a1", "b1", "a2"]);
+    assert!(b.missing(&dot('a', 2)).is_none());
+}
+
+#[test]
+fn counters_at_the_limit_neither_wrap_nor_panic() {
+    let max = u64::MAX;
+    let mut b = CausalBuffer::with_delivered(2, clock(&[('a', max - 1)]));
+    let mut out = Vec::new();
+    // The last message `a` can ever send.
+    let last = message('a', &[('a', max)], "last");
+    assert_eq!(
+        b.push(last.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    assert_eq!(b.delivered().get(&'a'), max);
+    // Every message of `a` is now a duplicate, whatever its clock says.
+    assert_eq!(
+        b.push(last, |m| out.push(m.into_payload())),
+        Ok(Pushed::Duplicate)
+    );
+    assert_eq!(
+        b.push(message('a', &[('a', 1), ('q', 9)], "old"), |m| out
+            .push(m.into_payload())),
+        Ok(Pushed::Duplicate)
+    );
+    assert_eq!(
+        b.stamp('a', "more").unwrap_err(),
+        VClockError::CounterOverflow { counter: max }
+    );
+    // Others may depend on it.
+    assert_eq!(
+        b.push(message('b', &[('a', max), ('b', 1)], "after"), |m| out
+            .push(m.into_payload())),
+        Ok(Pushed::Delivered(1))
+    );
+    // A message at the top of another actor's range waits, and reports what it needs.
+    let top = message('c', &[('c', max)], "top");
+    assert_eq!(
+        b.push(top.clone(), |m| out.push(m.into_payload())),
+        Ok(Pushed::Waiting)
+    );
+    let first: Vec<_> = b.missing(&top.dot()).unwrap().take(2).collect();
+    assert_eq!(first, [dot('c', 1), dot('c', 2)]);
+    assert_eq!(b.stamp('c', "next").unwrap().clock().get(&'c'), 1);
+    assert_eq!(out, ["last", "after"]);
 }
 
 // ---- Random causal histories ----
@@ -337,6 +548,14 @@ proptest! {
                     .filter(|d| *d != m.dot() && m.clock().contains(d))
                     .filter(|d| !buffer.is_delivered(d) && !waiting.contains(d))
                     .collect();
+                // Pushing exactly the reported messages, in the order they were sent
+                // (a causal order), unblocks the waiting message.
+                let mut probe = buffer.clone();
+                for p in sent.iter().filter(|p| reported.contains(&p.dot())) {
+                    let pushed = probe.push(p.clone(), |_| {});
+                    prop_assert!(pushed.is_ok());
+                }
+                prop_assert!(probe.is_delivered(&m.dot()), "{:?} still waits", m.dot());
                 prop_assert_eq!(reported, expected);
             }
         }
@@ -391,4 +610,77 @@ proptest! {
         prop_assert!(buffer.is_empty());
         check_delivery(&sent, &order)?;
     }
+
+    #[test]
+    fn prop_missing_is_the_closure_under_arbitrary_stamps(
+        stamps in prop::collection::vec(arb_stamp(), 1..16),
+        start in prop::collection::vec(0_u64..3, 3),
+    ) {
+        let delivered: VClock<u8> = (0_u8..).zip(start).collect();
+        // Room for every stamp, and for the probes below (at most 12 dots exist).
+        let mut buffer = CausalBuffer::with_delivered(stamps.len() + 12, delivered);
+        for m in &stamps {
+            let pushed = buffer.push(m.clone(), |_| {});
+            prop_assert!(pushed.is_ok());
+        }
+        let held: BTreeSet<Dot<u8>> = buffer.waiting().map(Message::dot).collect();
+        for m in buffer.waiting() {
+            let reported: BTreeSet<Dot<u8>> = buffer.missing(&m.dot()).unwrap().collect();
+            prop_assert_eq!(&reported, &closure_model(&buffer, m));
+            // Pushing a minimal message for each reported dot leaves nothing to ask for:
+            // the message is delivered, or waits only on waiting messages.
+            let mut probe = buffer.clone();
+            for d in &reported {
+                let own = Message::new(*d.actor(), VClock::from(d.clone()), 0).unwrap();
+                let pushed = probe.push(own, |_| {});
+                prop_assert!(pushed.is_ok());
+            }
+            if let Some(left) = probe.missing(&m.dot()) {
+                prop_assert_eq!(left.count(), 0);
+            }
+        }
+        prop_assert_eq!(held.len(), buffer.len());
+    }
+}
+
+/// An arbitrary stamp over actors 0..3 with small counters: consistent with no history
+/// in particular.
+fn arb_stamp() -> impl Strategy<Value = Message<u8, usize>> {
+    (
+        0_u8..3,
+        1_u64..5,
+        prop::collection::vec(0_u64..5, 3),
+        any::<usize>(),
+    )
+        .prop_map(|(sender, seq, others, payload)| {
+            let mut entries: Vec<(u8, u64)> = (0_u8..).zip(others).collect();
+            entries[usize::from(sender)].1 = seq;
+            Message::new(sender, entries.into_iter().collect(), payload).unwrap()
+        })
+}
+
+/// What `m` waits for, the slow way: grow the set of dots it depends on through every
+/// waiting message in it until nothing changes, then drop what is delivered or waiting.
+fn closure_model(buffer: &CausalBuffer<u8, usize>, m: &Message<u8, usize>) -> BTreeSet<Dot<u8>> {
+    let dots_of = |c: &VClock<u8>| -> BTreeSet<Dot<u8>> {
+        c.iter()
+            .flat_map(|(a, n)| (1..=n).map(move |k| Dot::new(*a, k).unwrap()))
+            .collect()
+    };
+    let mut needed = dots_of(m.clock());
+    loop {
+        let before = needed.len();
+        for w in buffer.waiting() {
+            if needed.contains(&w.dot()) {
+                needed.extend(dots_of(w.clock()));
+            }
+        }
+        if needed.len() == before {
+            break;
+        }
+    }
+    needed
+        .into_iter()
+        .filter(|d| !buffer.is_delivered(d) && !buffer.is_waiting(d))
+        .collect()
 }
