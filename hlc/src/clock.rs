@@ -13,7 +13,8 @@ use crate::sync::{AtomicU64, Ordering};
 /// A reading may go backwards or jump forwards (NTP steps, an operator setting the time);
 /// the [`Hlc`](crate::Hlc) stays monotonic regardless. Readings larger than
 /// [`MAX_PHYSICAL`](crate::MAX_PHYSICAL) make clock events fail with
-/// [`ClockError::PhysicalOutOfRange`](crate::ClockError::PhysicalOutOfRange).
+/// [`ClockError::PhysicalOutOfRange`](crate::ClockError::PhysicalOutOfRange) (after a
+/// jump watch, if one is configured, has seen them).
 ///
 /// # Examples
 ///

@@ -32,11 +32,15 @@ use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
 pub enum OverflowPolicy {
     /// Carry into the physical part: `(l, 4095)` is followed by `(l + 1µs, 0)`. The clock
     /// runs ahead of physical time by one microsecond per 4096 events of one tick and
-    /// never fails. This is what incrementing the packed `u64` does.
+    /// never fails for a full counter. This is what incrementing the packed `u64` does.
+    /// Only at the very end of the range, when the next value would be
+    /// [`Timestamp::MAX`], is there nothing left to carry into: the event fails with
+    /// [`ClockError::Exhausted`], under either policy.
     #[default]
     Carry,
     /// Refuse the event with [`ClockError::LogicalOverflow`] and leave the clock
-    /// unchanged, so that the physical part only ever holds values read from a clock.
+    /// unchanged, so that the physical part only ever holds values read from a clock
+    /// (the local one or a peer's).
     Reject,
 }
 
@@ -69,8 +73,11 @@ pub enum ClockError {
         /// The reading, in microseconds since the epoch.
         micros: u64,
     },
-    /// Every timestamp up to [`Timestamp::MAX`] has been used (only a remote timestamp
-    /// at or near the maximum can cause this).
+    /// The timestamp space is used up: the next timestamp would be [`Timestamp::MAX`]
+    /// or beyond. `Timestamp::MAX` itself is never issued, so the largest timestamp a
+    /// clock issues is `(MAX_PHYSICAL, MAX_LOGICAL − 1)`. A remote timestamp at or near
+    /// the maximum, a clock resumed after it, or 4095 events within the last microsecond
+    /// of the range ([`MAX_PHYSICAL`]) cause this; the clock is unchanged.
     #[error("timestamp space exhausted at {last}")]
     Exhausted {
         /// The largest timestamp the clock has seen.
@@ -199,7 +206,8 @@ impl<C: PhysicalClock> Hlc<C> {
     /// - [`ClockError::LogicalOverflow`] under [`OverflowPolicy::Reject`] when the counter
     ///   of the current tick is full.
     /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
-    /// - [`ClockError::Exhausted`] when [`Timestamp::MAX`] has been reached.
+    /// - [`ClockError::Exhausted`] when the next timestamp would be [`Timestamp::MAX`],
+    ///   which is never issued.
     ///
     /// On error the clock is unchanged.
     ///
@@ -238,7 +246,8 @@ impl<C: PhysicalClock> Hlc<C> {
     /// - [`ClockError::LogicalOverflow`] under [`OverflowPolicy::Reject`] when the counter
     ///   the result needs is full.
     /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
-    /// - [`ClockError::Exhausted`] when the result would pass [`Timestamp::MAX`].
+    /// - [`ClockError::Exhausted`] when the result would be [`Timestamp::MAX`], which is
+    ///   never issued, or `remote` is `Timestamp::MAX` itself.
     ///
     /// On error the clock is unchanged.
     ///
@@ -264,7 +273,9 @@ impl<C: PhysicalClock> Hlc<C> {
     }
 
     /// The last timestamp issued, or `None` on a fresh clock. With
-    /// [`HlcBuilder::resume_after`] this starts as the given timestamp.
+    /// [`HlcBuilder::resume_after`] this starts as the given timestamp, except that
+    /// resuming after [`Timestamp::MAX`] (which is never issued) reads back as the
+    /// largest issuable timestamp, one below it: either way the clock is exhausted.
     ///
     /// # Examples
     ///
@@ -349,15 +360,16 @@ impl<C: PhysicalClock> Hlc<C> {
         self.jumps.as_ref().map(JumpWatch::stats)
     }
 
-    /// Reads the physical clock, checks range and jumps.
+    /// Reads the physical clock, reports jumps, then checks the range: a reading beyond
+    /// [`MAX_PHYSICAL`] is a jump like any other before it is an error.
     #[inline]
     fn read_clock(&self) -> Result<u64, ClockError> {
         let pt = self.clock.now_micros();
-        if pt > MAX_PHYSICAL {
-            return Err(ClockError::PhysicalOutOfRange { micros: pt });
-        }
         if let Some(watch) = &self.jumps {
             watch.observe(pt);
+        }
+        if pt > MAX_PHYSICAL {
+            return Err(ClockError::PhysicalOutOfRange { micros: pt });
         }
         Ok(pt)
     }

@@ -18,6 +18,12 @@ use crate::sync::{AtomicU64, Ordering};
 /// Threads racing on one `Hlc` can also store their readings slightly out of order, so
 /// keep the backward threshold above the few microseconds such a race spans.
 ///
+/// Every reading is compared, including one beyond
+/// [`MAX_PHYSICAL`](crate::MAX_PHYSICAL): a clock set decades ahead is reported as a
+/// forward jump (and its event then fails with
+/// [`ClockError::PhysicalOutOfRange`](crate::ClockError::PhysicalOutOfRange)), and its
+/// return as a backward one.
+///
 /// # Examples
 ///
 /// ```
@@ -175,6 +181,8 @@ impl JumpWatch {
 
     /// Compares `pt` with the previous reading and reports a jump if there is one.
     pub(crate) fn observe(&self, pt: u64) {
+        // Stored plus one so that 0 can mean "no reading yet". A reading of `u64::MAX`
+        // (half a million years, never a real clock) is remembered as `u64::MAX - 1`.
         let stored = pt.saturating_add(1);
         let prev = self.last.swap(stored, Ordering::Relaxed);
         if prev == 0 {

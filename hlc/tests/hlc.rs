@@ -221,6 +221,75 @@ fn exhausted_timestamp_space_is_an_error_not_a_wrap() {
 }
 
 #[test]
+fn overflow_policies_at_the_end_of_the_range() {
+    let top = MAX_PHYSICAL;
+    for policy in [OverflowPolicy::Carry, OverflowPolicy::Reject] {
+        let clock = ManualClock::new(top - 1);
+        let start = |last: Timestamp| {
+            Hlc::builder(&clock)
+                .overflow(policy)
+                .resume_after(last)
+                .build()
+        };
+
+        // A full counter one microsecond before the end: carry into the last microsecond,
+        // or refuse.
+        let hlc = start(ts(top - 1, MAX_LOGICAL));
+        match policy {
+            OverflowPolicy::Carry => assert_eq!(hlc.now(), Ok(ts(top, 0))),
+            _ => {
+                assert_eq!(
+                    hlc.now(),
+                    Err(ClockError::LogicalOverflow { physical: top - 1 })
+                );
+                assert_eq!(hlc.last(), Some(ts(top - 1, MAX_LOGICAL)));
+            }
+        }
+
+        // In the last microsecond the largest timestamp issued is (MAX_PHYSICAL, 4094):
+        // `Timestamp::MAX` is never issued, and the next event is `Exhausted` under
+        // either policy (the counter is not full, there is no room left), changing
+        // nothing.
+        let hlc = start(ts(top, MAX_LOGICAL - 2));
+        clock.set(top);
+        assert_eq!(hlc.now(), Ok(ts(top, MAX_LOGICAL - 1)));
+        let exhausted = Err(ClockError::Exhausted {
+            last: ts(top, MAX_LOGICAL - 1),
+        });
+        assert_eq!(hlc.now(), exhausted, "{policy:?}");
+        assert_eq!(hlc.receive(ts(0, 0)), exhausted, "{policy:?}");
+        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+
+        // A remote timestamp drives a fresh clock to the end the same way.
+        let hlc = Hlc::builder(&clock).overflow(policy).build();
+        assert_eq!(
+            hlc.receive(ts(top, MAX_LOGICAL - 2)),
+            Ok(ts(top, MAX_LOGICAL - 1))
+        );
+        assert_eq!(
+            hlc.receive(ts(top, MAX_LOGICAL - 1)),
+            Err(ClockError::Exhausted {
+                last: ts(top, MAX_LOGICAL - 1)
+            })
+        );
+        assert_eq!(
+            hlc.receive(Timestamp::MAX),
+            Err(ClockError::Exhausted {
+                last: Timestamp::MAX
+            })
+        );
+        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+
+        // Resuming after `Timestamp::MAX` leaves the clock exhausted; `last` reads back
+        // the largest issuable timestamp.
+        let hlc = start(Timestamp::MAX);
+        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+        assert!(matches!(hlc.now(), Err(ClockError::Exhausted { .. })));
+        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+    }
+}
+
+#[test]
 fn resume_after_a_known_timestamp() {
     let hlc = Hlc::builder(ManualClock::new(5))
         .resume_after(ts(9, 2))
@@ -294,6 +363,81 @@ fn jumps_beyond_thresholds_are_reported_and_never_fatal() {
     assert_eq!(HOOK_LAST_AMOUNT.load(Ordering::SeqCst), 2_000_001);
 }
 
+static EDGE_JUMPS: std::sync::Mutex<Vec<ClockJump>> = std::sync::Mutex::new(Vec::new());
+
+fn record_edge_jump(jump: ClockJump) {
+    EDGE_JUMPS.lock().unwrap().push(jump);
+}
+
+#[test]
+fn jump_watch_at_the_ends_of_the_range() {
+    let clock = ManualClock::new(0);
+    let hlc = Hlc::builder(&clock)
+        .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::ZERO))
+        .on_jump(record_edge_jump)
+        .build();
+    let jump = |direction, from_micros, to_micros| ClockJump {
+        direction,
+        from_micros,
+        to_micros,
+    };
+    use JumpDirection::{Backward, Forward};
+
+    assert_eq!(hlc.now(), Ok(ts(0, 0)));
+    // The whole range forwards, past its end (the event fails, the jump is still
+    // reported), to the largest reading there is, and back to the start.
+    clock.set(MAX_PHYSICAL);
+    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 0)));
+    clock.set(MAX_PHYSICAL + 1);
+    assert_eq!(
+        hlc.now(),
+        Err(ClockError::PhysicalOutOfRange {
+            micros: MAX_PHYSICAL + 1
+        })
+    );
+    clock.set(u64::MAX);
+    assert_eq!(
+        hlc.receive(ts(5, 0)),
+        Err(ClockError::PhysicalOutOfRange { micros: u64::MAX })
+    );
+    clock.set(0);
+    // The clock stays ahead of the set-back physical clock.
+    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 1)));
+    // Equal readings are never jumps, even with zero thresholds.
+    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 2)));
+
+    assert_eq!(
+        hlc.jump_stats(),
+        Some(JumpStats {
+            backward: 1,
+            forward: 3
+        })
+    );
+    let seen = EDGE_JUMPS.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            jump(Forward, 0, MAX_PHYSICAL),
+            jump(Forward, MAX_PHYSICAL, MAX_PHYSICAL + 1),
+            jump(Forward, MAX_PHYSICAL + 1, u64::MAX),
+            // A reading of u64::MAX is remembered as u64::MAX - 1 (documented).
+            jump(Backward, u64::MAX - 1, 0),
+        ]
+    );
+    assert_eq!(seen[0].amount(), Duration::from_micros(MAX_PHYSICAL));
+    assert_eq!(seen[3].amount(), Duration::from_micros(u64::MAX - 1));
+
+    // The largest thresholds never count anything.
+    let calm = Hlc::builder(&clock)
+        .watch_jumps(JumpThresholds::new(Duration::MAX, Duration::MAX))
+        .build();
+    for reading in [0, MAX_PHYSICAL, 0, u64::MAX, 0] {
+        clock.set(reading);
+        let _ = calm.now();
+    }
+    assert_eq!(calm.jump_stats(), Some(JumpStats::default()));
+}
+
 #[test]
 fn no_jump_watch_reports_none() {
     assert_eq!(Hlc::new(ManualClock::new(0)).jump_stats(), None);
@@ -325,19 +469,49 @@ fn op() -> impl Strategy<Value = Op> {
 enum ModelError {
     Drift(u64),
     Overflow(u64),
+    OutOfRange(u64),
+    Exhausted,
 }
 
-/// The paper's algorithm on explicit `(l, c)` pairs.
+/// The paper's algorithm on explicit `(l, c)` pairs, with the crate's documented edges:
+/// overflow policy, range end, drift bound, and a jump watch comparing readings.
 struct Model {
     last: Option<(u64, u64)>,
     pt: u64,
     reject: bool,
     max_drift: Option<u64>,
+    /// `(backward, forward)` thresholds, if jumps are watched.
+    thresholds: Option<(u64, u64)>,
+    previous_reading: Option<u64>,
+    jumps: JumpStats,
 }
 
 impl Model {
+    /// Every event reads the clock once, and the watch sees every reading.
+    fn read(&mut self) -> Result<u64, ModelError> {
+        let pt = self.pt;
+        if let Some((backward, forward)) = self.thresholds {
+            if let Some(prev) = self.previous_reading {
+                if pt < prev && prev - pt > backward {
+                    self.jumps.backward += 1;
+                }
+                if pt > prev && pt - prev > forward {
+                    self.jumps.forward += 1;
+                }
+            }
+            self.previous_reading = Some(pt);
+        }
+        if pt > MAX_PHYSICAL {
+            return Err(ModelError::OutOfRange(pt));
+        }
+        Ok(pt)
+    }
+
     fn finish(&mut self, l: u64, c: u64) -> Result<(u64, u64), ModelError> {
-        let next = if c > u64::from(MAX_LOGICAL) {
+        let next = if l == MAX_PHYSICAL && c >= u64::from(MAX_LOGICAL) {
+            // (MAX_PHYSICAL, MAX_LOGICAL) is never issued, and nothing lies beyond it.
+            return Err(ModelError::Exhausted);
+        } else if c > u64::from(MAX_LOGICAL) {
             if self.reject {
                 return Err(ModelError::Overflow(l));
             }
@@ -350,7 +524,7 @@ impl Model {
     }
 
     fn send(&mut self) -> Result<(u64, u64), ModelError> {
-        let pt = self.pt;
+        let pt = self.read()?;
         match self.last {
             None => self.finish(pt, 0),
             Some((l, c)) => {
@@ -362,7 +536,7 @@ impl Model {
     }
 
     fn receive(&mut self, lm: u64, cm: u64) -> Result<(u64, u64), ModelError> {
-        let pt = self.pt;
+        let pt = self.read()?;
         if let Some(d) = self.max_drift
             && lm > pt
             && lm - pt > d
@@ -399,6 +573,8 @@ fn as_model(r: Result<Timestamp, ClockError>) -> Result<(u64, u64), ModelError> 
             Err(ModelError::Drift(u64::try_from(drift.as_micros()).unwrap()))
         }
         Err(ClockError::LogicalOverflow { physical }) => Err(ModelError::Overflow(physical)),
+        Err(ClockError::PhysicalOutOfRange { micros }) => Err(ModelError::OutOfRange(micros)),
+        Err(ClockError::Exhausted { .. }) => Err(ModelError::Exhausted),
         Err(e) => panic!("unexpected error {e}"),
     }
 }
@@ -411,32 +587,55 @@ proptest! {
     })]
 
     /// Every event of `Hlc` equals the paper's rules applied to `(l, c)` pairs, error for
-    /// error, and the whole state (`last`) matches after every step.
+    /// error, and the whole state (`last`, jump counts) matches after every step. Half
+    /// the runs happen at the end of the range, where the clock reads past
+    /// `MAX_PHYSICAL` and remote timestamps reach `Timestamp::MAX`.
     #[test]
     fn prop_hlc_matches_the_papers_rules(
         ops in proptest::collection::vec(op(), 1..120),
         reject in any::<bool>(),
         max_drift in proptest::option::of(0u64..25),
+        thresholds in proptest::option::of((0u64..15, 0u64..15)),
+        at_the_end in any::<bool>(),
     ) {
-        let clock = ManualClock::new(1_000);
-        let hlc = Hlc::builder(&clock)
+        // Clock readings run to 10 µs past MAX_PHYSICAL at the end of the range; remote
+        // physical parts are clamped to MAX_PHYSICAL.
+        let offset = if at_the_end { MAX_PHYSICAL - 1_020 } else { 0 };
+        let clock = ManualClock::new(1_000 + offset);
+        let mut builder = Hlc::builder(&clock)
             .overflow(if reject { OverflowPolicy::Reject } else { OverflowPolicy::Carry })
-            .with_max_drift(max_drift.map(Duration::from_micros))
-            .build();
-        let mut model = Model { last: None, pt: 1_000, reject, max_drift };
+            .with_max_drift(max_drift.map(Duration::from_micros));
+        if let Some((backward, forward)) = thresholds {
+            builder = builder.watch_jumps(JumpThresholds::new(
+                Duration::from_micros(backward),
+                Duration::from_micros(forward),
+            ));
+        }
+        let hlc = builder.build();
+        let mut model = Model {
+            last: None,
+            pt: 1_000 + offset,
+            reject,
+            max_drift,
+            thresholds,
+            previous_reading: None,
+            jumps: JumpStats::default(),
+        };
         for op in ops {
             match op {
                 Op::SetClock(v) => {
-                    clock.set(v);
-                    model.pt = v;
+                    clock.set(v + offset);
+                    model.pt = v + offset;
                 }
                 Op::Now => prop_assert_eq!(as_model(hlc.now()), model.send()),
                 Op::Receive(l, c) => {
+                    let l = (l + offset).min(MAX_PHYSICAL);
                     prop_assert_eq!(as_model(hlc.receive(ts(l, c))), model.receive(l, u64::from(c)));
                 }
             }
             let last = hlc.last().map(|t| (t.physical(), u64::from(t.logical())));
             prop_assert_eq!(last, model.last);
+            prop_assert_eq!(hlc.jump_stats(), thresholds.map(|_| model.jumps));
         }
     }
 
