@@ -26,8 +26,10 @@ const ZK_SEQUENCE_DIGITS: usize = 10;
 ///   [`FencingToken::from_etcd_revision`].
 /// - **ZooKeeper**: the sequence number of the ephemeral sequential node that won the
 ///   election ([`FencingToken::from_zookeeper_sequential`]), compared only among children of
-///   the same parent, or the node's `czxid` ([`FencingToken::from_zookeeper_zxid`]), which is
-///   ordered across the whole ensemble.
+///   the same parent and only while that parent is never deleted (the counter starts again
+///   at 0 when the parent is re-created, as container and TTL parents are), or the node's
+///   `czxid` ([`FencingToken::from_zookeeper_zxid`]), which is ordered across the whole
+///   ensemble and is the safer choice.
 /// - A consensus log's term or epoch (Raft term, Paxos ballot) when the storage is driven by
 ///   that log.
 ///
@@ -216,8 +218,9 @@ impl FencingToken {
     /// Parses the sequence number at the end of a ZooKeeper sequential node's path, such as
     /// `/election/candidate-0000000042` (token 42).
     ///
-    /// ZooKeeper names a sequential node by appending its parent's child counter, formatted
-    /// as `%010d`, to the requested path. The counter is a signed 32-bit integer that starts
+    /// ZooKeeper names a sequential node by appending its parent's child counter (the
+    /// parent's `cversion`, which counts child creations and deletions), formatted as
+    /// `%010d`, to the requested path. The counter is a signed 32-bit integer that starts
     /// at 0; after 2 147 483 647 it wraps to negative numbers and the names stop sorting in
     /// creation order. This parser therefore accepts exactly ten trailing ASCII digits with a
     /// value from 1 to 2 147 483 647 and rejects everything else with a typed error.
@@ -229,7 +232,14 @@ impl FencingToken {
     /// [`TokenError::AmbiguousSign`]; use
     /// [`FencingToken::from_zookeeper_sequential_with_prefix`], which has the answer.
     ///
-    /// Sequence numbers are only ordered among children of the same parent node.
+    /// Sequence numbers are only ordered among children of the same parent node, and only
+    /// while that node lives: the counter belongs to the parent and starts again at 0 when the
+    /// parent is deleted and created again. Container nodes (which lock and election recipes
+    /// often create as parents) are deleted by the server once their last child is gone, and
+    /// TTL nodes when they expire; under such a parent a new holder can get a *lower* number
+    /// than a paused one. Use the winning node's `czxid`
+    /// ([`FencingToken::from_zookeeper_zxid`]) unless the parent is a plain persistent node
+    /// that is never deleted.
     ///
     /// # Errors
     ///
@@ -313,11 +323,15 @@ impl FencingToken {
             .ok_or(TokenError::PrefixMismatch)?
             .as_bytes();
         if let Some(magnitude) = suffix.strip_prefix(b"-") {
-            // `%010d` of a negative number: a sign and nine or ten digits.
+            // `%010d` of a negative number: a sign and nine digits (zero-padded), or a sign and
+            // ten digits without padding (magnitudes of 10^9 and above).
+            let padded_as_zookeeper = match magnitude.len() {
+                9 => true,
+                ZK_SEQUENCE_DIGITS => magnitude[0] != b'0',
+                _ => false,
+            };
             return Err(match parse_digits(magnitude) {
-                Some(m) if (9..=ZK_SEQUENCE_DIGITS).contains(&magnitude.len()) => {
-                    wrapped_or_malformed(m)
-                }
+                Some(m) if padded_as_zookeeper => wrapped_or_malformed(m),
                 _ => TokenError::NotSequential,
             });
         }

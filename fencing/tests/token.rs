@@ -124,6 +124,16 @@ fn zookeeper_with_prefix_resolves_every_case() {
         parse("/e/c--2147483649", "/e/c-"),
         Err(TokenError::NotSequential)
     );
+    // `%010d` never pads a ten-digit negative counter, nor writes fewer than nine digits.
+    assert_eq!(
+        parse("/e/c--0000000005", "/e/c-"),
+        Err(TokenError::NotSequential)
+    );
+    assert_eq!(
+        parse("/e/c--00000005", "/e/c-"),
+        Err(TokenError::NotSequential)
+    );
+    assert_eq!(parse("/e/c--", "/e/c-"), Err(TokenError::NotSequential));
     assert_eq!(
         parse("/e/c-4000000000", "/e/c-"),
         Err(TokenError::SequenceOutOfRange {
