@@ -38,11 +38,12 @@ fn first_event_on_a_fresh_clock_is_pt_zero() {
     }
 }
 
-/// A worked example in the shape of the paper's illustration of HLC (Kulkarni, Demirbas
+/// A longer run in the shape of the paper's illustration of HLC (Kulkarni, Demirbas
 /// et al., "Logical Physical Clocks and Consistent Snapshots in Globally Distributed
 /// Databases", 2014): four processes, process 0's clock far ahead of the others, a
-/// message chain 0 → 1 → 2 → 3, and the others' clocks finally passing `l`. The expected
-/// values are worked out by hand from the paper's send and receive rules.
+/// message chain 0 → 1 → 2 → 3, and the others' clocks finally passing `l`. It starts
+/// with the figure's published values (see `paper_figure_6_published_values`); the later
+/// steps are worked out by hand from the paper's send and receive rules.
 #[test]
 fn paper_style_worked_example() {
     let clocks: Vec<ManualClock> = [10, 1, 2, 3].into_iter().map(ManualClock::new).collect();
@@ -77,6 +78,49 @@ fn paper_style_worked_example() {
     // Equal l on both sides: c = max(c, c_m) + 1.
     clocks[1].set(5);
     assert_eq!(p[1].receive(ts(10, 7)), Ok(ts(10, 8)));
+}
+
+/// Regression against the paper's published example: Figure 6 of "Logical Physical
+/// Clocks and Consistent Snapshots in Globally Distributed Databases" (Kulkarni, Demirbas,
+/// Madappa, Avva, Leone, 2014), which labels each event with its process's physical
+/// clock and its `(l, c)`. The physical clocks and `(l, c)` values below are the figure's
+/// for processes 0, 1 and 2, as the hybrid-clocks crate reproduces them in its
+/// `fig_6_proc_*` tests (`tests/clocks.rs`): process 0's clock is far ahead, and its
+/// `l = 10` travels down the message chain while the counter records the hops.
+#[test]
+fn paper_figure_6_published_values() {
+    // Process 0, pt = 10: its first event is (10, 0).
+    let p0 = Hlc::new(ManualClock::new(10));
+    let m0 = p0.now().unwrap();
+    assert_eq!(m0, ts(10, 0));
+
+    // Process 1, pt = 1: receiving (10, 0) gives (10, 1); its next event, a send at
+    // pt = 2, gives (10, 2).
+    let clock1 = ManualClock::new(1);
+    let p1 = Hlc::new(&clock1);
+    assert_eq!(p1.receive(m0), Ok(ts(10, 1)));
+    clock1.set(2);
+    let m1 = p1.now().unwrap();
+    assert_eq!(m1, ts(10, 2));
+
+    // Process 2, pt = 2: receiving (10, 2) gives (10, 3), whether or not it had an
+    // event of its own before (stamped (1, 0) at pt = 1); its next event at pt = 3
+    // gives (10, 4).
+    for earlier_event in [false, true] {
+        let clock2 = ManualClock::new(1);
+        let p2 = Hlc::new(&clock2);
+        if earlier_event {
+            assert_eq!(p2.now(), Ok(ts(1, 0)));
+        }
+        clock2.set(2);
+        assert_eq!(
+            p2.receive(m1),
+            Ok(ts(10, 3)),
+            "earlier event: {earlier_event}"
+        );
+        clock2.set(3);
+        assert_eq!(p2.now(), Ok(ts(10, 4)), "earlier event: {earlier_event}");
+    }
 }
 
 #[test]
