@@ -522,7 +522,11 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
 
     fn failed<E>(&mut self, error: E, action: Action) -> Result<Duration, RetryError<E>> {
         let budget = &self.retrier.budget;
-        budget.record_failure(self.withdrawal.take());
+        if action == Action::GiveUp {
+            budget.record_not_retryable(self.withdrawal.take());
+        } else {
+            budget.record_failure(self.withdrawal.take());
+        }
         let stop = |reason| RetryError {
             error,
             attempts: self.attempt,

@@ -30,6 +30,27 @@ fn grpc_five_failures_throttle_one_success_reopens() {
     assert!(t.try_retry(RetryKind::Error).is_some());
 }
 
+/// A6: "The only RPCs that are counted as failures for the throttling policy are RPCs
+/// that fail with a status code that qualifies as a retryable ... status code", so an
+/// error that will not be retried leaves the bucket alone, also through `&` and `Arc`.
+#[test]
+fn grpc_counts_only_retryable_failures() {
+    let t = Arc::new(RetryThrottle::default());
+    for _ in 0..20 {
+        t.record_not_retryable(None);
+        RetryBudget::record_not_retryable(&&*t, None);
+        RetryBudget::record_not_retryable(&t, None);
+    }
+    assert_eq!(t.tokens_milli(), 10_000);
+    t.record_failure(None);
+    assert_eq!(t.tokens_milli(), 9_000);
+    // Budgets without a special rule treat it as a failure.
+    let q = RetryQuota::default();
+    let w = q.try_retry(RetryKind::Error);
+    q.record_not_retryable(w);
+    assert_eq!(q.available(), 495, "a failed retry is not refunded");
+}
+
 #[test]
 fn grpc_tokens_stay_within_zero_and_max() {
     let t = RetryThrottle::new(3, 0.5).unwrap();

@@ -156,6 +156,52 @@ fn budget_stops_retries_and_is_refunded() {
     assert_eq!(quota.available(), 480);
 }
 
+/// gRPC proposal A6: only failures with a retryable status count against the throttle,
+/// so errors the caller gives up on (a malformed request) never throttle retries, while
+/// retryable ones do.
+#[test]
+fn errors_given_up_on_do_not_drain_the_grpc_throttle() {
+    let clock = ManualClock::new();
+    let throttle = RetryThrottle::new(10, 0.1).unwrap();
+    let retrier = Retrier::new(exponential(3), &clock, 1).with_budget(&throttle);
+    for _ in 0..20 {
+        let err = retrier
+            .run_with_sleeper(
+                |_| {},
+                |_| Err::<(), _>("INVALID_ARGUMENT"),
+                |_| Action::GiveUp,
+            )
+            .unwrap_err();
+        assert_eq!(err.reason(), StopReason::NotRetryable);
+    }
+    assert_eq!(throttle.tokens_milli(), 10_000);
+    // A retryable failure followed by a permanent one: only the first costs a token.
+    let _ = retrier.run_with_sleeper(
+        |_| {},
+        |n| {
+            Err::<(), _>(if n == 1 {
+                "UNAVAILABLE"
+            } else {
+                "INVALID_ARGUMENT"
+            })
+        },
+        |&e| {
+            if e == "UNAVAILABLE" {
+                Action::Retry
+            } else {
+                Action::GiveUp
+            }
+        },
+    );
+    assert_eq!(throttle.tokens_milli(), 9_000);
+    // Other budgets still see a given-up attempt as a failed request: the ratio budget
+    // takes its deposit from it.
+    let tps = ward_backoff::budget::TpsBudget::new(ms(1000), 0, 1.0, &clock).unwrap();
+    let retrier = Retrier::new(exponential(3), &clock, 1).with_budget(&tps);
+    let _ = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(()), |_| Action::GiveUp);
+    assert_eq!(tps.balance_milli(), 1000);
+}
+
 #[test]
 fn concurrent_runs_of_one_retrier_jitter_apart() {
     let clock = ManualClock::new();

@@ -6,7 +6,9 @@ use crate::sync::{AtomicU32, Ordering};
 /// Rules (gRPC proposal A6, "gRPC Retry Design", section "Throttling Retry Attempts and
 /// Hedged RPCs"): the bucket starts full at `max_tokens`; every failed attempt removes 1
 /// token, every success adds `token_ratio`, the count staying within `[0, max_tokens]`;
-/// retries are allowed only while the count is **strictly above** `max_tokens / 2`.
+/// retries are allowed only while the count is **strictly above** `max_tokens / 2`. Only
+/// retryable failures count: an error classified as not retryable
+/// ([`record_not_retryable`](RetryBudget::record_not_retryable)) leaves the bucket alone.
 /// Arithmetic is in thousandths of a token (the precision gRPC specifies for the ratio), in
 /// one `AtomicU32`, so concurrent updates never lose a fraction to a float race.
 ///
@@ -140,4 +142,8 @@ impl RetryBudget for RetryThrottle {
     fn record_failure(&self, _retry: Option<Withdrawal>) {
         self.update(|t| t.saturating_sub(1000));
     }
+
+    /// Changes nothing: only failures with a retryable status (or a pushback) count
+    /// against the bucket in gRPC.
+    fn record_not_retryable(&self, _retry: Option<Withdrawal>) {}
 }

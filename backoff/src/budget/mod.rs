@@ -4,7 +4,7 @@
 //!
 //! | type | source | rule |
 //! |---|---|---|
-//! | [`RetryThrottle`] | gRPC retry throttling (proposal A6) | a failure costs 1 token, a success adds `token_ratio`; retries only while tokens > `max_tokens / 2` |
+//! | [`RetryThrottle`] | gRPC retry throttling (proposal A6) | a retryable failure costs 1 token, a success adds `token_ratio`; retries only while tokens > `max_tokens / 2` |
 //! | [`RetryQuota`] | AWS SDKs, standard retry mode | 500 tokens; a retry costs 5 (a timeout 10); a successful retry refunds its cost, a first-try success adds 1 |
 //! | [`TpsBudget`] | Finagle `RetryBudget`, tower `TpsBudget` | retries ≤ 20 % of requests over the last 10 s, plus 10 retries per second |
 //! | [`AdaptiveThrottle`] | Google SRE book, "Handling Overload" | reject locally with probability `max(0, (requests − K·accepts) / (requests + 1))` |
@@ -77,9 +77,10 @@ impl Withdrawal {
 /// A shared limit on retries.
 ///
 /// The protocol for one operation: for every attempt that ends, call
-/// [`record_success`](RetryBudget::record_success) or
-/// [`record_failure`](RetryBudget::record_failure) with the [`Withdrawal`] that allowed it
-/// (`None` for the first try); before every retry, call
+/// [`record_success`](RetryBudget::record_success),
+/// [`record_failure`](RetryBudget::record_failure) or, for an error that will not be
+/// retried, [`record_not_retryable`](RetryBudget::record_not_retryable), with the
+/// [`Withdrawal`] that allowed it (`None` for the first try); before every retry, call
 /// [`try_retry`](RetryBudget::try_retry) and retry only on `Some`. All methods take `&self`
 /// and are lock-free, so one budget can be shared by every task of a client.
 ///
@@ -103,6 +104,32 @@ pub trait RetryBudget {
     fn record_success(&self, retry: Option<Withdrawal>);
     /// An attempt failed; `retry` is its withdrawal, `None` for a first try.
     fn record_failure(&self, retry: Option<Withdrawal>);
+
+    /// An attempt failed with an error that will not be retried (a malformed request, a
+    /// permanent error); `retry` is its withdrawal, `None` for a first try.
+    ///
+    /// The retry runners call this instead of
+    /// [`record_failure`](RetryBudget::record_failure) when the caller classifies an error
+    /// as [`Action::GiveUp`](crate::Action::GiveUp). By default it is the same as
+    /// `record_failure`; [`RetryThrottle`] changes nothing, because gRPC counts only
+    /// retryable failures against its bucket, so a client's own bad requests cannot
+    /// throttle its retries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::budget::{RetryBudget, RetryThrottle};
+    ///
+    /// let t = RetryThrottle::default();
+    /// for _ in 0..10 {
+    ///     t.record_not_retryable(None); // e.g. INVALID_ARGUMENT: not the server's fault
+    /// }
+    /// assert!(t.allows_retry());
+    /// assert_eq!(t.tokens_milli(), 10_000);
+    /// ```
+    fn record_not_retryable(&self, retry: Option<Withdrawal>) {
+        self.record_failure(retry);
+    }
 }
 
 impl<B: RetryBudget + ?Sized> RetryBudget for &B {
@@ -114,6 +141,9 @@ impl<B: RetryBudget + ?Sized> RetryBudget for &B {
     }
     fn record_failure(&self, retry: Option<Withdrawal>) {
         (**self).record_failure(retry);
+    }
+    fn record_not_retryable(&self, retry: Option<Withdrawal>) {
+        (**self).record_not_retryable(retry);
     }
 }
 
@@ -127,6 +157,9 @@ impl<B: RetryBudget + ?Sized> RetryBudget for alloc::sync::Arc<B> {
     }
     fn record_failure(&self, retry: Option<Withdrawal>) {
         (**self).record_failure(retry);
+    }
+    fn record_not_retryable(&self, retry: Option<Withdrawal>) {
+        (**self).record_not_retryable(retry);
     }
 }
 
