@@ -82,7 +82,7 @@ fn paper_style_worked_example() {
 
 /// Regression against the paper's published example: Figure 6 of "Logical Physical
 /// Clocks and Consistent Snapshots in Globally Distributed Databases" (Kulkarni, Demirbas,
-/// Madappa, Avva, Leone, 2014), which labels each event with its process's physical
+/// Madeppa, Avva, Leone, 2014), which labels each event with its process's physical
 /// clock and its `(l, c)`. The physical clocks and `(l, c)` values below are the figure's
 /// for processes 0, 1 and 2, as the hybrid-clocks crate reproduces them in its
 /// `fig_6_proc_*` tests (`tests/clocks.rs`): process 0's clock is far ahead, and its

@@ -220,13 +220,33 @@ proptest! {
     }
 
     /// Any text in roughly the right shape either parses to a timestamp that prints back
-    /// exactly as the input (the form is canonical), or is refused with an error.
+    /// exactly as the input (the form is canonical), or is refused with an error that
+    /// names what is really wrong with it.
     #[test]
     fn prop_parse_is_canonical_or_an_error(
         text in "(19[7-9][0-9]|2[01][0-9][0-9])-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9]\\.[0-9]{6}Z/[0-9]{1,5}"
     ) {
-        if let Ok(t) = text.parse::<Timestamp>() {
-            prop_assert_eq!(t.to_string(), text);
+        let logical = &text[28..];
+        match text.parse::<Timestamp>() {
+            Ok(t) => prop_assert_eq!(t.to_string(), text),
+            // The shape is right, so only a non-canonical counter (leading zero) is
+            // malformed.
+            Err(ParseTimestampError::Malformed { at }) => {
+                prop_assert_eq!(at, 28);
+                prop_assert!(logical.len() > 1 && logical.starts_with('0'), "{}", text);
+            }
+            Err(ParseTimestampError::FieldOutOfRange { value, min, max, .. }) => {
+                prop_assert!(value < min || value > max);
+            }
+            Err(ParseTimestampError::PhysicalOutOfRange { micros }) => {
+                prop_assert!(micros > MAX_PHYSICAL);
+                prop_assert!(text.as_str() > "2112-09-17T23:53:47.370495Z", "{}", text);
+            }
+            Err(ParseTimestampError::LogicalOutOfRange { value }) => {
+                prop_assert!(value > u64::from(MAX_LOGICAL));
+                prop_assert_eq!(logical.parse::<u64>().ok(), Some(value));
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("unexpected {e}"))),
         }
     }
 
