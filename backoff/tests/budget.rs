@@ -361,3 +361,125 @@ proptest! {
         }
     }
 }
+
+/// Operations on a windowed budget: requests (first tries), retries, accepted requests
+/// and time passing.
+#[derive(Debug, Clone)]
+enum TimedOp {
+    FirstTry,
+    Retry,
+    Accepted,
+    Advance(u64),
+}
+
+fn timed_op() -> impl Strategy<Value = TimedOp> {
+    prop_oneof![
+        3 => Just(TimedOp::FirstTry),
+        3 => Just(TimedOp::Retry),
+        2 => Just(TimedOp::Accepted),
+        2 => prop_oneof![0u64..50, 0u64..3_000, 0u64..70_000].prop_map(TimedOp::Advance),
+    ]
+}
+
+/// Events still inside a ten-bucket window: bucket `e` counts at `now` while
+/// `now − e < 10` (buckets of `bucket_ms`).
+fn in_window(events: &[u64], now_ms: u64, bucket_ms: u64) -> u64 {
+    let now = now_ms / bucket_ms;
+    events.iter().filter(|&&t| now - t / bucket_ms < 10).count() as u64
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The ratio budget against a list of timestamped events: the balance is the reserve
+    /// plus the deposits of the last ten buckets times the ratio, minus their withdrawals,
+    /// and a retry is granted exactly while that balance holds one whole retry.
+    #[test]
+    fn prop_tps_matches_event_list_model(
+        ttl_s in 1u64..=60,
+        min_per_sec in 0u32..5,
+        pct_milli in 0u64..=3_000,
+        ops in proptest::collection::vec(timed_op(), 0..200),
+    ) {
+        let clock = ManualClock::new();
+        let pct = pct_milli as f32 / 1000.0;
+        let b = TpsBudget::new(Duration::from_secs(ttl_s), min_per_sec, pct, &clock).unwrap();
+        let bucket_ms = ttl_s * 100;
+        let reserve = i64::from(min_per_sec) * ttl_s as i64 * 1000;
+        let (mut deposits, mut withdrawals) = (Vec::new(), Vec::new());
+        let mut now = 0u64;
+        let balance = |d: &[u64], w: &[u64], now: u64| {
+            reserve + in_window(d, now, bucket_ms) as i64 * pct_milli as i64
+                - in_window(w, now, bucket_ms) as i64 * 1000
+        };
+        for op in ops {
+            match op {
+                TimedOp::FirstTry | TimedOp::Accepted => {
+                    b.record_failure(None);
+                    deposits.push(now);
+                }
+                TimedOp::Retry => {
+                    let allowed = balance(&deposits, &withdrawals, now) >= 1000;
+                    prop_assert_eq!(b.try_retry(RetryKind::Error).is_some(), allowed);
+                    if allowed {
+                        withdrawals.push(now);
+                    }
+                }
+                TimedOp::Advance(ms) => {
+                    now += ms;
+                    clock.advance(Duration::from_millis(ms));
+                }
+            }
+            prop_assert_eq!(b.balance_milli(), balance(&deposits, &withdrawals, now));
+        }
+    }
+
+    /// The adaptive throttle against a list of timestamped requests and accepts: counts
+    /// over the window and the exact rejection probability
+    /// `max(0, requests − 2·accepts) / (requests + 1)`; with probability 0 every request
+    /// is admitted, and a local rejection is counted as a request.
+    #[test]
+    fn prop_adaptive_matches_event_list_model(
+        seed in any::<u64>(),
+        ops in proptest::collection::vec(timed_op(), 0..200),
+    ) {
+        let clock = ManualClock::new();
+        let t = AdaptiveThrottle::with_defaults(&clock, seed);
+        let bucket_ms = 12_000;
+        let (mut requests, mut accepts) = (Vec::new(), Vec::new());
+        let mut now = 0u64;
+        for op in ops {
+            match op {
+                TimedOp::FirstTry => {
+                    t.record_failure(None);
+                    requests.push(now);
+                }
+                TimedOp::Accepted => {
+                    t.record_success(None);
+                    requests.push(now);
+                    accepts.push(now);
+                }
+                TimedOp::Retry => {
+                    let r = in_window(&requests, now, bucket_ms);
+                    let a = in_window(&accepts, now, bucket_ms);
+                    let admitted = t.try_admit();
+                    if r <= 2 * a {
+                        prop_assert!(admitted, "probability 0 must admit");
+                    }
+                    if !admitted {
+                        requests.push(now);
+                    }
+                }
+                TimedOp::Advance(ms) => {
+                    now += ms * 10;
+                    clock.advance(Duration::from_millis(ms * 10));
+                }
+            }
+            let r = in_window(&requests, now, bucket_ms);
+            let a = in_window(&accepts, now, bucket_ms);
+            prop_assert_eq!(t.counts(), (r, a));
+            let p = r.saturating_sub(2 * a) as f64 / (r + 1) as f64;
+            prop_assert!((t.rejection_probability() - p).abs() < 1e-12);
+        }
+    }
+}
