@@ -45,13 +45,32 @@ pub struct ReplicaFencing {
 }
 
 impl ReplicaFencing {
+    /// The largest replica count [`ReplicaFencing::new`] accepts (65 536): far above any real
+    /// replica set, and low enough that the per-replica table never becomes a huge allocation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, ReplicaConfigError, ReplicaFencing};
+    ///
+    /// let max = ReplicaFencing::MAX_REPLICAS;
+    /// assert!(ReplicaFencing::new(FencingToken::MIN, max, 1).is_ok());
+    /// assert_eq!(
+    ///     ReplicaFencing::new(FencingToken::MIN, usize::MAX, 1),
+    ///     Err(ReplicaConfigError::TooManyReplicas { replicas: usize::MAX, max })
+    /// );
+    /// ```
+    pub const MAX_REPLICAS: usize = 1 << 16;
+
     /// Starts tracking the fencing of `token` on `replicas` replicas written with quorum
     /// `write_quorum`.
     ///
     /// # Errors
     ///
     /// [`ReplicaConfigError::NoReplicas`] if `replicas` is zero;
-    /// [`ReplicaConfigError::QuorumOutOfRange`] unless `1 <= write_quorum <= replicas`.
+    /// [`ReplicaConfigError::TooManyReplicas`] if it is above
+    /// [`ReplicaFencing::MAX_REPLICAS`]; [`ReplicaConfigError::QuorumOutOfRange`] unless
+    /// `1 <= write_quorum <= replicas`.
     ///
     /// # Examples
     ///
@@ -68,6 +87,12 @@ impl ReplicaFencing {
     ) -> Result<Self, ReplicaConfigError> {
         if replicas == 0 {
             return Err(ReplicaConfigError::NoReplicas);
+        }
+        if replicas > Self::MAX_REPLICAS {
+            return Err(ReplicaConfigError::TooManyReplicas {
+                replicas,
+                max: Self::MAX_REPLICAS,
+            });
         }
         if write_quorum == 0 || write_quorum > replicas {
             return Err(ReplicaConfigError::QuorumOutOfRange {
@@ -287,6 +312,14 @@ pub enum ReplicaConfigError {
     /// There are no replicas.
     #[error("replica count is zero")]
     NoReplicas,
+    /// The replica count is above [`ReplicaFencing::MAX_REPLICAS`].
+    #[error("replica count {replicas} is above the maximum {max}")]
+    TooManyReplicas {
+        /// The replica count requested.
+        replicas: usize,
+        /// The largest replica count accepted.
+        max: usize,
+    },
     /// The write quorum is zero or larger than the replica count.
     #[error("write quorum {write_quorum} is outside 1 to {replicas}")]
     QuorumOutOfRange {

@@ -188,6 +188,18 @@ fn replica_config_validation() {
         })
     );
     assert!(ReplicaFencing::new(t(1), 3, 3).is_ok());
+    // A replica count no system has is refused, not allocated.
+    let max = ReplicaFencing::MAX_REPLICAS;
+    for replicas in [max + 1, usize::MAX] {
+        assert_eq!(
+            ReplicaFencing::new(t(1), replicas, 1),
+            Err(ReplicaConfigError::TooManyReplicas { replicas, max })
+        );
+    }
+    let mut largest = ReplicaFencing::new(t(1), max, max).unwrap();
+    assert_eq!(largest.required(), 1);
+    assert_eq!(largest.ack(max - 1), Ok(true));
+    assert!(largest.is_safe());
 }
 
 /// Three replicas written with W = 2 (a majority): the new leader must fence two. With only
