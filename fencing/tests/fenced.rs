@@ -45,6 +45,19 @@ fn shared_types_are_send_and_sync() {
     assert_send_sync::<ward_fencing::TokenIssuer<ward_fencing::FileStore>>();
     assert_send_sync::<ward_fencing::ManualClock>();
     assert_send_sync::<ward_fencing::Lease>();
+    assert_send_sync::<Admission>();
+    assert_send_sync::<ward_fencing::ReplicaFencing>();
+    assert_send_sync::<ward_fencing::SystemClock>();
+    assert_send_sync::<ward_fencing::StdFileSystem>();
+    // Errors cross threads inside `Box<dyn Error + Send + Sync>`.
+    assert_send_sync::<ward_fencing::TokenError>();
+    assert_send_sync::<ward_fencing::StoreError>();
+    assert_send_sync::<ward_fencing::DurableFenceError>();
+    assert_send_sync::<ward_fencing::IssueError>();
+    assert_send_sync::<ward_fencing::LeaseError>();
+    assert_send_sync::<ward_fencing::ShardCountError>();
+    assert_send_sync::<ward_fencing::ReplicaConfigError>();
+    assert_send_sync::<ward_fencing::UnknownReplica>();
 }
 
 /// The anomaly this crate exists for: leader 33 pauses (a long GC), 34 is elected and writes,
@@ -144,6 +157,15 @@ fn keyed_fence_keeps_keys_apart() {
     assert_eq!(marks[0], (0, t(10)));
 }
 
+/// A token from a small range (so ties and regressions are common) or from the top of the
+/// `u64` range (so the type's maximum is reached).
+fn token_value() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        3 => 1_u64..12,
+        1 => (u64::MAX - 3)..=u64::MAX,
+    ]
+}
+
 /// One step of a holder: write a payload, try a write that fails, or only fence.
 #[derive(Clone, Debug)]
 enum Op {
@@ -163,7 +185,7 @@ fn op() -> impl Strategy<Value = Op> {
 /// Holders with random tokens (small range, so ties and regressions are common) and an
 /// interleaving of their steps: `(holder index, op)`.
 fn holders_and_interleaving() -> impl Strategy<Value = (Vec<u64>, Vec<(usize, Op)>)> {
-    prop::collection::vec(1_u64..12, 1..6).prop_flat_map(|tokens| {
+    prop::collection::vec(token_value(), 1..6).prop_flat_map(|tokens| {
         let n = tokens.len();
         let steps = prop::collection::vec((0..n, op()), 0..60);
         (Just(tokens), steps)
@@ -219,7 +241,7 @@ proptest! {
     /// The guard's answers and mark equal the model's for any token sequence, and the mark
     /// never decreases.
     #[test]
-    fn prop_guard_matches_model(tokens in prop::collection::vec(1_u64..20, 0..80)) {
+    fn prop_guard_matches_model(tokens in prop::collection::vec(token_value(), 0..80)) {
         let guard = FenceGuard::new();
         let mut mark = None;
         let mut last_mark = None;
@@ -238,7 +260,7 @@ proptest! {
     #[test]
     fn prop_keyed_matches_per_key_models(
         shards in 1_usize..5,
-        ops in prop::collection::vec((0_u8..6, 1_u64..10), 0..80),
+        ops in prop::collection::vec((0_u8..6, token_value()), 0..80),
     ) {
         let fences = KeyedFence::with_shards(shards).unwrap();
         let mut model: HashMap<u8, Option<u64>> = HashMap::new();
