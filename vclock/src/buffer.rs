@@ -93,6 +93,9 @@ impl<A, M> fmt::Debug for PushError<A, M> {
     }
 }
 
+/// One sender's waiting messages, by sequence number.
+type Queue<A, M> = BTreeMap<u64, Message<A, M>>;
+
 /// A causal delivery buffer: delivers broadcast messages in an order consistent with
 /// causality, holding back each message until all of its causal predecessors have been
 /// delivered.
@@ -147,7 +150,7 @@ impl<A, M> fmt::Debug for PushError<A, M> {
 pub struct CausalBuffer<A, M> {
     delivered: VClock<A>,
     /// Waiting messages by sender, then by sequence number.
-    waiting: BTreeMap<A, BTreeMap<u64, Message<A, M>>>,
+    waiting: BTreeMap<A, Queue<A, M>>,
     len: usize,
     capacity: usize,
 }
@@ -493,6 +496,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
             buffer: self,
             entries: needs.into_iter(),
             current: None,
+            queue: None,
         })
     }
 
@@ -586,12 +590,10 @@ pub struct Missing<'a, A, M> {
     buffer: &'a CausalBuffer<A, M>,
     /// What the message (transitively) waits for, one entry per actor.
     entries: crate::vclock::IntoIter<A>,
-    /// The actor being scanned, the counters left to consider and its waiting messages.
-    current: Option<(
-        A,
-        RangeInclusive<u64>,
-        Option<&'a BTreeMap<u64, Message<A, M>>>,
-    )>,
+    /// The actor being scanned and the counters left to consider.
+    current: Option<(A, RangeInclusive<u64>)>,
+    /// The waiting messages of that actor, if any.
+    queue: Option<&'a Queue<A, M>>,
 }
 
 impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
@@ -599,9 +601,9 @@ impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
 
     fn next(&mut self) -> Option<Dot<A>> {
         loop {
-            if let Some((actor, counters, queue)) = &mut self.current {
+            if let Some((actor, counters)) = &mut self.current {
                 for counter in counters.by_ref() {
-                    if !queue.is_some_and(|q| q.contains_key(&counter)) {
+                    if !self.queue.is_some_and(|q| q.contains_key(&counter)) {
                         // `counter` exceeds a delivered count, so it is at least 1.
                         return Dot::new(actor.clone(), counter).ok();
                     }
@@ -613,8 +615,8 @@ impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
                 Some(first) => first..=last,
                 None => RangeInclusive::new(1, 0),
             };
-            let queue = self.buffer.waiting.get(&actor);
-            self.current = Some((actor, counters, queue));
+            self.queue = self.buffer.waiting.get(&actor);
+            self.current = Some((actor, counters));
         }
     }
 }

@@ -631,7 +631,7 @@ proptest! {
             // the message is delivered, or waits only on waiting messages.
             let mut probe = buffer.clone();
             for d in &reported {
-                let own = Message::new(*d.actor(), VClock::from(d.clone()), 0).unwrap();
+                let own = Message::new(*d.actor(), VClock::from(*d), 0).unwrap();
                 let pushed = probe.push(own, |_| {});
                 prop_assert!(pushed.is_ok());
             }
