@@ -126,6 +126,15 @@ pub enum DecodeError {
         /// Position of the element.
         index: usize,
     },
+    /// The dots of one set element are not in ascending order (the encoding lists them
+    /// sorted, so the same state always has the same bytes).
+    #[error("dots of entry {index} not in ascending order at the dot with counter {counter}")]
+    UnsortedDots {
+        /// Position of the element whose dots are out of order.
+        index: usize,
+        /// The counter of the first dot that is smaller than its predecessor.
+        counter: u64,
+    },
     /// A stored dot is not inside the state's causal context.
     #[error("dot with counter {counter} at entry {index} is outside the causal context")]
     DotOutsideContext {

@@ -158,6 +158,19 @@ fn malformed_orset_is_a_typed_error() {
             counter: 1,
         },
     );
+    // An element's dots are listed in ascending order: a permuted list would be a second
+    // encoding of the same state, so it is refused rather than sorted silently.
+    let two_actors = r#""context":{"clock":[[1,1],[2,1]],"cloud":[]}"#;
+    decode_error::<OrSet<u8, u8>>(
+        &format!(r#"{{"entries":[[1,[[2,1],[1,1]]]],{two_actors}}}"#),
+        DecodeError::UnsortedDots {
+            index: 0,
+            counter: 1,
+        },
+    );
+    let sorted = format!(r#"{{"entries":[[1,[[1,1],[2,1]]]],{two_actors}}}"#);
+    let set: OrSet<u8, u8> = serde_json::from_str(&sorted).expect("canonical");
+    assert_eq!(serde_json::to_string(&set).unwrap(), sorted);
     // Zero dots and malformed contexts are rejected by ward-vclock's own validation.
     assert!(
         serde_json::from_str::<OrSet<u8, u8>>(&format!(r#"{{"entries":[[1,[[1,0]]]],{ctx}}}"#))

@@ -24,6 +24,13 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
             if dots.is_empty() {
                 return Err(DecodeError::NoDots { index });
             }
+            // Equal neighbours are reported below as a duplicate dot.
+            if let Some(pair) = dots.windows(2).find(|p| p[0] > p[1]) {
+                return Err(DecodeError::UnsortedDots {
+                    index,
+                    counter: pair[1].counter(),
+                });
+            }
             for dot in dots {
                 if !ctx.contains(dot) {
                     return Err(DecodeError::DotOutsideContext {
@@ -61,13 +68,14 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
 }
 
 /// Builds a set from `(element, dots)` entries and a context, validating the canonical
-/// form: elements strictly increasing, each with at least one dot, every dot inside the
-/// context, no dot stored twice.
+/// form: elements strictly increasing, each with at least one dot in ascending order,
+/// every dot inside the context, no dot stored twice.
 ///
 /// # Errors
 ///
 /// The first [`DecodeError`] found: [`UnsortedEntries`](DecodeError::UnsortedEntries),
 /// [`NoDots`](DecodeError::NoDots),
+/// [`UnsortedDots`](DecodeError::UnsortedDots),
 /// [`DotOutsideContext`](DecodeError::DotOutsideContext) or
 /// [`DuplicateDot`](DecodeError::DuplicateDot).
 impl<E: Ord, A: Ord + Clone> TryFrom<(Vec<(E, Vec<Dot<A>>)>, DotContext<A>)> for OrSet<E, A> {
