@@ -522,7 +522,7 @@ fn replica_refuses_a_state_written_under_its_own_actor_elsewhere() {
     let mut impostor = replica(1);
     a.add(1).unwrap();
     impostor.add(2).unwrap();
-    impostor.add(3).unwrap();
+    let late = impostor.add(3).unwrap();
     let before = a.state().clone();
     assert_eq!(
         a.merge(impostor.state()),
@@ -532,6 +532,56 @@ fn replica_refuses_a_state_written_under_its_own_actor_elsewhere() {
         })
     );
     assert_eq!(a.state(), &before);
+    // A lone delta carries its dot 1:2 in the context's cloud (1:1 is not in it), so the
+    // check must look past the clock: refused too.
+    assert_eq!(late.context().cloud().count(), 1);
+    assert_eq!(
+        a.merge_delta(&late),
+        Err(ReplicaError::ForeignEvents {
+            known: 1,
+            incoming: 2
+        })
+    );
+    // So is a removal delta that names only a dot this replica never minted.
+    let mut far = replica(1);
+    for x in 0..5 {
+        far.add(x).unwrap();
+    }
+    let remove = far.remove(&4);
+    assert_eq!(remove.context().clock().get(&1), 0);
+    assert_eq!(
+        a.merge_delta(&remove),
+        Err(ReplicaError::ForeignEvents {
+            known: 1,
+            incoming: 5
+        })
+    );
+    assert_eq!(a.state(), &before);
+}
+
+#[test]
+fn a_shared_actor_id_is_caught_only_by_the_replica_that_is_behind() {
+    // The limit the README states: the replica that is ahead has used the other
+    // writer's dot numbers itself, so it cannot tell them apart from its own past, and
+    // the two writes that share dot 1:1 both vanish without an error.
+    let mut ahead = replica(1);
+    let mut behind = replica(1);
+    for x in [10, 11, 12] {
+        ahead.add(x).unwrap();
+    }
+    behind.add(20).unwrap();
+    let stray = behind.state().clone();
+    ahead.merge(&stray).unwrap();
+    assert_eq!(ahead.state().iter().copied().collect::<Vec<_>>(), [11, 12]);
+    let before = behind.state().clone();
+    assert_eq!(
+        behind.merge(ahead.state()),
+        Err(ReplicaError::ForeignEvents {
+            known: 1,
+            incoming: 2
+        })
+    );
+    assert_eq!(behind.state(), &before);
 }
 
 #[test]
