@@ -36,6 +36,12 @@ struct Shard<K, S>(RwLock<HashMap<K, FencingToken, S>>);
 /// Marks are never removed: forgetting a key's mark would let any stale holder of that key
 /// in again. Memory therefore grows with the number of distinct keys.
 ///
+/// The marks live in memory only; there is no durable keyed fence. To carry them across a
+/// restart, persist [`KeyedFence::marks`] and, after the restart, [`KeyedFence::admit`] each
+/// saved mark into a new fence before serving requests (admitting a key's mark into an empty
+/// fence sets it). Persist before acknowledging the writes that raised them, as
+/// [`DurableFence`](crate::DurableFence) does for one resource.
+///
 /// # Examples
 ///
 /// ```

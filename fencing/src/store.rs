@@ -205,6 +205,13 @@ pub enum StoreError {
         /// The format's length in bytes.
         expected: usize,
     },
+    /// The path does not end in a file name (it is empty, `/`, or ends in `..`), so there is
+    /// no file to hold the mark and no sibling for the temporary file.
+    #[error("mark file path {} does not name a file", path.display())]
+    NotAFilePath {
+        /// The path given.
+        path: PathBuf,
+    },
     /// The file does not start with this format's magic bytes and version.
     #[error("mark file {} has an unknown header", path.display())]
     BadMagic {
@@ -271,7 +278,12 @@ impl FileStore<StdFileSystem> {
     /// # Errors
     ///
     /// [`StoreError::AlreadyExists`] if there is a file at `path` (a mark is never
-    /// overwritten by creation), or [`StoreError::Io`].
+    /// overwritten by creation), [`StoreError::NotAFilePath`] if `path` does not end in a
+    /// file name, or [`StoreError::Io`].
+    ///
+    /// The existence check and the rename that creates the file are two steps: two
+    /// processes creating the same file at the same moment can both succeed. Create each
+    /// mark file once, from one place (an installation or provisioning step).
     ///
     /// # Examples
     ///
@@ -293,7 +305,8 @@ impl FileStore<StdFileSystem> {
     ///
     /// [`StoreError::Missing`] if there is no file, [`StoreError::Truncated`],
     /// [`StoreError::Oversized`], [`StoreError::BadMagic`] or
-    /// [`StoreError::ChecksumMismatch`] if it is damaged, or [`StoreError::Io`].
+    /// [`StoreError::ChecksumMismatch`] if it is damaged, [`StoreError::NotAFilePath`] if
+    /// `path` does not end in a file name, or [`StoreError::Io`].
     ///
     /// # Examples
     ///
@@ -328,7 +341,7 @@ impl<F: FileSystem> FileStore<F> {
     /// assert_eq!(store.path(), dir.path().join("m"));
     /// ```
     pub fn create_with(fs: F, path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let mut store = Self::at(fs, path.as_ref());
+        let mut store = Self::at(fs, path.as_ref())?;
         match store.fs.read(&store.path) {
             Ok(_) => {
                 return Err(StoreError::AlreadyExists { path: store.path });
@@ -357,7 +370,7 @@ impl<F: FileSystem> FileStore<F> {
     /// # drop(store);
     /// ```
     pub fn open_with(fs: F, path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let mut store = Self::at(fs, path.as_ref());
+        let mut store = Self::at(fs, path.as_ref())?;
         store.read_mark()?;
         Ok(store)
     }
@@ -392,21 +405,24 @@ impl<F: FileSystem> FileStore<F> {
         &self.fs
     }
 
-    fn at(fs: F, path: &Path) -> Self {
+    fn at(fs: F, path: &Path) -> Result<Self, StoreError> {
         let path = path.to_path_buf();
-        let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
+        let Some(name) = path.file_name() else {
+            return Err(StoreError::NotAFilePath { path });
+        };
+        let mut temp_name = name.to_os_string();
         temp_name.push(".tmp");
         let temp = path.with_file_name(temp_name);
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        Self {
+        Ok(Self {
             fs,
             path,
             temp,
             dir,
-        }
+        })
     }
 
     fn io(&self, op: IoOp, source: io::Error, temp: bool) -> StoreError {

@@ -516,6 +516,24 @@ fn unreadable_file_is_an_io_error() {
 }
 
 #[test]
+fn path_without_a_file_name_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotdot = dir.path().join("sub").join("..");
+    for path in [PathBuf::new(), PathBuf::from("/"), dotdot] {
+        match FileStore::create(&path) {
+            Err(StoreError::NotAFilePath { path: p }) => assert_eq!(p, path),
+            other => panic!("{path:?}: {other:?}"),
+        }
+        assert!(matches!(
+            FileStore::open(&path),
+            Err(StoreError::NotAFilePath { .. })
+        ));
+    }
+    // Nothing was written next to the directory.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn oversized_file_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = store_with_mark(dir.path(), 5);
