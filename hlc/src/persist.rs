@@ -3,13 +3,13 @@
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use crate::builder::HlcBuilder;
 use crate::clock::{PhysicalClock, micros_of};
 use crate::hlc::{ClockError, EventError, Hlc};
-use crate::sync::{AtomicU64, Ordering};
+use crate::sync::{AtomicU64, Mutex, Ordering};
 use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
 
 /// Durable storage for one number: an upper bound, in microseconds since the Unix epoch,

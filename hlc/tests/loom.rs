@@ -96,3 +96,66 @@ fn duplicate_receives_race() {
         check_all(&hlc, vec![mine, theirs]);
     });
 }
+
+/// The durable clock's bound: two threads issue while the clock moves past the bound,
+/// so refreshes (early, by `try_lock`, and required, by `lock`) race with events. Every
+/// timestamp is covered by a bound the store already holds when the timestamp is
+/// returned, and timestamps stay unique.
+#[test]
+fn durable_events_race_with_bound_refreshes() {
+    use loom::sync::atomic::{AtomicU64, Ordering};
+    use ward_hlc::{BoundStore, DurableHlc, StoreError};
+
+    /// The "disk": the largest bound stored.
+    #[derive(Clone)]
+    struct Disk(Arc<AtomicU64>);
+
+    impl BoundStore for Disk {
+        fn load(&mut self) -> Result<u64, StoreError> {
+            Err(StoreError::Missing {
+                path: "disk".into(),
+            })
+        }
+
+        fn store(&mut self, bound: u64) -> Result<(), StoreError> {
+            self.0.fetch_max(bound, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    loom::model(|| {
+        let disk = Arc::new(AtomicU64::new(0));
+        // A lease of 4 µs: the first bound is 15 (one past the clock, plus the lease), and
+        // the early refresh triggers from physical time 14 on.
+        let hlc = Arc::new(
+            DurableHlc::create(
+                Hlc::builder(ManualClock::new(10)),
+                Disk(Arc::clone(&disk)),
+                Duration::from_micros(4),
+            )
+            .unwrap(),
+        );
+        assert_eq!(disk.load(Ordering::SeqCst), 15);
+
+        let (h1, d1) = (Arc::clone(&hlc), Arc::clone(&disk));
+        let other = thread::spawn(move || {
+            h1.hlc().clock().set(14);
+            let a = h1.now().unwrap();
+            assert!(a.physical() <= d1.load(Ordering::SeqCst));
+            let b = h1.receive(ts(18, 0)).unwrap();
+            assert!(b.physical() <= d1.load(Ordering::SeqCst));
+            assert!(a < b);
+            vec![a, b]
+        });
+        let remote = ts(17, 0);
+        let mine = hlc.receive(remote).unwrap();
+        assert!(mine > remote);
+        assert!(mine.physical() <= disk.load(Ordering::SeqCst));
+        let mut all = other.join().unwrap();
+        assert!(!all.contains(&mine));
+        all.push(mine);
+        let stored = disk.load(Ordering::SeqCst);
+        assert_eq!(hlc.persisted_bound(), stored);
+        assert!(all.iter().all(|t| t.physical() <= stored));
+    });
+}
