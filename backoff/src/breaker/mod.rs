@@ -97,7 +97,8 @@ struct Ticket(u64);
 ///   unused (an ignored outcome, a dropped permit, a cancelled future) is released for
 ///   another caller. Once all trial outcomes are in, the same thresholds decide: close (with
 ///   a fresh window) or re-open. Optionally, half-open turns back to open after a maximum
-///   wait.
+///   wait; like the open wait, it is checked when a call asks for permission (there is
+///   no timer), so [`state`](CircuitBreaker::state) reports half-open until then.
 ///
 /// **Hot path.** The whole state is one packed `AtomicU64` (state, half-open permits,
 /// epoch). In closed, permission is one atomic load; recording an outcome takes no lock and
@@ -456,8 +457,9 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     fn transition(&self, from: u64, to: u64, now: Duration) -> bool {
         let next = epoch(from) + 1;
         if to == CLOSED {
-            // Only the thread that completed the trial closes, so it alone resets.
-            self.consecutive_opens.store(0, Ordering::Relaxed);
+            // Only the thread that completed the trial closes, so it alone resets; the
+            // window is emptied before the swap so no closed-state record of the new
+            // period can land among the outcomes that opened the breaker.
             match &self.window {
                 Window::Count(w) => w.reset(),
                 Window::Time(w) => w.reset(),
@@ -470,6 +472,11 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
             .is_err()
         {
             return false;
+        }
+        if to == CLOSED {
+            // Only after the swap: a half-open period that timed out and re-opened instead
+            // must keep counting consecutive openings.
+            self.consecutive_opens.store(0, Ordering::Relaxed);
         }
         if to == OPEN {
             let until = nanos(now).saturating_add(self.open_wait_nanos());
