@@ -484,24 +484,38 @@ impl GridQuorum {
     }
 
     fn grid_availability(&self, p_down: &[f64]) -> Availability {
-        // Per column: P(some node up) and P(some up and some down).
-        let mut covered = 1.0;
-        let mut covered_not_full = 1.0;
+        // Column by column, with sums and products of non-negative numbers only (no
+        // `1 − x` of a probability near 1, no difference of two products), so tiny
+        // availabilities keep their relative precision:
+        // - per column, a dynamic program over its nodes gives `full` = P(every node up)
+        //   and `mixed` = P(some up and some down); `covered = full + mixed`;
+        // - `read` = P(every column so far covered);
+        // - `none_full` = P(every column so far covered, none fully up);
+        // - `write` = P(every column so far covered, at least one fully up), which grows
+        //   as `write·covered + none_full·full`.
+        let mut read = 1.0;
+        let mut none_full = 1.0;
+        let mut write = 0.0;
         for c in 0..self.columns {
-            let mut all_down = 1.0;
-            let mut all_up = 1.0;
-            for r in 0..self.rows {
+            // The first node decides "all up" or "all down"; later nodes can mix them.
+            let first = p_down[c];
+            let (mut full, mut down, mut mixed) = (1.0 - first, first, 0.0);
+            for r in 1..self.rows {
                 let p = p_down[r * self.columns + c];
-                all_down *= p;
-                all_up *= 1.0 - p;
+                let up = 1.0 - p;
+                mixed += full * p + down * up;
+                full *= up;
+                down *= p;
             }
-            let some_up = 1.0 - all_down;
-            covered *= some_up;
-            covered_not_full *= (some_up - all_up).max(0.0);
+            let covered = full + mixed;
+            write = write * covered + none_full * full;
+            none_full *= mixed;
+            read *= covered;
         }
+        // Rounding can leave a value one ulp above 1.
         Availability {
-            read: covered,
-            write: (covered - covered_not_full).max(0.0),
+            read: f64::min(read, 1.0),
+            write: f64::min(write, 1.0),
         }
     }
 }

@@ -68,6 +68,94 @@ fn binomial_is_stable_at_n_1000() {
     }
 }
 
+/// `P(k₀ ≤ X ≤ k₁)` for `X ~ Binomial(n, p)`, summing each term in log space
+/// (`ln C(n, k) + k·ln p + (n − k)·ln(1 − p)`) from the smallest up: an independent
+/// reference that keeps relative precision in the tails.
+fn binomial_range(n: u32, k0: u32, k1: u32, p: f64) -> f64 {
+    let (ln_p, ln_q) = (p.ln(), (-p).ln_1p());
+    let mut ln_choose = 0.0; // ln C(n, k)
+    let mut terms = Vec::new();
+    for k in 0..=k1 {
+        if k > 0 {
+            ln_choose += (f64::from(n - k + 1) / f64::from(k)).ln();
+        }
+        if k >= k0 {
+            let ln_term = ln_choose
+                + if k == 0 { 0.0 } else { f64::from(k) * ln_p }
+                + if k == n { 0.0 } else { f64::from(n - k) * ln_q };
+            terms.push(ln_term.exp());
+        }
+    }
+    terms.sort_by(f64::total_cmp);
+    terms.iter().sum()
+}
+
+/// Relative error, with values below the normal range compared absolutely.
+fn relative_error(got: f64, want: f64) -> f64 {
+    (got - want).abs() / want.abs().max(f64::MIN_POSITIVE)
+}
+
+#[test]
+fn binomial_tails_keep_relative_precision_at_n_1000_near_p_0_and_1() {
+    let n = 1000_u32;
+    for p_down in [1e-300, 1e-12, 1e-6, 1e-3, 0.999, 1.0 - 1e-6, 1.0 - 1e-12] {
+        for q in [1_u32, 2, 10, 334, 500, 501, 667, 990, 999, 1000] {
+            // Up nodes follow Binomial(n, 1 − p_down): available iff at least q are up,
+            // i.e. at most n − q are down.
+            let avail_want = binomial_range(n, 0, n - q, p_down);
+            let unavail_want = binomial_range(n, n - q + 1, n, p_down);
+            let avail = quorum_availability(n as usize, q as usize, p_down).unwrap();
+            let unavail = quorum_unavailability(n as usize, q as usize, p_down).unwrap();
+            // Whichever is small carries the information; both must keep it.
+            assert!(
+                relative_error(avail, avail_want) < 1e-11,
+                "p={p_down:e} q={q}: availability {avail:e} vs {avail_want:e}"
+            );
+            assert!(
+                relative_error(unavail, unavail_want) < 1e-11,
+                "p={p_down:e} q={q}: unavailability {unavail:e} vs {unavail_want:e}"
+            );
+        }
+    }
+}
+
+/// The grid's write availability is `read · (1 − (mixed/covered)^columns)`, with `covered =
+/// 1 − p^rows` and `mixed = covered − (1 − p)^rows` per column; evaluated with `expm1` and
+/// `ln_1p` this keeps tiny values that a difference of two products would cancel away.
+#[test]
+fn grid_keeps_tiny_availabilities_with_1000_nodes() {
+    for (rows, columns) in [(10_usize, 100_usize), (25, 40), (1, 5), (5, 1), (3, 3)] {
+        for p in [1e-9_f64, 0.01, 0.5, 0.9, 0.99, 0.999] {
+            let (r, c) = (rows as i32, columns as f64);
+            let full = (1.0 - p).powi(r);
+            let covered = -(f64::from(r) * p.ln()).exp_m1();
+            let read_want = covered.powf(c);
+            let write_want = read_want * -(c * (-full / covered).ln_1p()).exp_m1();
+            let got = GridQuorum::new(rows, columns)
+                .unwrap()
+                .availability(p)
+                .unwrap();
+            assert!(
+                relative_error(got.read, read_want) < 1e-12,
+                "{rows}x{columns} p={p}: read {} vs {read_want:e}",
+                got.read
+            );
+            assert!(
+                relative_error(got.write, write_want) < 1e-12,
+                "{rows}x{columns} p={p}: write {:e} vs {write_want:e}",
+                got.write
+            );
+        }
+    }
+    // 10×100 nodes, each down with probability 0.99: writes need a whole column of 10 up,
+    // about 1.2e-119, not zero.
+    let tiny = GridQuorum::new(10, 100)
+        .unwrap()
+        .availability(0.99)
+        .unwrap();
+    assert!(tiny.write > 1e-120 && tiny.write < 1e-118, "{}", tiny.write);
+}
+
 #[test]
 fn bad_inputs_are_rejected() {
     for p in [-0.1, 1.1, f64::NAN, f64::INFINITY] {
