@@ -217,6 +217,20 @@ impl RetryPolicy {
 }
 
 /// What to do after a failed attempt.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Decision, RetryPolicy, SplitMix64, Strategy};
+/// let p = RetryPolicy::new(Strategy::constant(Duration::from_secs(1))?);
+/// let mut s = p.schedule(SplitMix64::new(0));
+/// match s.on_failure(Duration::ZERO, None) {
+///     Decision::RetryAfter(d) => assert_eq!(d, Duration::from_secs(1)),
+///     Decision::GiveUp(reason) => panic!("stopped: {reason}"),
+/// }
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decision {
     /// Sleep this long, then try again.
@@ -226,6 +240,18 @@ pub enum Decision {
 }
 
 /// Why a retry sequence stopped without success.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::StopReason;
+/// let r = StopReason::DeadlineReached {
+///     elapsed: Duration::from_secs(31),
+///     max_elapsed: Duration::from_secs(30),
+/// };
+/// assert_eq!(r.to_string(), "31s elapsed since the first failure, limit 30s");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum StopReason {

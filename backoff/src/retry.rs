@@ -10,6 +10,24 @@ use crate::policy::{Decision, RetryPolicy, RetrySchedule, StopReason};
 use crate::rng::{AtomicSplitMix, SplitMix64};
 
 /// The caller's verdict on one error.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::Action;
+/// /// An HTTP client's classification: status and optional `Retry-After` seconds.
+/// fn classify(status: u16, retry_after: Option<u64>) -> Action {
+///     match (status, retry_after) {
+///         (429 | 503, Some(s)) => Action::RetryAfter(Duration::from_secs(s)),
+///         (408 | 504, _) => Action::RetryTimeout,
+///         (500..=599 | 429, _) => Action::Retry,
+///         _ => Action::GiveUp,
+///     }
+/// }
+/// assert_eq!(classify(503, Some(2)), Action::RetryAfter(Duration::from_secs(2)));
+/// assert_eq!(classify(404, None), Action::GiveUp);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// Transient: retry after the policy's delay.

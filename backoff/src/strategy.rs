@@ -6,6 +6,16 @@ use core::time::Duration;
 use crate::rng::{RandomSource, SplitMix64, between};
 
 /// Why a strategy or policy configuration was refused.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{ConfigError, Strategy};
+/// let err = Strategy::full_jitter(Duration::from_secs(2), Duration::from_secs(1)).unwrap_err();
+/// assert!(matches!(err, ConfigError::BaseAboveCap { .. }));
+/// assert_eq!(err.to_string(), "base delay 2s exceeds the cap 1s");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -35,6 +45,17 @@ pub enum ConfigError {
 ///
 /// `E(n) = min(cap, base · 2^n)` is the exponential ceiling for the `n`-th retry (counted
 /// from 0). Every kind keeps its delay within `[0, cap]`.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Strategy, StrategyKind};
+/// let ms = Duration::from_millis;
+/// let s = Strategy::new(StrategyKind::DecorrelatedCorrected, ms(10), ms(500))?;
+/// assert_eq!(s, Strategy::decorrelated_corrected(ms(10), ms(500))?);
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]

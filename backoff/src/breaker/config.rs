@@ -3,6 +3,16 @@ use core::time::Duration;
 use crate::strategy::Strategy;
 
 /// How the closed-state sliding window groups calls.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::breaker::{BreakerConfig, SlidingWindow};
+/// let by_calls = BreakerConfig::builder().sliding_window(SlidingWindow::CountBased(50)).build()?;
+/// let by_time = BreakerConfig::builder().sliding_window(SlidingWindow::TimeBased(30)).build()?;
+/// assert_ne!(by_calls.sliding_window(), by_time.sliding_window());
+/// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
@@ -15,6 +25,19 @@ pub enum SlidingWindow {
 }
 
 /// How long the breaker stays open before it lets trial calls through.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::Strategy;
+/// use ward_backoff::breaker::OpenWait;
+/// let fixed = OpenWait::Fixed(Duration::from_secs(30));
+/// // 1 s, 2 s, 4 s, ... up to 1 min for consecutive openings.
+/// let growing = OpenWait::Backoff(Strategy::exponential(Duration::from_secs(1), Duration::from_secs(60))?);
+/// assert_ne!(fixed, growing);
+/// # Ok::<(), ward_backoff::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
@@ -28,6 +51,15 @@ pub enum OpenWait {
 }
 
 /// Why a breaker configuration was refused.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::breaker::{BreakerConfig, BreakerConfigError};
+/// let err = BreakerConfig::builder().half_open_permits(0).build().unwrap_err();
+/// assert_eq!(err, BreakerConfigError::PermitsOutOfRange { permits: 0, max: 16383 });
+/// assert_eq!(err.to_string(), "half-open permits 0 outside 1..=16383");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BreakerConfigError {

@@ -9,6 +9,20 @@ use crate::clock::Clock;
 
 /// Permission for one call. Report how it went with [`Permit::record`]; dropping it
 /// unrecorded releases it (in half-open, another trial call may then start).
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+/// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+/// let permit = b.try_acquire()?;
+/// permit.record(Outcome::Failure, Duration::from_millis(30));
+/// drop(b.try_acquire()?); // released unused: nothing recorded
+/// assert_eq!((b.metrics().calls, b.metrics().failed_calls), (1, 1));
+/// # Ok::<(), ward_backoff::breaker::Rejected>(())
+/// ```
 #[must_use = "a permit must be recorded; dropping it releases it unused"]
 pub struct Permit<'a, C: Clock, O: TransitionObserver = NoObserver> {
     pub(super) breaker: &'a CircuitBreaker<C, O>,
@@ -71,6 +85,23 @@ impl<C: Clock, O: TransitionObserver> fmt::Debug for Permit<'_, C, O> {
 }
 
 /// A [`Permit`] that owns an `Arc` of its breaker.
+///
+/// Made by [`CircuitBreaker::try_acquire_owned`](super::CircuitBreaker::try_acquire_owned);
+/// it can move into a spawned task or thread.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use std::sync::Arc;
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+/// let b = Arc::new(CircuitBreaker::new(BreakerConfig::default(), ManualClock::new()));
+/// let permit = CircuitBreaker::try_acquire_owned(&b)?;
+/// std::thread::spawn(move || permit.record(Outcome::Success, Duration::ZERO)).join().unwrap();
+/// assert_eq!(b.metrics().calls, 1);
+/// # Ok::<(), ward_backoff::breaker::Rejected>(())
+/// ```
 #[must_use = "a permit must be recorded; dropping it releases it unused"]
 pub struct OwnedPermit<C: Clock, O: TransitionObserver = NoObserver> {
     pub(super) breaker: Arc<CircuitBreaker<C, O>>,

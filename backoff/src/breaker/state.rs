@@ -6,6 +6,16 @@ use core::time::Duration;
 use super::{CLOSED, OPEN};
 
 /// The state of a circuit breaker.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+/// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+/// assert_eq!(b.state(), State::Closed);
+/// assert_eq!(State::HalfOpen.to_string(), "half-open");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// Calls flow; outcomes are recorded in the sliding window.
@@ -37,6 +47,24 @@ impl fmt::Display for State {
 }
 
 /// How a call ended, as the caller classifies it.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+/// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+/// // A 404 is the caller's problem, not the dependency's: ignore it.
+/// let classify = |r: &Result<u16, ()>| match r {
+///     Ok(404) => Outcome::Ignored,
+///     Ok(s) if *s >= 500 => Outcome::Failure,
+///     Ok(_) => Outcome::Success,
+///     Err(()) => Outcome::Failure,
+/// };
+/// let _ = b.call_with(classify, || Ok(404));
+/// let _ = b.call_with(classify, || Ok(503));
+/// assert_eq!((b.metrics().calls, b.metrics().failed_calls), (1, 1));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// The dependency did its job (slow successes still count as slow).
@@ -49,6 +77,15 @@ pub enum Outcome {
 }
 
 /// A state change, as passed to a [`TransitionObserver`].
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::breaker::{State, Transition};
+/// let t = Transition { from: State::Closed, to: State::Open, at: Duration::from_secs(3) };
+/// assert_eq!(format!("{} -> {} at {:?}", t.from, t.to, t.at), "closed -> open at 3s");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Transition {
     /// The state left.
@@ -110,6 +147,23 @@ impl TransitionObserver for NoObserver {
 }
 
 /// A call was not permitted.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow, State};
+/// let config = BreakerConfig::builder()
+///     .sliding_window(SlidingWindow::CountBased(1))
+///     .minimum_calls(1)
+///     .build()?;
+/// let b = CircuitBreaker::new(config, ManualClock::new());
+/// b.try_acquire()?.record(Outcome::Failure, Default::default());
+/// let rejected = b.try_acquire().unwrap_err();
+/// assert_eq!(rejected.state, State::Open);
+/// assert_eq!(rejected.to_string(), "call not permitted: circuit breaker is open");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("call not permitted: circuit breaker is {state}")]
 pub struct Rejected {
@@ -118,6 +172,19 @@ pub struct Rejected {
 }
 
 /// The result of [`CircuitBreaker::call`](super::CircuitBreaker::call): rejected, or the call's own error.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CallError, CircuitBreaker};
+/// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+/// match b.call(|| Err::<(), _>("timeout")) {
+///     Err(CallError::Inner(e)) => assert_eq!(e, "timeout"), // it ran and failed
+///     Err(CallError::Rejected(r)) => panic!("not run: {r}"),
+///     Ok(()) => unreachable!(),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError<E> {
     /// The breaker refused the call; it did not run.
@@ -129,6 +196,26 @@ pub enum CallError<E> {
 }
 
 /// A point-in-time view of a breaker, read without locks.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow, State};
+/// let config = BreakerConfig::builder()
+///     .sliding_window(SlidingWindow::CountBased(10))
+///     .minimum_calls(4)
+///     .build()?;
+/// let b = CircuitBreaker::new(config, ManualClock::new());
+/// for outcome in [Outcome::Success, Outcome::Failure, Outcome::Success, Outcome::Success] {
+///     b.try_acquire()?.record(outcome, Duration::from_millis(1));
+/// }
+/// let m = b.metrics();
+/// assert_eq!((m.state, m.calls, m.failed_calls), (State::Closed, 4, 1));
+/// assert_eq!(m.failure_rate, Some(25.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct Metrics {

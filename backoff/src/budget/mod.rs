@@ -28,6 +28,15 @@ fn milli(x: f64) -> u64 {
 }
 
 /// What kind of failure a retry follows; some budgets charge timeouts more.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::budget::{RetryBudget, RetryKind, RetryQuota};
+/// let quota = RetryQuota::default();
+/// assert_eq!(quota.try_retry(RetryKind::Error).map(|w| w.cost()), Some(5));
+/// assert_eq!(quota.try_retry(RetryKind::Timeout).map(|w| w.cost()), Some(10));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum RetryKind {
@@ -183,6 +192,15 @@ impl RetryBudget for NoBudget {
 }
 
 /// Why a budget configuration was refused.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::budget::{BudgetError, RetryQuota};
+/// let err = RetryQuota::new(100, 0, 10).unwrap_err();
+/// assert_eq!(err, BudgetError::CostOutOfRange { cost: 0, capacity: 100 });
+/// assert_eq!(err.to_string(), "retry cost 0 outside 1..=100");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BudgetError {
