@@ -176,6 +176,9 @@ fn counters_at_the_limit_do_not_overflow() {
 fn types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<DotContext<String>>();
+    check::<ward_vclock::Dots<'static, String>>();
+    check::<ward_vclock::Iter<'static, String>>();
+    check::<ward_vclock::IntoIter<String>>();
 }
 
 fn config() -> ProptestConfig {
@@ -309,5 +312,88 @@ proptest! {
     fn prop_try_from_round_trips(a in arb_ctx()) {
         let (clock, cloud) = a.clone().into_parts();
         prop_assert_eq!(DotContext::try_from((clock, cloud)), Ok(a));
+    }
+
+    /// The same operations on a context whose clock starts 8 below `u64::MAX` for
+    /// actors 0 and 1 (2 and 3 start empty), with dots in the top 8 counters: folding,
+    /// joining and minting at the very end of the counter range, where `next_dot` must
+    /// fail without changing anything.
+    #[test]
+    fn prop_operations_match_model_near_the_limit(
+        ops in prop::collection::vec(arb_op(), 0..24),
+    ) {
+        const BASE: u64 = u64::MAX - 8;
+        let start = |a: u8| if a < 2 { BASE } else { 0 };
+        // Counters 1..8 of the ordinary strategy, moved to the top of the range.
+        let top = |c: u64| BASE + c;
+        let base: VClock<u8> = (0_u8..4).map(|a| (a, start(a))).collect();
+        let mut ctx = DotContext::from(base);
+        // The model: the dots above the starting clock.
+        let mut above = Model::new();
+        for op in ops {
+            match op {
+                Op::Insert(a, c) => {
+                    let c = top(c);
+                    let new = ctx.insert(dot(a, c));
+                    prop_assert_eq!(new, c > start(a) && above.insert((a, c)));
+                }
+                Op::NextDot(a) => {
+                    let max = above
+                        .iter()
+                        .filter(|d| d.0 == a)
+                        .map(|d| d.1)
+                        .max()
+                        .unwrap_or(start(a));
+                    let before = ctx.clone();
+                    match max.checked_add(1) {
+                        Some(next) => {
+                            prop_assert_eq!(ctx.next_dot(&a), Ok(dot(a, next)));
+                            above.insert((a, next));
+                        }
+                        None => {
+                            prop_assert_eq!(
+                                ctx.next_dot(&a),
+                                Err(VClockError::CounterOverflow { counter: u64::MAX })
+                            );
+                            prop_assert_eq!(&ctx, &before);
+                        }
+                    }
+                }
+                Op::Join(dots) | Op::Extend(dots) => {
+                    let dots: Vec<_> = dots.into_iter().map(|(a, c)| (a, top(c))).collect();
+                    let other: DotContext<u8> = dots.iter().map(|&(a, c)| dot(a, c)).collect();
+                    ctx.join(&other);
+                    above.extend(dots.into_iter().filter(|&(a, c)| c > start(a)));
+                }
+                Op::Compact => ctx.compact(),
+            }
+            assert_compact(&ctx);
+            for a in 0_u8..4 {
+                let mut reach = start(a);
+                while let Some(next) = reach.checked_add(1) && above.contains(&(a, next)) {
+                    reach = next;
+                }
+                prop_assert_eq!(ctx.clock().get(&a), reach);
+                let expected_max = above
+                    .iter()
+                    .filter(|d| d.0 == a)
+                    .map(|d| d.1)
+                    .max()
+                    .unwrap_or(start(a));
+                prop_assert_eq!(ctx.max_counter(&a), expected_max);
+                for c in 0..=8 {
+                    let d = dot(a, top(c));
+                    let held = top(c) <= start(a) || above.contains(&(a, top(c)));
+                    prop_assert_eq!(ctx.contains(&d), held);
+                }
+            }
+            let cloud: Model = ctx.cloud().map(|d| d.into_parts()).collect();
+            let expected_cloud: Model = above
+                .iter()
+                .copied()
+                .filter(|&(a, c)| c > ctx.clock().get(&a))
+                .collect();
+            prop_assert_eq!(cloud, expected_cloud);
+        }
     }
 }

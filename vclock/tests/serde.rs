@@ -142,4 +142,30 @@ proptest! {
         let decoded = from_str::<VClock<u8>>(&to_string(&entries).unwrap());
         prop_assert_eq!(decoded.is_ok(), canonical);
     }
+
+    /// Arbitrary clock and cloud parts: decoding succeeds exactly when the cloud is
+    /// strictly increasing and every cloud dot lies more than one past its actor's clock
+    /// entry (not covered by the clock, not directly continuing it), and then yields
+    /// exactly the dots of the clock plus the cloud.
+    #[test]
+    fn prop_context_decoding_accepts_exactly_canonical(
+        clock in prop::collection::vec((0_u8..3, 1_u64..4), 0..4),
+        cloud in prop::collection::vec((0_u8..3, 0_u64..7), 0..5),
+    ) {
+        let clock: VClock<u8> = clock.into_iter().collect();
+        let text = to_string(&json!({"clock": clock, "cloud": cloud})).unwrap();
+        let decoded = from_str::<DotContext<u8>>(&text);
+        let canonical = cloud.windows(2).all(|w| w[0] < w[1])
+            && cloud.iter().all(|&(a, c)| c > clock.get(&a) + 1);
+        prop_assert_eq!(decoded.is_ok(), canonical, "{}", text);
+        if let Ok(ctx) = decoded {
+            let mut expected: std::collections::BTreeSet<(u8, u64)> = cloud.into_iter().collect();
+            for (a, n) in clock.iter() {
+                expected.extend((1..=n).map(|c| (*a, c)));
+            }
+            let got: std::collections::BTreeSet<(u8, u64)> =
+                ctx.dots().map(Dot::into_parts).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
 }
