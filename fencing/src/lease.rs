@@ -23,6 +23,18 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 /// ```
 pub trait MonotonicClock {
     /// The time elapsed since the clock's origin; never less than an earlier reading.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_fencing::{ManualClock, MonotonicClock};
+    ///
+    /// let clock = ManualClock::new();
+    /// let before = clock.now();
+    /// clock.advance(Duration::from_micros(3));
+    /// assert_eq!(clock.now() - before, Duration::from_micros(3));
+    /// ```
     fn now(&self) -> Duration;
 }
 

@@ -36,6 +36,19 @@ pub trait MarkStore {
     /// # Errors
     ///
     /// A [`StoreError`] if the mark cannot be read or fails validation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileStore, MarkStore};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("m");
+    /// let mut store = FileStore::create(&path).unwrap();
+    /// assert_eq!(store.load().unwrap(), None); // created, nothing persisted yet
+    /// std::fs::write(&path, b"damaged").unwrap();
+    /// assert!(store.load().is_err()); // never `None` for a file it cannot read
+    /// ```
     fn load(&mut self) -> Result<Option<FencingToken>, StoreError>;
 
     /// Replaces the persisted mark with `mark`, durably, before returning `Ok`.
@@ -45,6 +58,16 @@ pub trait MarkStore {
     /// # Errors
     ///
     /// A [`StoreError`] if the mark could not be made durable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, MarkStore, MemoryStore};
+    ///
+    /// let mut store = MemoryStore::new();
+    /// store.persist(FencingToken::new(8).unwrap()).unwrap();
+    /// assert_eq!(store.load().unwrap().map(FencingToken::get), Some(8));
+    /// ```
     fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError>;
 }
 
