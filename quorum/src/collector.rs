@@ -273,6 +273,13 @@ impl WriteCollector {
 /// Implemented by [`TotalOrder`] for `Ord` versions, [`PartialOrder`] for `PartialOrd`
 /// versions, and by any `Fn(&V, &V) -> Option<Ordering>`.
 ///
+/// The comparison must be a partial order: every version equal to itself, never both older
+/// and newer than another, and transitive. A finite set of replies then always has at least
+/// one newest value. A comparator that breaks these rules (a cycle such as
+/// rock–paper–scissors, or floating-point versions with a NaN, which is not equal to itself)
+/// does not make the collector panic, but [`ReadOutcome::newest`] may then be empty or list
+/// one value more than once.
+///
 /// # Examples
 ///
 /// ```

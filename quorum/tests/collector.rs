@@ -163,6 +163,37 @@ proptest! {
     }
 
     #[test]
+    fn prop_read_collector_ignores_unknown_replicas_and_duplicates(
+        (n, needed, evs) in (1_usize..7).prop_flat_map(|n| (Just(n), 1..=n, events(n, vc())))
+    ) {
+        let mut c = ReadCollector::new(n, needed, PartialOrder).unwrap();
+        let mut answered = vec![false; n];
+        for e in &evs {
+            let i = match e { Event::Ok(i, _) | Event::Fail(i) => *i };
+            let before = (c.status(), c.replies(), c.failures(), c.outcome().map(|o| {
+                (o.newest().iter().map(|v| **v).collect::<Vec<_>>(), o.holders().to_vec(), o.repair().to_vec())
+            }));
+            let result = match e {
+                Event::Ok(i, v) => c.respond(*i, *v),
+                Event::Fail(i) => c.fail(*i),
+            };
+            let after = (c.status(), c.replies(), c.failures(), c.outcome().map(|o| {
+                (o.newest().iter().map(|v| **v).collect::<Vec<_>>(), o.holders().to_vec(), o.repair().to_vec())
+            }));
+            if i >= n {
+                prop_assert_eq!(result, Err(CollectorError::UnknownReplica { replica: i, replicas: n }));
+                prop_assert_eq!(&after, &before); // nothing recorded
+            } else if answered[i] {
+                prop_assert_eq!(result, Ok(before.0));
+                prop_assert_eq!(&after, &before); // a second answer changes nothing
+            } else {
+                answered[i] = true;
+                prop_assert_eq!(c.replies() + c.failures(), before.1 + before.2 + 1);
+            }
+        }
+    }
+
+    #[test]
     fn prop_read_collector_partial_order_keeps_concurrent_newest(
         (n, needed, evs) in (1_usize..7).prop_flat_map(|n| (Just(n), 1..=n, events(n, vc())))
     ) {
@@ -192,10 +223,19 @@ proptest! {
             }
             let got: Vec<Vc> = out.newest().iter().map(|v| **v).collect();
             prop_assert_eq!(&got, &maximal);
-            // Every newest value is mutually concurrent with the others.
-            for (a, b) in got.iter().zip(got.iter().skip(1)) {
-                prop_assert_eq!(a.partial_cmp(b), None);
+            // The newest values are pairwise concurrent (not only neighbours), and every
+            // reply is one of them or older than one of them.
+            for (k, a) in got.iter().enumerate() {
+                for b in &got[k + 1..] {
+                    prop_assert_eq!(a.partial_cmp(b), None);
+                }
             }
+            for v in &vals {
+                prop_assert!(got.iter().any(|n| n >= v), "{:?} is neither newest nor older", v);
+            }
+            let holders: Vec<usize> =
+                (0..n).filter(|&r| matches!(value[r], Some(v) if maximal.contains(&v))).collect();
+            prop_assert_eq!(out.holders(), &holders[..]);
             let responders: Vec<usize> = (0..n).filter(|&r| value[r].is_some()).collect();
             let expected_repair: Vec<usize> = if maximal.len() > 1 {
                 responders
@@ -227,4 +267,49 @@ fn read_collector_with_a_closure_order() {
             replicas: 0
         }
     );
+}
+
+#[test]
+fn concurrent_siblings_duplicates_and_late_replies() {
+    let mut c = ReadCollector::new(5, 3, PartialOrder).unwrap();
+    // Replicas 0 and 2 hold the same version; replica 3 holds an ancestor of it.
+    c.respond(0, Vc(2, 0)).unwrap();
+    c.respond(3, Vc(1, 0)).unwrap();
+    assert_eq!(c.respond(2, Vc(2, 0)), Ok(QuorumStatus::Reached));
+    let out = c.outcome().unwrap();
+    assert_eq!(out.newest(), &[&Vc(2, 0)]);
+    assert_eq!((out.holders(), out.repair()), (&[0, 2][..], &[3][..]));
+    // A second answer from replica 3, even a newer one, is ignored.
+    assert_eq!(c.respond(3, Vc(5, 5)), Ok(QuorumStatus::Reached));
+    assert_eq!(c.replies(), 3);
+    assert_eq!(c.outcome().unwrap().newest(), &[&Vc(2, 0)]);
+    // A late reply with a concurrent sibling: both siblings are newest, every replier needs
+    // repair (none holds both), and a later failure does not undo the quorum.
+    c.respond(1, Vc(0, 3)).unwrap();
+    assert_eq!(c.fail(4), Ok(QuorumStatus::Reached));
+    let out = c.outcome().unwrap();
+    assert_eq!(out.newest(), &[&Vc(2, 0), &Vc(0, 3)]);
+    assert_eq!(out.holders(), &[0, 1, 2]);
+    assert_eq!(out.repair(), &[0, 1, 2, 3]);
+}
+
+#[test]
+fn a_comparator_that_is_not_an_order_does_not_panic() {
+    // Rock, paper, scissors: every value is beaten by another, so none is maximal.
+    let beats = |a: &u8, b: &u8| {
+        if a == b {
+            Some(Ordering::Equal)
+        } else if (a + 1) % 3 == *b {
+            Some(Ordering::Less)
+        } else {
+            Some(Ordering::Greater)
+        }
+    };
+    let mut c = ReadCollector::new(3, 3, beats).unwrap();
+    for r in 0..3 {
+        c.respond(r, r as u8).unwrap();
+    }
+    let out = c.outcome().unwrap();
+    assert!(out.newest().is_empty());
+    assert_eq!(out.repair(), &[0, 1, 2]);
 }

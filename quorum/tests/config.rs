@@ -216,6 +216,34 @@ fn public_types_are_send_and_sync() {
     check::<ward_quorum::delay::Delay>();
     check::<ward_quorum::wars::WarsModel>();
     check::<ward_quorum::wars::PbsReport>();
+    check::<ward_quorum::pbs::Fraction>();
+    check::<ward_quorum::pbs::PbsError>();
+    check::<WeightedVotingError>();
+    check::<ward_quorum::availability::Availability>();
+    check::<ward_quorum::availability::AvailabilityError>();
+    check::<ward_quorum::availability::GridQuorum>();
+    check::<ward_quorum::levels::ConsistencyLevel>();
+    check::<ward_quorum::levels::Requirement>();
+    check::<ward_quorum::levels::LevelPair>();
+    check::<ward_quorum::levels::TopologyError>();
+    check::<ward_quorum::levels::LevelError>();
+    check::<ward_quorum::levels::ParseLevelError>();
+    check::<ward_quorum::collector::QuorumStatus>();
+    check::<ward_quorum::collector::CollectorError>();
+    check::<ward_quorum::collector::ReadCollector<u64, ward_quorum::collector::PartialOrder>>();
+    check::<ward_quorum::collector::ReadOutcome<'static, u64>>();
+    check::<ward_quorum::delay::DelayError>();
+    check::<ward_quorum::delay::Xoshiro256PlusPlus>();
+    check::<ward_quorum::wars::WarsDelays>();
+    check::<ward_quorum::wars::Preset>();
+    check::<ward_quorum::wars::Simulation>();
+    check::<ward_quorum::wars::SimulationError>();
+    check::<ward_quorum::wars::TVisibility>();
+    check::<ward_quorum::wars::Trial>();
+    check::<ward_quorum::wars::Progress>();
+    check::<ward_quorum::wars::Trials<'static, ward_quorum::delay::Xoshiro256PlusPlus>>();
+    check::<ward_quorum::tune::Target>();
+    check::<ward_quorum::tune::Candidate>();
 }
 
 #[test]
