@@ -10,7 +10,7 @@ mod codec;
 mod merge;
 mod sync;
 
-use crate::dots::{ActorTable, Dots};
+use crate::dots::{ActorTable, Dots, LocalDot};
 use crate::lattice::DeltaCrdt;
 
 /// An add-wins observed-remove set (OR-set) without tombstones, in delta-state form.
@@ -332,17 +332,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
         match self.position(elem) {
             Ok(i) => {
                 let entry = self.entries.remove(i);
-                let ctx = entry
-                    .dots
-                    .as_slice()
-                    .iter()
-                    .map(|d| self.actors.resolve(*d))
-                    .collect();
-                Self {
-                    entries: Vec::new(),
-                    actors: ActorTable::new(),
-                    ctx,
-                }
+                self.removal(entry.dots.as_slice())
             }
             Err(_) => Self::new(),
         }
@@ -365,15 +355,15 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     /// ```
     pub fn clear(&mut self) -> Self {
         let entries = core::mem::take(&mut self.entries);
-        let ctx = entries
-            .iter()
-            .flat_map(|e| e.dots.as_slice().iter())
-            .map(|d| self.actors.resolve(*d))
-            .collect();
+        self.removal(entries.iter().flat_map(|e| e.dots.as_slice()))
+    }
+
+    /// The context-only delta that removes exactly `dots` (of this set's table).
+    fn removal<'a>(&self, dots: impl IntoIterator<Item = &'a LocalDot>) -> Self {
         Self {
             entries: Vec::new(),
             actors: ActorTable::new(),
-            ctx,
+            ctx: dots.into_iter().map(|d| self.actors.resolve(*d)).collect(),
         }
     }
 }

@@ -237,6 +237,22 @@ impl Cluster {
         }
     }
 
+    /// Runs `ops`, checking reads against the model after every step, then full-state
+    /// anti-entropy, after which every replica must hold the same whole state.
+    fn run_then_converge(&mut self, ops: &[Op]) -> Result<(), TestCaseError> {
+        for op in ops {
+            self.step(op);
+            self.check_reads()?;
+        }
+        self.anti_entropy();
+        self.check_reads()?;
+        let first = self.sets[0].state();
+        for other in &self.sets[1..] {
+            prop_assert_eq!(other.state(), first);
+        }
+        Ok(())
+    }
+
     fn check_reads(&self) -> Result<(), TestCaseError> {
         for (set, model) in self.sets.iter().zip(&self.models) {
             prop_assert_eq!(read(set.state()), model.read());
@@ -271,33 +287,13 @@ proptest! {
     /// anti-entropy then makes all replicas equal as whole states.
     #[test]
     fn prop_converges_under_lossy_delta_delivery(ops in prop::collection::vec(op(true), 0..80)) {
-        let mut cluster = Cluster::new(true);
-        for op in &ops {
-            cluster.step(op);
-            cluster.check_reads()?;
-        }
-        cluster.anti_entropy();
-        cluster.check_reads()?;
-        let first = cluster.sets[0].state();
-        for other in &cluster.sets[1..] {
-            prop_assert_eq!(other.state(), first);
-        }
+        Cluster::new(true).run_then_converge(&ops)?;
     }
 
     /// The same on wide histories, where merges add and drop many elements at once.
     #[test]
     fn prop_wide_merges_match_tombstone_model(ops in prop::collection::vec(wide_op(), 0..160)) {
-        let mut cluster = Cluster::new(true);
-        for op in &ops {
-            cluster.step(op);
-            cluster.check_reads()?;
-        }
-        cluster.anti_entropy();
-        cluster.check_reads()?;
-        let first = cluster.sets[0].state();
-        for other in &cluster.sets[1..] {
-            prop_assert_eq!(other.state(), first);
-        }
+        Cluster::new(true).run_then_converge(&ops)?;
     }
 
     /// Delivering every delta, in any order and with duplicates, converges without any
