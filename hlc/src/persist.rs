@@ -310,8 +310,8 @@ pub enum DurableError {
 /// An [`Hlc`] that survives restarts, even when the system clock was set back while the
 /// process was down.
 ///
-/// Before issuing a timestamp whose physical part is beyond the persisted bound, it
-/// stores a new bound `max(pt, needed) + lease` and only then issues. It refreshes the
+/// Before issuing a timestamp whose physical part `l` is beyond the persisted bound, it
+/// stores a new bound `l + lease` and only then issues. It refreshes the
 /// bound early, when an issued timestamp comes within half a lease of it: the one call
 /// that notices does the write (after its timestamp is issued) while other threads go
 /// on issuing below the old bound, so normally no event is held up waiting for the
@@ -324,8 +324,11 @@ pub enum DurableError {
 /// around the store.
 ///
 /// The price of a set-back clock on restart is that timestamps run ahead of it (on
-/// the logical counter and carries) until it passes `B`, at most one lease ahead of the
-/// time the previous run reached.
+/// the logical counter and carries) until it passes `B`. `B` is at most one and a half
+/// leases (plus 1 µs) ahead of the last timestamp the previous run issued (an early
+/// refresh asks for half a lease of headroom and adds a lease to it); a run that issued
+/// nothing still moved it a lease and 1 µs past the larger of its start reading and the
+/// bound it started from.
 ///
 /// # Examples
 ///
@@ -529,11 +532,11 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         if current >= needed {
             return Ok(());
         }
-        let pt = self.hlc.clock().now_micros().min(MAX_PHYSICAL);
-        let new = needed
-            .max(pt)
-            .saturating_add(self.lease_micros)
-            .min(MAX_PHYSICAL);
+        // `needed` already covers the reading of the event that asks (every caller
+        // derives it from a checked reading or an issued timestamp). The clock is not
+        // read again here: a reading taken now could be a glitch beyond the range, and
+        // persisting it would exhaust the clock for good after the next restart.
+        let new = needed.saturating_add(self.lease_micros).min(MAX_PHYSICAL);
         store.store(new)?;
         self.bound.store(new, Ordering::Release);
         Ok(())

@@ -368,3 +368,72 @@ fn threads_never_outrun_the_persisted_bound() {
     let max = all.iter().max().unwrap();
     assert!(FileBoundStore::new(&path).load().unwrap() >= max.physical());
 }
+
+/// A clock that reads far beyond the representable range on every other reading, as a
+/// badly stepped clock might while it is being corrected.
+#[derive(Debug, Default)]
+struct Glitching(std::sync::atomic::AtomicU64);
+
+impl ward_hlc::PhysicalClock for Glitching {
+    fn now_micros(&self) -> u64 {
+        if self.0.fetch_add(1, Ordering::SeqCst) % 2 == 1 {
+            MAX_PHYSICAL + 1_000_000
+        } else {
+            START
+        }
+    }
+}
+
+/// Readings beyond the range make events fail; they must not leak into the persisted
+/// bound either, or one glitch would leave the clock exhausted after the next restart.
+#[test]
+fn out_of_range_readings_never_reach_the_persisted_bound() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let lease = Duration::from_micros(100);
+    let hlc = DurableHlc::create(
+        Hlc::builder(Glitching::default()),
+        FileBoundStore::new(&path),
+        lease,
+    )
+    .unwrap();
+    let mut issued = Vec::new();
+    for i in 0..400u64 {
+        // Remote timestamps push the clock through many bound refreshes.
+        let remote = Timestamp::new(START + i, 0).unwrap();
+        match hlc.receive(remote) {
+            Ok(ts) => issued.push(ts),
+            Err(DurableError::Clock(ClockError::PhysicalOutOfRange { micros })) => {
+                assert_eq!(micros, MAX_PHYSICAL + 1_000_000);
+            }
+            Err(e) => panic!("unexpected {e}"),
+        }
+        // The bound runs at most one and a half leases (and 1 µs) ahead of what was
+        // issued, here at most the remote's physical part.
+        assert!(
+            hlc.persisted_bound() <= START + i + 151,
+            "bound {}",
+            hlc.persisted_bound()
+        );
+    }
+    assert!(!issued.is_empty());
+    let last = *issued.last().unwrap();
+    let stored = FileBoundStore::new(&path).load().unwrap();
+    assert!(
+        stored >= last.physical() && stored <= last.physical() + 151,
+        "stored {stored}"
+    );
+    drop(hlc);
+
+    // After a restart (the clock behaving again) the clock carries on just above the
+    // old run: right after the stored bound, not at the end of the range.
+    let reopened = DurableHlc::open(
+        Hlc::builder(ManualClock::new(START)),
+        FileBoundStore::new(&path),
+        lease,
+    )
+    .unwrap();
+    let next = reopened.now().unwrap();
+    assert!(next > last);
+    assert_eq!(next, Timestamp::new(stored + 1, 0).unwrap());
+}
