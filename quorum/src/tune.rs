@@ -166,7 +166,8 @@ fn candidate(quorum: QuorumConfig, report: &PbsReport, target: &Target) -> Candi
 ///
 /// # Errors
 ///
-/// [`SimulationError::OutOfRange`] if `n == 0`.
+/// [`SimulationError::OutOfRange`] (named `"replicas"`) if `n == 0`, or if the `n²`
+/// candidates cannot be allocated.
 ///
 /// # Examples
 ///
@@ -193,7 +194,12 @@ pub fn evaluate(
         name: "replicas",
         value: n as f64,
     };
-    let mut out = Vec::with_capacity(n.saturating_mul(n));
+    // n² simulations: refuse sizes whose candidate list cannot even be allocated rather
+    // than panic on the capacity.
+    let mut out = Vec::new();
+    n.checked_mul(n)
+        .and_then(|candidates| out.try_reserve_exact(candidates).ok())
+        .ok_or(bad_n)?;
     for r in 1..=n {
         for w in 1..=n {
             let quorum = QuorumConfig::new(n, r, w).map_err(|_| bad_n)?;

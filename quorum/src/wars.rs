@@ -274,6 +274,11 @@ impl WarsModel {
     /// `take`). The building block of [`WarsModel::simulate`], exposed for streaming use and
     /// custom random sources.
     ///
+    /// # Panics
+    ///
+    /// Like any `Vec`, if the scratch space for `N` replicas (40 bytes each) exceeds
+    /// `isize::MAX` bytes; an `N` that large cannot be simulated anyway.
+    ///
     /// # Examples
     ///
     /// ```
@@ -304,6 +309,11 @@ impl WarsModel {
 
     /// Runs the simulation and returns the sorted samples as a [`PbsReport`].
     ///
+    /// # Panics
+    ///
+    /// As [`WarsModel::trials`], for an `N` beyond memory. (Running out of memory for the
+    /// report, 24 bytes per trial, aborts the process like any failed allocation.)
+    ///
     /// # Examples
     ///
     /// ```
@@ -322,6 +332,10 @@ impl WarsModel {
 
     /// [`WarsModel::simulate`], calling `progress` (on the calling thread) after each chunk
     /// of trials completes.
+    ///
+    /// # Panics
+    ///
+    /// As [`WarsModel::simulate`].
     ///
     /// # Examples
     ///

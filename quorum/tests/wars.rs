@@ -297,6 +297,19 @@ fn inverse_query_finds_the_cheapest_configuration() {
     let all = evaluate(3, &delays, &strict, &sim).unwrap();
     assert_eq!(all.len(), 9);
     assert!(evaluate(0, &delays, &strict, &sim).is_err());
+    // n² candidates that cannot be allocated: an error, not a capacity panic.
+    for n in [usize::MAX, 1 << 32, 1 << 31] {
+        assert!(
+            matches!(
+                evaluate(n, &delays, &strict, &sim),
+                Err(SimulationError::OutOfRange {
+                    name: "replicas",
+                    ..
+                })
+            ),
+            "n = {n}"
+        );
+    }
 }
 
 /// Figures published in *Probabilistically Bounded Staleness for Practical Partial Quorums*
