@@ -3,7 +3,7 @@
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::PoisonError;
+use std::sync::{PoisonError, TryLockError};
 use std::time::Duration;
 
 use crate::builder::HlcBuilder;
@@ -507,8 +507,14 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
                     if ts.physical().saturating_add(self.lease_micros / 2) > bound {
                         // Refresh early, by one thread, without waiting for the lock.
                         // A failure here is retried, and reported, when the bound is
-                        // actually reached.
-                        if let Ok(mut store) = self.store.try_lock() {
+                        // actually reached. A store that once panicked is still used,
+                        // as `extend` does.
+                        let store = match self.store.try_lock() {
+                            Ok(store) => Some(store),
+                            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                            Err(TryLockError::WouldBlock) => None,
+                        };
+                        if let Some(mut store) = store {
                             let wanted = ts.physical().saturating_add(self.lease_micros / 2 + 1);
                             let _ = self.extend_locked(&mut *store, wanted);
                         }

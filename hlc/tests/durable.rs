@@ -437,3 +437,54 @@ fn out_of_range_readings_never_reach_the_persisted_bound() {
     assert!(next > last);
     assert_eq!(next, Timestamp::new(stored + 1, 0).unwrap());
 }
+
+/// A store that panics on its first write after setup, then works.
+#[derive(Debug)]
+struct PanicsOnce {
+    inner: Fixed,
+    writes: u32,
+}
+
+impl BoundStore for PanicsOnce {
+    fn load(&mut self) -> Result<u64, StoreError> {
+        self.inner.load()
+    }
+
+    fn store(&mut self, bound: u64) -> Result<(), StoreError> {
+        self.writes += 1;
+        if self.writes == 2 {
+            panic!("store failed loudly");
+        }
+        self.inner.store(bound)
+    }
+}
+
+/// A store that panicked inside the clock's lock leaves it poisoned; refreshes, early
+/// ones included, go on using it.
+#[test]
+fn a_store_that_panicked_is_still_refreshed() {
+    let clock = ManualClock::new(START);
+    let lease = Duration::from_micros(100);
+    let store = PanicsOnce {
+        inner: Fixed(START),
+        writes: 0,
+    };
+    let hlc = DurableHlc::open(Hlc::builder(&clock), store, lease).unwrap();
+    let bound = hlc.persisted_bound();
+    // Past the bound: the required refresh panics in the store.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        clock.set(bound + 1);
+        hlc.now()
+    }));
+    assert!(caught.is_err());
+    assert_eq!(hlc.persisted_bound(), bound, "nothing was made durable");
+    // The same event succeeds once the store works again.
+    let ts = hlc.now().unwrap();
+    assert_eq!(ts, Timestamp::new(bound + 1, 0).unwrap());
+    let bound = hlc.persisted_bound();
+    assert_eq!(bound, ts.physical() + 100);
+    // Within half a lease of the bound: the early refresh runs despite the poison.
+    clock.set(bound - 49);
+    let ts = hlc.now().unwrap();
+    assert_eq!(hlc.persisted_bound(), ts.physical() + 50 + 1 + 100);
+}
