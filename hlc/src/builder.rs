@@ -128,7 +128,14 @@ impl<C: PhysicalClock> HlcBuilder<C> {
 
     /// Calls `hook` for every jump observed, on the thread whose event saw it. Has an
     /// effect only together with [`watch_jumps`](Self::watch_jumps). The hook should be
-    /// quick (log, bump a metric): it runs inside the clock event.
+    /// quick (log, bump a metric): it runs inside the clock event, after the jump is
+    /// counted and before the timestamp is computed.
+    ///
+    /// # Panics
+    ///
+    /// The clock itself never panics for a jump. A panic in `hook` propagates out of the
+    /// event that saw the jump; that event then issues nothing and leaves the clock
+    /// unchanged (the jump stays counted).
     ///
     /// # Examples
     ///

@@ -482,6 +482,33 @@ fn jump_watch_at_the_ends_of_the_range() {
     assert_eq!(calm.jump_stats(), Some(JumpStats::default()));
 }
 
+fn panicking_hook(_: ClockJump) {
+    panic!("the hook failed");
+}
+
+#[test]
+fn a_panicking_hook_leaves_the_clock_unchanged() {
+    let clock = ManualClock::new(1_000);
+    let hlc = Hlc::builder(&clock)
+        .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::from_secs(1)))
+        .on_jump(panicking_hook)
+        .build();
+    let first = hlc.now().unwrap();
+    clock.set(500);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hlc.now()));
+    assert!(caught.is_err());
+    assert_eq!(hlc.last(), Some(first));
+    assert_eq!(
+        hlc.jump_stats(),
+        Some(JumpStats {
+            backward: 1,
+            forward: 0
+        })
+    );
+    // The next event, with no new jump, goes on from where the clock was.
+    assert_eq!(hlc.now(), Ok(ts(1_000, 1)));
+}
+
 #[test]
 fn no_jump_watch_reports_none() {
     assert_eq!(Hlc::new(ManualClock::new(0)).jump_stats(), None);
