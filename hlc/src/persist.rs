@@ -493,7 +493,20 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     ///
     /// # Examples
     ///
-    /// See [`DurableHlc`]; `durable.hlc().last()` is the last timestamp issued.
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-inner-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let builder = Hlc::builder(ManualClock::new(1_000)).max_drift(Duration::from_millis(5));
+    /// let durable = DurableHlc::create(builder, FileBoundStore::new(dir.join("b")), Duration::from_secs(1))?;
+    /// let ts = durable.now()?;
+    /// assert_eq!(durable.hlc().last(), Some(ts));
+    /// assert_eq!(durable.hlc().max_drift(), Some(Duration::from_millis(5)));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn hlc(&self) -> &Hlc<C> {
         &self.hlc
     }
