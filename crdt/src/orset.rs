@@ -44,7 +44,9 @@ use crate::lattice::DeltaCrdt;
 /// The set stores, beyond the elements: the dots of the live elements (one per element
 /// unless several replicas added it concurrently), one table entry per actor, and the
 /// causal context, which is one counter per actor plus the dots that arrived out of order
-/// (empty once the gaps close). Removed elements leave nothing behind. Each actor is
+/// (empty once the gaps close). Removed elements leave nothing behind. So once a replica
+/// has every dot, its metadata is the live elements' dots plus `O(actors)`; while deltas
+/// are missing, the dots received ahead of them wait in the context. Each actor is
 /// stored once and every element refers to it by index, so a live element with one dot
 /// costs `size_of::<E>() + 16` bytes (24 for `u64` elements on 64-bit targets) in a sorted
 /// vector, whatever the actor type, and nothing else on the heap.
@@ -549,6 +551,25 @@ mod tests {
         let mut copy = OrSet::new();
         copy.merge(&set);
         assert_eq!(copy.entries.capacity(), copy.len());
+    }
+
+    #[test]
+    fn a_stream_of_add_deltas_grows_the_vector_geometrically() {
+        let mut source = OrSet::<u64, u8>::new();
+        let mut sink = OrSet::<u64, u8>::new();
+        let mut growths = 0;
+        for x in 0..4_000 {
+            let delta = source.add(&1, x).unwrap();
+            let before = sink.entries.capacity();
+            sink.merge(&delta);
+            growths += usize::from(sink.entries.capacity() != before);
+        }
+        assert_eq!(sink, source);
+        // Doubling: about log2(4000) growths, not one per delta; and the per-element
+        // footprint stays within the bound even with the spare capacity.
+        assert!(growths <= 16, "{growths} reallocations");
+        let bytes = sink.entries.capacity() * core::mem::size_of::<Entry<u64>>();
+        assert!(bytes <= 64 * sink.len(), "{bytes} bytes for {}", sink.len());
     }
 
     #[test]

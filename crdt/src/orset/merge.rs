@@ -270,8 +270,9 @@ impl<E, A> OrSet<E, A> {
             // one position the removal goes first; the insertion then takes its place.
             let mut gone = removed.into_iter().rev().peekable();
             let mut new = inserted.into_iter().rev().peekable();
-            self.entries
-                .reserve_exact(new.len().saturating_sub(gone.len()));
+            // Amortised growth: a stream of single-element deltas must not reallocate
+            // (and copy) the whole vector on every insertion, as an exact reserve would.
+            self.entries.reserve(new.len().saturating_sub(gone.len()));
             loop {
                 let next_gone = gone.peek().copied();
                 let next_new = new.peek().map(|(at, _)| *at);
