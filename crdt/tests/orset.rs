@@ -250,6 +250,15 @@ impl Cluster {
         for other in &self.sets[1..] {
             prop_assert_eq!(other.state(), first);
         }
+        // The metadata bound, once no gap is left: the context is one counter per actor
+        // (no dot cloud), and an element carries at most one dot per actor.
+        prop_assert_eq!(first.context().cloud().count(), 0);
+        prop_assert!(first.context().clock().len() <= REPLICAS);
+        for x in first {
+            let dots = first.dots(x);
+            let actors: BTreeSet<u8> = dots.iter().map(|d| *d.actor()).collect();
+            prop_assert_eq!(actors.len(), dots.len(), "element {} has {:?}", x, dots);
+        }
         Ok(())
     }
 
