@@ -323,8 +323,11 @@ pub enum DurableError {
 /// Between refreshes, events are the lock-free [`Hlc`] ones; a refresh takes a mutex
 /// around the store.
 ///
-/// The price of a set-back clock on restart is that timestamps run ahead of it (on
-/// the logical counter and carries) until it passes `B`. `B` is at most one and a half
+/// The price is paid on every restart that comes before the clock has passed `B` (a
+/// quick restart, or any restart with the clock set back): timestamps start just above
+/// `B`, ahead of the clock, and run on the logical counter and carries until the clock
+/// passes `B`. A crash loop faster than the lease moves `B`, and so the timestamps,
+/// about a lease further ahead with each restart. `B` is at most one and a half
 /// leases (plus 1 µs) ahead of the last timestamp the previous run issued (an early
 /// refresh asks for half a lease of headroom and adds a lease to it); a run that issued
 /// nothing still moved it a lease and 1 µs past the larger of its start reading and the

@@ -488,3 +488,37 @@ fn a_store_that_panicked_is_still_refreshed() {
     let ts = hlc.now().unwrap();
     assert_eq!(hlc.persisted_bound(), ts.physical() + 50 + 1 + 100);
 }
+
+/// A quick restart (clock not set back) starts just above the persisted bound, so its
+/// timestamps lead the clock by up to the documented headroom until the clock passes it.
+#[test]
+fn quick_restart_leads_the_clock_by_at_most_the_documented_headroom() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let lease = Duration::from_micros(1_000);
+    let clock = ManualClock::new(START);
+    let first =
+        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), lease).unwrap();
+    let mut last = first.now().unwrap();
+    for _ in 0..3_000 {
+        clock.advance(Duration::from_micros(1));
+        last = first.now().unwrap();
+    }
+    drop(first);
+
+    let second = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), lease).unwrap();
+    let next = second.now().unwrap();
+    let lead = next.physical() - clock.now_micros();
+    assert!(next > last);
+    assert!(
+        lead > 0,
+        "the restart starts above the bound, ahead of the clock"
+    );
+    assert!(
+        lead <= 1_500 + 2,
+        "lead {lead} µs beyond one and a half leases"
+    );
+    // Once the clock passes the bound, physical time takes over again.
+    clock.advance(Duration::from_micros(lead + 1));
+    assert_eq!(second.now().unwrap().physical(), clock.now_micros());
+}
