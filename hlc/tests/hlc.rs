@@ -103,9 +103,9 @@ fn paper_figure_6_published_values() {
     let m1 = p1.now().unwrap();
     assert_eq!(m1, ts(10, 2));
 
-    // Process 2, pt = 2: receiving (10, 2) gives (10, 3), whether or not it had an
-    // event of its own before (stamped (1, 0) at pt = 1); its next event at pt = 3
-    // gives (10, 4).
+    // Process 2, pt = 2: receiving (10, 2) gives (10, 3); its next event at pt = 3
+    // gives (10, 4). The reproduction checks this from a fresh clock and from one
+    // already at (1, 0); here that state comes from a local event at pt = 1.
     for earlier_event in [false, true] {
         let clock2 = ManualClock::new(1);
         let p2 = Hlc::new(&clock2);
