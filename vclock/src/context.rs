@@ -565,3 +565,59 @@ mod serde_impl {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+    use proptest::test_runner::RngSeed;
+
+    use super::*;
+
+    /// The counters where the generated dots live: both ends of the range.
+    fn window() -> impl Iterator<Item = u64> {
+        (1..=10).chain(u64::MAX - 10..=u64::MAX)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            rng_seed: RngSeed::Fixed(0xc0_4ac7),
+            ..ProptestConfig::default()
+        })]
+
+        /// The public API only ever hands `compact` a compact context. Here the cloud is
+        /// any sorted set of dots, covered by the clock, continuing it or beyond a gap,
+        /// possibly at the top of the counter range: compacting keeps exactly the same
+        /// dots and restores the canonical form.
+        #[test]
+        fn prop_compact_keeps_the_dots_of_any_context(
+            clock in prop::collection::vec((0_u8..3, 0_u64..4), 0..4),
+            cloud in prop::collection::vec((0_u8..3, 1_u64..8), 0..10),
+            high in any::<bool>(),
+        ) {
+            // Optionally move everything to the top of the range.
+            let lift = |c: u64| if high && c > 0 { u64::MAX - 8 + c } else { c };
+            let clock: VClock<u8> = clock.into_iter().map(|(a, c)| (a, lift(c))).collect();
+            let mut cloud: Vec<Dot<u8>> = cloud
+                .into_iter()
+                .map(|(a, c)| Dot::new(a, lift(c)).unwrap())
+                .collect();
+            cloud.sort_unstable();
+            cloud.dedup();
+            // The set before compacting, by definition: covered by the clock or listed.
+            let held = |d: &Dot<u8>| clock.contains(d) || cloud.contains(d);
+            let mut ctx = DotContext { clock: clock.clone(), cloud: cloud.clone() };
+            ctx.compact();
+            for a in 0_u8..4 {
+                for c in window() {
+                    let d = Dot::new(a, c).unwrap();
+                    prop_assert_eq!(ctx.contains(&d), held(&d), "{:?}", d);
+                }
+            }
+            let (clock, cloud) = ctx.clone().into_parts();
+            prop_assert_eq!(DotContext::try_from((clock, cloud)), Ok(ctx));
+        }
+    }
+}
