@@ -196,6 +196,10 @@ impl<A: Ord + Clone> DotContext<A> {
 
     /// Moves the cloud dots of `actor` that now follow its clock entry into the clock.
     fn fold_actor(&mut self, actor: &A) {
+        // The steady state of a replica: nothing out of order, nothing to fold.
+        if self.cloud.is_empty() {
+            return;
+        }
         let start = self.cloud.partition_point(|d| d.actor() < actor);
         let mut known = self.clock.get(actor);
         let mut end = start;
