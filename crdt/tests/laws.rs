@@ -72,6 +72,9 @@ enum SetOp {
     Remove(usize, u8),
     Clear(usize),
     Merge(usize, usize),
+    /// Merge the in-flight delta at this index into a replica other than its author,
+    /// or drop it (`false`): replicas then hold contexts with gaps (dot clouds).
+    Deliver(usize, usize, bool),
 }
 
 fn set_op() -> impl Strategy<Value = SetOp> {
@@ -79,7 +82,9 @@ fn set_op() -> impl Strategy<Value = SetOp> {
         6 => (0..REPLICAS, 0..8_u8).prop_map(|(r, e)| SetOp::Add(r, e)),
         4 => (0..REPLICAS, 0..8_u8).prop_map(|(r, e)| SetOp::Remove(r, e)),
         1 => (0..REPLICAS).prop_map(SetOp::Clear),
-        4 => (0..REPLICAS, 0..REPLICAS).prop_map(|(a, b)| SetOp::Merge(a, b)),
+        3 => (0..REPLICAS, 0..REPLICAS).prop_map(|(a, b)| SetOp::Merge(a, b)),
+        4 => (any::<usize>(), 1..REPLICAS, any::<bool>())
+            .prop_map(|(i, to, keep)| SetOp::Deliver(i, to, keep)),
     ]
 }
 
@@ -90,6 +95,8 @@ fn set_history(ops: &[SetOp]) -> Result<Vec<Set>, TestCaseError> {
         .map(|r| Replica::new(r as u8, OrSet::new()))
         .collect();
     let mut pool = Vec::new();
+    // In-flight deltas with their author, delivered in any order or lost.
+    let mut wire: Vec<(usize, Set)> = Vec::new();
     for op in ops {
         let (r, delta) = match *op {
             SetOp::Add(r, e) => {
@@ -110,9 +117,20 @@ fn set_history(ops: &[SetOp]) -> Result<Vec<Set>, TestCaseError> {
                 replicas[to].merge(&other).expect("distinct actors");
                 (to, None)
             }
+            SetOp::Deliver(i, offset, keep) => {
+                if !wire.is_empty() {
+                    let (author, delta) = wire.swap_remove(i % wire.len());
+                    if keep {
+                        let to = (author + offset) % REPLICAS;
+                        replicas[to].merge_delta(&delta).expect("distinct actors");
+                    }
+                }
+                continue;
+            }
         };
         if let Some((before, delta)) = delta {
             check_mutator(&before, replicas[r].state(), &delta)?;
+            wire.push((r, delta.clone()));
             pool.push(delta);
         }
     }
