@@ -69,11 +69,22 @@ pub enum PushError<A, M> {
 }
 
 impl<A, M> PushError<A, M> {
-    /// The refused message, unchanged.
+    /// The refused message, unchanged, so that it can be offered again later.
     ///
     /// # Examples
     ///
-    /// See [`PushError`].
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, Pushed, VClock};
+    ///
+    /// let clock = |n| [('a', n)].into_iter().collect::<VClock<_>>();
+    /// let mut buffer = CausalBuffer::new(0);
+    /// let second = Message::new('a', clock(2), "second")?;
+    /// let refused = buffer.push(second, |_| {}).unwrap_err().into_message();
+    ///
+    /// buffer.push(Message::new('a', clock(1), "first")?, |_| {})?;
+    /// assert_eq!(buffer.push(refused, |_| {})?, Pushed::Delivered(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_message(self) -> Message<A, M> {
         match self {
             Self::Full { message, .. } => message,
