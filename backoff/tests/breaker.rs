@@ -403,6 +403,32 @@ fn config_validation() {
             .build(),
         Err(BreakerConfigError::WindowTooLarge { .. })
     ));
+    // Resilience4j refuses a zero slow-call threshold (every call slow), a zero open wait
+    // and a zero half-open limit; so does this breaker, naming the setting.
+    let zero = Duration::ZERO;
+    for (builder, name) in [
+        (
+            BreakerConfig::builder().slow_call_duration(zero),
+            "slow call duration",
+        ),
+        (BreakerConfig::builder().wait_in_open(zero), "wait in open"),
+        (
+            BreakerConfig::builder().max_wait_in_half_open(zero),
+            "max wait in half-open",
+        ),
+    ] {
+        let err = builder.build().unwrap_err();
+        assert_eq!(err, BreakerConfigError::ZeroDuration { name });
+        assert_eq!(err.to_string(), format!("{name} must be greater than zero"));
+    }
+    assert!(
+        BreakerConfig::builder()
+            .slow_call_duration(Duration::from_nanos(1))
+            .wait_in_open(Duration::from_nanos(1))
+            .max_wait_in_half_open(Duration::from_nanos(1))
+            .build()
+            .is_ok()
+    );
     // A time-based window allocates its buckets up front: an absurd span is refused
     // rather than attempted (u32::MAX seconds would ask for about 100 GB).
     assert_eq!(

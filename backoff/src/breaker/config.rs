@@ -95,6 +95,15 @@ pub enum BreakerConfigError {
         /// The largest value accepted.
         max: u32,
     },
+    /// A duration that must be positive is zero: the slow-call threshold (every call would
+    /// count as slow), the open wait (the breaker would never hold calls back) or the
+    /// half-open limit (every trial period would end at once). Resilience4j refuses these
+    /// too.
+    #[error("{name} must be greater than zero")]
+    ZeroDuration {
+        /// Which setting.
+        name: &'static str,
+    },
     /// A duration does not fit in 64 bits of nanoseconds.
     #[error("duration {duration:?} does not fit in 64 bits of nanoseconds")]
     DurationTooLong {
@@ -509,11 +518,19 @@ impl BreakerConfigBuilder {
                 max: MAX_PERMITS,
             });
         }
+        let positive = |name, d: Duration| {
+            if d.is_zero() {
+                Err(BreakerConfigError::ZeroDuration { name })
+            } else {
+                nanos(d)
+            }
+        };
+        positive("slow call duration", self.slow)?;
         if let OpenWait::Fixed(d) = self.open_wait {
-            nanos(d)?;
+            positive("wait in open", d)?;
         }
         let max_half_open_nanos = match self.max_half_open {
-            Some(d) => Some(nanos(d)?),
+            Some(d) => Some(positive("max wait in half-open", d)?),
             None => None,
         };
         Ok(BreakerConfig {
@@ -521,10 +538,7 @@ impl BreakerConfigBuilder {
             minimum_calls: self.minimum_calls,
             failure_ppm,
             slow_ppm,
-            slow: {
-                nanos(self.slow)?;
-                self.slow
-            },
+            slow: self.slow,
             open_wait: self.open_wait,
             half_open_permits: self.half_open_permits,
             max_half_open_nanos,
