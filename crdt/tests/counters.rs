@@ -4,7 +4,7 @@ use ward_crdt::{
     CounterError, DeltaCrdt, GCounter, Lattice, LwwRegister, MvRegister, PnCounter, Replica,
     ReplicaError, StaleStamp,
 };
-use ward_vclock::Dot;
+use ward_vclock::{Dot, DotContext, VClockError};
 
 /// Three replicas increment concurrently, exchange deltas in different orders (with a
 /// duplicate), and all read the total. (The G-counter example of "Conflict-free Replicated
@@ -199,4 +199,18 @@ fn counters_and_registers_are_send_and_sync() {
     assert_send_sync::<MvRegister<String, String>>();
     assert_send_sync::<LwwRegister<String, (u64, u32)>>();
     assert_send_sync::<Replica<String, GCounter<String>>>();
+}
+
+#[test]
+fn mvregister_write_with_every_dot_used_is_a_typed_error_and_changes_nothing() {
+    let last = Dot::new(3_u8, u64::MAX).unwrap();
+    let ctx: DotContext<u8> = [last].into_iter().collect();
+    let reg = MvRegister::try_from((vec![(last, "old")], ctx)).unwrap();
+    let mut r = Replica::new(3, reg.clone());
+    assert_eq!(
+        r.write("new"),
+        Err(VClockError::CounterOverflow { counter: u64::MAX })
+    );
+    assert_eq!(r.state(), &reg);
+    assert_eq!(r.state().values().collect::<Vec<_>>(), [&"old"]);
 }

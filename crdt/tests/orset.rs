@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use ward_crdt::{Lattice, OrSet, Replica, ReplicaError};
-use ward_vclock::{Dot, DotContext};
+use ward_vclock::{Dot, DotContext, VClock, VClockError};
 
 const REPLICAS: usize = 3;
 
@@ -593,6 +593,33 @@ fn replica_refuses_a_state_written_under_its_own_actor_elsewhere() {
         })
     );
     assert_eq!(a.state(), &before);
+}
+
+#[test]
+fn add_with_every_dot_used_is_a_typed_error_and_changes_nothing() {
+    // The actor's last dot sits in the clock, or alone in the cloud: both are the highest
+    // counter there is, so no new dot can be minted.
+    let last = Dot::new(7, u64::MAX).unwrap();
+    let in_cloud: DotContext<u8> = [last].into_iter().collect();
+    let in_clock = DotContext::from([(7, u64::MAX)].into_iter().collect::<VClock<u8>>());
+    for ctx in [in_cloud, in_clock] {
+        let set = Set::try_from((vec![(1, vec![last])], ctx)).unwrap();
+        let mut r = Replica::new(7, set.clone());
+        assert_eq!(
+            r.add(2),
+            Err(VClockError::CounterOverflow { counter: u64::MAX })
+        );
+        assert_eq!(
+            r.add(1),
+            Err(VClockError::CounterOverflow { counter: u64::MAX })
+        );
+        assert_eq!(r.state(), &set);
+        // Another actor still adds, and its delta merges into the full set.
+        let mut other = Replica::new(8, set.clone());
+        let delta = other.add(2).unwrap();
+        r.merge_delta(&delta).unwrap();
+        assert_eq!(r.state().iter().copied().collect::<Vec<_>>(), [1, 2]);
+    }
 }
 
 #[test]
