@@ -467,6 +467,12 @@ fn breaker_is_send_and_sync() {
     assert_send_sync::<CircuitBreaker<ManualClock>>();
     assert_send_sync::<CircuitBreaker<ward_backoff::MonotonicClock>>();
     assert_send_sync::<BreakerConfig>();
+    // A permit travels with its call: an owned one into a spawned task, a borrowed one
+    // into a scoped thread.
+    assert_send_sync::<ward_backoff::breaker::OwnedPermit<ManualClock>>();
+    assert_send_sync::<ward_backoff::breaker::Permit<'static, ManualClock>>();
+    assert_send_sync::<ward_backoff::breaker::Metrics>();
+    assert_send_sync::<CallError<std::io::Error>>();
 }
 
 #[test]
