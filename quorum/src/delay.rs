@@ -161,6 +161,50 @@ enum Kind {
     Empirical(Arc<[f64]>),
 }
 
+/// `−ln f64::EPSILON`: the largest `−ln v` a mixture component can see (its uniform is
+/// clamped to `≥ f64::EPSILON`).
+const MAX_LN_LOSS: f64 = 36.05;
+/// The largest argument [`fastmath::exp_in_range`] accepts.
+const MAX_EXP_ARG: f64 = 709.0;
+
+/// A Pareto/exponential mixture whose Pareto exponent `−ln(v)/α` stays below
+/// [`MAX_EXP_ARG`], sampled without branches; see [`Delay::mix_params`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct MixParams {
+    weight: f64,
+    inv_weight: f64,
+    inv_rest: f64,
+    scale: f64,
+    neg_inv_shape: f64,
+    inv_rate: f64,
+}
+
+impl MixParams {
+    /// The same value as [`Delay::at`] for the mixture, bit for bit, computed on both
+    /// components and selected: which component a uniform picks is unpredictable, so a
+    /// branch would be mispredicted often, and the loop over a trial's samples stays
+    /// straight-line code.
+    #[inline(always)]
+    pub(crate) fn at(&self, u: f64) -> f64 {
+        // `pick` is 1 for the Pareto component, 0 for the exponential one. Selecting by
+        // multiplying with it (`x·1 + y·0 = x` exactly, every term being finite and the
+        // kept one non-zero or given a `−0` partner) keeps the compiler from turning the
+        // selections back into branches.
+        let pick = f64::from(u8::from(u <= self.weight));
+        let rest = 1.0 - pick;
+        let v = (u * self.inv_weight) * pick + ((u - self.weight) * self.inv_rest) * rest;
+        // v ∈ [ε, 1 + ε]: positive and normal. The Pareto exponent lies in
+        // [−ε/α, −ln(ε)/α] ⊂ [−708, 709] by the check in `mix_params` (and is ±0 for the
+        // exponential component, whose `e` is then discarded).
+        let l = fastmath::ln_normal(v.max(f64::EPSILON));
+        let e = fastmath::exp_in_range(l * (self.neg_inv_shape * pick));
+        // The discarded term must be −0 when the exponential is kept: `x + (−0) = x` even
+        // for `x = −0` (at `u = 1`), where `x + 0` would flip the sign of the zero.
+        let keep_pareto = pick.copysign(pick - 0.5);
+        (-l * self.inv_rate) * rest + (self.scale * e) * keep_pareto
+    }
+}
+
 /// A delay distribution in milliseconds (any unit works if you use it consistently).
 ///
 /// Every distribution is sampled by inversion from a single uniform number, so one random
@@ -480,6 +524,30 @@ impl Delay {
         }
     }
 
+    /// The parameters of a Pareto/exponential mixture whose samples never leave the fast
+    /// range of the simulator's `ln`/`exp`, for the branch-free batch path; `None` for any
+    /// other distribution.
+    pub(crate) fn mix_params(&self) -> Option<MixParams> {
+        match self.0 {
+            Kind::ParetoExponential {
+                weight,
+                inv_weight,
+                inv_rest,
+                scale,
+                neg_inv_shape,
+                inv_rate,
+            } if -neg_inv_shape * MAX_LN_LOSS <= MAX_EXP_ARG => Some(MixParams {
+                weight,
+                inv_weight,
+                inv_rest,
+                scale,
+                neg_inv_shape,
+                inv_rate,
+            }),
+            _ => None,
+        }
+    }
+
     /// The recursive cases of [`Delay::at`], kept out of line so the common cases inline.
     #[inline(never)]
     fn at_composite(&self, u: f64) -> f64 {
@@ -537,6 +605,40 @@ mod tests {
         assert_eq!(rng.next_u64(), 41_943_041);
         assert_eq!(rng.next_u64(), 58_720_359);
         assert_eq!(rng.next_u64(), 3_588_806_011_781_223);
+    }
+
+    #[test]
+    fn mixture_batch_path_matches_the_scalar_path_bit_for_bit() {
+        let mut rng = Xoshiro256PlusPlus::from_seed(5);
+        // The presets' fits, and a shape at the edge of the fast range.
+        for (weight, scale, shape, rate) in [
+            (0.9122, 0.235, 10.0, 1.66),
+            (0.38, 1.05, 1.51, 0.183),
+            (0.939, 3.0, 3.5, 0.0028),
+            (0.982, 1.5, 3.8, 0.0217),
+            (0.5, 2.0, 0.051, 3.0),
+        ] {
+            let d = Delay::pareto_exponential(weight, scale, shape, rate).unwrap();
+            let fast = d.mix_params().unwrap();
+            let edges = [
+                1.0,
+                1.0 / (1_u64 << 53) as f64,
+                f64::EPSILON,
+                weight,
+                weight.next_up(),
+                weight.next_down(),
+            ];
+            for u in edges
+                .into_iter()
+                .chain((0..100_000).map(|_| rng.next_unit()))
+            {
+                assert_eq!(fast.at(u).to_bits(), d.at(u).to_bits(), "u = {u:e}");
+            }
+        }
+        // Shapes whose Pareto exponent could leave the fast range keep the checked path.
+        let heavy = Delay::pareto_exponential(0.5, 1.0, 0.05, 1.0).unwrap();
+        assert!(heavy.mix_params().is_none());
+        assert!(Delay::exponential(1.0).unwrap().mix_params().is_none());
     }
 
     #[test]

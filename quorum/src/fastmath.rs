@@ -82,6 +82,13 @@ pub(crate) fn ln(x: f64) -> f64 {
     if !(f64::MIN_POSITIVE..f64::INFINITY).contains(&x) {
         return x.ln();
     }
+    ln_normal(x)
+}
+
+/// [`ln`] for an `x` the caller knows to be positive, normal and finite: no range check, so
+/// a loop over many samples stays free of branches.
+#[inline(always)]
+pub(crate) fn ln_normal(x: f64) -> f64 {
     let bits = x.to_bits();
     #[allow(clippy::cast_possible_wrap)] // an 11-bit field
     let e = ((bits >> 52) as i64) - 1023;
@@ -108,6 +115,12 @@ pub(crate) fn exp(y: f64) -> f64 {
     if !(-708.0..=709.0).contains(&y) {
         return y.exp();
     }
+    exp_in_range(y)
+}
+
+/// [`exp`] for a `y` the caller knows to lie in `[−708, 709]`: no range check.
+#[inline(always)]
+pub(crate) fn exp_in_range(y: f64) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let scale_in = EXP_SIZE as f64 * core::f64::consts::LOG2_E;
     let shifted = y * scale_in + ROUNDER;

@@ -5,6 +5,8 @@
 //! `⌊(RF₁ + … + RFₖ) / 2⌋ + 1` replicas in any datacenters; `LOCAL_ONE` and `LOCAL_QUORUM`
 //! (`⌊RF_local / 2⌋ + 1`) count only replicas in the coordinator's datacenter; `EACH_QUORUM`
 //! needs a local quorum in every datacenter; `ALL` needs every replica.
+//! Older Cassandra releases refuse `EACH_QUORUM` for reads; here every level is evaluated as
+//! the replica placement it names, for reads and writes alike.
 //!
 //! A read level and a write level *always intersect* when no read replica set that satisfies
 //! the read level can be disjoint from a write replica set that satisfies the write level.

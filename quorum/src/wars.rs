@@ -18,7 +18,7 @@ use std::thread;
 use std::vec::Vec;
 
 use crate::config::QuorumConfig;
-use crate::delay::RandomSource;
+use crate::delay::{MixParams, RandomSource};
 
 mod delays;
 mod report;
@@ -112,6 +112,9 @@ pub struct Trials<'a, S> {
     r: Vec<f64>,
     done: Vec<f64>,
     order: Vec<(f64, usize)>,
+    /// When all four delays are fast-path mixtures: their parameters per sample, in draw
+    /// order (`W, A, R, S` for replica 0, then replica 1, ...), and the samples themselves.
+    batch: Option<(Vec<MixParams>, Vec<f64>)>,
 }
 
 fn insertion_sort_by_key(v: &mut [(f64, usize)]) {
@@ -157,15 +160,32 @@ impl<S: RandomSource> Trials<'_, S> {
         let d = &self.model.delays;
         let q = &self.model.quorum;
         let n = q.n();
-        for i in 0..n {
-            let w = d.write.at(self.rng.next_unit());
-            let a = d.ack.at(self.rng.next_unit());
-            let r = d.read.at(self.rng.next_unit());
-            let s = d.response.at(self.rng.next_unit());
-            self.w[i] = w;
-            self.r[i] = r;
-            self.done[i] = w + a;
-            self.order[i] = (r + s, i);
+        if let Some((params, samples)) = &mut self.batch {
+            // Same uniforms in the same order as below, turned into delays by one
+            // straight-line loop, so the samples overlap in the pipeline.
+            for x in samples.iter_mut() {
+                *x = self.rng.next_unit();
+            }
+            for (x, p) in samples.iter_mut().zip(params.iter()) {
+                *x = p.at(*x);
+            }
+            for (i, s) in samples.chunks_exact(4).enumerate() {
+                self.w[i] = s[0];
+                self.r[i] = s[2];
+                self.done[i] = s[0] + s[1];
+                self.order[i] = (s[2] + s[3], i);
+            }
+        } else {
+            for i in 0..n {
+                let w = d.write.at(self.rng.next_unit());
+                let a = d.ack.at(self.rng.next_unit());
+                let r = d.read.at(self.rng.next_unit());
+                let s = d.response.at(self.rng.next_unit());
+                self.w[i] = w;
+                self.r[i] = r;
+                self.done[i] = w + a;
+                self.order[i] = (r + s, i);
+            }
         }
         if d.remote > 0.0 {
             let writer = index_below(&mut self.rng, n);
@@ -297,6 +317,19 @@ impl WarsModel {
     /// ```
     pub fn trials<S: RandomSource>(&self, rng: S) -> Trials<'_, S> {
         let n = self.quorum.n();
+        let d = &self.delays;
+        let batch = match (
+            d.write.mix_params(),
+            d.ack.mix_params(),
+            d.read.mix_params(),
+            d.response.mix_params(),
+        ) {
+            (Some(w), Some(a), Some(r), Some(s)) => {
+                let params: Vec<MixParams> = [w, a, r, s].into_iter().cycle().take(4 * n).collect();
+                Some((params, vec![0.0; 4 * n]))
+            }
+            _ => None,
+        };
         Trials {
             model: self,
             rng,
@@ -304,6 +337,7 @@ impl WarsModel {
             r: vec![0.0; n],
             done: vec![0.0; n],
             order: vec![(0.0, 0); n],
+            batch,
         }
     }
 
