@@ -207,7 +207,7 @@ impl Sleep for ThreadSleep {
 /// The blocking runner is [`run`](Retrier::run) (with `std`) or
 /// [`run_with_sleeper`](Retrier::run_with_sleeper); the async runner
 /// [`run_async`](Retrier::run_async) works with any runtime because the caller passes the
-/// sleep function; [`run_tokio`](Retrier::run_tokio) (feature `tokio`) passes tokio's.
+/// sleep function; `run_tokio` (feature `tokio`) passes tokio's.
 ///
 /// # Examples
 ///
