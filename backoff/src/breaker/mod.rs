@@ -110,7 +110,10 @@ struct Ticket(u64);
 /// **Limits.** Under concurrency the window counts are updated by independent atomics, so a
 /// rate read at one instant may lag by the calls being recorded at that instant; an outcome
 /// of a call that began before a transition and ends after it is discarded; an outcome
-/// whose record races with the transition itself may land in the next window.
+/// whose record races with the transition itself may land in the next window. In a
+/// time-based window, an outcome recorded by one thread at the very moment another thread
+/// moves the window into a new second may be dropped (the second's bucket is cleared after
+/// it is published); counts and totals stay consistent with each other.
 ///
 /// # Examples
 ///
