@@ -219,34 +219,60 @@ enum Op {
     Merge(u8, u8),
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
-
-    /// Every reachable OR-set state survives a JSON round trip as a whole state.
-    #[test]
-    fn prop_orset_json_round_trip(ops in prop::collection::vec(
+fn ops() -> impl Strategy<Value = Vec<Op>> {
+    prop::collection::vec(
         prop_oneof![
             (0..3_u8, 0..6_u8).prop_map(|(r, e)| Op::Add(r, e)),
             (0..3_u8, 0..6_u8).prop_map(|(r, e)| Op::Remove(r, e)),
             (0..3_u8, 0..3_u8).prop_map(|(a, b)| Op::Merge(a, b)),
         ],
         0..40,
-    )) {
-        let mut replicas: Vec<_> = (0..3_u8).map(|r| Replica::new(r, OrSet::<u8, u8>::new())).collect();
-        let mut deltas = Vec::new();
-        for op in ops {
-            match op {
-                Op::Add(r, e) => deltas.push(replicas[usize::from(r)].add(e).unwrap()),
-                Op::Remove(r, e) => deltas.push(replicas[usize::from(r)].remove(&e)),
-                Op::Merge(a, b) => {
-                    let s = replicas[usize::from(a)].state().clone();
-                    replicas[usize::from(b)].merge(&s).unwrap();
-                }
+    )
+}
+
+type Set = OrSet<u8, u8>;
+
+/// Three replicas run `ops`; returns them and every delta their mutations returned.
+fn history(ops: &[Op]) -> (Vec<Replica<u8, Set>>, Vec<Set>) {
+    let mut replicas: Vec<_> = (0..3_u8).map(|r| Replica::new(r, Set::new())).collect();
+    let mut deltas = Vec::new();
+    for op in ops {
+        match *op {
+            Op::Add(r, e) => deltas.push(replicas[usize::from(r)].add(e).unwrap()),
+            Op::Remove(r, e) => deltas.push(replicas[usize::from(r)].remove(&e)),
+            Op::Merge(a, b) => {
+                let s = replicas[usize::from(a)].state().clone();
+                replicas[usize::from(b)].merge(&s).unwrap();
             }
         }
+    }
+    (replicas, deltas)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Every reachable OR-set state survives a JSON round trip as a whole state.
+    #[test]
+    fn prop_orset_json_round_trip(ops in ops()) {
+        let (replicas, deltas) = history(&ops);
         for state in replicas.iter().map(Replica::state).chain(&deltas) {
-            prop_assert_eq!(&roundtrip(state), state);
+            let back = roundtrip(state);
+            prop_assert_eq!(&back, state);
+            // Canonical: the decoded state encodes to the very same bytes.
+            prop_assert_eq!(
+                serde_json::to_string(&back).unwrap(),
+                serde_json::to_string(state).unwrap()
+            );
         }
+        // Equal states reached in different merge orders encode identically.
+        let forward = replicas.iter().fold(OrSet::new(), |acc, r| acc.join(r.state()));
+        let backward = replicas.iter().rev().fold(OrSet::new(), |acc, r| acc.join(r.state()));
+        prop_assert_eq!(&forward, &backward);
+        prop_assert_eq!(
+            serde_json::to_string(&forward).unwrap(),
+            serde_json::to_string(&backward).unwrap()
+        );
     }
 
     /// Arbitrary, mostly malformed, encodings never panic: they decode to a valid state
@@ -258,7 +284,10 @@ proptest! {
         cloud in prop::collection::vec((0..3_u8, 0..7_u64), 0..3),
     ) {
         let json = serde_json::json!({ "entries": entries, "context": { "clock": clock, "cloud": cloud } });
-        if let Ok(set) = serde_json::from_value::<OrSet<u8, u8>>(json) {
+        if let Ok(set) = serde_json::from_value::<OrSet<u8, u8>>(json.clone()) {
+            // Only the canonical encoding is accepted: nothing was sorted, merged or
+            // dropped on the way in.
+            prop_assert_eq!(serde_json::to_value(&set).unwrap(), json);
             prop_assert_eq!(&roundtrip(&set), &set);
             for x in set.iter() {
                 for dot in set.dots(x) {
@@ -269,6 +298,34 @@ proptest! {
             a.add(1).unwrap();
             let joined = set.clone().join(a.state());
             prop_assert_eq!(joined.clone().join(&set), joined);
+        }
+    }
+
+    /// Reordering a reachable state's encoding (two elements, or an element's dots)
+    /// gives a second spelling of the same state, which decoding refuses.
+    #[test]
+    fn prop_reordered_encodings_are_refused(ops in ops()) {
+        let (replicas, _) = history(&ops);
+        let state = replicas.iter().fold(Set::new(), |acc, r| acc.join(r.state()));
+        let json = serde_json::to_value(&state).unwrap();
+        let entries = json["entries"].as_array().unwrap();
+        if entries.len() >= 2 {
+            let mut swapped = json.clone();
+            swapped["entries"].as_array_mut().unwrap().swap(0, 1);
+            prop_assert!(serde_json::from_value::<Set>(swapped).is_err());
+        }
+        for (index, entry) in entries.iter().enumerate() {
+            let dots = entry[1].as_array().unwrap();
+            if dots.len() >= 2 {
+                let mut reversed = json.clone();
+                reversed["entries"][index][1].as_array_mut().unwrap().reverse();
+                let err = serde_json::from_value::<Set>(reversed).unwrap_err();
+                let expected = DecodeError::UnsortedDots {
+                    index,
+                    counter: dots[dots.len() - 2][1].as_u64().unwrap(),
+                };
+                prop_assert!(err.to_string().starts_with(&expected.to_string()), "{}", err);
+            }
         }
     }
 }
