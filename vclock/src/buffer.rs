@@ -375,6 +375,9 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     /// [`capacity`](Self::capacity) messages already do. The message is returned inside
     /// the error and the buffer is unchanged.
     ///
+    /// A panic in `deliver` propagates; the buffer stays consistent, with the message
+    /// being handed over counted as delivered and the others still waiting.
+    ///
     /// # Examples
     ///
     /// ```
@@ -443,8 +446,9 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     }
 
     /// The dots the waiting message `dot` still waits for and that have not arrived:
-    /// asking their senders for them (and nothing else) unblocks the message. `None` if
-    /// no message with `dot` is waiting.
+    /// what to ask their senders for. `None` if no message with `dot` is waiting.
+    /// Along a real causal history, the message is delivered as soon as these have
+    /// arrived.
     ///
     /// A waiting message cannot be delivered before every dot its clock counts has been
     /// delivered, and a waiting predecessor cannot be delivered before the dots *its*

@@ -439,6 +439,37 @@ fn counters_at_the_limit_neither_wrap_nor_panic() {
     assert_eq!(out, ["last", "after"]);
 }
 
+#[test]
+fn panicking_delivery_leaves_the_buffer_consistent() {
+    let mut b = CausalBuffer::new(4);
+    for (sender, entries) in [('a', &[('a', 2)][..]), ('b', &[('a', 2), ('b', 1)][..])] {
+        let m = message(sender, entries, sender);
+        assert_eq!(b.push(m, |_| {}), Ok(Pushed::Waiting));
+    }
+    // Delivering a:1 unblocks a:2, whose delivery panics.
+    let first = message('a', &[('a', 1)], 'x');
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        b.push(first, |m| assert_ne!(*m.payload(), 'a', "refused"))
+    }));
+    assert!(result.is_err());
+    // a:2 counts as delivered; b:1 still waits and is now deliverable on the next push.
+    assert_eq!(b.delivered(), &clock(&[('a', 2)]));
+    assert_eq!(b.len(), 1);
+    assert_eq!(
+        b.waiting().map(Message::dot).collect::<Vec<_>>(),
+        [dot('b', 1)]
+    );
+    assert_eq!(b.missing(&dot('b', 1)).unwrap().count(), 0);
+    let mut out = Vec::new();
+    assert_eq!(
+        b.push(message('c', &[('c', 1)], 'c'), |m| out
+            .push(m.into_payload())),
+        Ok(Pushed::Delivered(2))
+    );
+    assert_eq!(out, ['c', 'b']);
+    assert!(b.is_empty());
+}
+
 // ---- Random causal histories ----
 
 /// One step of a history: `process` first delivers the messages picked by `seen`
