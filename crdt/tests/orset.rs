@@ -342,18 +342,32 @@ proptest! {
     /// `delta_since(peer's clock)` brings the peer exactly to `peer ⊔ self`, and is a
     /// state below `self`.
     #[test]
-    fn prop_delta_since_is_exact(ops in prop::collection::vec(op(true), 0..80), a in 0..REPLICAS, b in 0..REPLICAS) {
+    fn prop_delta_since_is_exact(
+        ops in prop::collection::vec(op(true), 0..80),
+        a in 0..REPLICAS,
+        b in 0..REPLICAS,
+        cut in any::<prop::sample::Index>(),
+    ) {
         // Lossy delta delivery first, so contexts have gaps (dot clouds) too.
         let mut cluster = Cluster::new(true);
-        for op in &ops {
+        // The peer's clock at some earlier step: a version vector the peer's context
+        // holds but that is not its own clock (it has seen more since).
+        let cut = cut.index(ops.len() + 1);
+        let mut old_clock = cluster.sets[b].state().context().clock().clone();
+        for (i, op) in ops.iter().enumerate() {
+            if i == cut {
+                old_clock = cluster.sets[b].state().context().clock().clone();
+            }
             cluster.step(op);
         }
         let source = cluster.sets[a].state();
         let peer = cluster.sets[b].state();
-        let delta = source.delta_since(peer.context().clock());
-        prop_assert!(delta.leq(source));
-        prop_assert_eq!(peer.clone().join(&delta), peer.clone().join(source));
-        prop_assert!(delta.len() <= source.len());
+        for seen in [peer.context().clock(), &old_clock] {
+            let delta = source.delta_since(seen);
+            prop_assert!(delta.leq(source));
+            prop_assert_eq!(peer.clone().join(&delta), peer.clone().join(source));
+            prop_assert!(delta.len() <= source.len());
+        }
     }
 }
 
