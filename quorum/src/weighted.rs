@@ -242,6 +242,11 @@ impl WeightedVoting {
     /// Read and write availability with a failure probability per node, by a dynamic
     /// program over the reachable vote totals (capped at the threshold).
     ///
+    /// Time and memory follow the number of distinct vote totals below a threshold, at most
+    /// `min(2ⁿ, threshold + 1)`: immediate for the handful of weighted replicas this scheme
+    /// is used with or for small vote values, but exponential for many nodes with unrelated
+    /// large votes (say 60 nodes voting distinct powers of two).
+    ///
     /// # Errors
     ///
     /// [`AvailabilityError::WrongNodeCount`] unless there is one probability per node;
