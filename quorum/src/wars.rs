@@ -45,7 +45,8 @@ pub use report::{PbsReport, Progress, Simulation, SimulationError, TVisibility};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Trial {
     /// The staleness threshold `τ`: the read is consistent iff it starts at `t ≥ τ` after
-    /// the commit (negative when it is consistent even at `t = 0`).
+    /// the commit (negative when it is consistent even at `t = 0`; `+∞` when delays
+    /// overflowed to infinity and the threshold is undefined).
     pub staleness: f64,
     /// Write latency: the `W`-th smallest `Wᵢ + Aᵢ` (the commit time).
     pub write_latency: f64,
@@ -229,7 +230,13 @@ impl<S: RandomSource> Trials<'_, S> {
             (tau - commit, self.order[rq - 1].0)
         };
         Trial {
-            staleness,
+            // Delays that overflow to ∞ make `∞ − ∞` undefined; such a read is never shown
+            // consistent (a NaN would otherwise sort first and poison the whole curve).
+            staleness: if staleness.is_nan() {
+                f64::INFINITY
+            } else {
+                staleness
+            },
             write_latency: commit,
             read_latency,
         }

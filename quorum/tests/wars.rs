@@ -349,3 +349,25 @@ fn paper_reference_figures() {
     close(r3.read_latency(0.999).unwrap(), 219.27, 0.06);
     close(combined(&r3), 230.0, 0.05);
 }
+
+/// Delays that overflow to infinity (`f64::MAX` shifted by `f64::MAX`) leave `∞ − ∞`
+/// undefined: such reads count as never consistent instead of a NaN that would sort first
+/// and make every point of the curve read 0.
+#[test]
+fn infinite_delays_never_count_as_consistent() {
+    let huge = Delay::constant(f64::MAX)
+        .unwrap()
+        .shifted(f64::MAX)
+        .unwrap();
+    let small = Delay::constant(1.0).unwrap();
+    let delays = WarsDelays::new(huge.clone(), small.clone(), huge, small);
+    let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
+    let trial = model
+        .trials(Xoshiro256PlusPlus::from_seed(1))
+        .next()
+        .unwrap();
+    assert_eq!(trial.staleness, f64::INFINITY);
+    let report = model.simulate(&Simulation::new(100, 1).unwrap());
+    assert_eq!(report.consistency_at(f64::MAX), 0.0);
+    assert_eq!(report.t_visibility(0.5, 0.95).unwrap().t, f64::INFINITY);
+}
