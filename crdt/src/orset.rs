@@ -58,8 +58,10 @@ use crate::lattice::DeltaCrdt;
 /// amortised `O(1)`). Merging a state of `m` elements into one of `n` is a single linear
 /// merge-join, `O(n + m)`, that updates in place when it can and otherwise rebuilds the
 /// vector once with exact capacity. Merging a small delta looks its elements up by binary
-/// search and then makes one tight pass over the `n` elements' dots (a removal carries
-/// only dots, not the element, so every element must be checked against them).
+/// search. A delta that only adds (new elements, or re-adds of elements held here) is
+/// then done, in `O(log n)` plus moving the tail for an insertion; a delta naming other
+/// dots this set has seen, such as a removal, which carries only dots and not the
+/// element, needs one tight pass over the `n` elements' dots.
 ///
 /// # Examples
 ///

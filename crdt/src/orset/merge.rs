@@ -20,6 +20,11 @@ enum Joined {
 /// the incoming context covers.
 const SPARSE_RATIO: usize = 4;
 
+/// A sparse join checks an incoming context of at most this many dots one by one to
+/// prove that no element outside the incoming state is affected; a larger context
+/// makes it scan the whole set instead.
+const SCAN_FREE_DOTS: usize = 32;
+
 /// At most this many insertions and removals are applied in place (moving the tail of
 /// the vector); more rebuild the vector once, with exact capacity.
 const IN_PLACE_EDITS: usize = 16;
@@ -44,14 +49,7 @@ impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
     /// The join, by merge-join (`sparse == false`) or by lookups (`sparse == true`);
     /// both give the same state.
     fn merge_with(&mut self, other: &Self, sparse: bool) {
-        let remap: Vec<usize> = (0..other.actors.len())
-            .map(|i| self.actors.intern(other.actors.actor(i)))
-            .collect();
-        let join = Join {
-            theirs: Probe::new(&other.ctx, &self.actors),
-            ours: Probe::new(&self.ctx, &self.actors),
-            remap,
-        };
+        let join = self.prepare(other);
         let (removed, inserted) = if sparse {
             self.join_sparse(other, &join)
         } else {
@@ -59,6 +57,18 @@ impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
         };
         self.splice(removed, inserted);
         self.ctx.join(&other.ctx);
+    }
+
+    /// Interns the incoming actors and builds the probes of both contexts.
+    fn prepare(&mut self, other: &Self) -> Join {
+        let remap: Vec<usize> = (0..other.actors.len())
+            .map(|i| self.actors.intern(other.actors.actor(i)))
+            .collect();
+        Join {
+            theirs: Probe::new(&other.ctx, &self.actors),
+            ours: Probe::new(&self.ctx, &self.actors),
+            remap,
+        }
     }
 }
 
@@ -104,7 +114,7 @@ impl Join {
 /// Removed positions (ascending) and insertions (ascending by position).
 type Edits<E> = (Vec<usize>, Vec<(usize, Entry<E>)>);
 
-impl<E: Ord + Clone, A> OrSet<E, A> {
+impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
     /// One merge-join pass over both sorted entry lists.
     fn join_dense(&mut self, other: &Self, join: &Join) -> Edits<E> {
         let mut removed: Vec<usize> = Vec::new();
@@ -160,11 +170,14 @@ impl<E: Ord + Clone, A> OrSet<E, A> {
         let mut removed: Vec<usize> = Vec::new();
         let mut inserted: Vec<(usize, Entry<E>)> = Vec::new();
         let mut matched: Vec<usize> = Vec::new();
+        // The dots the matched elements held before the join, in this set's numbering.
+        let mut matched_dots: Vec<LocalDot> = Vec::new();
         for entry in &other.entries {
             match self.entries.binary_search_by(|e| e.elem.cmp(&entry.elem)) {
                 Ok(i) => {
                     matched.push(i);
                     let mine = &mut self.entries[i];
+                    matched_dots.extend_from_slice(mine.dots.as_slice());
                     match join_dots(&mine.dots, &entry.dots, join) {
                         Joined::Unchanged => {}
                         Joined::Replace(dots) => mine.dots = dots,
@@ -178,6 +191,9 @@ impl<E: Ord + Clone, A> OrSet<E, A> {
                     }
                 }
             }
+        }
+        if !self.may_cover_unmatched(other, &matched_dots, join) {
+            return (removed, inserted);
         }
         // Every other element of this set keeps only the dots the incoming context has
         // not seen. `matched` is ascending because the incoming entries are sorted.
@@ -198,6 +214,35 @@ impl<E: Ord + Clone, A> OrSet<E, A> {
         }
         removed.sort_unstable();
         (removed, inserted)
+    }
+
+    /// Whether the incoming context may cover a dot of an element the incoming state
+    /// does not carry, so that the sparse join must scan the whole set.
+    ///
+    /// Such a dot is live here, so it is in this set's context, and it is not one of
+    /// the matched elements' dots (a dot belongs to one element). A small incoming
+    /// context is checked dot by dot: a delta that adds new elements or re-adds ones
+    /// held here names no other dot this set has seen, and then merging it costs a few
+    /// binary searches instead of a pass over every element. A removal names the dots
+    /// it removes, so it still scans; so does any context of more than
+    /// [`SCAN_FREE_DOTS`] dots.
+    fn may_cover_unmatched(&self, other: &Self, matched_dots: &[LocalDot], join: &Join) -> bool {
+        for (n, dot) in other.ctx.dots().enumerate() {
+            if n == SCAN_FREE_DOTS {
+                return true;
+            }
+            let Some(actor) = self.actors.find(dot.actor()) else {
+                continue;
+            };
+            let local = LocalDot {
+                actor,
+                counter: dot.counter_nonzero(),
+            };
+            if join.ours.contains(local) && !matched_dots.contains(&local) {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -340,6 +385,50 @@ mod tests {
             self.0 ^= self.0 << 17;
             self.0 % n
         }
+    }
+
+    #[test]
+    fn only_deltas_naming_other_seen_dots_scan_the_set() {
+        let mut a = OrSet::<u32, u8>::new();
+        for x in 0..10 {
+            a.add(&1, x).unwrap();
+        }
+        let mut b = a.clone();
+        let scans = |a: &OrSet<u32, u8>, delta: &OrSet<u32, u8>| {
+            let mut a = a.clone();
+            let join = a.prepare(delta);
+            let matched: Vec<_> = delta
+                .entries
+                .iter()
+                .filter_map(|e| a.entries.iter().find(|m| m.elem == e.elem))
+                .flat_map(|m| m.dots.as_slice().to_vec())
+                .collect();
+            a.may_cover_unmatched(delta, &matched, &join)
+        };
+        // A new element, a re-add of a held one (its superseded dot is the matched
+        // element's), and the same delta twice: no scan.
+        let new = b.add(&2, 100).unwrap();
+        assert!(!scans(&a, &new));
+        let readd = b.add(&2, 5).unwrap();
+        assert_eq!(readd.ctx.dots().count(), 2);
+        assert!(!scans(&a, &readd));
+        a.merge(&new);
+        assert!(!scans(&a, &new));
+        // A removal, and a re-add of an element removed here (its old dot names nothing
+        // live, but only a scan can tell): scan.
+        let remove = b.remove(&3);
+        assert!(scans(&a, &remove));
+        a.remove(&7);
+        let readd_removed = b.add(&2, 7).unwrap();
+        assert!(scans(&a, &readd_removed));
+        // A context too large to check dot by dot, even of dots never seen here: scan.
+        let mut c = OrSet::<u32, u8>::new();
+        for x in 200..200 + super::SCAN_FREE_DOTS as u32 {
+            c.add(&9, x).unwrap();
+        }
+        assert!(!scans(&a, &c));
+        c.add(&9, 999).unwrap();
+        assert!(scans(&a, &c));
     }
 
     #[test]
