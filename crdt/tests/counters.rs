@@ -214,3 +214,89 @@ fn mvregister_write_with_every_dot_used_is_a_typed_error_and_changes_nothing() {
     assert_eq!(r.state(), &reg);
     assert_eq!(r.state().values().collect::<Vec<_>>(), [&"old"]);
 }
+
+/// Increments of any size, up to and past `u64::MAX`, on three replicas that merge at
+/// random: a replica's count follows a `u128` model exactly, every increment that would
+/// pass `u64::MAX` is refused with the numbers of the attempt and changes nothing, and
+/// the merged counter holds every replica's count and their exact `u128` sum.
+mod near_the_limit {
+    use proptest::prelude::*;
+    use ward_crdt::{CounterError, PnCounter, Replica};
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Increment(usize, u64),
+        Decrement(usize, u64),
+        Merge(usize, usize),
+    }
+
+    fn amount() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            Just(u64::MAX),
+            (0..4_u64).prop_map(|d| u64::MAX - d),
+            Just(u64::MAX / 2 + 1),
+            0..4_u64,
+            any::<u64>(),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0..3_usize, amount()).prop_map(|(r, n)| Op::Increment(r, n)),
+            (0..3_usize, amount()).prop_map(|(r, n)| Op::Decrement(r, n)),
+            (0..3_usize, 0..3_usize).prop_map(|(a, b)| Op::Merge(a, b)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn prop_counters_refuse_overflow_and_sum_exactly(ops in prop::collection::vec(op(), 0..30)) {
+            let mut replicas: Vec<Replica<u8, PnCounter<u8>>> =
+                (0..3).map(|r| Replica::new(r, PnCounter::new())).collect();
+            // Per replica: its own increments and decrements, as u128.
+            let mut model = [(0_u128, 0_u128); 3];
+            for op in &ops {
+                match *op {
+                    Op::Increment(r, by) | Op::Decrement(r, by) => {
+                        let up = matches!(op, Op::Increment(..));
+                        let own = if up { &mut model[r].0 } else { &mut model[r].1 };
+                        let before = replicas[r].state().clone();
+                        let result = if up {
+                            replicas[r].increment(by)
+                        } else {
+                            replicas[r].decrement(by)
+                        };
+                        if *own + u128::from(by) > u128::from(u64::MAX) {
+                            let count = u64::try_from(*own).unwrap();
+                            prop_assert_eq!(result, Err(CounterError::Overflow { count, by }));
+                            prop_assert_eq!(replicas[r].state(), &before);
+                        } else {
+                            prop_assert!(result.is_ok());
+                            *own += u128::from(by);
+                        }
+                    }
+                    Op::Merge(from, to) => {
+                        let state = replicas[from].state().clone();
+                        replicas[to].merge(&state).expect("distinct actors");
+                    }
+                }
+            }
+            let mut all = Replica::new(9, PnCounter::new());
+            for r in &replicas {
+                all.merge(r.state()).expect("distinct actors");
+            }
+            let state = all.state();
+            for (r, &(up, down)) in model.iter().enumerate() {
+                let actor = u8::try_from(r).unwrap();
+                prop_assert_eq!(u128::from(state.increments().count(&actor)), up);
+                prop_assert_eq!(u128::from(state.decrements().count(&actor)), down);
+            }
+            let ups: u128 = model.iter().map(|m| m.0).sum();
+            let downs: u128 = model.iter().map(|m| m.1).sum();
+            prop_assert_eq!(state.increments().value(), ups);
+            prop_assert_eq!(state.value(), i128::try_from(ups).unwrap() - i128::try_from(downs).unwrap());
+        }
+    }
+}
