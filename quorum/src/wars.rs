@@ -167,8 +167,12 @@ impl<S: RandomSource> Trials<'_, S> {
             for x in samples.iter_mut() {
                 *x = self.rng.next_unit();
             }
-            for (x, p) in samples.iter_mut().zip(params.iter()) {
-                *x = p.at(*x);
+            // Two at a time (4N is even): measurably better interleaved than one by one,
+            // while four at a time makes the compiler pack them into slower vector code.
+            for (x, p) in samples.chunks_exact_mut(2).zip(params.chunks_exact(2)) {
+                let (a, b) = (p[0].at(x[0]), p[1].at(x[1]));
+                x[0] = a;
+                x[1] = b;
             }
             for (i, s) in samples.chunks_exact(4).enumerate() {
                 self.w[i] = s[0];
