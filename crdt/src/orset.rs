@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
+use core::hash::{Hash, Hasher};
 
 use ward_vclock::{Dot, DotContext, VClockError};
 
@@ -480,6 +481,47 @@ impl<E: PartialEq, A: Ord + Clone> PartialEq for OrSet<E, A> {
 }
 
 impl<E: Eq, A: Ord + Clone> Eq for OrSet<E, A> {}
+
+/// Consistent with `Eq`: hashes the context and each element with its dots in ascending
+/// order, never the internal numbering of actors.
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::HashSet;
+/// use ward_crdt::{Lattice, OrSet, Replica};
+///
+/// let mut a = Replica::new("a", OrSet::new());
+/// let mut b = Replica::new("b", OrSet::new());
+/// a.add(1)?;
+/// b.add(1)?;
+/// let ab = a.state().clone().join(b.state());
+/// let ba = b.state().clone().join(a.state());
+/// let distinct: HashSet<_> = [ab, ba].into_iter().collect();
+/// assert_eq!(distinct.len(), 1);
+/// # Ok::<(), ward_vclock::VClockError>(())
+/// ```
+impl<E: Hash, A: Hash + Ord + Clone> Hash for OrSet<E, A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.ctx.hash(state);
+        self.entries.len().hash(state);
+        for entry in &self.entries {
+            entry.elem.hash(state);
+            match &entry.dots {
+                Dots::One(d) => {
+                    1_usize.hash(state);
+                    self.actors.resolve(*d).hash(state);
+                }
+                Dots::Many(ds) => {
+                    let mut dots: Vec<Dot<A>> =
+                        ds.iter().map(|d| self.actors.resolve(*d)).collect();
+                    dots.sort_unstable();
+                    dots.hash(state);
+                }
+            }
+        }
+    }
+}
 
 fn same_dots<A: Ord + Clone>(ta: &ActorTable<A>, a: &Dots, tb: &ActorTable<A>, b: &Dots) -> bool {
     let (a, b) = (a.as_slice(), b.as_slice());

@@ -7,6 +7,8 @@
 //! returns a delta with `x ⊔ δ(x) == m(x)`.
 
 use core::fmt::Debug;
+use core::hash::{Hash, Hasher};
+use std::collections::hash_map::DefaultHasher;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -22,7 +24,7 @@ fn config() -> ProptestConfig {
 }
 
 /// Commutativity, associativity and idempotence on three states of the pool.
-fn check_laws<T: Lattice + Clone + PartialEq + Debug>(
+fn check_laws<T: Lattice + Clone + PartialEq + Debug + Hash>(
     pool: &[T],
     (i, j, k): (Index, Index, Index),
 ) -> Result<(), TestCaseError> {
@@ -30,6 +32,8 @@ fn check_laws<T: Lattice + Clone + PartialEq + Debug>(
     let y = j.get(pool);
     let z = k.get(pool);
     prop_assert_eq!(x.clone().join(y), y.clone().join(x), "commutativity");
+    // Equal states hash alike, however they were built.
+    prop_assert_eq!(hash(&x.clone().join(y)), hash(&y.clone().join(x)), "hash");
     prop_assert_eq!(
         x.clone().join(y).join(z),
         x.clone().join(&y.clone().join(z)),
@@ -57,6 +61,12 @@ fn check_mutator<T: Lattice + Clone + PartialEq + Debug>(
     prop_assert_eq!(&before.clone().join(delta), after, "x ⊔ δ(x) != m(x)");
     prop_assert!(delta.leq(after), "delta is not below the new state");
     Ok(())
+}
+
+fn hash<T: Hash>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn indices() -> impl Strategy<Value = (Index, Index, Index)> {
