@@ -138,6 +138,32 @@ fn counter_replica_refuses_foreign_events_of_its_own_actor() {
 }
 
 #[test]
+fn a_shared_actor_id_drops_the_other_writers_events_on_the_replica_that_is_ahead() {
+    // The limit the README states, for counters and registers: no error on the replica
+    // that is ahead, and the other writer's events are lost there.
+    let mut ahead = Replica::new("a", GCounter::new());
+    let mut behind = Replica::new("a", GCounter::new());
+    ahead.increment(5).unwrap();
+    behind.increment(3).unwrap();
+    ahead.merge(behind.state()).unwrap();
+    assert_eq!(ahead.state().value(), 5);
+
+    for writes in [&["x"][..], &["x", "y"]] {
+        let mut ahead = Replica::new(1_u8, MvRegister::new());
+        let mut behind = Replica::new(1_u8, MvRegister::new());
+        for w in writes {
+            ahead.write(*w).unwrap();
+        }
+        behind.write("z").unwrap();
+        ahead.merge(behind.state()).unwrap();
+        assert_eq!(
+            ahead.state().values().collect::<Vec<_>>(),
+            [writes.last().unwrap()]
+        );
+    }
+}
+
+#[test]
 fn mvregister_keeps_concurrent_writes_as_siblings_until_a_write_sees_them() {
     // Riak's sibling behaviour: concurrent writes are all returned on read.
     let mut a = Replica::new("a", MvRegister::new());
