@@ -25,6 +25,13 @@ use crate::pncounter::PnCounter;
 /// id. Copy the state instead ([`state`](Replica::state)`().clone()`), or split the
 /// replica with [`into_parts`](Replica::into_parts).
 ///
+/// ```compile_fail,E0599
+/// use ward_crdt::{GCounter, Replica};
+///
+/// let replica = Replica::new("a", GCounter::<&str>::new());
+/// let twin = replica.clone(); // no second writer under "a"
+/// ```
+///
 /// Every mutator returns the delta, to ship to other replicas; merging the delta into a
 /// replica has the same effect as the mutation had here.
 ///
