@@ -302,7 +302,8 @@ impl Requirement {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_met_by(&self, counts: &[usize]) -> bool {
-        let sum: usize = counts.iter().sum();
+        // Saturating: caller-supplied counts must not wrap around to a small total.
+        let sum = counts.iter().fold(0_usize, |acc, &c| acc.saturating_add(c));
         sum >= self.total
             && self
                 .per_dc

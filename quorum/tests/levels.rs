@@ -338,3 +338,14 @@ fn serde_validates_topologies() {
         "\"LOCAL_QUORUM\""
     );
 }
+
+#[test]
+fn requirement_counts_never_wrap() {
+    let t = Topology::new(&[3, 3]).unwrap();
+    let quorum = t.requirement(ConsistencyLevel::Quorum, 0).unwrap();
+    // usize::MAX + 1 would wrap to 0 replicas and wrongly fail the level.
+    assert!(quorum.is_met_by(&[usize::MAX, 1]));
+    assert!(quorum.is_met_by(&[usize::MAX, usize::MAX]));
+    let local = t.requirement(ConsistencyLevel::LocalQuorum, 1).unwrap();
+    assert!(!local.is_met_by(&[usize::MAX, 1]));
+}
