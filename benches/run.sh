@@ -10,7 +10,7 @@ if [ "${1:-}" = "quick" ]; then
     args=(-- --warm-up-time 1 --measurement-time 3)
 fi
 
-cargo bench -p ward-benches "${args[@]}"
+cargo bench -p ward-benches --bench '*' "${args[@]}"
 mkdir -p target
 cargo run --release -p ward-benches --bin memory > target/memory.txt
 cargo run --release -p ward-benches --bin report

@@ -4,9 +4,10 @@
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use ward_benches::contention::contended;
 
 use failsafe::CircuitBreaker as _;
 use ward_backoff::MonotonicClock;
@@ -57,34 +58,18 @@ fn breaker_closed(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `op` `iters` times on each of two threads at once; returns the wall time, so the
-/// figure is the time per call per thread under contention.
-fn two_threads(iters: u64, op: &(impl Fn() + Sync)) -> Duration {
-    let start = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                for _ in 0..iters {
-                    op();
-                }
-            });
-        }
-    });
-    start.elapsed()
-}
-
 fn breaker_closed_two_threads(c: &mut Criterion) {
     let mut group = c.benchmark_group("breaker_closed_two_threads");
 
     let ward = ward_breaker();
     group.bench_function("ward", |b| {
-        b.iter_custom(|iters| two_threads(iters, &|| ward_call(black_box(&ward))));
+        b.iter_custom(|iters| contended(iters, || ward_call(black_box(&ward))));
     });
 
     let fs = failsafe_breaker();
     group.bench_function("failsafe", |b| {
         b.iter_custom(|iters| {
-            two_threads(iters, &|| {
+            contended(iters, || {
                 black_box(fs.call(|| Ok::<(), ()>(()))).ok();
             })
         });
@@ -93,7 +78,7 @@ fn breaker_closed_two_threads(c: &mut Criterion) {
     let rc = recloser_breaker();
     group.bench_function("recloser", |b| {
         b.iter_custom(|iters| {
-            two_threads(iters, &|| {
+            contended(iters, || {
                 black_box(rc.call(|| Ok::<(), ()>(()))).ok();
             })
         });
@@ -102,7 +87,7 @@ fn breaker_closed_two_threads(c: &mut Criterion) {
     let word = AtomicU64::new(0);
     group.bench_function("atomic_load", |b| {
         b.iter_custom(|iters| {
-            two_threads(iters, &|| {
+            contended(iters, || {
                 black_box(black_box(&word).load(Ordering::Relaxed));
             })
         });

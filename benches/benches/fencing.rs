@@ -12,13 +12,10 @@
 //! hammers the same fence.
 
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use parking_lot::Mutex;
+use ward_benches::contention::contended;
 use ward_fencing::{FenceGuard, Fenced, FencingToken};
 
 const HOLDER: FencingToken = match FencingToken::new(34) {
@@ -95,29 +92,6 @@ fn fenced_write(c: &mut Criterion) {
         b.iter(|| black_box(mutex_write(&mutex, black_box(HOLDER.get()))));
     });
     group.finish();
-}
-
-/// Times `iters` calls of `op` on this thread while a second thread calls `op` without pause
-/// on the same fence.
-fn contended<F: Fn() + Sync>(iters: u64, op: F) -> Duration {
-    let stop = AtomicBool::new(false);
-    let ready = Barrier::new(2);
-    thread::scope(|s| {
-        s.spawn(|| {
-            ready.wait();
-            while !stop.load(Ordering::Relaxed) {
-                op();
-            }
-        });
-        ready.wait();
-        let begin = Instant::now();
-        for _ in 0..iters {
-            op();
-        }
-        let elapsed = begin.elapsed();
-        stop.store(true, Ordering::Relaxed);
-        elapsed
-    })
 }
 
 fn fence_admit_two_threads(c: &mut Criterion) {

@@ -8,12 +8,10 @@
 //! timestamp taken from a peer clock at setup, slightly in the past, the common case.
 
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use ward_benches::contention::contended;
 use ward_hlc::{CoarseClock, Hlc, PhysicalClock, SystemClock};
 
 /// uhlc's default maximum drift.
@@ -48,29 +46,6 @@ fn hlc_update(c: &mut Criterion) {
         b.iter(|| black_box(peer.update_with_timestamp(black_box(&remote_peer))));
     });
     group.finish();
-}
-
-/// Times `iters` calls of `op` on this thread while a second thread calls `op` on the same
-/// clock without pause, so every call competes for the clock's cache line.
-fn contended<F: Fn() + Sync>(iters: u64, op: F) -> Duration {
-    let stop = AtomicBool::new(false);
-    let started = Barrier::new(2);
-    thread::scope(|s| {
-        s.spawn(|| {
-            started.wait();
-            while !stop.load(Ordering::Relaxed) {
-                op();
-            }
-        });
-        started.wait();
-        let begin = Instant::now();
-        for _ in 0..iters {
-            op();
-        }
-        let elapsed = begin.elapsed();
-        stop.store(true, Ordering::Relaxed);
-        elapsed
-    })
 }
 
 fn hlc_now_two_threads(c: &mut Criterion) {

@@ -8,10 +8,11 @@
 //! - `report` reads criterion's saved estimates and that memory output and writes
 //!   `BENCHMARKS.md`, stating for every target from the crate issues whether it is met.
 //!
-//! This library holds the parts both binaries and the tests share: the list of targets
+//! This library holds the parts the binaries and the benchmarks share: the list of targets
 //! ([`targets`]), the parsing of criterion's output ([`criterion_data`]) and of the memory
-//! lines ([`memory`]).
+//! lines ([`memory`]), and the two-thread timing loop ([`contention`]).
 
+pub mod contention;
 pub mod criterion_data;
 pub mod memory;
 pub mod targets;

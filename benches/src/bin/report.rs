@@ -1,7 +1,7 @@
 //! Writes `BENCHMARKS.md` from criterion's saved estimates and the `memory` binary's output.
 //!
 //! ```text
-//! cargo bench -p ward-benches
+//! cargo bench -p ward-benches --bench '*'
 //! cargo run --release -p ward-benches --bin memory > target/memory.txt
 //! cargo run --release -p ward-benches --bin report
 //! ```
@@ -303,7 +303,7 @@ fn today() -> String {
 }
 
 const REPRODUCE: &str = "```text
-cargo bench -p ward-benches -- --warm-up-time 1 --measurement-time 3
+cargo bench -p ward-benches --bench '*' -- --warm-up-time 1 --measurement-time 3
 cargo run --release -p ward-benches --bin memory > target/memory.txt
 cargo run --release -p ward-benches --bin report
 ```
