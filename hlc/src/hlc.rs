@@ -98,6 +98,11 @@ impl From<ClockError> for EventError {
     }
 }
 
+/// Below this state, [`Hlc::now`]'s single `fetch_add` cannot carry the state past
+/// `u64::MAX`, however many threads race it: the fast path is left long before the end of
+/// the range, where the compare-and-swap path reports exhaustion.
+const FAST_PATH_LIMIT: u64 = u64::MAX - (1 << 32);
+
 /// A hybrid logical clock shared by `&self` across threads.
 ///
 /// The whole state is one `AtomicU64`, updated by compare-and-swap: no lock is taken on
@@ -225,7 +230,20 @@ impl<C: PhysicalClock> Hlc<C> {
     /// ```
     #[inline]
     pub fn now(&self) -> Result<Timestamp, ClockError> {
-        match self.event(None, u64::MAX) {
+        let pt = self.read_clock()?;
+        if self.overflow == OverflowPolicy::Carry {
+            let physical = pt << LOGICAL_BITS;
+            let state = self.state.load(Ordering::Acquire);
+            if physical <= state && state < FAST_PATH_LIMIT {
+                // The physical clock has not moved past the last timestamp, so the send
+                // rule issues the state itself. `fetch_add` hands racing threads distinct
+                // values, each at least `state >= physical`; a full counter carries into the
+                // physical part exactly as `OverflowPolicy::Carry` asks.
+                let issued = self.state.fetch_add(1, Ordering::AcqRel);
+                return Ok(Timestamp::from_u64(issued));
+            }
+        }
+        match self.event_at(pt, None, u64::MAX) {
             Ok(ts) => Ok(ts),
             Err(EventError::Clock(e)) => Err(e),
             // The ceiling is u64::MAX, which `event` never exceeds.
@@ -382,6 +400,17 @@ impl<C: PhysicalClock> Hlc<C> {
         ceiling: u64,
     ) -> Result<Timestamp, EventError> {
         let pt = self.read_clock()?;
+        self.event_at(pt, remote, ceiling)
+    }
+
+    /// One clock event at physical reading `pt` (already read and checked).
+    #[inline]
+    fn event_at(
+        &self,
+        pt: u64,
+        remote: Option<Timestamp>,
+        ceiling: u64,
+    ) -> Result<Timestamp, EventError> {
         // The smallest value the remote timestamp allows, or 0.
         let remote_floor = match remote {
             None => 0,
