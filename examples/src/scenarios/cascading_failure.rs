@@ -574,10 +574,10 @@ pub fn report(o: &Outcome) -> Report {
         percent(o.ward.success_rate()),
     );
     Report {
-        scenario: "cascading-failure",
-        number: 8,
-        title: "Cascading failure",
-        crate_name: "ward-backoff",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "one replica dies; retries pile onto the survivors until they fail in turn".into(),
         tables: vec![table, crashes],
         notes: vec![
@@ -604,15 +604,15 @@ pub fn report(o: &Outcome) -> Report {
     }
 }
 
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "cascading-failure",
+    number: 8,
+    title: "Cascading failure",
+    crate_name: "ward-backoff",
+    summary: "retries against a failing replica take down the rest",
+};
+
 pub(crate) fn tour(options: &Options) -> Report {
-    match run(options.seed) {
-        Ok(outcome) => report(&outcome),
-        Err(err) => super::failed(
-            "cascading-failure",
-            8,
-            "Cascading failure",
-            "ward-backoff",
-            &err,
-        ),
-    }
+    super::tour(&META, run(options.seed), report)
 }

@@ -413,10 +413,10 @@ pub fn report(o: &Outcome) -> Report {
         ));
     }
     Report {
-        scenario: "causality",
-        number: 3,
-        title: "Causality violation",
-        crate_name: "ward-vclock",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "a reply reaches a third node before the post it answers".into(),
         tables: vec![screen, summary],
         notes,
@@ -427,11 +427,17 @@ pub fn report(o: &Outcome) -> Report {
     }
 }
 
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "causality",
+    number: 3,
+    title: "Causality violation",
+    crate_name: "ward-vclock",
+    summary: "a reply is delivered before the post it answers",
+};
+
 pub(crate) fn tour(options: &Options) -> Report {
-    match run(options.seed) {
-        Ok(outcome) => report(&outcome),
-        Err(err) => super::failed("causality", 3, "Causality violation", "ward-vclock", &err),
-    }
+    super::tour(&META, run(options.seed), report)
 }
 
 #[cfg(test)]

@@ -327,10 +327,10 @@ pub fn report(o: &Outcome) -> Report {
         o.tight.measured_drift_micros.unwrap_or(0) as f64 / 1e6
     );
     Report {
-        scenario: "clock-skew",
-        number: 2,
-        title: "Clock skew and last-write-wins",
-        crate_name: "ward-hlc",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "a server whose clock runs ahead wins every last-write-wins race, even against \
                   later writes"
             .into(),
@@ -348,15 +348,15 @@ pub fn report(o: &Outcome) -> Report {
     }
 }
 
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "clock-skew",
+    number: 2,
+    title: "Clock skew and last-write-wins",
+    crate_name: "ward-hlc",
+    summary: "last-write-wins by wall clock keeps the older write",
+};
+
 pub(crate) fn tour(options: &Options) -> Report {
-    match run(options.seed) {
-        Ok(outcome) => report(&outcome),
-        Err(err) => super::failed(
-            "clock-skew",
-            2,
-            "Clock skew and last-write-wins",
-            "ward-hlc",
-            &err,
-        ),
-    }
+    super::tour(&META, run(options.seed), report)
 }

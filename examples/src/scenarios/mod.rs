@@ -37,6 +37,16 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A registry entry from a scenario's identity and its runner.
+    const fn new(meta: Meta, runner: fn(&Options) -> Report) -> Self {
+        Scenario {
+            name: meta.name,
+            number: meta.number,
+            summary: meta.summary,
+            runner,
+        }
+    }
+
     /// Runs the scenario with the given options.
     ///
     /// # Examples
@@ -61,54 +71,14 @@ impl PartialEq for Scenario {
 impl Eq for Scenario {}
 
 const ALL: &[Scenario] = &[
-    Scenario {
-        name: "zombie-leader",
-        number: 1,
-        summary: "a paused leader writes after a new leader was elected",
-        runner: zombie_leader::tour,
-    },
-    Scenario {
-        name: "clock-skew",
-        number: 2,
-        summary: "last-write-wins by wall clock keeps the older write",
-        runner: clock_skew::tour,
-    },
-    Scenario {
-        name: "causality",
-        number: 3,
-        summary: "a reply is delivered before the post it answers",
-        runner: causality::tour,
-    },
-    Scenario {
-        name: "stale-reads",
-        number: 4,
-        summary: "a read from a lagging replica returns an old value",
-        runner: stale_reads::tour,
-    },
-    Scenario {
-        name: "shopping-cart",
-        number: 5,
-        summary: "partitioned datacenters overwrite each other's cart",
-        runner: shopping_cart::tour,
-    },
-    Scenario {
-        name: "oversell",
-        number: 6,
-        summary: "three regions sell the same last items",
-        runner: oversell::tour,
-    },
-    Scenario {
-        name: "thundering-herd",
-        number: 7,
-        summary: "clients retrying in step keep colliding on one row",
-        runner: thundering_herd::tour,
-    },
-    Scenario {
-        name: "cascading-failure",
-        number: 8,
-        summary: "retries against a failing replica take down the rest",
-        runner: cascading_failure::tour,
-    },
+    Scenario::new(zombie_leader::META, zombie_leader::tour),
+    Scenario::new(clock_skew::META, clock_skew::tour),
+    Scenario::new(causality::META, causality::tour),
+    Scenario::new(stale_reads::META, stale_reads::tour),
+    Scenario::new(shopping_cart::META, shopping_cart::tour),
+    Scenario::new(oversell::META, oversell::tour),
+    Scenario::new(thundering_herd::META, thundering_herd::tour),
+    Scenario::new(cascading_failure::META, cascading_failure::tour),
 ];
 
 /// Every scenario, in tour order.
@@ -137,20 +107,38 @@ pub fn find(name: &str) -> Option<&'static Scenario> {
     ALL.iter().find(|s| s.name == name)
 }
 
+/// A scenario's identity: written once, in its module, and used by its registry entry and
+/// by every report it makes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Meta {
+    /// Command-line name.
+    pub(crate) name: &'static str,
+    /// Position in the tour.
+    pub(crate) number: u8,
+    /// Heading of its report.
+    pub(crate) title: &'static str,
+    /// The Ward crate (or crates) it shows.
+    pub(crate) crate_name: &'static str,
+    /// One line for `--list`.
+    pub(crate) summary: &'static str,
+}
+
+/// Runs a scenario's outcome through its report, or reports why it could not run.
+fn tour<O>(meta: &Meta, outcome: Result<O, ScenarioError>, report: fn(&O) -> Report) -> Report {
+    match outcome {
+        Ok(outcome) => report(&outcome),
+        Err(error) => failed(meta, &error),
+    }
+}
+
 /// The report of a scenario that could not run (for example, no scratch directory): it
 /// counts as not prevented, so the tour exits non-zero.
-fn failed(
-    scenario: &'static str,
-    number: u8,
-    title: &'static str,
-    crate_name: &'static str,
-    error: &ScenarioError,
-) -> Report {
+fn failed(meta: &Meta, error: &ScenarioError) -> Report {
     Report {
-        scenario,
-        number,
-        title,
-        crate_name,
+        scenario: meta.name,
+        number: meta.number,
+        title: meta.title,
+        crate_name: meta.crate_name,
         anomaly: format!("the scenario could not run: {error}"),
         tables: Vec::new(),
         notes: Vec::new(),
@@ -243,7 +231,15 @@ mod tests {
 
     #[test]
     fn a_scenario_that_cannot_run_fails_the_tour() {
-        let report = failed("x", 9, "X", "ward-x", &broken("no reply"));
+        let meta = Meta {
+            name: "x",
+            number: 9,
+            title: "X",
+            crate_name: "ward-x",
+            summary: "a scenario that breaks",
+        };
+        let report = tour(&meta, Err::<(), _>(broken("no reply")), |()| unreachable!());
+        assert_eq!((report.scenario, report.number), ("x", 9));
         assert!(!report.passed());
         assert!(!report.prevented);
         assert_eq!(report.verdict, "error: scenario invariant broken: no reply");

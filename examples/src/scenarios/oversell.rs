@@ -669,10 +669,10 @@ pub fn report(o: &Outcome) -> Report {
         o.quorum.count(Answer::Unavailable),
     );
     Report {
-        scenario: "oversell",
-        number: 6,
-        title: "Inventory oversell",
-        crate_name: "ward-crdt + ward-quorum",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "regions that sell from their own replica all sell the last units".into(),
         tables: vec![table, per_region],
         notes: vec![
@@ -690,15 +690,15 @@ pub fn report(o: &Outcome) -> Report {
     }
 }
 
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "oversell",
+    number: 6,
+    title: "Inventory oversell",
+    crate_name: "ward-crdt + ward-quorum",
+    summary: "three regions sell the same last items",
+};
+
 pub(crate) fn tour(options: &Options) -> Report {
-    match run(options.seed) {
-        Ok(outcome) => report(&outcome),
-        Err(err) => super::failed(
-            "oversell",
-            6,
-            "Inventory oversell",
-            "ward-crdt + ward-quorum",
-            &err,
-        ),
-    }
+    super::tour(&META, run(options.seed), report)
 }

@@ -538,10 +538,10 @@ pub fn report(o: &Outcome) -> Report {
         o.finals[0].orset.len()
     );
     Report {
-        scenario: "shopping-cart",
-        number: 5,
-        title: "Conflicting writes: the shopping cart",
-        crate_name: "ward-crdt",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "two partitioned datacenters change the same cart; last-write-wins keeps one \
                   side and drops the other's items"
             .into(),
@@ -554,15 +554,15 @@ pub fn report(o: &Outcome) -> Report {
     }
 }
 
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "shopping-cart",
+    number: 5,
+    title: "Conflicting writes: the shopping cart",
+    crate_name: "ward-crdt",
+    summary: "partitioned datacenters overwrite each other's cart",
+};
+
 pub(crate) fn tour(options: &Options) -> Report {
-    match run(options.seed) {
-        Ok(outcome) => report(&outcome),
-        Err(err) => super::failed(
-            "shopping-cart",
-            5,
-            "Conflicting writes: the shopping cart",
-            "ward-crdt",
-            &err,
-        ),
-    }
+    super::tour(&META, run(options.seed), report)
 }

@@ -464,10 +464,10 @@ pub fn report(o: &Outcome) -> Report {
         o.naive.stale, o.naive.reads, o.quorum.reads_with_repair
     );
     Report {
-        scenario: "stale-reads",
-        number: 4,
-        title: "Stale reads",
-        crate_name: "ward-quorum",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "a read served by a lagging replica returns a stock count older than the last \
                   acknowledged purchase"
             .into(),
@@ -485,9 +485,15 @@ pub fn report(o: &Outcome) -> Report {
     }
 }
 
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "stale-reads",
+    number: 4,
+    title: "Stale reads",
+    crate_name: "ward-quorum",
+    summary: "a read from a lagging replica returns an old value",
+};
+
 pub(crate) fn tour(options: &Options) -> Report {
-    match run(options.seed) {
-        Ok(outcome) => report(&outcome),
-        Err(err) => super::failed("stale-reads", 4, "Stale reads", "ward-quorum", &err),
-    }
+    super::tour(&META, run(options.seed), report)
 }

@@ -300,10 +300,10 @@ pub fn report(outcome: &Outcome) -> Report {
         exp.calls as f64 / full.calls.max(1) as f64,
     );
     Report {
-        scenario: "thundering-herd",
-        number: 7,
-        title: "Thundering herd",
-        crate_name: "ward-backoff",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "clients retrying in step keep colliding on one row: most calls are wasted \
                   conflicts"
             .into(),
@@ -323,6 +323,15 @@ pub fn report(outcome: &Outcome) -> Report {
         details: super::details(outcome),
     }
 }
+
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "thundering-herd",
+    number: 7,
+    title: "Thundering herd",
+    crate_name: "ward-backoff",
+    summary: "clients retrying in step keep colliding on one row",
+};
 
 pub(crate) fn tour(options: &Options) -> Report {
     report(&run(options.seed, options.sweep))

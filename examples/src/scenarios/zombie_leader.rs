@@ -356,10 +356,10 @@ pub fn report(o: &Outcome) -> Report {
         o.naive_final, o.fenced_final, o.zombie_token, o.leader_token
     );
     Report {
-        scenario: "zombie-leader",
-        number: 1,
-        title: "Zombie leader",
-        crate_name: "ward-fencing",
+        scenario: META.name,
+        number: META.number,
+        title: META.title,
+        crate_name: META.crate_name,
         anomaly: "a leader paused past its lease wakes up and writes over the new leader's data"
             .into(),
         tables: vec![writes, finals, restart],
@@ -379,9 +379,15 @@ pub fn report(o: &Outcome) -> Report {
     }
 }
 
+/// This scenario's identity in the tour.
+pub(crate) const META: super::Meta = super::Meta {
+    name: "zombie-leader",
+    number: 1,
+    title: "Zombie leader",
+    crate_name: "ward-fencing",
+    summary: "a paused leader writes after a new leader was elected",
+};
+
 pub(crate) fn tour(options: &Options) -> Report {
-    match run(options.seed) {
-        Ok(outcome) => report(&outcome),
-        Err(err) => super::failed("zombie-leader", 1, "Zombie leader", "ward-fencing", &err),
-    }
+    super::tour(&META, run(options.seed), report)
 }
