@@ -392,9 +392,25 @@ impl fmt::Display for FencingToken {
 impl FromStr for FencingToken {
     type Err = TokenError;
 
-    /// Parses a plain decimal number (as written by `Display`).
+    /// Parses exactly what `Display` writes: ASCII decimal digits without a sign, without
+    /// leading zeros and without surrounding space, with a value from 1 to `u64::MAX`.
+    ///
+    /// `"0"` is [`TokenError::Zero`]; anything else that `Display` never writes (`"+5"`,
+    /// `"0005"`, `" 5"`, `""`, a value above `u64::MAX`) is [`TokenError::NotANumber`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let value: u64 = s.parse().map_err(|_| TokenError::NotANumber)?;
+        let bytes = s.as_bytes();
+        match bytes {
+            [b'0'] => return Err(TokenError::Zero),
+            [b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit) => {}
+            _ => return Err(TokenError::NotANumber),
+        }
+        let mut value: u64 = 0;
+        for &b in bytes {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b - b'0')))
+                .ok_or(TokenError::NotANumber)?;
+        }
         Self::new(value)
     }
 }
@@ -448,8 +464,9 @@ pub enum TokenError {
         /// The value that was presented.
         value: i64,
     },
-    /// The text is not a decimal number that fits in a `u64`.
-    #[error("not a decimal number in the range of u64")]
+    /// The text is not a token as `Display` writes it: decimal digits without sign or leading
+    /// zeros, fitting in a `u64`.
+    #[error("not a decimal number without sign or leading zeros in the range of u64")]
     NotANumber,
     /// The node name does not end in ZooKeeper's ten-digit sequence suffix.
     #[error("node name does not end in a ten-digit sequence number")]

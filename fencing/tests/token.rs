@@ -177,6 +177,39 @@ fn error_messages_carry_the_numbers() {
     );
 }
 
+/// `FromStr` parses exactly what `Display` writes: no sign, no leading zeros, no spaces, no
+/// other radix. The old parser went through `u64::from_str` and accepted `+5` and `0005`.
+#[test]
+fn regression_from_str_refuses_what_display_never_writes() {
+    for text in [
+        "+5",
+        "0005",
+        "05",
+        "00",
+        "-0",
+        "+0",
+        " 5",
+        "5 ",
+        "",
+        "5_000",
+        "0x5",
+        "\u{0665}",
+        "18446744073709551616",
+    ] {
+        assert_eq!(
+            text.parse::<FencingToken>(),
+            Err(TokenError::NotANumber),
+            "{text:?} was accepted"
+        );
+    }
+    assert_eq!("0".parse::<FencingToken>(), Err(TokenError::Zero));
+    assert_eq!("5".parse::<FencingToken>().map(FencingToken::get), Ok(5));
+    assert_eq!(
+        "18446744073709551615".parse::<FencingToken>(),
+        Ok(FencingToken::MAX)
+    );
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn serde_round_trip_and_validation() {
@@ -233,6 +266,15 @@ proptest! {
         } else {
             prop_assert_eq!(with_prefix, Err(TokenError::Wrapped { sequence: i64::from(seq) }));
             prop_assert!(without.is_err(), "{} accepted", name);
+        }
+    }
+
+    /// Any text that parses is exactly the `Display` form of the token it parses to, for
+    /// digit strings with signs, leading zeros and overflow.
+    #[test]
+    fn prop_parse_accepts_only_the_display_form(text in "[+-]?0{0,3}[0-9]{0,21}") {
+        if let Ok(token) = text.parse::<FencingToken>() {
+            prop_assert_eq!(token.to_string(), text);
         }
     }
 
