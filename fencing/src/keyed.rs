@@ -17,6 +17,19 @@ const DEFAULT_SHARDS: usize = 64;
 /// The largest shard count [`KeyedFence::with_shards`] accepts.
 const MAX_SHARDS: usize = 1 << 16;
 
+/// The shard of a key with hash `hash`, among `shards` (1 to [`MAX_SHARDS`]).
+///
+/// Every bit of the hash counts: the high half is folded into the low half, the result is
+/// multiplied by 2^64/φ (Fibonacci hashing), which carries each bit into the top 32 bits, and
+/// those are mapped onto `0..shards` by a multiply and shift. A hasher that leaves the high
+/// bits zero (the identity on small integers) or the low bits zero still spreads its keys.
+fn shard_index(hash: u64, shards: usize) -> usize {
+    let folded = hash ^ (hash >> 32);
+    let mixed = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+    // `mixed < 2^32` and `shards <= 2^16`: the product fits, and the result is below `shards`.
+    ((mixed * shards as u64) >> 32) as usize
+}
+
 /// One shard on its own cache lines, so two shards' locks never share a line.
 #[repr(align(128))]
 struct Shard<K, S>(RwLock<HashMap<K, FencingToken, S>>);
@@ -137,9 +150,7 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
     where
         Q: Hash + ?Sized,
     {
-        let hash = self.hasher.hash_one(key);
-        // The high bits: the map inside the shard uses the low ones.
-        let index = ((hash >> 32) as usize) % self.shards.len();
+        let index = shard_index(self.hasher.hash_one(key), self.shards.len());
         &self.shards[index].0
     }
 
@@ -356,5 +367,70 @@ impl ShardCountError {
     /// ```
     pub const fn max(&self) -> usize {
         self.max
+    }
+}
+
+#[cfg(all(test, not(ward_loom)))]
+mod tests {
+    use core::hash::{BuildHasherDefault, Hasher};
+
+    use super::*;
+
+    /// A hasher that returns the `u64` it was given: what a user's "already hashed" key type
+    /// or a fast integer hasher does.
+    #[derive(Default)]
+    struct Identity(u64);
+
+    impl Hasher for Identity {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = (self.0 << 8) | u64::from(b);
+            }
+        }
+        fn write_u64(&mut self, n: u64) {
+            self.0 = n;
+        }
+    }
+
+    fn occupancy(keys: impl Iterator<Item = u64>) -> Vec<usize> {
+        let fence = KeyedFence::<u64, BuildHasherDefault<Identity>>::with_shards_and_hasher(
+            64,
+            Default::default(),
+        )
+        .unwrap();
+        for key in keys {
+            fence.admit(&key, FencingToken::MIN).unwrap();
+        }
+        fence.shards.iter().map(|s| s.0.read().len()).collect()
+    }
+
+    /// With the identity hasher every key below 2^32 has zero high bits, and the old shard
+    /// index (`hash >> 32`) put all of them in shard 0.
+    #[test]
+    fn regression_identity_hash_below_2_pow_32_spreads_over_every_shard() {
+        let counts = occupancy(0..4_096);
+        assert!(counts.iter().all(|&c| c > 0), "{counts:?}");
+        assert!(counts.iter().all(|&c| c <= 2 * 4_096 / 64), "{counts:?}");
+    }
+
+    #[test]
+    fn shard_index_stays_in_range_at_the_ends() {
+        for hash in [0, 1, u64::MAX, 1 << 63, u64::MAX >> 1, 0xFFFF_FFFF, 1 << 32] {
+            for shards in [1, 2, 3, 63, 64, MAX_SHARDS - 1, MAX_SHARDS] {
+                assert!(shard_index(hash, shards) < shards, "{hash:#x} {shards}");
+            }
+        }
+        // The largest shard is reachable.
+        assert!((0..1_000_000_u64).any(|h| shard_index(h, MAX_SHARDS) == MAX_SHARDS - 1));
+    }
+
+    /// Keys that differ only in their high bits spread too.
+    #[test]
+    fn identity_hash_with_only_high_bits_spreads() {
+        let counts = occupancy((0..4_096_u64).map(|k| k << 40));
+        assert!(counts.iter().all(|&c| c > 0), "{counts:?}");
     }
 }
