@@ -5,7 +5,9 @@ use crate::sync::{AtomicU64, Ordering};
 /// A source of uniformly distributed 64-bit words.
 ///
 /// Jittered strategies and the adaptive throttle draw through this trait, so a seed
-/// reproduces every delay. [`SplitMix64`] is the default; any other generator (for example
+/// reproduces every delay. A degenerate source (one that always answers the same word,
+/// handy in tests) is safe: a bounded draw retries a rejected word at most 64 times and
+/// then uses it, so no draw loops forever. [`SplitMix64`] is the default; any other generator (for example
 /// one from the `rand` ecosystem) can be wrapped in a few lines.
 ///
 /// # Examples
@@ -141,11 +143,18 @@ impl AtomicSplitMix {
     }
 }
 
+/// Redraws allowed before a bounded draw accepts a biased word. A uniform source is
+/// rejected with probability below `span / 2^64 ≤ 1/2` per word, so it exhausts them with
+/// probability below 2^-64; a broken source (one that always answers the same word) ends
+/// after this many draws instead of spinning forever.
+pub(crate) const MAX_REDRAWS: u32 = 64;
+
 /// A uniform draw in `[0, span)` for `span > 0`, without bias.
 ///
 /// Lemire's multiply-shift method ("Fast Random Integer Generation in an Interval", ACM
 /// TOMACS 2019): the high word of `x · span` is the draw; the rare low words below
-/// `2^64 mod span` are rejected, so every value has exactly the same probability.
+/// `2^64 mod span` are rejected, so every value has exactly the same probability. After
+/// [`MAX_REDRAWS`] rejections in a row the last word is used as it is.
 #[inline]
 pub(crate) fn below(draw: &mut impl FnMut() -> u64, span: u64) -> u64 {
     debug_assert!(span > 0);
@@ -153,9 +162,11 @@ pub(crate) fn below(draw: &mut impl FnMut() -> u64, span: u64) -> u64 {
     let mut low = m as u64;
     if low < span {
         let threshold = span.wrapping_neg() % span;
-        while low < threshold {
+        let mut redraws = 0;
+        while low < threshold && redraws < MAX_REDRAWS {
             m = u128::from(draw()) * u128::from(span);
             low = m as u64;
+            redraws += 1;
         }
     }
     (m >> 64) as u64
@@ -198,6 +209,20 @@ mod tests {
         let v = below(&mut || words.next().unwrap_or(0), 3);
         assert!(v <= 2);
         assert!(words.next().is_none(), "the biased word was not rejected");
+    }
+
+    #[test]
+    fn a_constant_source_is_redrawn_a_bounded_number_of_times() {
+        let mut calls = 0u32;
+        let v = below(
+            &mut || {
+                calls += 1;
+                0
+            },
+            3,
+        );
+        assert_eq!(v, 0);
+        assert_eq!(calls, MAX_REDRAWS + 1);
     }
 
     #[test]

@@ -217,3 +217,41 @@ fn shared_types_are_send_and_sync() {
     assert_send_sync::<ward_backoff::budget::TpsBudget<ward_backoff::MonotonicClock>>();
     assert_send_sync::<ward_backoff::budget::AdaptiveThrottle<ward_backoff::MonotonicClock>>();
 }
+
+/// A source that always answers 0, as the trait's documentation suggests for tests.
+struct AlwaysZero;
+impl ward_backoff::RandomSource for AlwaysZero {
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+}
+
+/// Issue 19, defect 5: an always-0 random source made the unbiased bounded draw reject
+/// every word and spin forever. Every kind must now return a delay within its bounds.
+#[test]
+fn regression_always_zero_random_source_does_not_spin() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        for kind in KINDS {
+            let s = strategy(kind, 3_000, 10_000_000);
+            let mut b = Backoff::new(s, AlwaysZero);
+            for _ in 0..8 {
+                out.push((kind, b.next_delay(), s));
+            }
+        }
+        let _ = tx.send(out);
+    });
+    let out = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a constant random source made the draw spin");
+    for (kind, d, s) in out {
+        assert!(d <= s.cap(), "{kind:?}: {d:?}");
+        if matches!(
+            kind,
+            StrategyKind::Decorrelated | StrategyKind::DecorrelatedCorrected
+        ) {
+            assert!(d >= s.base(), "{kind:?}: {d:?}");
+        }
+    }
+}
