@@ -25,7 +25,7 @@ mod report;
 
 pub use delays::{Preset, WarsDelays};
 use report::CHUNK;
-pub use report::{PbsReport, Progress, Simulation, SimulationError, TVisibility};
+pub use report::{Estimate, PbsReport, Progress, Simulation, SimulationError, TVisibility};
 
 /// One simulated write followed by one read.
 ///
@@ -80,7 +80,7 @@ impl Trial {
 ///
 /// let model = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
 /// let report = model.simulate(&Simulation::new(20_000, 7)?);
-/// assert!(report.consistency_at(0.0) > 0.9);
+/// assert!(report.consistency_at(0.0)? > 0.9);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]

@@ -53,10 +53,10 @@ fn exponential_writes_decay_exactly_as_memorylessness_predicts() {
         let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
         let report = model.simulate(&Simulation::new(TRIALS, 2012).unwrap());
         let n = TRIALS as f64;
-        let p0 = 1.0 - report.consistency_at(0.0);
+        let p0 = 1.0 - report.consistency_at(0.0).unwrap();
         assert!(p0 > 0.05, "the setup must produce stale reads: {p0}");
         for t in [0.5, 1.0, 2.0, 4.0, 6.0] {
-            let pt = 1.0 - report.consistency_at(t);
+            let pt = 1.0 - report.consistency_at(t).unwrap();
             let want = p0 * (-rate * t).exp();
             let sigma =
                 (pt * (1.0 - pt) / n).sqrt() + (-rate * t).exp() * (p0 * (1.0 - p0) / n).sqrt();
@@ -83,7 +83,7 @@ fn strict_quorums_are_never_stale() {
             );
             let report = model.simulate(&Simulation::new(FEW, 7).unwrap());
             assert_eq!(
-                report.consistency_at(0.0),
+                report.consistency_at(0.0).unwrap(),
                 1.0,
                 "{preset:?} N={n} R={r} W={w}"
             );
@@ -101,14 +101,14 @@ fn partial_quorums_converge_and_the_curve_is_monotone() {
         );
         let report = model.simulate(&Simulation::new(FEW, 8).unwrap());
         let ts: Vec<f64> = (0..200).map(|i| f64::from(i) * 5.0).collect();
-        let curve = report.curve(&ts);
+        let curve = report.curve(&ts).unwrap();
         assert!(curve.windows(2).all(|w| w[0].1 <= w[1].1));
         assert!(
             curve[0].1 < 1.0,
             "{preset:?} should be stale sometimes at t = 0"
         );
         let last = *report.staleness().last().unwrap();
-        assert_eq!(report.consistency_at(last), 1.0);
+        assert_eq!(report.consistency_at(last).unwrap(), 1.0);
     }
 }
 
@@ -122,10 +122,10 @@ fn wan_penalty_applies_to_remote_replicas_only() {
         .unwrap();
     let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
     let report = model.simulate(&Simulation::new(60_000, 3).unwrap());
-    let p = report.consistency_at(72.999);
+    let p = report.consistency_at(72.999).unwrap();
     let sigma = (2.0 / 9.0 / 60_000.0_f64).sqrt();
     assert!((p - 1.0 / 3.0).abs() < 6.0 * sigma, "{p}");
-    assert_eq!(report.consistency_at(73.0), 1.0);
+    assert_eq!(report.consistency_at(73.0).unwrap(), 1.0);
     assert_eq!(report.write_latency(1.0).unwrap(), 2.0);
     assert_eq!(report.read_latency(1.0).unwrap(), 2.0);
     // Reading all three replicas includes two remote ones.
@@ -203,9 +203,9 @@ fn t_visibility_brackets_the_target() {
     for target in [0.5, 0.9, 0.99, 0.999] {
         let tv = report.t_visibility(target, 0.95).unwrap();
         assert!(tv.lower <= tv.t && tv.t <= tv.upper);
-        assert!(report.consistency_at(tv.t) >= target);
+        assert!(report.consistency_at(tv.t).unwrap() >= target);
         if tv.t > 0.0 {
-            assert!(report.consistency_at(tv.t - 1e-9) < target);
+            assert!(report.consistency_at(tv.t - 1e-9).unwrap() < target);
         }
     }
     assert!(matches!(
@@ -333,9 +333,9 @@ fn paper_reference_figures() {
     };
     let disk = run(Preset::LnkdDisk, 1, 1);
     assert!(
-        (disk.consistency_at(0.0) - 0.439).abs() < 0.01,
+        (disk.consistency_at(0.0).unwrap() - 0.439).abs() < 0.01,
         "{}",
-        disk.consistency_at(0.0)
+        disk.consistency_at(0.0).unwrap()
     );
 
     let combined = |report: &ward_quorum::wars::PbsReport| {
@@ -368,6 +368,58 @@ fn infinite_delays_never_count_as_consistent() {
         .unwrap();
     assert_eq!(trial.staleness, f64::INFINITY);
     let report = model.simulate(&Simulation::new(100, 1).unwrap());
-    assert_eq!(report.consistency_at(f64::MAX), 0.0);
+    assert_eq!(report.consistency_at(f64::MAX).unwrap(), 0.0);
     assert_eq!(report.t_visibility(0.5, 0.95).unwrap().t, f64::INFINITY);
+}
+
+/// The constant-delay WAN model is stale at 72.999 ms with probability exactly 2/3: the
+/// 95 % Wilson interval must cover 1/3 in most seeds (binomial: 0.95 in expectation), and
+/// the one-sided 95 % lower bound must stay below it in most seeds too.
+#[test]
+fn wilson_intervals_cover_the_exact_probability() {
+    let delays = WarsDelays::symmetric(&Delay::constant(1.0).unwrap())
+        .with_remote_latency(75.0)
+        .unwrap();
+    let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
+    let (mut two_sided, mut one_sided) = (0, 0);
+    for seed in 0..60 {
+        let report = model.simulate(&Simulation::new(600, seed).unwrap().with_threads(1));
+        let i = report.consistency_interval(72.999, 0.95).unwrap();
+        assert!(i.lower <= i.estimate && i.estimate <= i.upper);
+        two_sided += usize::from(i.lower <= 1.0 / 3.0 && 1.0 / 3.0 <= i.upper);
+        let b = report.consistency_lower_bound(72.999, 0.95).unwrap();
+        assert_eq!(b.upper, 1.0);
+        one_sided += usize::from(b.lower <= 1.0 / 3.0);
+        // Everything is consistent at 73 ms: the interval touches 1 and stays near it.
+        let all = report.consistency_interval(73.0, 0.95).unwrap();
+        assert_eq!((all.estimate, all.upper), (1.0, 1.0));
+        assert!((all.lower - 600.0 / (600.0 + 1.959_963_985_f64.powi(2))).abs() < 1e-6);
+    }
+    assert!(two_sided >= 52, "{two_sided} of 60");
+    assert!(one_sided >= 52, "{one_sided} of 60");
+    assert!(
+        two_sided < 60 || one_sided < 60,
+        "intervals that never miss are too wide"
+    );
+}
+
+/// DKW: the band `±ε` around the empirical curve covers the exact curve of the constant
+/// WAN model (a step from 1/3 to 1 at 73 ms) everywhere.
+#[test]
+fn dkw_band_is_a_valid_simultaneous_band() {
+    let delays = WarsDelays::symmetric(&Delay::constant(1.0).unwrap())
+        .with_remote_latency(75.0)
+        .unwrap();
+    let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
+    let report = model.simulate(&Simulation::new(2_000, 4).unwrap());
+    let eps = report.curve_band(0.95).unwrap();
+    assert!((eps - (f64::ln(40.0) / 4_000.0).sqrt()).abs() < 1e-15);
+    for (t, p) in report.curve(&[-1.0, 0.0, 72.999, 73.0, 1e6]).unwrap() {
+        let exact = if t >= 73.0 { 1.0 } else { 1.0 / 3.0 };
+        assert!((p - exact).abs() <= eps, "t {t}: {p} vs {exact} ± {eps}");
+    }
+    assert!(report.curve_band(1.0).is_err());
+    assert!(report.curve(&[0.0, f64::NAN]).is_err());
+    assert!(report.consistency_interval(f64::NAN, 0.9).is_err());
+    assert!(report.consistency_lower_bound(1.0, 0.0).is_err());
 }

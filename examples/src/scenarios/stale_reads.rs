@@ -326,7 +326,7 @@ fn pbs_rows(seed: u64) -> Result<Vec<PbsRow>, ScenarioError> {
             w,
             strict: config.is_strict(),
             p_stale: pbs::stale_probability(&config),
-            consistent_at_0: report.consistency_at(0.0),
+            consistent_at_0: report.consistency_at(0.0).map_err(refused("ward-quorum"))?,
             t_999_ms: t.t,
         });
     }

@@ -222,6 +222,71 @@ pub struct TVisibility {
     pub confidence: f64,
 }
 
+/// A simulated probability with a confidence interval.
+///
+/// Returned by [`PbsReport::consistency_interval`] (two-sided Wilson score interval) and
+/// [`PbsReport::consistency_lower_bound`] (one-sided: `upper` is 1).
+///
+/// # Examples
+///
+/// ```
+/// use ward_quorum::QuorumConfig;
+/// use ward_quorum::wars::{Preset, Simulation, WarsDelays, WarsModel};
+///
+/// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdDisk));
+/// let p = m.simulate(&Simulation::new(20_000, 3)?).consistency_interval(10.0, 0.95)?;
+/// assert!(p.lower <= p.estimate && p.estimate <= p.upper);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// The point estimate: the fraction of trials in which the event happened.
+    pub estimate: f64,
+    /// Lower end of the confidence interval.
+    pub lower: f64,
+    /// Upper end of the confidence interval.
+    pub upper: f64,
+    /// The confidence level of `[lower, upper]`.
+    pub confidence: f64,
+}
+
+/// The Wilson score interval for `successes` out of `n > 0` trials with normal quantile
+/// `z`: `(p̂ + z²/2n ∓ z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`, clamped to `[0, 1]`.
+#[allow(clippy::cast_precision_loss)]
+fn wilson(successes: usize, n: usize, z: f64) -> (f64, f64) {
+    let nf = n as f64;
+    let p = successes as f64 / nf;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / nf;
+    let center = p + z2 / (2.0 * nf);
+    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    // At p̂ = 0 (p̂ = 1) the lower (upper) end is exactly 0 (1); say so rather than leave
+    // it to rounding.
+    let lower = if successes == 0 {
+        0.0
+    } else {
+        ((center - half) / denom).clamp(0.0, 1.0)
+    };
+    let upper = if successes == n {
+        1.0
+    } else {
+        ((center + half) / denom).clamp(0.0, 1.0)
+    };
+    (lower, upper)
+}
+
+/// A confidence level strictly between 0 and 1.
+fn check_confidence(confidence: f64) -> Result<f64, SimulationError> {
+    let c = check_unit("confidence", confidence)?;
+    if c == 0.0 || c == 1.0 {
+        return Err(SimulationError::OutOfRange {
+            name: "confidence",
+            value: confidence,
+        });
+    }
+    Ok(c)
+}
+
 /// The sorted outcome of a simulation: staleness thresholds and latencies.
 ///
 /// # Examples
@@ -232,7 +297,7 @@ pub struct TVisibility {
 ///
 /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
 /// let report = m.simulate(&Simulation::new(20_000, 9)?);
-/// let curve = report.curve(&[0.0, 1.0, 10.0]);
+/// let curve = report.curve(&[0.0, 1.0, 10.0])?;
 /// assert!(curve.windows(2).all(|w| w[0].1 <= w[1].1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -326,35 +391,162 @@ impl PbsReport {
     }
 
     /// The estimated probability that a read started `t` after the commit is consistent:
-    /// the fraction of trials whose staleness threshold is `≤ t`.
+    /// the fraction of trials whose staleness threshold is `≤ t`. A point estimate: decide
+    /// on [`PbsReport::consistency_lower_bound`] instead.
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] (named `"t"`) when `t` is NaN.
     ///
     /// # Examples
     ///
     /// ```
     /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
     /// let m = WarsModel::new(QuorumConfig::new(3, 2, 2)?, WarsDelays::preset(Preset::LnkdSsd));
-    /// assert_eq!(m.simulate(&Simulation::new(1000, 1)?).consistency_at(0.0), 1.0);
+    /// let report = m.simulate(&Simulation::new(1000, 1)?);
+    /// assert_eq!(report.consistency_at(0.0)?, 1.0);
+    /// assert!(report.consistency_at(f64::NAN).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[allow(clippy::cast_precision_loss)]
-    pub fn consistency_at(&self, t: f64) -> f64 {
-        let consistent = self.staleness.partition_point(|&tau| tau <= t);
-        consistent as f64 / self.staleness.len() as f64
+    pub fn consistency_at(&self, t: f64) -> Result<f64, SimulationError> {
+        Ok(self.consistent_at(t)? as f64 / self.staleness.len() as f64)
     }
 
-    /// [`PbsReport::consistency_at`] for each `t`, as `(t, probability)` pairs.
+    /// Trials consistent at `t`.
+    fn consistent_at(&self, t: f64) -> Result<usize, SimulationError> {
+        if t.is_nan() {
+            return Err(SimulationError::OutOfRange {
+                name: "t",
+                value: t,
+            });
+        }
+        Ok(self.staleness.partition_point(|&tau| tau <= t))
+    }
+
+    /// [`PbsReport::consistency_at`] with a two-sided Wilson score interval at level
+    /// `confidence` (Wilson, *Probable Inference, the Law of Succession, and Statistical
+    /// Inference*, 1927). Unlike the normal approximation it stays inside `[0, 1]` and is
+    /// not degenerate when every trial, or none, was consistent.
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] when `t` is NaN or `confidence` is not in `(0, 1)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 2, 2)?, WarsDelays::preset(Preset::LnkdSsd));
+    /// let p = m.simulate(&Simulation::new(1000, 1)?).consistency_interval(0.0, 0.95)?;
+    /// // All 1,000 trials consistent: the estimate is 1, the lower end ≈ 0.9962.
+    /// assert_eq!((p.estimate, p.upper), (1.0, 1.0));
+    /// assert!(p.lower > 0.996 && p.lower < 0.997);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::cast_precision_loss)]
+    pub fn consistency_interval(
+        &self,
+        t: f64,
+        confidence: f64,
+    ) -> Result<Estimate, SimulationError> {
+        let k = self.consistent_at(t)?;
+        let c = check_confidence(confidence)?;
+        let n = self.staleness.len();
+        let (lower, upper) = wilson(k, n, normal_quantile(0.5 + c / 2.0));
+        Ok(Estimate {
+            estimate: k as f64 / n as f64,
+            lower,
+            upper,
+            confidence: c,
+        })
+    }
+
+    /// [`PbsReport::consistency_at`] with a one-sided Wilson lower bound at level
+    /// `confidence` (`upper` is 1): the figure to compare with a target. If the true
+    /// probability is below the target, the bound reaches it in about `1 − confidence` of
+    /// simulations at most, where the point estimate may reach it in nearly half of them.
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] when `t` is NaN or `confidence` is not in `(0, 1)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdDisk));
+    /// let report = m.simulate(&Simulation::new(10_000, 1)?);
+    /// let one_sided = report.consistency_lower_bound(10.0, 0.95)?;
+    /// let two_sided = report.consistency_interval(10.0, 0.95)?;
+    /// assert!(one_sided.lower > two_sided.lower && one_sided.lower < one_sided.estimate);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::cast_precision_loss)]
+    pub fn consistency_lower_bound(
+        &self,
+        t: f64,
+        confidence: f64,
+    ) -> Result<Estimate, SimulationError> {
+        let k = self.consistent_at(t)?;
+        let c = check_confidence(confidence)?;
+        let n = self.staleness.len();
+        let (lower, _) = wilson(k, n, normal_quantile(c));
+        Ok(Estimate {
+            estimate: k as f64 / n as f64,
+            lower,
+            upper: 1.0,
+            confidence: c,
+        })
+    }
+
+    /// The half-width `ε` of a confidence band for the whole curve: with probability at
+    /// least `confidence`, the true `P(consistent at t)` lies within `ε` of
+    /// [`PbsReport::consistency_at`] for **every** `t` at once. By the
+    /// Dvoretzky–Kiefer–Wolfowitz inequality with Massart's constant,
+    /// `ε = √(ln(2/(1 − confidence)) / 2n)` for `n` trials. Use it when reading several
+    /// points off one curve (a per-point interval would be too narrow for all of them
+    /// together).
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] unless `confidence` is in `(0, 1)`.
     ///
     /// # Examples
     ///
     /// ```
     /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
     /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
-    /// let c = m.simulate(&Simulation::new(1000, 1)?).curve(&[0.0, 100.0]);
+    /// let eps = m.simulate(&Simulation::new(10_000, 1)?).curve_band(0.95)?;
+    /// assert!((eps - (f64::ln(2.0 / 0.05) / 20_000.0).sqrt()).abs() < 1e-15);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::cast_precision_loss)]
+    pub fn curve_band(&self, confidence: f64) -> Result<f64, SimulationError> {
+        let c = check_confidence(confidence)?;
+        Ok(((2.0 / (1.0 - c)).ln() / (2.0 * self.staleness.len() as f64)).sqrt())
+    }
+
+    /// [`PbsReport::consistency_at`] for each `t`, as `(t, probability)` pairs; see
+    /// [`PbsReport::curve_band`] for a confidence band around all of them.
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] (named `"t"`) when a `t` is NaN.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdSsd));
+    /// let c = m.simulate(&Simulation::new(1000, 1)?).curve(&[0.0, 100.0])?;
     /// assert_eq!(c[1], (100.0, 1.0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn curve(&self, ts: &[f64]) -> Vec<(f64, f64)> {
-        ts.iter().map(|&t| (t, self.consistency_at(t))).collect()
+    pub fn curve(&self, ts: &[f64]) -> Result<Vec<(f64, f64)>, SimulationError> {
+        ts.iter()
+            .map(|&t| Ok((t, self.consistency_at(t)?)))
+            .collect()
     }
 
     /// The smallest `t ≥ 0` at which the estimated probability of consistency reaches
@@ -372,7 +564,7 @@ impl PbsReport {
     /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdDisk));
     /// let report = m.simulate(&Simulation::new(20_000, 1)?);
     /// let tv = report.t_visibility(0.999, 0.95)?;
-    /// assert!(report.consistency_at(tv.t) >= 0.999);
+    /// assert!(report.consistency_at(tv.t)? >= 0.999);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[allow(
@@ -392,13 +584,7 @@ impl PbsReport {
                 value: target,
             });
         }
-        let c = check_unit("confidence", confidence)?;
-        if c == 0.0 || c == 1.0 {
-            return Err(SimulationError::OutOfRange {
-                name: "confidence",
-                value: confidence,
-            });
-        }
+        let c = check_confidence(confidence)?;
         let n = self.staleness.len();
         let nf = n as f64;
         let at = |rank: usize| self.staleness[rank.clamp(1, n) - 1].max(0.0);
@@ -477,6 +663,19 @@ impl PbsReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_reference_values() {
+        // Wilson score intervals at 95 % (z = 1.959964), from the closed form by hand.
+        let z = normal_quantile(0.975);
+        let (lo, hi) = wilson(0, 10, z);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.277_532).abs() < 1e-6, "{hi}");
+        let (lo, hi) = wilson(5, 10, z);
+        assert!((lo - 0.236_593).abs() < 1e-6 && (hi - 0.763_407).abs() < 1e-6);
+        let (lo, hi) = wilson(10, 10, z);
+        assert!((lo - 0.722_468).abs() < 1e-6 && hi == 1.0);
+    }
 
     #[test]
     fn normal_quantile_reference_values() {
