@@ -542,6 +542,7 @@ mod serde_impl {
     }
 
     #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
     #[serde(rename = "DotContext")]
     struct Decoded<A: Ord> {
         clock: VClock<A>,

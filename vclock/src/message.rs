@@ -205,6 +205,7 @@ mod serde_impl {
     }
 
     #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
     #[serde(rename = "Message")]
     struct Decoded<A: Ord, M> {
         sender: A,

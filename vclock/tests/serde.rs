@@ -169,3 +169,15 @@ proptest! {
         }
     }
 }
+
+/// Unknown fields were accepted and ignored, so a peer's misspelt or newer field went
+/// unnoticed.
+#[test]
+fn regression_decoding_rejects_unknown_fields() {
+    let err = decode_err::<DotContext<String>>(r#"{"clock":[],"cloud":[],"extra":1}"#);
+    assert!(err.contains("unknown field `extra`"), "{err}");
+    let err = decode_err::<Message<String, ()>>(
+        r#"{"sender":"a","clock":[["a",1]],"payload":null,"extra":1}"#,
+    );
+    assert!(err.contains("unknown field `extra`"), "{err}");
+}
