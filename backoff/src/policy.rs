@@ -9,7 +9,14 @@ use crate::strategy::{Backoff, ConfigError, Strategy};
 /// A strategy plus limits: how many attempts in total and how long after the first failure.
 ///
 /// The default limits are 3 attempts (the first try and two retries, as in the AWS SDKs'
-/// standard mode) and no time limit. There is no hidden elapsed-time default.
+/// standard mode), no time limit and a maximum server pushback of 60 s
+/// ([`RetryPolicy::DEFAULT_MAX_PUSHBACK`]). There is no hidden elapsed-time default.
+///
+/// **Pushback rule** (gRPC proposal A6). A delay demanded by the server (`Retry-After`,
+/// gRPC pushback) replaces the computed delay and is never shortened; the backoff sequence
+/// then starts again from the base, so the retry after a pushback waits the base delay's
+/// worth, not the next exponential step. A pushback longer than the maximum pushback ends
+/// the run ([`StopReason::PushbackTooLong`]) instead of stalling it.
 ///
 /// **Deadline rule.** The elapsed time is counted from the first failure, not from the
 /// creation of the policy. No sleep ends after the deadline: a computed delay that would
@@ -43,22 +50,33 @@ pub struct RetryPolicy {
     strategy: Strategy,
     max_attempts: u32,
     max_elapsed: Option<Duration>,
+    max_pushback: Duration,
 }
 
 /// The serialized form of a [`RetryPolicy`], validated on the way in.
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PolicyRepr {
     strategy: Strategy,
     max_attempts: u32,
     max_elapsed: Option<Duration>,
+    #[serde(default = "default_max_pushback")]
+    max_pushback: Duration,
+}
+
+#[cfg(feature = "serde")]
+const fn default_max_pushback() -> Duration {
+    RetryPolicy::DEFAULT_MAX_PUSHBACK
 }
 
 #[cfg(feature = "serde")]
 impl TryFrom<PolicyRepr> for RetryPolicy {
     type Error = ConfigError;
     fn try_from(r: PolicyRepr) -> Result<Self, ConfigError> {
-        let p = RetryPolicy::new(r.strategy).with_max_attempts(r.max_attempts)?;
+        let p = RetryPolicy::new(r.strategy)
+            .with_max_attempts(r.max_attempts)?
+            .with_max_pushback(r.max_pushback);
         Ok(match r.max_elapsed {
             Some(d) => p.with_max_elapsed(d),
             None => p,
@@ -73,12 +91,28 @@ impl From<RetryPolicy> for PolicyRepr {
             strategy: p.strategy,
             max_attempts: p.max_attempts,
             max_elapsed: p.max_elapsed,
+            max_pushback: p.max_pushback,
         }
     }
 }
 
 impl RetryPolicy {
-    /// A policy with the given strategy, 3 attempts in total and no time limit.
+    /// The longest server pushback a new policy honours: 60 s.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.max_pushback(), RetryPolicy::DEFAULT_MAX_PUSHBACK);
+    /// assert_eq!(RetryPolicy::DEFAULT_MAX_PUSHBACK, Duration::from_secs(60));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub const DEFAULT_MAX_PUSHBACK: Duration = Duration::from_secs(60);
+
+    /// A policy with the given strategy, 3 attempts in total, no time limit and a maximum
+    /// pushback of 60 s.
     ///
     /// # Examples
     ///
@@ -96,6 +130,7 @@ impl RetryPolicy {
             strategy,
             max_attempts: 3,
             max_elapsed: None,
+            max_pushback: Self::DEFAULT_MAX_PUSHBACK,
         }
     }
 
@@ -144,6 +179,48 @@ impl RetryPolicy {
             max_elapsed: Some(max_elapsed),
             ..self
         }
+    }
+
+    /// Sets the longest server pushback honoured (default 60 s). A longer pushback ends the
+    /// run with [`StopReason::PushbackTooLong`]; `Duration::MAX` honours any pushback.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Decision, RetryPolicy, SplitMix64, StopReason, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?)
+    ///     .with_max_pushback(Duration::from_secs(5));
+    /// let mut s = p.schedule(SplitMix64::new(0));
+    /// let requested = Duration::from_secs(6);
+    /// assert_eq!(
+    ///     s.on_failure(Duration::ZERO, Some(requested)),
+    ///     Decision::GiveUp(StopReason::PushbackTooLong { requested, max: Duration::from_secs(5) })
+    /// );
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn with_max_pushback(self, max_pushback: Duration) -> Self {
+        Self {
+            max_pushback,
+            ..self
+        }
+    }
+
+    /// The longest server pushback honoured.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.max_pushback(), Duration::from_secs(60));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn max_pushback(&self) -> Duration {
+        self.max_pushback
     }
 
     /// The delay strategy.
@@ -210,6 +287,7 @@ impl RetryPolicy {
             backoff: Backoff::new(self.strategy, rng),
             max_attempts: self.max_attempts,
             max_elapsed: self.max_elapsed,
+            max_pushback: self.max_pushback,
             failures: 0,
             first_failure: None,
         }
@@ -272,6 +350,14 @@ pub enum StopReason {
         /// The configured limit.
         max_elapsed: Duration,
     },
+    /// A server pushback asked for a wait longer than the policy's maximum pushback.
+    #[error("server asked to wait {requested:?}, more than the maximum pushback {max:?}")]
+    PushbackTooLong {
+        /// The wait the server asked for.
+        requested: Duration,
+        /// The policy's maximum pushback.
+        max: Duration,
+    },
     /// A server pushback asked for a wait that would end past the deadline.
     #[error("server asked to wait {requested:?} but only {remaining:?} remain before the deadline")]
     PushbackPastDeadline {
@@ -309,6 +395,7 @@ pub struct RetrySchedule<R = SplitMix64> {
     backoff: Backoff<R>,
     max_attempts: u32,
     max_elapsed: Option<Duration>,
+    max_pushback: Duration,
     failures: u32,
     first_failure: Option<Duration>,
 }
@@ -317,8 +404,9 @@ impl<R: RandomSource> RetrySchedule<R> {
     /// Records a failed attempt at time `now` and decides what comes next.
     ///
     /// `pushback` is a delay demanded by the server (`Retry-After`, gRPC pushback); it
-    /// replaces the computed delay (the backoff sequence still advances) and is never
-    /// shortened.
+    /// replaces the computed delay and is never shortened, and the backoff sequence starts
+    /// again from the base (gRPC proposal A6). A pushback above the policy's maximum
+    /// pushback gives up with [`StopReason::PushbackTooLong`].
     ///
     /// # Examples
     ///
@@ -339,7 +427,20 @@ impl<R: RandomSource> RetrySchedule<R> {
                 attempts: self.failures,
             });
         }
-        let computed = self.backoff.next_nanos();
+        let computed = match pushback {
+            Some(requested) if requested > self.max_pushback => {
+                return Decision::GiveUp(StopReason::PushbackTooLong {
+                    requested,
+                    max: self.max_pushback,
+                });
+            }
+            Some(_) => {
+                // gRPC A6: the retry after a pushback starts the backoff from the base.
+                self.backoff.reset();
+                0
+            }
+            None => self.backoff.next_nanos(),
+        };
         let Some(max_elapsed) = self.max_elapsed else {
             return Decision::RetryAfter(pushback.unwrap_or(Duration::from_nanos(computed)));
         };

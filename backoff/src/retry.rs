@@ -36,7 +36,8 @@ pub enum Action {
     /// timeouts higher (the AWS quota) charge it as [`RetryKind::Timeout`].
     RetryTimeout,
     /// Transient, and the server said when (`Retry-After`, pushback): retry after exactly
-    /// this delay, or give up if it would end past the deadline.
+    /// this delay, or give up if it is longer than the policy's maximum pushback or would
+    /// end past the deadline. The backoff starts again from the base afterwards.
     RetryAfter(Duration),
     /// Permanent: stop now.
     GiveUp,

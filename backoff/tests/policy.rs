@@ -65,11 +65,21 @@ fn pushback_is_honoured_or_gives_up_never_shortened() {
             remaining: secs(1)
         })
     );
-    // Without a deadline a pushback is taken as given, even beyond the cap.
-    let mut s = policy(5, None).schedule(SplitMix64::new(0));
+    // Without a deadline a pushback is taken as given, even beyond the cap, up to the
+    // maximum pushback.
+    let mut s = policy(5, None)
+        .with_max_pushback(secs(500))
+        .schedule(SplitMix64::new(0));
     assert_eq!(
         s.on_failure(secs(0), Some(secs(500))),
         Decision::RetryAfter(secs(500))
+    );
+    assert_eq!(
+        s.on_failure(secs(500), Some(secs(501))),
+        Decision::GiveUp(StopReason::PushbackTooLong {
+            requested: secs(501),
+            max: secs(500)
+        })
     );
 }
 

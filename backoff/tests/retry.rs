@@ -254,8 +254,9 @@ mod tokio_runner {
             )
             .await;
         assert_eq!(out, Ok(4));
-        // 100 ms, the 30 s pushback, then 400 ms: exactly, on tokio's paused clock.
-        assert_eq!(start.elapsed(), ms(100) + Duration::from_secs(30) + ms(400));
+        // 100 ms, the 30 s pushback, then the base 100 ms again (gRPC A6): exactly, on
+        // tokio's paused clock.
+        assert_eq!(start.elapsed(), ms(100) + Duration::from_secs(30) + ms(100));
     }
 
     #[tokio::test(start_paused = true)]
@@ -277,4 +278,53 @@ mod tokio_runner {
         ));
         assert_eq!(start.elapsed(), Duration::ZERO, "slept although it gave up");
     }
+}
+
+/// Issue 19, defect 4 (gRPC proposal A6): after a server pushback the backoff starts again
+/// from the base; the old runner kept advancing it (400 ms instead of 100 ms).
+#[test]
+fn regression_pushback_resets_the_backoff() {
+    let clock = ManualClock::new();
+    let retrier = Retrier::new(exponential(10), &clock, 1);
+    let (sleep, log) = recorder(&clock);
+    let actions = [
+        Action::Retry,
+        Action::RetryAfter(Duration::from_secs(1)),
+        Action::Retry,
+        Action::Retry,
+    ];
+    let out = retrier.run_with_sleeper(
+        sleep,
+        |n| if n <= 4 { Err(n as usize - 1) } else { Ok(n) },
+        |&i| actions[i],
+    );
+    assert_eq!(out, Ok(5));
+    assert_eq!(
+        *log.borrow(),
+        [ms(100), Duration::from_secs(1), ms(100), ms(200)]
+    );
+}
+
+/// Issue 19, defect 4: without a deadline a pushback was honoured uncapped (a day here).
+/// The default maximum pushback refuses it without sleeping.
+#[test]
+fn regression_pushback_is_capped_without_a_deadline() {
+    let clock = ManualClock::new();
+    let retrier = Retrier::new(exponential(10), &clock, 1);
+    let (sleep, log) = recorder(&clock);
+    let out = retrier.run_with_sleeper(
+        sleep,
+        |_| Err::<(), _>("429"),
+        |_| Action::RetryAfter(Duration::from_secs(86_400)),
+    );
+    assert!(log.borrow().is_empty(), "slept {:?}", log.borrow());
+    let err = out.unwrap_err();
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(
+        err.reason(),
+        StopReason::PushbackTooLong {
+            requested: Duration::from_secs(86_400),
+            max: RetryPolicy::DEFAULT_MAX_PUSHBACK
+        }
+    );
 }
