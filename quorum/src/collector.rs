@@ -599,6 +599,42 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
     /// quorum is reached; `None` before that (or if it became impossible). Replies that
     /// arrive after the quorum is reached are taken into account too.
     ///
+    /// Replies whose versions compare `Equal` but whose values differ (two replicas that
+    /// wrote different values at the same timestamp) have diverged. As in Cassandra, the
+    /// tie is broken by value: the greatest value (`V`'s `Ord`) wins, only the replicas
+    /// holding it are holders, and the others are listed for repair. Use
+    /// [`ReadCollector::outcome_by`] for versions without `Ord` (vector clocks).
+    ///
+    /// Takes `O(m²)` comparisons for `m` replies.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_quorum::collector::ReadCollector;
+    ///
+    /// // (timestamp, value), compared by timestamp only.
+    /// let by_stamp = |a: &(u64, char), b: &(u64, char)| a.0.partial_cmp(&b.0);
+    /// let mut c = ReadCollector::new(3, 3, by_stamp)?;
+    /// c.respond(0, (7, 'a'))?;
+    /// c.respond(1, (7, 'b'))?;
+    /// c.respond(2, (6, 'z'))?;
+    /// let out = c.outcome().unwrap();
+    /// assert_eq!(out.newest(), &[&(7, 'b')]);
+    /// assert_eq!((out.holders(), out.repair()), (&[1][..], &[0, 2][..]));
+    /// # Ok::<(), ward_quorum::collector::CollectorError>(())
+    /// ```
+    pub fn outcome(&self) -> Option<ReadOutcome<'_, V>>
+    where
+        V: Ord,
+    {
+        self.outcome_by(Ord::cmp)
+    }
+
+    /// [`ReadCollector::outcome`] with `tie_break` ordering the values whose versions
+    /// compare `Equal`: two replies are the same value only if both the version order and
+    /// `tie_break` say `Equal`; otherwise the greater by `tie_break` wins the tie and the
+    /// other is repaired. `tie_break` must be a total order on each such group of replies.
+    ///
     /// Takes `O(m²)` comparisons for `m` replies.
     ///
     /// # Examples
@@ -624,12 +660,13 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
     /// c.respond(0, Vc(1, 0))?;
     /// c.respond(1, Vc(0, 1))?;
     /// c.respond(2, Vc(0, 0))?;
-    /// let out = c.outcome().unwrap();
+    /// // Equal clocks are equal values here; a clock with a payload would order payloads.
+    /// let out = c.outcome_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1))).unwrap();
     /// assert_eq!(out.newest(), &[&Vc(1, 0), &Vc(0, 1)]);
     /// assert_eq!(out.repair(), &[0, 1, 2]);
     /// # Ok::<(), ward_quorum::collector::CollectorError>(())
     /// ```
-    pub fn outcome(&self) -> Option<ReadOutcome<'_, V>> {
+    pub fn outcome_by(&self, tie_break: impl Fn(&V, &V) -> Ordering) -> Option<ReadOutcome<'_, V>> {
         if self.status() != QuorumStatus::Reached {
             return None;
         }
@@ -642,14 +679,18 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
                 _ => None,
             })
             .collect();
+        // The version order refined by the tie-break: `a` beats `b` when its version is
+        // newer, or equal with a greater value.
+        let cmp = |a: &V, b: &V| match self.order.compare(a, b) {
+            Some(Ordering::Equal) => Some(tie_break(a, b)),
+            other => other,
+        };
         let mut newest: Vec<&V> = Vec::new();
         for &(_, v) in &values {
             let dominated = values
                 .iter()
-                .any(|&(_, o)| self.order.compare(o, v) == Some(Ordering::Greater));
-            let listed = newest
-                .iter()
-                .any(|n| self.order.compare(n, v) == Some(Ordering::Equal));
+                .any(|&(_, o)| cmp(o, v) == Some(Ordering::Greater));
+            let listed = newest.iter().any(|n| cmp(n, v) == Some(Ordering::Equal));
             if !dominated && !listed {
                 newest.push(v);
             }
@@ -657,9 +698,7 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
         let mut holders = Vec::new();
         let mut repair = Vec::new();
         for &(i, v) in &values {
-            let holds = newest
-                .iter()
-                .any(|n| self.order.compare(n, v) == Some(Ordering::Equal));
+            let holds = newest.iter().any(|n| cmp(n, v) == Some(Ordering::Equal));
             if holds {
                 holders.push(i);
             }

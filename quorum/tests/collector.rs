@@ -71,6 +71,11 @@ impl PartialOrd for Vc {
     }
 }
 
+/// A total order on clocks for ties (equal clocks are equal values here).
+fn lex(a: &Vc, b: &Vc) -> Ordering {
+    (a.0, a.1).cmp(&(b.0, b.1))
+}
+
 fn vc() -> impl Strategy<Value = Vc> + Clone {
     (0_u8..3, 0_u8..3).prop_map(|(a, b)| Vc(a, b))
 }
@@ -170,14 +175,14 @@ proptest! {
         let mut answered = vec![false; n];
         for e in &evs {
             let i = match e { Event::Ok(i, _) | Event::Fail(i) => *i };
-            let before = (c.status(), c.replies(), c.failures(), c.outcome().map(|o| {
+            let before = (c.status(), c.replies(), c.failures(), c.outcome_by(lex).map(|o| {
                 (o.newest().iter().map(|v| **v).collect::<Vec<_>>(), o.holders().to_vec(), o.repair().to_vec())
             }));
             let result = match e {
                 Event::Ok(i, v) => c.respond(*i, *v),
                 Event::Fail(i) => c.fail(*i),
             };
-            let after = (c.status(), c.replies(), c.failures(), c.outcome().map(|o| {
+            let after = (c.status(), c.replies(), c.failures(), c.outcome_by(lex).map(|o| {
                 (o.newest().iter().map(|v| **v).collect::<Vec<_>>(), o.holders().to_vec(), o.repair().to_vec())
             }));
             if i >= n {
@@ -212,7 +217,7 @@ proptest! {
                 }
             }
         }
-        if let Some(out) = c.outcome() {
+        if let Some(out) = c.outcome_by(lex) {
             let vals: Vec<Vc> = value.iter().flatten().copied().collect();
             // Maximal elements, distinct, in order of first appearance.
             let mut maximal: Vec<Vc> = Vec::new();
@@ -247,6 +252,43 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Timestamp-only comparisons over `(timestamp, value)` replies with many ties: the
+    /// outcome is the model's greatest pair, its holders, and every other replier repaired.
+    #[test]
+    fn prop_ties_on_the_version_are_broken_by_value(
+        (n, needed, evs) in (1_usize..7).prop_flat_map(|n| {
+            (Just(n), 1..=n, events(n, (0_u8..3, 0_u8..3)))
+        })
+    ) {
+        let by_stamp = |a: &(u8, u8), b: &(u8, u8)| a.0.partial_cmp(&b.0);
+        let mut c = ReadCollector::new(n, needed, by_stamp).unwrap();
+        let mut value: Vec<Option<(u8, u8)>> = vec![None; n];
+        let mut answered = vec![false; n];
+        for e in &evs {
+            match e {
+                Event::Ok(i, v) => {
+                    let _ = c.respond(*i, *v);
+                    if *i < n && !answered[*i] { answered[*i] = true; value[*i] = Some(*v); }
+                }
+                Event::Fail(i) => {
+                    let _ = c.fail(*i);
+                    if *i < n && !answered[*i] { answered[*i] = true; }
+                }
+            }
+        }
+        if let Some(out) = c.outcome() {
+            let best = value.iter().flatten().max().copied().unwrap();
+            prop_assert_eq!(out.newest(), &[&best]);
+            let holders: Vec<usize> = (0..n).filter(|&r| value[r] == Some(best)).collect();
+            let repair: Vec<usize> =
+                (0..n).filter(|&r| value[r].is_some() && value[r] != Some(best)).collect();
+            prop_assert_eq!(out.holders(), &holders[..]);
+            prop_assert_eq!(out.repair(), &repair[..]);
+        }
+    }
+}
+
 #[test]
 fn read_collector_with_a_closure_order() {
     // Versions as (stamp, payload); compare by stamp only.
@@ -276,18 +318,18 @@ fn concurrent_siblings_duplicates_and_late_replies() {
     c.respond(0, Vc(2, 0)).unwrap();
     c.respond(3, Vc(1, 0)).unwrap();
     assert_eq!(c.respond(2, Vc(2, 0)), Ok(QuorumStatus::Reached));
-    let out = c.outcome().unwrap();
+    let out = c.outcome_by(lex).unwrap();
     assert_eq!(out.newest(), &[&Vc(2, 0)]);
     assert_eq!((out.holders(), out.repair()), (&[0, 2][..], &[3][..]));
     // A second answer from replica 3, even a newer one, is ignored.
     assert_eq!(c.respond(3, Vc(5, 5)), Ok(QuorumStatus::Reached));
     assert_eq!(c.replies(), 3);
-    assert_eq!(c.outcome().unwrap().newest(), &[&Vc(2, 0)]);
+    assert_eq!(c.outcome_by(lex).unwrap().newest(), &[&Vc(2, 0)]);
     // A late reply with a concurrent sibling: both siblings are newest, every replier needs
     // repair (none holds both), and a later failure does not undo the quorum.
     c.respond(1, Vc(0, 3)).unwrap();
     assert_eq!(c.fail(4), Ok(QuorumStatus::Reached));
-    let out = c.outcome().unwrap();
+    let out = c.outcome_by(lex).unwrap();
     assert_eq!(out.newest(), &[&Vc(2, 0), &Vc(0, 3)]);
     assert_eq!(out.holders(), &[0, 1, 2]);
     assert_eq!(out.repair(), &[0, 1, 2, 3]);
@@ -312,4 +354,25 @@ fn a_comparator_that_is_not_an_order_does_not_panic() {
     let out = c.outcome().unwrap();
     assert!(out.newest().is_empty());
     assert_eq!(out.repair(), &[0, 1, 2]);
+}
+
+/// Two replicas at the same timestamp with different values have diverged. Cassandra
+/// breaks such a tie by value (the greater value wins) and repairs the loser; treating the
+/// replies as one value left both replicas as holders and nothing to repair.
+#[test]
+fn regression_equal_versions_with_different_values_break_ties_and_repair_the_loser() {
+    let by_stamp = |a: &(u64, &str), b: &(u64, &str)| a.0.partial_cmp(&b.0);
+    for order in [
+        [(0, (7, "a")), (1, (7, "b"))],
+        [(1, (7, "b")), (0, (7, "a"))],
+    ] {
+        let mut c = ReadCollector::new(3, 2, by_stamp).unwrap();
+        for (replica, v) in order {
+            c.respond(replica, v).unwrap();
+        }
+        let out = c.outcome().unwrap();
+        assert_eq!(out.newest(), &[&(7, "b")]);
+        assert_eq!(out.holders(), &[1]);
+        assert_eq!(out.repair(), &[0]);
+    }
 }
