@@ -1,6 +1,7 @@
 //! The file operations under `FileStore`, so that tests can put a simulated disk under it.
 
-use std::fs::{self, File, OpenOptions};
+use core::fmt;
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -13,22 +14,56 @@ use std::path::Path;
 ///
 /// # Examples
 ///
-/// The sequence [`FileStore`](crate::FileStore) runs for every persist, on the real file
-/// system:
+/// The sequence [`FileStore`](crate::FileStore) runs to open a mark file and persist a mark,
+/// on the real file system:
 ///
 /// ```
 /// use ward_fencing::{FileSystem, StdFileSystem};
 ///
 /// let dir = tempfile::tempdir().unwrap();
-/// let (temp, mark) = (dir.path().join("m.tmp"), dir.path().join("m"));
+/// let lock = dir.path().join("m.ward-lock");
+/// let temp = dir.path().join("m.1.ward-tmp");
+/// let mark = dir.path().join("m");
 /// let fs = StdFileSystem;
-/// fs.write(&temp, b"new mark").unwrap();
+/// let held = fs.try_lock(&lock).unwrap().expect("nobody else holds it");
+/// fs.write_new(&temp, b"new mark").unwrap();
 /// fs.sync_file(&temp).unwrap();
 /// fs.rename(&temp, &mark).unwrap();
 /// fs.sync_dir(dir.path()).unwrap();
 /// assert_eq!(fs.read(&mark).unwrap(), b"new mark");
+/// drop(held);
 /// ```
 pub trait FileSystem {
+    /// An exclusive lock taken by [`FileSystem::try_lock`]; dropping it releases the lock.
+    type Lock: fmt::Debug;
+
+    /// Takes an exclusive lock on the file at `path`, creating the file (empty) if it does
+    /// not exist, without waiting.
+    ///
+    /// Returns `Ok(None)` if another holder has the lock: another lock taken in this
+    /// process, or one held by another process. The lock lasts until the returned value is
+    /// dropped (or the process ends). The lock file is never removed: removing it while
+    /// held would let a new opener lock a new file of the same name.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of creating, opening or locking the file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileSystem, StdFileSystem};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("m.ward-lock");
+    /// let first = StdFileSystem.try_lock(&path).unwrap();
+    /// assert!(first.is_some());
+    /// assert!(StdFileSystem.try_lock(&path).unwrap().is_none()); // held
+    /// drop(first);
+    /// assert!(StdFileSystem.try_lock(&path).unwrap().is_some());
+    /// ```
+    fn try_lock(&self, path: &Path) -> io::Result<Option<Self::Lock>>;
+
     /// Reads the whole file.
     ///
     /// # Errors
@@ -47,24 +82,30 @@ pub trait FileSystem {
     /// ```
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
 
-    /// Creates the file, or truncates it if it exists, and writes `bytes` (not yet durable).
+    /// Creates a new file at `path` and writes `bytes` (not yet durable).
+    ///
+    /// Fails with [`io::ErrorKind::AlreadyExists`] if anything is at `path`, a symbolic link
+    /// included (dangling or not): the file is created exclusively (`O_CREAT | O_EXCL`), so
+    /// it never follows a link planted in its place and never writes into another file.
     ///
     /// # Errors
     ///
-    /// The I/O error.
+    /// The I/O error; [`io::ErrorKind::AlreadyExists`] if `path` exists.
     ///
     /// # Examples
     ///
     /// ```
+    /// use std::io::ErrorKind;
     /// use ward_fencing::{FileSystem, StdFileSystem};
     ///
     /// let dir = tempfile::tempdir().unwrap();
     /// let path = dir.path().join("f");
-    /// StdFileSystem.write(&path, b"longer").unwrap();
-    /// StdFileSystem.write(&path, b"short").unwrap(); // truncated first
-    /// assert_eq!(StdFileSystem.read(&path).unwrap(), b"short");
+    /// StdFileSystem.write_new(&path, b"first").unwrap();
+    /// let err = StdFileSystem.write_new(&path, b"second").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+    /// assert_eq!(StdFileSystem.read(&path).unwrap(), b"first");
     /// ```
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+    fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
 
     /// Makes the file's contents durable (`fsync`).
     ///
@@ -79,7 +120,7 @@ pub trait FileSystem {
     ///
     /// let dir = tempfile::tempdir().unwrap();
     /// let path = dir.path().join("f");
-    /// StdFileSystem.write(&path, b"data").unwrap();
+    /// StdFileSystem.write_new(&path, b"data").unwrap();
     /// StdFileSystem.sync_file(&path).unwrap();
     /// assert!(StdFileSystem.sync_file(&dir.path().join("absent")).is_err());
     /// ```
@@ -98,8 +139,8 @@ pub trait FileSystem {
     ///
     /// let dir = tempfile::tempdir().unwrap();
     /// let (from, to) = (dir.path().join("new"), dir.path().join("old"));
-    /// StdFileSystem.write(&to, b"old").unwrap();
-    /// StdFileSystem.write(&from, b"new").unwrap();
+    /// StdFileSystem.write_new(&to, b"old").unwrap();
+    /// StdFileSystem.write_new(&from, b"new").unwrap();
     /// StdFileSystem.rename(&from, &to).unwrap();
     /// assert_eq!(StdFileSystem.read(&to).unwrap(), b"new");
     /// ```
@@ -120,12 +161,39 @@ pub trait FileSystem {
     /// StdFileSystem.sync_dir(dir.path()).unwrap();
     /// ```
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+
+    /// Removes the file at `path` (a link itself, never its target); used to clean up a
+    /// temporary file after a failed persist.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error; [`io::ErrorKind::NotFound`] if there is nothing at `path`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FileSystem, StdFileSystem};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("f");
+    /// StdFileSystem.write_new(&path, b"scratch").unwrap();
+    /// StdFileSystem.remove(&path).unwrap();
+    /// assert!(StdFileSystem.read(&path).is_err());
+    /// ```
+    fn remove(&self, path: &Path) -> io::Result<()>;
 }
 
 /// The operating system's file system.
 ///
 /// On Unix, [`FileSystem::sync_dir`] opens the directory and calls `fsync` on it; elsewhere
 /// directories cannot be opened for syncing and it does nothing.
+///
+/// [`FileSystem::try_lock`] uses [`File::try_lock`]: `flock` on Linux, macOS and the BSDs,
+/// `LockFileEx` on Windows. Those locks belong to the open file, so a second lock on the
+/// same file is refused in the same process as in another one. The lock is advisory: it
+/// excludes other `FileStore`s, not programs that ignore it. Where `flock` is emulated with
+/// per-process record locks (some network file systems), a second lock taken in the same
+/// process may be granted.
 ///
 /// # Examples
 ///
@@ -140,12 +208,28 @@ pub trait FileSystem {
 pub struct StdFileSystem;
 
 impl FileSystem for StdFileSystem {
+    type Lock = File;
+
+    fn try_lock(&self, path: &Path) -> io::Result<Option<File>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(e),
+        }
+    }
+
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         fs::read(path)
     }
 
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        let mut file = File::create(path)?;
+    fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
         file.write_all(bytes)
     }
 
@@ -167,5 +251,9 @@ impl FileSystem for StdFileSystem {
             let _ = dir;
             Ok(())
         }
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
     }
 }

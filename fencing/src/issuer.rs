@@ -15,7 +15,9 @@ use crate::token::FencingToken;
 /// Each [`TokenIssuer::issue`] persists the new token through the [`MarkStore`] before
 /// returning it, so after a crash and restart the issuer continues above every token it
 /// handed out. With [`FileStore`](crate::FileStore) the file format is the one
-/// [`DurableFence`](crate::DurableFence) uses.
+/// [`DurableFence`](crate::DurableFence) uses, and the store's owner lock keeps a second
+/// issuer (in this process or another) off the same file: two issuers on one file would hand
+/// out the same numbers.
 ///
 /// # Examples
 ///

@@ -164,6 +164,8 @@ pub enum IoOp {
     Rename,
     /// Syncing the directory.
     SyncDir,
+    /// Creating, opening or locking the lock file.
+    Lock,
 }
 
 impl fmt::Display for IoOp {
@@ -174,6 +176,7 @@ impl fmt::Display for IoOp {
             Self::SyncFile => "sync file",
             Self::Rename => "rename",
             Self::SyncDir => "sync directory",
+            Self::Lock => "lock",
         })
     }
 }
@@ -235,6 +238,24 @@ pub enum StoreError {
         /// The path given.
         path: PathBuf,
     },
+    /// Another [`FileStore`] holds the mark file's lock, in this process or in another one.
+    /// Two stores on one mark file would each admit tokens the other never saw and could
+    /// write a lower mark over an acknowledged one, so a mark file has one owner at a time.
+    #[error("mark file {} is locked by another open store (lock file {})", path.display(), lock.display())]
+    Locked {
+        /// The mark file's path.
+        path: PathBuf,
+        /// The lock file's path: the mark file's name with `.ward-lock` appended.
+        lock: PathBuf,
+    },
+    /// The file name ends in `.ward-lock` or `.ward-tmp`, the suffixes of a mark file's lock
+    /// file and temporary files; a mark file with such a name could collide with another
+    /// mark file's.
+    #[error("mark file path {} ends in a suffix reserved for lock and temporary files", path.display())]
+    ReservedName {
+        /// The path given.
+        path: PathBuf,
+    },
     /// The file does not start with this format's magic bytes and version.
     #[error("mark file {} has an unknown header", path.display())]
     BadMagic {
@@ -264,36 +285,69 @@ pub enum StoreError {
     },
 }
 
-/// A high-water mark in one small file, replaced crash-safely.
+/// A high-water mark in one small file, replaced crash-safely, with one owner at a time.
 ///
-/// Each [`MarkStore::persist`] writes the whole file to `<name>.tmp` next to it, syncs it,
-/// renames it over the mark file and syncs the directory. A crash at any point leaves the mark
-/// file holding either the previous mark or the new one, complete and checksummed (given a
-/// file system that keeps POSIX's rename and fsync promises). The file holds a magic header
-/// with a version, the mark, and a CRC-32; [`TokenIssuer`](crate::TokenIssuer) uses the same
-/// format.
+/// Each [`MarkStore::persist`] writes the whole file to a new temporary file next to it,
+/// syncs it, renames it over the mark file and syncs the directory. A crash at any point
+/// leaves the mark file holding either the previous mark or the new one, complete and
+/// checksummed (given a file system that keeps POSIX's rename and fsync promises). The file
+/// holds a magic header with a version, the mark, and a CRC-32;
+/// [`TokenIssuer`](crate::TokenIssuer) uses the same format.
+///
+/// # One owner
+///
+/// A store holds an exclusive lock on `<name>.ward-lock` (created next to the mark file and
+/// never removed) from [`FileStore::create`] or [`FileStore::open`] until it is dropped. A
+/// second store on the same mark file, in this process or another, gets
+/// [`StoreError::Locked`]: two fences on one file would each admit tokens the other never
+/// saw, and the lower one's persist could overwrite an acknowledged mark.
+///
+/// # Temporary files
+///
+/// Each persist creates `<name>.<pid>.<n>.ward-tmp` exclusively (`O_CREAT | O_EXCL`: never
+/// through a link planted in its place), and removes it if the persist fails before the
+/// rename. Mark file names ending in `.ward-tmp` or `.ward-lock` are refused
+/// ([`StoreError::ReservedName`]), so no store's temporary or lock file is another store's
+/// mark file. A crash between the write and the rename can leave a temporary file behind; it
+/// is never read, and can be deleted while no store has the mark file open.
 ///
 /// # Examples
 ///
 /// ```
-/// use ward_fencing::{FencingToken, FileStore, MarkStore};
+/// use ward_fencing::{FencingToken, FileStore, MarkStore, StoreError};
 ///
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("orders.mark");
 ///
 /// let mut store = FileStore::create(&path).unwrap();
 /// store.persist(FencingToken::new(34).unwrap()).unwrap();
+/// // One owner at a time: a second store on the file is refused while the first is open.
+/// assert!(matches!(FileStore::open(&path), Err(StoreError::Locked { .. })));
+/// drop(store);
 ///
 /// let mut reopened = FileStore::open(&path).unwrap();
 /// assert_eq!(reopened.load().unwrap().map(FencingToken::get), Some(34));
 /// ```
 #[derive(Debug)]
-pub struct FileStore<F = StdFileSystem> {
+pub struct FileStore<F: FileSystem = StdFileSystem> {
     fs: F,
     path: PathBuf,
-    temp: PathBuf,
     dir: PathBuf,
+    /// The prefix of this store's temporary files: `<name>.<pid>.`.
+    temp_prefix: std::ffi::OsString,
+    /// The number of the last temporary file name tried.
+    temp_seq: u64,
+    /// Held for the store's lifetime; released on drop.
+    _lock: F::Lock,
 }
+
+/// Suffix of a mark file's lock file.
+const LOCK_SUFFIX: &str = ".ward-lock";
+/// Suffix of a mark file's temporary files.
+const TEMP_SUFFIX: &str = ".ward-tmp";
+/// How many temporary file names a persist tries before giving up (each one exists only if
+/// a process with the same id crashed mid-persist).
+const TEMP_ATTEMPTS: u32 = 64;
 
 impl FileStore<StdFileSystem> {
     /// Creates a new mark file at `path` holding no mark.
@@ -301,12 +355,14 @@ impl FileStore<StdFileSystem> {
     /// # Errors
     ///
     /// [`StoreError::AlreadyExists`] if there is a file at `path` (a mark is never
-    /// overwritten by creation), [`StoreError::NotAFilePath`] if `path` does not end in a
-    /// file name, or [`StoreError::Io`].
+    /// overwritten by creation), [`StoreError::Locked`] if another store has it open,
+    /// [`StoreError::NotAFilePath`] if `path` does not end in a file name,
+    /// [`StoreError::ReservedName`] if it ends in `.ward-tmp` or `.ward-lock`, or
+    /// [`StoreError::Io`].
     ///
-    /// The existence check and the rename that creates the file are two steps: two
-    /// processes creating the same file at the same moment can both succeed. Create each
-    /// mark file once, from one place (an installation or provisioning step).
+    /// The existence check and the creation happen under the mark file's lock, so of two
+    /// stores creating the same file at once, one succeeds and the other gets `Locked` or
+    /// `AlreadyExists`.
     ///
     /// # Examples
     ///
@@ -326,10 +382,12 @@ impl FileStore<StdFileSystem> {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Missing`] if there is no file, [`StoreError::Truncated`],
+    /// [`StoreError::Locked`] if another store has the file open (in this process or
+    /// another), [`StoreError::Missing`] if there is no file, [`StoreError::Truncated`],
     /// [`StoreError::Oversized`], [`StoreError::BadMagic`] or
     /// [`StoreError::ChecksumMismatch`] if it is damaged, [`StoreError::NotAFilePath`] if
-    /// `path` does not end in a file name, or [`StoreError::Io`].
+    /// `path` does not end in a file name, [`StoreError::ReservedName`] if it ends in
+    /// `.ward-tmp` or `.ward-lock`, or [`StoreError::Io`].
     ///
     /// # Examples
     ///
@@ -370,7 +428,7 @@ impl<F: FileSystem> FileStore<F> {
                 return Err(StoreError::AlreadyExists { path: store.path });
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(source) => return Err(store.io(IoOp::Read, source, false)),
+            Err(source) => return Err(store.io(IoOp::Read, &store.path.clone(), source)),
         }
         store.replace(0)?;
         Ok(store)
@@ -428,31 +486,51 @@ impl<F: FileSystem> FileStore<F> {
         &self.fs
     }
 
+    /// Checks the path and takes the mark file's lock.
     fn at(fs: F, path: &Path) -> Result<Self, StoreError> {
         let path = path.to_path_buf();
         let Some(name) = path.file_name() else {
             return Err(StoreError::NotAFilePath { path });
         };
-        let mut temp_name = name.to_os_string();
-        temp_name.push(".tmp");
-        let temp = path.with_file_name(temp_name);
+        let bytes = name.as_encoded_bytes();
+        if bytes.ends_with(LOCK_SUFFIX.as_bytes()) || bytes.ends_with(TEMP_SUFFIX.as_bytes()) {
+            return Err(StoreError::ReservedName { path });
+        }
+        let mut lock_name = name.to_os_string();
+        lock_name.push(LOCK_SUFFIX);
+        let lock = path.with_file_name(lock_name);
+        let mut temp_prefix = name.to_os_string();
+        temp_prefix.push(format!(".{}.", std::process::id()));
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let held = match fs.try_lock(&lock) {
+            Ok(Some(held)) => held,
+            Ok(None) => return Err(StoreError::Locked { path, lock }),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    op: IoOp::Lock,
+                    path: lock,
+                    source,
+                });
+            }
+        };
         Ok(Self {
             fs,
             path,
-            temp,
             dir,
+            temp_prefix,
+            temp_seq: 0,
+            _lock: held,
         })
     }
 
-    fn io(&self, op: IoOp, source: io::Error, temp: bool) -> StoreError {
-        let path = match op {
-            IoOp::SyncDir => self.dir.clone(),
-            _ if temp => self.temp.clone(),
-            _ => self.path.clone(),
+    fn io(&self, op: IoOp, path: &Path, source: io::Error) -> StoreError {
+        let path = if op == IoOp::SyncDir {
+            self.dir.clone()
+        } else {
+            path.to_path_buf()
         };
         StoreError::Io { op, path, source }
     }
@@ -465,7 +543,7 @@ impl<F: FileSystem> FileStore<F> {
                     path: self.path.clone(),
                 });
             }
-            Err(source) => return Err(self.io(IoOp::Read, source, false)),
+            Err(source) => return Err(self.io(IoOp::Read, &self.path, source)),
         };
         let path = self.path.clone();
         format::decode(&bytes).map_err(|invalid| match invalid {
@@ -488,21 +566,49 @@ impl<F: FileSystem> FileStore<F> {
         })
     }
 
-    /// Write the temporary file, sync it, rename it over the mark file, sync the directory.
+    /// Creates a new temporary file holding `bytes`, trying the next name while one exists.
+    fn write_temp(&mut self, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+        let mut last = None;
+        for _ in 0..TEMP_ATTEMPTS {
+            self.temp_seq = self.temp_seq.wrapping_add(1);
+            let mut name = self.temp_prefix.clone();
+            name.push(format!("{}{TEMP_SUFFIX}", self.temp_seq));
+            let temp = self.path.with_file_name(name);
+            match self.fs.write_new(&temp, bytes) {
+                Ok(()) => return Ok(temp),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some((temp, e)),
+                Err(e) => {
+                    // A partly written file may be there; it is ours to remove.
+                    let _ = self.fs.remove(&temp);
+                    return Err(self.io(IoOp::Write, &temp, e));
+                }
+            }
+        }
+        let (temp, e) =
+            last.unwrap_or_else(|| (self.path.clone(), io::ErrorKind::AlreadyExists.into()));
+        Err(self.io(IoOp::Write, &temp, e))
+    }
+
+    /// Write a new temporary file, sync it, rename it over the mark file, sync the directory.
+    /// A failure before the rename removes the temporary file (best effort).
     fn replace(&mut self, mark: u64) -> Result<(), StoreError> {
-        let bytes = format::encode(mark);
-        self.fs
-            .write(&self.temp, &bytes)
-            .map_err(|e| self.io(IoOp::Write, e, true))?;
-        self.fs
-            .sync_file(&self.temp)
-            .map_err(|e| self.io(IoOp::SyncFile, e, true))?;
-        self.fs
-            .rename(&self.temp, &self.path)
-            .map_err(|e| self.io(IoOp::Rename, e, true))?;
+        let temp = self.write_temp(&format::encode(mark))?;
+        let before_rename = self
+            .fs
+            .sync_file(&temp)
+            .map_err(|e| (IoOp::SyncFile, e))
+            .and_then(|()| {
+                self.fs
+                    .rename(&temp, &self.path)
+                    .map_err(|e| (IoOp::Rename, e))
+            });
+        if let Err((op, e)) = before_rename {
+            let _ = self.fs.remove(&temp);
+            return Err(self.io(op, &temp, e));
+        }
         self.fs
             .sync_dir(&self.dir)
-            .map_err(|e| self.io(IoOp::SyncDir, e, false))
+            .map_err(|e| self.io(IoOp::SyncDir, &self.dir, e))
     }
 }
 

@@ -25,6 +25,8 @@ fn t(v: u64) -> FencingToken {
 /// view, optionally with some of the pending changes having reached the disk anyway.
 #[derive(Debug, Default)]
 struct Disk {
+    /// Paths locked by live `SimLock`s (locks die with the process, not with the disk).
+    locks: std::collections::HashSet<PathBuf>,
     next_inode: u64,
     dir: HashMap<PathBuf, u64>,
     data: HashMap<u64, Vec<u8>>,
@@ -126,25 +128,55 @@ fn not_found() -> io::Error {
     io::Error::from(io::ErrorKind::NotFound)
 }
 
+/// A lock on the simulated disk, released on drop.
+#[derive(Debug)]
+struct SimLock {
+    disk: Arc<Mutex<Disk>>,
+    path: PathBuf,
+}
+
+impl Drop for SimLock {
+    fn drop(&mut self) {
+        self.disk.lock().locks.remove(&self.path);
+    }
+}
+
 impl FileSystem for SimFs {
+    type Lock = SimLock;
+
+    fn try_lock(&self, path: &Path) -> io::Result<Option<SimLock>> {
+        let mut disk = self.disk.lock();
+        if !disk.locks.insert(path.to_path_buf()) {
+            return Ok(None);
+        }
+        Ok(Some(SimLock {
+            disk: Arc::clone(&self.disk),
+            path: path.to_path_buf(),
+        }))
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        self.step()?;
+        let mut disk = self.disk.lock();
+        disk.dir.remove(path).ok_or_else(not_found)?;
+        Ok(())
+    }
+
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let disk = self.disk.lock();
         let inode = disk.dir.get(path).ok_or_else(not_found)?;
         Ok(disk.data.get(inode).cloned().unwrap_or_default())
     }
 
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         self.step()?;
         let mut disk = self.disk.lock();
-        let inode = match disk.dir.get(path) {
-            Some(&inode) => inode, // O_TRUNC keeps the inode
-            None => {
-                disk.next_inode += 1;
-                let inode = disk.next_inode;
-                disk.dir.insert(path.to_path_buf(), inode);
-                inode
-            }
-        };
+        if disk.dir.contains_key(path) {
+            return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+        }
+        disk.next_inode += 1;
+        let inode = disk.next_inode;
+        disk.dir.insert(path.to_path_buf(), inode);
         disk.data.insert(inode, bytes.to_vec());
         Ok(())
     }
@@ -259,7 +291,7 @@ fn model_catches_rename_before_fsync() {
                 .unwrap(),
         );
     }
-    fs.write(&temp, &bytes).unwrap();
+    fs.write_new(&temp, &bytes).unwrap();
     fs.rename(&temp, &mark_path()).unwrap(); // no sync_file first
     fs.sync_dir(Path::new("/data")).unwrap();
     let err = restart(&disk, CLEAN).unwrap_err();
@@ -283,9 +315,10 @@ fn every_crash_point_of_one_persist_keeps_old_or_new_mark() {
         for dir_flushed in [false, true] {
             for torn_prefix in [None, Some(0), Some(7), Some(19)] {
                 let disk = fresh_disk();
-                let mut store =
-                    FileStore::open_with(SimFs::new(&disk, Fault::None), mark_path()).unwrap();
-                store.persist(t(10)).unwrap();
+                FileStore::open_with(SimFs::new(&disk, Fault::None), mark_path())
+                    .unwrap()
+                    .persist(t(10))
+                    .unwrap();
                 let fs = SimFs::new(&disk, Fault::None);
                 let fence =
                     DurableFence::open(FileStore::open_with(fs.clone(), mark_path()).unwrap())
@@ -326,6 +359,7 @@ fn crash_during_create_leaves_no_file_or_an_empty_mark() {
                     mark_path(),
                 );
                 assert_eq!(created.is_ok(), crash_at == 4);
+                drop(created); // the process ends, and its lock with it
                 disk.lock().crash(CrashShape {
                     dir_flushed,
                     torn_prefix,
@@ -600,7 +634,22 @@ fn failed_persist_admits_nothing() {
     assert_eq!(fence.mark(), None);
     // The next attempt goes through.
     assert!(fence.admit(t(7)).unwrap().is_raised());
+    drop(fence);
     assert_eq!(restart(&disk, CLEAN).unwrap().mark(), Some(t(7)));
+}
+
+/// A persist that fails before its rename removes its temporary file; one that fails after
+/// the rename leaves none either.
+#[test]
+fn failed_persist_leaves_no_temporary_file() {
+    for fail_at in 0..4 {
+        let disk = fresh_disk();
+        let fs = SimFs::new(&disk, Fault::FailAt(fail_at));
+        let fence = DurableFence::open(FileStore::open_with(fs, mark_path()).unwrap()).unwrap();
+        assert!(fence.admit(t(7)).is_err());
+        let names: Vec<PathBuf> = disk.lock().dir.keys().cloned().collect();
+        assert_eq!(names, [mark_path()], "failure at {fail_at}");
+    }
 }
 
 /// A persist whose directory sync fails leaves the new mark readable but not durable. The
@@ -704,5 +753,6 @@ fn durable_fence_with_real_threads() {
     assert!(log.windows(2).all(|w| w[0] <= w[1]), "{log:?}");
     let mark = fence.mark().unwrap();
     assert_eq!(Some(&mark.get()), log.last());
+    drop(fence);
     assert_eq!(FileStore::open(&path).unwrap().load().unwrap(), Some(mark));
 }
