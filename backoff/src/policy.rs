@@ -19,16 +19,18 @@ use crate::strategy::{Backoff, ConfigError, Strategy};
 /// the run ([`StopReason::PushbackTooLong`]) instead of stalling it.
 ///
 /// **Deadline rule.** The elapsed time is counted from the first failure, not from the
-/// creation of the policy. No sleep ends after the deadline: a computed delay that would
-/// overrun it is shortened so the retry starts exactly at the deadline; once no time is
-/// left the schedule gives up; a server pushback delay that would overrun the deadline
-/// cannot be honoured and also gives up (a shortened pushback would disobey the server).
+/// creation of the policy. No sleep ends after the deadline, and no retry is aimed at it:
+/// when the next computed (jittered) delay would end past the deadline the schedule gives
+/// up ([`StopReason::DelayPastDeadline`]) instead of shortening the delay — shortened
+/// delays would bring every client that failed together back at the same instant, the
+/// deadline. A server pushback that would overrun the deadline cannot be honoured and also
+/// gives up (a shortened pushback would disobey the server).
 ///
 /// # Examples
 ///
 /// ```
 /// use core::time::Duration;
-/// use ward_backoff::{Decision, RetryPolicy, SplitMix64, Strategy};
+/// use ward_backoff::{Decision, RetryPolicy, SplitMix64, StopReason, Strategy};
 ///
 /// let strategy = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(60))?;
 /// let policy = RetryPolicy::new(strategy)
@@ -37,10 +39,17 @@ use crate::strategy::{Backoff, ConfigError, Strategy};
 /// let mut schedule = policy.schedule(SplitMix64::new(0));
 /// let t0 = Duration::from_secs(100); // first failure
 /// assert_eq!(schedule.on_failure(t0, None), Decision::RetryAfter(Duration::from_secs(1)));
-/// let t1 = t0 + Duration::from_secs(4);
-/// // 2 s would end 1 s past the deadline: shortened to the 1 s left.
-/// assert_eq!(schedule.on_failure(t1, None), Decision::RetryAfter(Duration::from_secs(1)));
-/// assert!(matches!(schedule.on_failure(t1 + Duration::from_secs(1), None), Decision::GiveUp(_)));
+/// let t1 = t0 + Duration::from_secs(2);
+/// assert_eq!(schedule.on_failure(t1, None), Decision::RetryAfter(Duration::from_secs(2)));
+/// // 4 s would end 1 s past the deadline: give up rather than retry at the deadline.
+/// let t2 = t1 + Duration::from_secs(2);
+/// assert_eq!(
+///     schedule.on_failure(t2, None),
+///     Decision::GiveUp(StopReason::DelayPastDeadline {
+///         delay: Duration::from_secs(4),
+///         remaining: Duration::from_secs(1),
+///     })
+/// );
 /// # Ok::<(), ward_backoff::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -350,6 +359,15 @@ pub enum StopReason {
         /// The configured limit.
         max_elapsed: Duration,
     },
+    /// The next computed delay would end past the deadline. The delay is not shortened to
+    /// end at the deadline: clients that failed together would all retry at that instant.
+    #[error("next delay {delay:?} would end past the deadline, {remaining:?} remain")]
+    DelayPastDeadline {
+        /// The delay drawn for the next retry.
+        delay: Duration,
+        /// Time left before the deadline.
+        remaining: Duration,
+    },
     /// A server pushback asked for a wait longer than the policy's maximum pushback.
     #[error("server asked to wait {requested:?}, more than the maximum pushback {max:?}")]
     PushbackTooLong {
@@ -460,7 +478,15 @@ impl<R: RandomSource> RetrySchedule<R> {
                 })
             }
             Some(requested) => Decision::RetryAfter(requested),
-            None => Decision::RetryAfter(Duration::from_nanos(computed.min(nanos(remaining)))),
+            // Never aim a retry at the deadline: a delay cut to end there would bring every
+            // client that failed together back at the same instant.
+            None if computed > nanos(remaining) => {
+                Decision::GiveUp(StopReason::DelayPastDeadline {
+                    delay: Duration::from_nanos(computed),
+                    remaining,
+                })
+            }
+            None => Decision::RetryAfter(Duration::from_nanos(computed)),
         }
     }
 

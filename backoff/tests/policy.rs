@@ -35,12 +35,20 @@ fn elapsed_counts_from_the_first_failure_not_from_construction() {
         s.on_failure(t0 + secs(3), None),
         Decision::RetryAfter(secs(4))
     );
-    // At 7 s elapsed, 8 s would end at 15 s: shortened to the 3 s left.
+    // At 7 s elapsed, 8 s would end at 15 s: give up rather than aim at the deadline.
     assert_eq!(
         s.on_failure(t0 + secs(7), None),
-        Decision::RetryAfter(secs(3))
+        Decision::GiveUp(StopReason::DelayPastDeadline {
+            delay: secs(8),
+            remaining: secs(3)
+        })
     );
     // At the deadline exactly, no time is left: give up.
+    let mut s = p.schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure(t0, Some(secs(10))),
+        Decision::RetryAfter(secs(10))
+    );
     assert_eq!(
         s.on_failure(t0 + secs(10), None),
         Decision::GiveUp(StopReason::DeadlineReached {
@@ -148,6 +156,13 @@ proptest! {
                 Decision::GiveUp(StopReason::DeadlineReached { elapsed, .. }) => {
                     prop_assert_eq!(elapsed, now - first);
                     prop_assert!(now >= first + limit);
+                    break;
+                }
+                Decision::GiveUp(StopReason::DelayPastDeadline { delay, remaining }) => {
+                    prop_assert_eq!(push, None);
+                    prop_assert_eq!(remaining, first + limit - now);
+                    prop_assert!(delay > remaining);
+                    prop_assert!(delay <= Duration::from_secs(3));
                     break;
                 }
                 Decision::GiveUp(StopReason::PushbackPastDeadline { requested, remaining }) => {

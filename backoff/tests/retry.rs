@@ -101,7 +101,7 @@ fn give_up_is_honoured_immediately() {
 }
 
 #[test]
-fn deadline_counts_from_the_first_failure_and_shortens_the_last_sleep() {
+fn deadline_counts_from_the_first_failure_and_is_never_aimed_at() {
     // The clock is far along before the run starts: only time since the first failure counts.
     let clock = ManualClock::starting_at(Duration::from_secs(3600));
     let policy = exponential(100).with_max_elapsed(ms(1000));
@@ -118,10 +118,17 @@ fn deadline_counts_from_the_first_failure_and_shortens_the_last_sleep() {
         )
         .unwrap_err();
     // First failure at +50. Sleeps 100 (→150, fail at 200), 200 (→400, fail 450),
-    // 400 (→850, fail 900), then 800 is cut to the 150 ms left (→1050, fail 1100).
-    assert_eq!(*log.borrow(), [ms(100), ms(200), ms(400), ms(150)]);
-    assert_eq!(err.attempts(), 5);
-    assert!(matches!(err.reason(), StopReason::DeadlineReached { .. }));
+    // 400 (→850, fail 900); then 800 would end past the deadline with 150 ms left: the
+    // run gives up instead of retrying exactly at the deadline.
+    assert_eq!(*log.borrow(), [ms(100), ms(200), ms(400)]);
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(
+        err.reason(),
+        StopReason::DelayPastDeadline {
+            delay: ms(800),
+            remaining: ms(150)
+        }
+    );
 }
 
 #[test]
