@@ -33,9 +33,9 @@ pub enum OverflowPolicy {
     /// Carry into the physical part: `(l, 4095)` is followed by `(l + 1µs, 0)`. The clock
     /// runs ahead of physical time by one microsecond per 4096 events of one tick and
     /// never fails for a full counter. This is what incrementing the packed `u64` does.
-    /// Only at the very end of the range, when the next value would be
-    /// [`Timestamp::MAX`], is there nothing left to carry into: the event fails with
-    /// [`ClockError::Exhausted`], under either policy.
+    /// Only at the end of the range, when the next value would be above
+    /// [`Timestamp::MAX_ISSUED`], is there nothing left to carry into: the event fails
+    /// with [`ClockError::Exhausted`], under either policy.
     #[default]
     Carry,
     /// Refuse the event with [`ClockError::LogicalOverflow`] and leave the clock
@@ -73,14 +73,15 @@ pub enum ClockError {
         /// The reading, in microseconds since the epoch.
         micros: u64,
     },
-    /// The timestamp space is used up: the next timestamp would be [`Timestamp::MAX`]
-    /// or beyond. `Timestamp::MAX` itself is never issued, so the largest timestamp a
-    /// clock issues is `(MAX_PHYSICAL, MAX_LOGICAL − 1)`. A remote timestamp at or near
-    /// the maximum, a clock resumed after it, or 4095 events within the last microsecond
-    /// of the range ([`MAX_PHYSICAL`]) cause this; the clock is unchanged.
+    /// The timestamp space is used up: the next timestamp would be above
+    /// [`Timestamp::MAX_ISSUED`], the largest a clock issues. A remote timestamp at or
+    /// near the end of the range, a clock resumed after it, a physical clock reading
+    /// in the last second of the range, or the events of the last issuable microsecond
+    /// cause this; the clock is unchanged.
     #[error("timestamp space exhausted at {last}")]
     Exhausted {
-        /// The largest timestamp the clock has seen.
+        /// The largest timestamp the clock has issued, received or read (as `(pt, 0)`
+        /// minus one); at most `Timestamp::MAX_ISSUED` unless a remote one was larger.
         last: Timestamp,
     },
 }
@@ -98,10 +99,15 @@ impl From<ClockError> for EventError {
     }
 }
 
-/// Below this state, [`Hlc::now`]'s single `fetch_add` cannot carry the state past
-/// `u64::MAX`, however many threads race it: the fast path is left long before the end of
-/// the range, where the compare-and-swap path reports exhaustion.
-const FAST_PATH_LIMIT: u64 = u64::MAX - (1 << 32);
+/// The first value no event issues, `Timestamp::MAX_ISSUED + 1`.
+///
+/// The compare-and-swap path never stores a state above `LIMIT`. The fast path of
+/// [`Hlc::now`] adds one only to a state it loaded below `LIMIT`, and issues the result
+/// only if it is still below; a racing event may have moved the state to `LIMIT` in
+/// between, so each thread in flight can push the state one step past it, once (its
+/// next load sees the limit and takes the compare-and-swap path). The state therefore
+/// stays below `LIMIT + number of threads`, far from the 2^32 steps that would wrap it.
+pub(crate) const LIMIT: u64 = Timestamp::MAX_ISSUED.as_u64() + 1;
 
 /// A hybrid logical clock shared by `&self` across threads.
 ///
@@ -211,8 +217,8 @@ impl<C: PhysicalClock> Hlc<C> {
     /// - [`ClockError::LogicalOverflow`] under [`OverflowPolicy::Reject`] when the counter
     ///   of the current tick is full.
     /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
-    /// - [`ClockError::Exhausted`] when the next timestamp would be [`Timestamp::MAX`],
-    ///   which is never issued.
+    /// - [`ClockError::Exhausted`] when the next timestamp would be above
+    ///   [`Timestamp::MAX_ISSUED`].
     ///
     /// On error the clock is unchanged.
     ///
@@ -234,13 +240,20 @@ impl<C: PhysicalClock> Hlc<C> {
         if self.overflow == OverflowPolicy::Carry {
             let physical = pt << LOGICAL_BITS;
             let state = self.state.load(Ordering::Acquire);
-            if physical <= state && state < FAST_PATH_LIMIT {
+            if physical <= state && state < LIMIT {
                 // The physical clock has not moved past the last timestamp, so the send
                 // rule issues the state itself. `fetch_add` hands racing threads distinct
                 // values, each at least `state >= physical`; a full counter carries into the
                 // physical part exactly as `OverflowPolicy::Carry` asks.
                 let issued = self.state.fetch_add(1, Ordering::AcqRel);
-                return Ok(Timestamp::from_u64(issued));
+                if issued < LIMIT {
+                    return Ok(Timestamp::from_u64(issued));
+                }
+                // A racing event moved the state to the limit after the load: nothing is
+                // issued, and the step past the limit is invisible (see `LIMIT`).
+                return Err(ClockError::Exhausted {
+                    last: Timestamp::MAX_ISSUED,
+                });
             }
         }
         match self.event_at(pt, None, u64::MAX) {
@@ -264,8 +277,8 @@ impl<C: PhysicalClock> Hlc<C> {
     /// - [`ClockError::LogicalOverflow`] under [`OverflowPolicy::Reject`] when the counter
     ///   the result needs is full.
     /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
-    /// - [`ClockError::Exhausted`] when the result would be [`Timestamp::MAX`], which is
-    ///   never issued, or `remote` is `Timestamp::MAX` itself.
+    /// - [`ClockError::Exhausted`] when the result would be above
+    ///   [`Timestamp::MAX_ISSUED`] (`remote` is `MAX_ISSUED` or later).
     ///
     /// On error the clock is unchanged.
     ///
@@ -292,8 +305,9 @@ impl<C: PhysicalClock> Hlc<C> {
 
     /// The last timestamp issued, or `None` on a fresh clock. With
     /// [`HlcBuilder::resume_after`] this starts as the given timestamp, except that
-    /// resuming after [`Timestamp::MAX`] (which is never issued) reads back as the
-    /// largest issuable timestamp, one below it: either way the clock is exhausted.
+    /// resuming after a timestamp above [`Timestamp::MAX_ISSUED`] (which is never
+    /// issued) reads back as `MAX_ISSUED`: either way the clock is exhausted. It is never
+    /// above `MAX_ISSUED`.
     ///
     /// # Examples
     ///
@@ -307,10 +321,7 @@ impl<C: PhysicalClock> Hlc<C> {
     /// # Ok::<(), ward_hlc::ClockError>(())
     /// ```
     pub fn last(&self) -> Option<Timestamp> {
-        self.state
-            .load(Ordering::Acquire)
-            .checked_sub(1)
-            .map(Timestamp::from_u64)
+        last_of(self.state.load(Ordering::Acquire))
     }
 
     /// The physical clock this `Hlc` reads.
@@ -434,10 +445,10 @@ impl<C: PhysicalClock> Hlc<C> {
         let physical = pt << LOGICAL_BITS;
         let mut floor = self.state.load(Ordering::Acquire);
         loop {
-            let next = floor.max(remote_floor).max(physical);
-            // `next == u64::MAX` would leave no room for the state (last + 1): the maximum
-            // itself is never issued.
-            if next == u64::MAX {
+            // A state past the limit (raced fast-path steps, or a resume beyond it) counts
+            // as the limit: nothing above `MAX_ISSUED` is ever issued or reported.
+            let next = floor.min(LIMIT).max(remote_floor).max(physical);
+            if next >= LIMIT {
                 return Err(ClockError::Exhausted {
                     last: Timestamp::from_u64(next - 1),
                 }
@@ -479,9 +490,9 @@ impl<C> Hlc<C> {
         overflow: OverflowPolicy,
         jumps: Option<JumpWatch>,
     ) -> Hlc<C> {
-        // `Timestamp::MAX` as the last leaves the state saturated: every event then
-        // reports `Exhausted`.
-        let state = last.map_or(0, |l| l.as_u64().saturating_add(1));
+        // A last timestamp at or above `MAX_ISSUED` leaves the state at the limit: every
+        // event then reports `Exhausted`.
+        let state = last.map_or(0, |l| l.as_u64().saturating_add(1).min(LIMIT));
         Hlc {
             clock,
             state: AtomicU64::new(state),
@@ -497,17 +508,16 @@ impl<C: fmt::Debug> fmt::Debug for Hlc<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hlc")
             .field("clock", &self.clock)
-            .field(
-                "last",
-                &self
-                    .state
-                    .load(Ordering::Acquire)
-                    .checked_sub(1)
-                    .map(Timestamp::from_u64),
-            )
+            .field("last", &last_of(self.state.load(Ordering::Acquire)))
             .field("max_drift", &self.max_drift)
             .field("overflow", &self.overflow)
             .field("jumps", &self.jumps)
             .finish()
     }
+}
+
+/// The last timestamp issued for a state: the state minus one, never above
+/// `Timestamp::MAX_ISSUED` (raced fast-path steps past the limit issued nothing).
+fn last_of(state: u64) -> Option<Timestamp> {
+    state.min(LIMIT).checked_sub(1).map(Timestamp::from_u64)
 }

@@ -70,7 +70,34 @@ impl Timestamp {
     pub const MIN: Timestamp = Timestamp(0);
 
     /// The largest timestamp: [`MAX_PHYSICAL`] with logical count [`MAX_LOGICAL`].
+    ///
+    /// It is a valid value (a peer may send it, a decoder accepts it), but no
+    /// [`Hlc`](crate::Hlc) ever issues it: see [`MAX_ISSUED`](Self::MAX_ISSUED).
     pub const MAX: Timestamp = Timestamp(u64::MAX);
+
+    /// The largest timestamp an [`Hlc`](crate::Hlc) issues:
+    /// `(MAX_PHYSICAL − 2^20, MAX_LOGICAL)`, 2112-09-17T23:53:46.321919Z/4095.
+    ///
+    /// The last 2^20 µs (about one second) of the range are never issued. They are the
+    /// margin that lets [`Hlc::now`](crate::Hlc::now) issue with one atomic increment:
+    /// threads that raced a move of the clock to the end of the range can each push the
+    /// internal state at most one step past the limit, and no number of threads can
+    /// reach the 2^32 steps that would wrap it. An event whose result would be above
+    /// `MAX_ISSUED` fails with [`ClockError::Exhausted`](crate::ClockError::Exhausted).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp, MAX_LOGICAL, MAX_PHYSICAL};
+    ///
+    /// assert_eq!(Timestamp::MAX_ISSUED, Timestamp::new(MAX_PHYSICAL - (1 << 20), MAX_LOGICAL)?);
+    /// let hlc = Hlc::builder(ManualClock::new(0)).with_max_drift(None).build();
+    /// let before = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1);
+    /// assert_eq!(hlc.receive(before)?, Timestamp::MAX_ISSUED);
+    /// assert!(hlc.now().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const MAX_ISSUED: Timestamp = Timestamp(u64::MAX - (1 << 32));
 
     /// Builds a timestamp from physical microseconds since the Unix epoch and a logical
     /// count.

@@ -30,7 +30,12 @@ fn shared_types_are_send_and_sync() {
 
 #[test]
 fn first_event_on_a_fresh_clock_is_pt_zero() {
-    for pt in [0, 1, 1_700_000_000_000_000, MAX_PHYSICAL] {
+    for pt in [
+        0,
+        1,
+        1_700_000_000_000_000,
+        Timestamp::MAX_ISSUED.physical(),
+    ] {
         let hlc = Hlc::new(ManualClock::new(pt));
         assert_eq!(hlc.last(), None);
         assert_eq!(hlc.now(), Ok(ts(pt, 0)), "pt = {pt}");
@@ -239,8 +244,17 @@ fn physical_clock_out_of_range_is_an_error() {
         })
     );
     assert_eq!(hlc.last(), None);
+    // The last second of the range is representable but never issued.
     clock.set(MAX_PHYSICAL);
-    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 0)));
+    assert_eq!(
+        hlc.now(),
+        Err(ClockError::Exhausted {
+            last: Timestamp::from_u64(ts(MAX_PHYSICAL, 0).as_u64() - 1)
+        })
+    );
+    let top = Timestamp::MAX_ISSUED.physical();
+    clock.set(top);
+    assert_eq!(hlc.now(), Ok(ts(top, 0)));
 }
 
 #[test]
@@ -253,10 +267,17 @@ fn exhausted_timestamp_space_is_an_error_not_a_wrap() {
         })
     );
     assert_eq!(hlc.last(), None);
-    let almost = Timestamp::from_u64(u64::MAX - 2);
-    assert_eq!(hlc.receive(almost), Ok(Timestamp::from_u64(u64::MAX - 1)));
+    // Above the largest issued timestamp nothing is issued, whatever the remote.
+    let beyond = Timestamp::from_u64(u64::MAX - 2);
+    assert_eq!(
+        hlc.receive(beyond),
+        Err(ClockError::Exhausted { last: beyond })
+    );
+    assert_eq!(hlc.last(), None);
+    let almost = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1);
+    assert_eq!(hlc.receive(almost), Ok(Timestamp::MAX_ISSUED));
     assert!(matches!(hlc.now(), Err(ClockError::Exhausted { .. })));
-    assert_eq!(hlc.last(), Some(Timestamp::from_u64(u64::MAX - 1)));
+    assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
 
     let resumed = Hlc::builder(ManualClock::new(0))
         .resume_after(Timestamp::MAX)
@@ -266,7 +287,7 @@ fn exhausted_timestamp_space_is_an_error_not_a_wrap() {
 
 #[test]
 fn overflow_policies_at_the_end_of_the_range() {
-    let top = MAX_PHYSICAL;
+    let top = Timestamp::MAX_ISSUED.physical();
     for policy in [OverflowPolicy::Carry, OverflowPolicy::Reject] {
         let clock = ManualClock::new(top - 1);
         let start = |last: Timestamp| {
@@ -290,30 +311,32 @@ fn overflow_policies_at_the_end_of_the_range() {
             }
         }
 
-        // In the last microsecond the largest timestamp issued is (MAX_PHYSICAL, 4094):
-        // `Timestamp::MAX` is never issued, and the next event is `Exhausted` under
-        // either policy (the counter is not full, there is no room left), changing
-        // nothing.
-        let hlc = start(ts(top, MAX_LOGICAL - 2));
+        // In the last issuable microsecond the largest timestamp issued is
+        // `Timestamp::MAX_ISSUED`, (top, 4095); the next event is `Exhausted` under
+        // either policy (there is nothing left to carry into), changing nothing.
+        let hlc = start(ts(top, MAX_LOGICAL - 1));
         clock.set(top);
-        assert_eq!(hlc.now(), Ok(ts(top, MAX_LOGICAL - 1)));
+        assert_eq!(hlc.now(), Ok(ts(top, MAX_LOGICAL)));
         let exhausted = Err(ClockError::Exhausted {
-            last: ts(top, MAX_LOGICAL - 1),
+            last: ts(top, MAX_LOGICAL),
         });
         assert_eq!(hlc.now(), exhausted, "{policy:?}");
         assert_eq!(hlc.receive(ts(0, 0)), exhausted, "{policy:?}");
-        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL)));
 
         // A remote timestamp drives a fresh clock to the end the same way.
-        let hlc = Hlc::builder(&clock).overflow(policy).build();
-        assert_eq!(
-            hlc.receive(ts(top, MAX_LOGICAL - 2)),
-            Ok(ts(top, MAX_LOGICAL - 1))
-        );
+        let hlc = Hlc::builder(&clock)
+            .overflow(policy)
+            .with_max_drift(None)
+            .build();
         assert_eq!(
             hlc.receive(ts(top, MAX_LOGICAL - 1)),
+            Ok(ts(top, MAX_LOGICAL))
+        );
+        assert_eq!(
+            hlc.receive(ts(top, MAX_LOGICAL)),
             Err(ClockError::Exhausted {
-                last: ts(top, MAX_LOGICAL - 1)
+                last: ts(top, MAX_LOGICAL)
             })
         );
         assert_eq!(
@@ -322,14 +345,14 @@ fn overflow_policies_at_the_end_of_the_range() {
                 last: Timestamp::MAX
             })
         );
-        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL)));
 
         // Resuming after `Timestamp::MAX` leaves the clock exhausted; `last` reads back
         // the largest issuable timestamp.
         let hlc = start(Timestamp::MAX);
-        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+        assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
         assert!(matches!(hlc.now(), Err(ClockError::Exhausted { .. })));
-        assert_eq!(hlc.last(), Some(ts(top, MAX_LOGICAL - 1)));
+        assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
     }
 }
 
@@ -430,8 +453,11 @@ fn jump_watch_at_the_ends_of_the_range() {
     assert_eq!(hlc.now(), Ok(ts(0, 0)));
     // The whole range forwards, past its end (the event fails, the jump is still
     // reported), to the largest reading there is, and back to the start.
+    let top = Timestamp::MAX_ISSUED.physical();
     clock.set(MAX_PHYSICAL);
-    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 0)));
+    assert!(matches!(hlc.now(), Err(ClockError::Exhausted { .. })));
+    clock.set(top);
+    assert_eq!(hlc.now(), Ok(ts(top, 0)));
     clock.set(MAX_PHYSICAL + 1);
     assert_eq!(
         hlc.now(),
@@ -446,14 +472,14 @@ fn jump_watch_at_the_ends_of_the_range() {
     );
     clock.set(0);
     // The clock stays ahead of the set-back physical clock.
-    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 1)));
+    assert_eq!(hlc.now(), Ok(ts(top, 1)));
     // Equal readings are never jumps, even with zero thresholds.
-    assert_eq!(hlc.now(), Ok(ts(MAX_PHYSICAL, 2)));
+    assert_eq!(hlc.now(), Ok(ts(top, 2)));
 
     assert_eq!(
         hlc.jump_stats(),
         Some(JumpStats {
-            backward: 1,
+            backward: 2,
             forward: 3
         })
     );
@@ -462,14 +488,15 @@ fn jump_watch_at_the_ends_of_the_range() {
         seen,
         [
             jump(Forward, 0, MAX_PHYSICAL),
-            jump(Forward, MAX_PHYSICAL, MAX_PHYSICAL + 1),
+            jump(Backward, MAX_PHYSICAL, top),
+            jump(Forward, top, MAX_PHYSICAL + 1),
             jump(Forward, MAX_PHYSICAL + 1, u64::MAX),
             // A reading of u64::MAX is remembered as u64::MAX - 1 (documented).
             jump(Backward, u64::MAX - 1, 0),
         ]
     );
     assert_eq!(seen[0].amount(), Duration::from_micros(MAX_PHYSICAL));
-    assert_eq!(seen[3].amount(), Duration::from_micros(u64::MAX - 1));
+    assert_eq!(seen[4].amount(), Duration::from_micros(u64::MAX - 1));
 
     // The largest thresholds never count anything.
     let calm = Hlc::builder(&clock)
@@ -579,8 +606,9 @@ impl Model {
     }
 
     fn finish(&mut self, l: u64, c: u64) -> Result<(u64, u64), ModelError> {
-        let next = if l == MAX_PHYSICAL && c >= u64::from(MAX_LOGICAL) {
-            // (MAX_PHYSICAL, MAX_LOGICAL) is never issued, and nothing lies beyond it.
+        let top = Timestamp::MAX_ISSUED.physical();
+        let next = if l > top || (l == top && c > u64::from(MAX_LOGICAL)) {
+            // Nothing above `Timestamp::MAX_ISSUED`, (top, 4095), is ever issued.
             return Err(ModelError::Exhausted);
         } else if c > u64::from(MAX_LOGICAL) {
             if self.reject {
@@ -658,20 +686,25 @@ proptest! {
     })]
 
     /// Every event of `Hlc` equals the paper's rules applied to `(l, c)` pairs, error for
-    /// error, and the whole state (`last`, jump counts) matches after every step. Half
-    /// the runs happen at the end of the range, where the clock reads past
-    /// `MAX_PHYSICAL` and remote timestamps reach `Timestamp::MAX`.
+    /// error, and the whole state (`last`, jump counts) matches after every step. A
+    /// third of the runs happen at the end of the issued range, where the clock reads
+    /// past `Timestamp::MAX_ISSUED`, and a third at the end of the representable range,
+    /// where it reads past `MAX_PHYSICAL` and remote timestamps reach `Timestamp::MAX`.
     #[test]
     fn prop_hlc_matches_the_papers_rules(
         ops in proptest::collection::vec(op(), 1..120),
         reject in any::<bool>(),
         max_drift in proptest::option::of(0u64..25),
         thresholds in proptest::option::of((0u64..15, 0u64..15)),
-        at_the_end in any::<bool>(),
+        end in 0u8..3,
     ) {
-        // Clock readings run to 10 µs past MAX_PHYSICAL at the end of the range; remote
-        // physical parts are clamped to MAX_PHYSICAL.
-        let offset = if at_the_end { MAX_PHYSICAL - 1_020 } else { 0 };
+        // Clock readings run to 10 µs past the end; remote physical parts are clamped to
+        // MAX_PHYSICAL.
+        let offset = match end {
+            0 => 0,
+            1 => Timestamp::MAX_ISSUED.physical() - 1_020,
+            _ => MAX_PHYSICAL - 1_020,
+        };
         let clock = ManualClock::new(1_000 + offset);
         let mut builder = Hlc::builder(&clock)
             .overflow(if reject { OverflowPolicy::Reject } else { OverflowPolicy::Carry })

@@ -159,3 +159,77 @@ fn durable_events_race_with_bound_refreshes() {
         assert!(all.iter().all(|t| t.physical() <= stored));
     });
 }
+
+/// Defect: `now()` checked the state against the fast-path limit, then added one. A
+/// `receive` running in between could carry the state to the end of the range, so the
+/// `fetch_add` issued `Timestamp::MAX` and wrapped the state to 0 (the next `now()` was
+/// a 1970 timestamp). The reproduction from the report: resume after `(10, 0)`, race one
+/// `now()` with `receive(u64::MAX - 2)`.
+#[test]
+fn regression_now_fast_path_never_wraps_at_range_end() {
+    loom::model(|| {
+        let hlc = Arc::new(
+            Hlc::builder(ManualClock::new(10))
+                .with_max_drift(None)
+                .resume_after(ts(10, 0))
+                .build(),
+        );
+        let h1 = Arc::clone(&hlc);
+        let sender = thread::spawn(move || h1.now());
+        let received = hlc.receive(Timestamp::from_u64(u64::MAX - 2));
+        let sent = sender.join().unwrap();
+        let mut issued = Vec::new();
+        for t in [sent, received].into_iter().flatten() {
+            assert!(t < Timestamp::MAX, "issued the maximum timestamp");
+            assert!(t > ts(10, 0));
+            issued.push(t);
+        }
+        let last = hlc.last().expect("the clock resumed after (10, 0)");
+        assert!(issued.iter().all(|t| *t <= last), "state went backwards");
+        // The next event never returns to 1970.
+        if let Ok(next) = hlc.now() {
+            assert!(next > last);
+        }
+    });
+}
+
+/// The end of the range itself: a `receive` issues `Timestamp::MAX_ISSUED` while a `now()`
+/// races it on the one-increment fast path. Whatever the interleaving, nothing above
+/// `MAX_ISSUED` is issued, `last()` is exactly `MAX_ISSUED` afterwards, and every later
+/// event is `Exhausted` rather than a wrapped timestamp.
+#[test]
+fn now_races_a_receive_to_the_end_of_the_range() {
+    use ward_hlc::ClockError;
+
+    loom::model(|| {
+        let hlc = Arc::new(
+            Hlc::builder(ManualClock::new(10))
+                .with_max_drift(None)
+                .resume_after(ts(10, 0))
+                .build(),
+        );
+        let h1 = Arc::clone(&hlc);
+        let sender = thread::spawn(move || h1.now());
+        let before_end = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1);
+        let received = hlc.receive(before_end);
+        let sent = sender.join().unwrap();
+        assert_eq!(received, Ok(Timestamp::MAX_ISSUED));
+        match sent {
+            // Issued before the receive moved the state.
+            Ok(t) => assert_eq!(t, ts(10, 1)),
+            Err(e) => assert_eq!(
+                e,
+                ClockError::Exhausted {
+                    last: Timestamp::MAX_ISSUED
+                }
+            ),
+        }
+        assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
+        assert!(matches!(hlc.now(), Err(ClockError::Exhausted { .. })));
+        assert!(matches!(
+            hlc.receive(ts(10, 0)),
+            Err(ClockError::Exhausted { .. })
+        ));
+        assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
+    });
+}

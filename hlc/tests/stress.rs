@@ -87,3 +87,53 @@ fn stress_frozen_manual_clock_with_carries() {
         Timestamp::new(1_000 + (i as u64 % 5), 4_000).unwrap()
     });
 }
+
+/// Real threads on the fast path while another thread drives the clock to the end of
+/// the range: the history of issued timestamps has no duplicates, nothing above
+/// `Timestamp::MAX_ISSUED`, and the clock ends exactly there, exhausted, not wrapped.
+#[test]
+fn stress_fast_path_racing_to_the_end_of_the_range() {
+    use ward_hlc::ClockError;
+
+    for _ in 0..20 {
+        let hlc = Hlc::builder(ManualClock::new(10))
+            .with_max_drift(None)
+            .resume_after(Timestamp::new(10, 0).unwrap())
+            .build();
+        let before_end = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1);
+        let mut issued: Vec<Timestamp> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..3)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        for _ in 0..2_000 {
+                            match hlc.now() {
+                                Ok(t) => mine.push(t),
+                                Err(ClockError::Exhausted { last }) => {
+                                    assert_eq!(last, Timestamp::MAX_ISSUED);
+                                }
+                                Err(e) => panic!("unexpected {e}"),
+                            }
+                        }
+                        assert!(mine.windows(2).all(|w| w[0] < w[1]));
+                        mine
+                    })
+                })
+                .collect();
+            let end = hlc.receive(before_end);
+            let mut all: Vec<Timestamp> = workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap())
+                .collect();
+            all.push(end.unwrap());
+            all
+        });
+        let n = issued.len();
+        issued.sort();
+        issued.dedup();
+        assert_eq!(issued.len(), n, "a timestamp was issued twice");
+        assert_eq!(issued.last(), Some(&Timestamp::MAX_ISSUED));
+        assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
+        assert!(hlc.now().is_err());
+    }
+}
