@@ -438,6 +438,10 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
     /// Runs the futures made by `op` until one succeeds or retrying stops, awaiting
     /// `sleep(delay)` between attempts. Works with any runtime.
     ///
+    /// Dropping the returned future cancels the run; a retry the budget had granted and
+    /// that has not reported its outcome yet is handed back with
+    /// [`RetryBudget::release`], so cancelled runs never leak budget tokens.
+    ///
     /// # Errors
     ///
     /// As [`Retrier::run_with_sleeper`].
@@ -521,11 +525,23 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
 }
 
 /// The bookkeeping of one run, shared by the blocking and async loops.
-struct Run<'a, C, B> {
+///
+/// It is also the guard of the run's pending withdrawal: a run dropped between a granted
+/// retry and that retry's outcome (an async run cancelled while it sleeps or while the
+/// retried attempt runs, a panicking operation) releases the withdrawal to the budget.
+struct Run<'a, C, B: RetryBudget> {
     retrier: &'a Retrier<C, B>,
     schedule: RetrySchedule<SplitMix64>,
     attempt: u32,
     withdrawal: Option<Withdrawal>,
+}
+
+impl<C, B: RetryBudget> Drop for Run<'_, C, B> {
+    fn drop(&mut self) {
+        if let Some(w) = self.withdrawal.take() {
+            self.retrier.budget.release(w);
+        }
+    }
 }
 
 impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
@@ -535,7 +551,7 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
     }
 
     fn succeeded<T>(&mut self, value: T) -> T {
-        self.retrier.budget.record_success(self.withdrawal);
+        self.retrier.budget.record_success(self.withdrawal.take());
         value
     }
 

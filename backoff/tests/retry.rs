@@ -335,3 +335,47 @@ fn regression_pushback_is_capped_without_a_deadline() {
         }
     );
 }
+
+/// Issue 19, defect 2: dropping 100 `run_async` futures while they slept left the AWS
+/// quota at 0, so nobody could retry again. A withdrawal whose retry never ran is refunded
+/// when its run is dropped, as the AWS SDKs' retry permits are.
+#[test]
+fn regression_cancelled_async_runs_refund_their_withdrawals() {
+    use core::future::Future as _;
+    use core::task::{Context, Poll, Waker};
+
+    let clock = ManualClock::new();
+    let quota = RetryQuota::default();
+    let retrier = Retrier::new(exponential(5), &clock, 1).with_budget(&quota);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut runs = Vec::new();
+    for _ in 0..100 {
+        let mut run = Box::pin(retrier.run_async(
+            |_delay| core::future::pending::<()>(), // sleeps forever: dropped while asleep
+            |_attempt| async { Err::<(), _>("503") },
+            |_| Action::Retry,
+        ));
+        assert!(matches!(run.as_mut().poll(&mut cx), Poll::Pending));
+        runs.push(run);
+    }
+    assert_eq!(quota.available(), 0, "each sleeping run holds 5 tokens");
+    drop(runs);
+    assert_eq!(quota.available(), 500, "cancelled runs leaked their tokens");
+
+    // Cancelled while the retried attempt itself is in flight: refunded as well.
+    let mut run = Box::pin(retrier.run_async(
+        |_delay| async {},
+        |attempt| async move {
+            if attempt == 1 {
+                Err("503")
+            } else {
+                core::future::pending::<Result<(), &str>>().await
+            }
+        },
+        |_| Action::Retry,
+    ));
+    assert!(matches!(run.as_mut().poll(&mut cx), Poll::Pending));
+    assert_eq!(quota.available(), 495);
+    drop(run);
+    assert_eq!(quota.available(), 500);
+}

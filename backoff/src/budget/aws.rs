@@ -8,7 +8,9 @@ use crate::sync::{AtomicU32, Ordering};
 /// cost 10, no-retry increment 1): the quota starts at its capacity; a retry is allowed only
 /// if the quota holds its cost, which is then taken; when an attempt succeeds, a retried
 /// attempt refunds exactly the cost it took, and a first-try success adds 1 token; the quota
-/// never exceeds its capacity. Failures themselves cost nothing: retries do.
+/// never exceeds its capacity. Failures themselves cost nothing: retries do. A retry
+/// abandoned before its outcome ([`release`](RetryBudget::release), done by the retry
+/// runners when their future is dropped) is refunded in full.
 ///
 /// # Examples
 ///
@@ -148,4 +150,9 @@ impl RetryBudget for RetryQuota {
     }
 
     fn record_failure(&self, _retry: Option<Withdrawal>) {}
+
+    /// Refunds the whole cost: the retry it paid for never ran to an outcome.
+    fn release(&self, retry: Withdrawal) {
+        self.refund(retry.cost());
+    }
 }

@@ -90,8 +90,11 @@ impl Withdrawal {
 /// [`record_failure`](RetryBudget::record_failure) or, for an error that will not be
 /// retried, [`record_not_retryable`](RetryBudget::record_not_retryable), with the
 /// [`Withdrawal`] that allowed it (`None` for the first try); before every retry, call
-/// [`try_retry`](RetryBudget::try_retry) and retry only on `Some`. All methods take `&self`
-/// and are lock-free, so one budget can be shared by every task of a client.
+/// [`try_retry`](RetryBudget::try_retry) and retry only on `Some`. A withdrawal whose retry
+/// is abandoned before its outcome is known (the operation was cancelled while it waited or
+/// ran) goes back with [`release`](RetryBudget::release); the retry runners do this when
+/// their future is dropped. All methods take `&self` and are lock-free, so one budget can
+/// be shared by every task of a client.
 ///
 /// # Examples
 ///
@@ -139,6 +142,28 @@ pub trait RetryBudget {
     fn record_not_retryable(&self, retry: Option<Withdrawal>) {
         self.record_failure(retry);
     }
+
+    /// A retry this budget allowed will never report an outcome: the operation was
+    /// cancelled while it waited for the retry or while the retry ran.
+    ///
+    /// Budgets that hold tokens for a retry give them back ([`RetryQuota`] refunds the
+    /// whole cost, as the AWS SDKs release a dropped retry permit); by default nothing
+    /// happens, which suits budgets that charge nothing per retry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::budget::{RetryBudget, RetryKind, RetryQuota};
+    ///
+    /// let quota = RetryQuota::default();
+    /// let w = quota.try_retry(RetryKind::Error).expect("a full quota allows a retry");
+    /// assert_eq!(quota.available(), 495);
+    /// quota.release(w); // the caller went away before retrying
+    /// assert_eq!(quota.available(), 500);
+    /// ```
+    fn release(&self, retry: Withdrawal) {
+        let _ = retry;
+    }
 }
 
 impl<B: RetryBudget + ?Sized> RetryBudget for &B {
@@ -153,6 +178,9 @@ impl<B: RetryBudget + ?Sized> RetryBudget for &B {
     }
     fn record_not_retryable(&self, retry: Option<Withdrawal>) {
         (**self).record_not_retryable(retry);
+    }
+    fn release(&self, retry: Withdrawal) {
+        (**self).release(retry);
     }
 }
 
@@ -169,6 +197,9 @@ impl<B: RetryBudget + ?Sized> RetryBudget for alloc::sync::Arc<B> {
     }
     fn record_not_retryable(&self, retry: Option<Withdrawal>) {
         (**self).record_not_retryable(retry);
+    }
+    fn release(&self, retry: Withdrawal) {
+        (**self).release(retry);
     }
 }
 
