@@ -88,6 +88,7 @@ pub struct QuorumConfig {
 
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawQuorumConfig {
     n: usize,
     r: usize,
@@ -325,6 +326,7 @@ pub struct FlexiblePaxos {
 
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawFlexiblePaxos {
     n: usize,
     q1: usize,

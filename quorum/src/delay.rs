@@ -115,7 +115,8 @@ impl RandomSource for Xoshiro256PlusPlus {
 #[non_exhaustive]
 pub enum DelayError {
     /// A parameter is NaN, infinite, or outside its range (rates, scales and shapes must be
-    /// positive; constants and offsets non-negative; weights in `[0, 1]`).
+    /// positive; constants and offsets non-negative; weights in `[0, 1]`; rates, shapes
+    /// and non-zero weights not so small that their reciprocal overflows to infinity).
     #[error("{name} {value} is out of range")]
     InvalidParameter {
         /// Which parameter.
@@ -233,6 +234,17 @@ fn positive(name: &'static str, value: f64) -> Result<f64, DelayError> {
     }
 }
 
+/// A positive finite parameter whose reciprocal is finite too (the sampler multiplies by
+/// `1/value`; below about `5.6e-309` that is `∞`, and the samples would be `∞` or NaN).
+fn invertible(name: &'static str, value: f64) -> Result<f64, DelayError> {
+    let value = positive(name, value)?;
+    if (1.0 / value).is_finite() {
+        Ok(value)
+    } else {
+        Err(DelayError::InvalidParameter { name, value })
+    }
+}
+
 fn non_negative(name: &'static str, value: f64) -> Result<f64, DelayError> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
@@ -263,17 +275,19 @@ impl Delay {
     ///
     /// # Errors
     ///
-    /// [`DelayError::InvalidParameter`] unless `rate` is finite and positive.
+    /// [`DelayError::InvalidParameter`] unless `rate` is finite and positive with a finite
+    /// reciprocal (`rate` above about `5.6e-309`).
     ///
     /// # Examples
     ///
     /// ```
     /// # use ward_quorum::delay::Delay;
     /// assert_eq!(Delay::exponential(0.5)?.mean(), 2.0);
+    /// assert!(Delay::exponential(5e-324).is_err());
     /// # Ok::<(), ward_quorum::delay::DelayError>(())
     /// ```
     pub fn exponential(rate: f64) -> Result<Self, DelayError> {
-        let rate = positive("rate", rate)?;
+        let rate = invertible("rate", rate)?;
         Ok(Self(Kind::Exponential {
             inv_rate: 1.0 / rate,
         }))
@@ -283,7 +297,8 @@ impl Delay {
     ///
     /// # Errors
     ///
-    /// [`DelayError::InvalidParameter`] unless both are finite and positive.
+    /// [`DelayError::InvalidParameter`] unless both are finite and positive and `1/shape`
+    /// is finite.
     ///
     /// # Examples
     ///
@@ -291,11 +306,12 @@ impl Delay {
     /// # use ward_quorum::delay::Delay;
     /// assert!((Delay::pareto(1.0, 2.0)?.mean() - 2.0).abs() < 1e-12);
     /// assert_eq!(Delay::pareto(1.0, 1.0)?.mean(), f64::INFINITY);
+    /// assert!(Delay::pareto(1.0, 1e-310).is_err());
     /// # Ok::<(), ward_quorum::delay::DelayError>(())
     /// ```
     pub fn pareto(scale: f64, shape: f64) -> Result<Self, DelayError> {
         let scale = positive("scale", scale)?;
-        let shape = positive("shape", shape)?;
+        let shape = invertible("shape", shape)?;
         Ok(Self(Kind::Pareto {
             scale,
             neg_inv_shape: -1.0 / shape,
@@ -306,7 +322,9 @@ impl Delay {
     ///
     /// # Errors
     ///
-    /// [`DelayError::InvalidParameter`] unless `weight` is in `[0, 1]`.
+    /// [`DelayError::InvalidParameter`] unless `weight` is in `[0, 1]` and, when not 0,
+    /// has a finite reciprocal (a sample of the first component rescales its uniform by
+    /// `1/weight`).
     ///
     /// # Examples
     ///
@@ -314,10 +332,14 @@ impl Delay {
     /// # use ward_quorum::delay::Delay;
     /// let m = Delay::mixture(0.25, &Delay::constant(4.0)?, &Delay::constant(0.0)?)?;
     /// assert_eq!(m.mean(), 1.0);
+    /// assert!(Delay::mixture(1e-310, &m, &m).is_err());
     /// # Ok::<(), ward_quorum::delay::DelayError>(())
     /// ```
     pub fn mixture(weight: f64, first: &Self, second: &Self) -> Result<Self, DelayError> {
-        if !(weight.is_finite() && (0.0..=1.0).contains(&weight)) {
+        if !(weight.is_finite()
+            && (0.0..=1.0).contains(&weight)
+            && (weight == 0.0 || (1.0 / weight).is_finite()))
+        {
             return Err(DelayError::InvalidParameter {
                 name: "weight",
                 value: weight,

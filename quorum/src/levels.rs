@@ -80,6 +80,26 @@ pub enum LevelError {
         /// Replicas that exist.
         replicas: usize,
     },
+    /// A replica count vector does not have one entry per datacenter.
+    #[error("{given} replica counts given for {datacenters} datacenters")]
+    CountsMismatch {
+        /// Entries given.
+        given: usize,
+        /// Datacenters in the topology.
+        datacenters: usize,
+    },
+    /// A replica count exceeds the datacenter's replication factor.
+    #[error(
+        "{count} replicas counted in datacenter {datacenter}, which holds only {replication_factor}"
+    )]
+    TooManyInDatacenter {
+        /// Index of the datacenter.
+        datacenter: usize,
+        /// The count given.
+        count: usize,
+        /// The datacenter's replication factor.
+        replication_factor: usize,
+    },
 }
 
 /// A Cassandra consistency level.
@@ -93,8 +113,6 @@ pub enum LevelError {
 /// assert_eq!("EACH_QUORUM".parse(), Ok(ConsistencyLevel::EachQuorum));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "SCREAMING_SNAKE_CASE"))]
 #[non_exhaustive]
 pub enum ConsistencyLevel {
     /// One replica in any datacenter.
@@ -190,6 +208,34 @@ impl core::str::FromStr for ConsistencyLevel {
     }
 }
 
+/// Serialized as Cassandra's name (`"LOCAL_QUORUM"`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for ConsistencyLevel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Decoded from a name in any letter case, exactly as [`FromStr`](core::str::FromStr)
+/// accepts it.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ConsistencyLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = ConsistencyLevel;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a consistency level name such as \"LOCAL_QUORUM\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ConsistencyLevel, E> {
+                s.parse()
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(s), &self))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
 /// Replication factor per datacenter (datacenters are numbered from 0).
 ///
 /// # Examples
@@ -244,6 +290,7 @@ impl From<Topology> for Vec<usize> {
 pub struct Requirement {
     total: usize,
     per_dc: Vec<usize>,
+    rf: Vec<usize>,
 }
 
 impl Requirement {
@@ -291,25 +338,42 @@ impl Requirement {
 
     /// Whether a replica set with `counts[i]` replicas in datacenter `i` satisfies it.
     ///
+    /// # Errors
+    ///
+    /// [`LevelError::CountsMismatch`] unless there is exactly one count per datacenter;
+    /// [`LevelError::TooManyInDatacenter`] for a count above the datacenter's replication
+    /// factor (no replica set can hold it).
+    ///
     /// # Examples
     ///
     /// ```
     /// # use ward_quorum::levels::{ConsistencyLevel, Topology};
     /// let t = Topology::new(&[3, 3])?;
     /// let q = t.requirement(ConsistencyLevel::Quorum, 0)?;
-    /// assert!(q.is_met_by(&[1, 3]));
-    /// assert!(!q.is_met_by(&[3, 0]));
+    /// assert!(q.is_met_by(&[1, 3])?);
+    /// assert!(!q.is_met_by(&[3, 0])?);
+    /// assert!(q.is_met_by(&[4, 0]).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn is_met_by(&self, counts: &[usize]) -> bool {
-        // Saturating: caller-supplied counts must not wrap around to a small total.
-        let sum = counts.iter().fold(0_usize, |acc, &c| acc.saturating_add(c));
-        sum >= self.total
-            && self
-                .per_dc
-                .iter()
-                .enumerate()
-                .all(|(i, &need)| counts.get(i).copied().unwrap_or(0) >= need)
+    pub fn is_met_by(&self, counts: &[usize]) -> Result<bool, LevelError> {
+        if counts.len() != self.rf.len() {
+            return Err(LevelError::CountsMismatch {
+                given: counts.len(),
+                datacenters: self.rf.len(),
+            });
+        }
+        for (datacenter, (&count, &replication_factor)) in counts.iter().zip(&self.rf).enumerate() {
+            if count > replication_factor {
+                return Err(LevelError::TooManyInDatacenter {
+                    datacenter,
+                    count,
+                    replication_factor,
+                });
+            }
+        }
+        // Each count is at most its RF, and the RFs sum without overflow (`Topology::new`).
+        let sum: usize = counts.iter().sum();
+        Ok(sum >= self.total && counts.iter().zip(&self.per_dc).all(|(&c, &need)| c >= need))
     }
 }
 
@@ -554,7 +618,11 @@ impl Topology {
                 replicas: self.total,
             });
         }
-        Ok(Requirement { total, per_dc })
+        Ok(Requirement {
+            total,
+            per_dc,
+            rf: self.rf.clone(),
+        })
     }
 
     /// The fewest replicas that any replica set meeting `a` must share with any replica set

@@ -78,6 +78,8 @@ pub enum WeightedVotingError {
 #[cfg_attr(feature = "serde", serde(try_from = "RawWeightedVoting"))]
 pub struct WeightedVoting {
     votes: Vec<u64>,
+    /// Derived from `votes`: not part of the serialized form.
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     total: u64,
     r: u64,
     w: u64,
@@ -85,6 +87,7 @@ pub struct WeightedVoting {
 
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawWeightedVoting {
     votes: Vec<u64>,
     r: u64,

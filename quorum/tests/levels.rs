@@ -124,8 +124,8 @@ fn overlap_matches_brute_force_over_replica_counts() {
                         // as max(0, aᵢ + bᵢ − RFᵢ) replicas there (pigeonhole), and no fewer.
                         let mut best = usize::MAX;
                         let mut best_per = vec![usize::MAX; rf.len()];
-                        for a in vectors.iter().filter(|a| wq.is_met_by(a)) {
-                            for b in vectors.iter().filter(|b| rq.is_met_by(b)) {
+                        for a in vectors.iter().filter(|a| wq.is_met_by(a).unwrap()) {
+                            for b in vectors.iter().filter(|b| rq.is_met_by(b).unwrap()) {
                                 let per: Vec<usize> = (0..rf.len())
                                     .map(|i| (a[i] + b[i]).saturating_sub(rf[i]))
                                     .collect();
@@ -183,10 +183,10 @@ fn overlap_matches_brute_force_over_replica_sets() {
                 let sets: Vec<u32> = (0..1 << n).collect();
                 let best = sets
                     .iter()
-                    .filter(|&&a| wq.is_met_by(&counts(a)))
+                    .filter(|&&a| wq.is_met_by(&counts(a)).unwrap())
                     .flat_map(|&a| {
                         sets.iter()
-                            .filter(|&&b| rq.is_met_by(&counts(b)))
+                            .filter(|&&b| rq.is_met_by(&counts(b)).unwrap())
                             .map(move |&b| (a & b).count_ones() as usize)
                     })
                     .min()
@@ -211,7 +211,9 @@ fn datacenter_loss_matches_brute_force() {
             let survives = (0..rf.len()).all(|lost| {
                 (0..rf.len()).filter(|&c| c != lost).any(|c| {
                     let req = t.requirement(level, c).unwrap();
-                    vectors.iter().any(|v| v[lost] == 0 && req.is_met_by(v))
+                    vectors
+                        .iter()
+                        .any(|v| v[lost] == 0 && req.is_met_by(v).unwrap())
                 })
             });
             assert_eq!(
@@ -343,9 +345,75 @@ fn serde_validates_topologies() {
 fn requirement_counts_never_wrap() {
     let t = Topology::new(&[3, 3]).unwrap();
     let quorum = t.requirement(ConsistencyLevel::Quorum, 0).unwrap();
-    // usize::MAX + 1 would wrap to 0 replicas and wrongly fail the level.
-    assert!(quorum.is_met_by(&[usize::MAX, 1]));
-    assert!(quorum.is_met_by(&[usize::MAX, usize::MAX]));
-    let local = t.requirement(ConsistencyLevel::LocalQuorum, 1).unwrap();
-    assert!(!local.is_met_by(&[usize::MAX, 1]));
+    // usize::MAX + 1 would wrap to 0 replicas; such counts are rejected before any sum.
+    assert_eq!(
+        quorum.is_met_by(&[usize::MAX, 1]),
+        Err(LevelError::TooManyInDatacenter {
+            datacenter: 0,
+            count: usize::MAX,
+            replication_factor: 3
+        })
+    );
+    assert_eq!(
+        quorum.is_met_by(&[3]),
+        Err(LevelError::CountsMismatch {
+            given: 1,
+            datacenters: 2
+        })
+    );
+    assert_eq!(
+        LevelError::TooManyInDatacenter {
+            datacenter: 0,
+            count: 4,
+            replication_factor: 3
+        }
+        .to_string(),
+        "4 replicas counted in datacenter 0, which holds only 3"
+    );
+    assert_eq!(quorum.is_met_by(&[3, 3]), Ok(true));
+    assert_eq!(quorum.is_met_by(&[0, 0]), Ok(false));
+}
+
+/// A replica set cannot hold more replicas in a datacenter than its replication factor,
+/// nor name datacenters the topology lacks: `[4, 0]` on RF `[3, 3]` used to meet QUORUM.
+#[test]
+fn regression_requirement_rejects_counts_beyond_a_datacenters_replicas() {
+    let t = Topology::new(&[3, 3]).unwrap();
+    let quorum = t.requirement(ConsistencyLevel::Quorum, 0).unwrap();
+    for counts in [&[4, 0][..], &[3, 3, 1], &[usize::MAX, 1]] {
+        let met = quorum.is_met_by(counts);
+        assert!(
+            format!("{met:?}").starts_with("Err("),
+            "{counts:?}: {met:?}"
+        );
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn regression_serde_accepts_what_from_str_accepts_and_rejects_unknown_fields() {
+    for level in ConsistencyLevel::ALL_LEVELS {
+        let lower = format!("\"{}\"", level.as_str().to_lowercase());
+        assert_eq!(
+            serde_json::from_str::<ConsistencyLevel>(&lower).unwrap(),
+            level
+        );
+    }
+    assert!(serde_json::from_str::<ConsistencyLevel>("\"SOME\"").is_err());
+    use ward_quorum::{FlexiblePaxos, QuorumConfig, WeightedVoting};
+    assert!(serde_json::from_str::<QuorumConfig>(r#"{"n":3,"r":2,"w":2,"x":1}"#).is_err());
+    assert!(serde_json::from_str::<FlexiblePaxos>(r#"{"n":4,"q1":3,"q2":2,"x":1}"#).is_err());
+    assert!(
+        serde_json::from_str::<WeightedVoting>(r#"{"votes":[1,1,1],"r":2,"w":2,"x":1}"#).is_err()
+    );
+    // The vote total is derived, so it is neither written nor accepted.
+    let wv = WeightedVoting::new(vec![1, 1, 1], 2, 2).unwrap();
+    let json = serde_json::to_string(&wv).unwrap();
+    assert_eq!(json, r#"{"votes":[1,1,1],"r":2,"w":2}"#);
+    assert_eq!(serde_json::from_str::<WeightedVoting>(&json).unwrap(), wv);
+    assert!(
+        serde_json::from_str::<WeightedVoting>(r#"{"votes":[1,1,1],"total":3,"r":2,"w":2}"#)
+            .is_err()
+    );
+    assert!(serde_json::from_str::<ConsistencyLevel>("3").is_err());
 }

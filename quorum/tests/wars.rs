@@ -423,3 +423,38 @@ fn dkw_band_is_a_valid_simultaneous_band() {
     assert!(report.consistency_interval(f64::NAN, 0.9).is_err());
     assert!(report.consistency_lower_bound(1.0, 0.0).is_err());
 }
+
+/// A parameter whose reciprocal overflows to infinity used to be accepted: a Pareto weight
+/// of 1e-310 made every simulated delay 36.04 (a NaN clamped inside the sampler) while
+/// `Delay::sample` drew correctly, and a rate of 5e-324 made every sample infinite.
+#[test]
+fn regression_delay_parameters_whose_reciprocals_overflow_are_rejected() {
+    let tiny = 1e-310;
+    assert!(Delay::pareto_exponential(tiny, 1.0, 2.0, 1.0).is_err());
+    assert!(Delay::pareto_exponential(0.5, 1.0, tiny, 1.0).is_err());
+    assert!(Delay::pareto_exponential(0.5, 1.0, 2.0, tiny).is_err());
+    assert!(Delay::exponential(5e-324).is_err());
+    assert!(Delay::pareto(1.0, 5e-324).is_err());
+    let p = Delay::pareto(1.0, 2.0).unwrap();
+    let e = Delay::exponential(1.0).unwrap();
+    assert!(Delay::mixture(tiny, &p, &e).is_err());
+    // The smallest accepted values still give finite reciprocals and finite samples.
+    let rate = 1e-308;
+    let slow = Delay::exponential(rate).unwrap();
+    assert!(slow.mean().is_finite());
+    let w = Delay::pareto_exponential(rate, 1.0, 2.0, 1.0).unwrap();
+    let model = WarsModel::new(
+        QuorumConfig::new(3, 1, 1).unwrap(),
+        WarsDelays::symmetric(&w),
+    );
+    let mut rng = Xoshiro256PlusPlus::from_seed(9);
+    let sampled: f64 = (0..1_000).map(|_| w.sample(&mut rng)).sum();
+    let latencies: f64 = model
+        .trials(Xoshiro256PlusPlus::from_seed(9))
+        .take(1_000)
+        .map(|t| t.write_latency)
+        .sum();
+    // The exponential part (mean 1) dominates: both paths agree on the scale of delays.
+    assert!(sampled > 500.0 && sampled < 1_500.0, "{sampled}");
+    assert!(latencies < 1_000.0, "{latencies}");
+}
