@@ -22,7 +22,10 @@ use crate::timestamp::{ParseTimestampError, Timestamp};
 ///
 /// The wire form is 16 bytes: the timestamp's 8 big-endian bytes then the node id's 8
 /// big-endian bytes, so byte-wise order is stamp order. The text form is the timestamp,
-/// `@`, and the node id in decimal: `2024-05-01T12:00:00.000250Z/3@17`.
+/// `@`, and the node id in decimal without leading zeros:
+/// `2024-05-01T12:00:00.000250Z/3@17`; the parser accepts exactly what `Display` prints.
+/// With the `serde` feature a stamp is a struct of `timestamp` and `node`, and unknown
+/// fields are refused.
 ///
 /// # Examples
 ///
@@ -40,6 +43,7 @@ use crate::timestamp::{ParseTimestampError, Timestamp};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Stamp {
     /// The hybrid timestamp; compared first.
     pub timestamp: Timestamp,
@@ -111,7 +115,11 @@ impl FromStr for Stamp {
         };
         let timestamp = ts.parse()?;
         let bad = ParseTimestampError::Malformed { at: ts.len() + 1 };
-        if node.is_empty() || !node.bytes().all(|b| b.is_ascii_digit()) {
+        // Canonical decimal, as `Display` prints it: digits only, no leading zero.
+        if node.is_empty()
+            || !node.bytes().all(|b| b.is_ascii_digit())
+            || (node.len() > 1 && node.starts_with('0'))
+        {
             return Err(bad);
         }
         let node = node.parse().map_err(|_| bad)?;

@@ -504,13 +504,21 @@ mod serde_impl {
         }
     }
 
-    struct TimestampVisitor;
+    /// Decodes the form the format uses: text when human-readable, the packed `u64`
+    /// otherwise. The error names only that form.
+    struct TimestampVisitor {
+        human_readable: bool,
+    }
 
     impl Visitor<'_> for TimestampVisitor {
         type Value = Timestamp;
 
         fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("a timestamp as YYYY-MM-DDTHH:MM:SS.ffffffZ/L or a packed u64")
+            if self.human_readable {
+                f.write_str("a timestamp string YYYY-MM-DDTHH:MM:SS.ffffffZ/L")
+            } else {
+                f.write_str("a timestamp as a packed u64")
+            }
         }
 
         fn visit_u64<E: Error>(self, v: u64) -> Result<Timestamp, E> {
@@ -525,9 +533,13 @@ mod serde_impl {
     impl<'de> Deserialize<'de> for Timestamp {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
             if deserializer.is_human_readable() {
-                deserializer.deserialize_str(TimestampVisitor)
+                deserializer.deserialize_str(TimestampVisitor {
+                    human_readable: true,
+                })
             } else {
-                deserializer.deserialize_u64(TimestampVisitor)
+                deserializer.deserialize_u64(TimestampVisitor {
+                    human_readable: false,
+                })
             }
         }
     }

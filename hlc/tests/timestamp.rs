@@ -287,3 +287,37 @@ proptest! {
         prop_assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
     }
 }
+
+/// Defect: `Stamp`'s parser accepted a node id with leading zeros (`…/0@007`), while
+/// `Timestamp`'s parser is strict: two texts for one stamp.
+#[test]
+fn regression_stamp_text_form_is_canonical() {
+    let ts = "2024-05-01T12:00:00.000000Z/0";
+    for node in ["007", "00", "01"] {
+        assert!(
+            format!("{ts}@{node}").parse::<Stamp>().is_err(),
+            "accepted node {node}"
+        );
+    }
+    assert_eq!(format!("{ts}@0").parse::<Stamp>().map(|s| s.node), Ok(0));
+}
+
+/// Defect: JSON `Stamp` accepted unknown fields.
+#[cfg(feature = "serde")]
+#[test]
+fn regression_stamp_json_denies_unknown_fields() {
+    let json = "{\"timestamp\":\"2024-05-01T12:00:00.000250Z/3\",\"node\":17,\"extra\":1}";
+    assert!(serde_json::from_str::<Stamp>(json).is_err());
+}
+
+/// Defect: decoding a JSON number as a `Timestamp` said "expected … or a packed u64",
+/// but JSON only takes the text form.
+#[cfg(feature = "serde")]
+#[test]
+fn regression_timestamp_json_error_names_what_json_accepts() {
+    let msg = serde_json::from_str::<Timestamp>("4097")
+        .unwrap_err()
+        .to_string();
+    assert!(!msg.contains("u64"), "{msg}");
+    assert!(msg.contains("YYYY-MM-DDTHH:MM:SS"), "{msg}");
+}
