@@ -45,6 +45,11 @@ pub enum Action {
 
 /// The last error of an operation that did not succeed, with why retrying stopped.
 ///
+/// The error is absent only when no attempt was made: a client-side throttle
+/// ([`AdaptiveThrottle`](crate::budget::AdaptiveThrottle)) refused the first try, so
+/// [`attempts`](RetryError::attempts) is 0 and the reason is
+/// [`StopReason::BudgetExhausted`].
+///
 /// # Examples
 ///
 /// ```
@@ -58,18 +63,18 @@ pub enum Action {
 ///     .unwrap_err();
 /// assert_eq!(err.attempts(), 1);
 /// assert_eq!(err.reason(), StopReason::NotRetryable);
-/// assert_eq!(err.into_inner(), "bad request");
+/// assert_eq!(err.into_inner(), Some("bad request"));
 /// # Ok::<(), ward_backoff::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryError<E> {
-    error: E,
+    error: Option<E>,
     attempts: u32,
     reason: StopReason,
 }
 
 impl<E> RetryError<E> {
-    /// The last error.
+    /// The last error; `None` if the budget refused the first try (no attempt was made).
     ///
     /// # Examples
     ///
@@ -79,14 +84,14 @@ impl<E> RetryError<E> {
     /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?).with_max_attempts(2)?;
     /// let retrier = Retrier::new(policy, ManualClock::new(), 1);
     /// let err = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(503), |_| Action::Retry).unwrap_err();
-    /// assert_eq!(*err.error(), 503);
+    /// assert_eq!(err.error(), Some(&503));
     /// # Ok::<(), ward_backoff::ConfigError>(())
     /// ```
-    pub const fn error(&self) -> &E {
-        &self.error
+    pub const fn error(&self) -> Option<&E> {
+        self.error.as_ref()
     }
 
-    /// The last error, by value.
+    /// The last error, by value; `None` if the budget refused the first try.
     ///
     /// # Examples
     ///
@@ -96,14 +101,14 @@ impl<E> RetryError<E> {
     /// let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?).with_max_attempts(2)?;
     /// let retrier = Retrier::new(policy, ManualClock::new(), 1);
     /// let err = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(503), |_| Action::Retry).unwrap_err();
-    /// assert_eq!(err.into_inner(), 503);
+    /// assert_eq!(err.into_inner(), Some(503));
     /// # Ok::<(), ward_backoff::ConfigError>(())
     /// ```
-    pub fn into_inner(self) -> E {
+    pub fn into_inner(self) -> Option<E> {
         self.error
     }
 
-    /// Attempts made, the first try included.
+    /// Attempts made, the first try included (0 if the budget refused the first try).
     ///
     /// # Examples
     ///
@@ -140,17 +145,20 @@ impl<E> RetryError<E> {
 
 impl<E: fmt::Display> fmt::Display for RetryError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "gave up after {} attempts ({}): {}",
-            self.attempts, self.reason, self.error
-        )
+        match &self.error {
+            Some(e) => write!(
+                f,
+                "gave up after {} attempts ({}): {e}",
+                self.attempts, self.reason
+            ),
+            None => write!(f, "no attempt made ({})", self.reason),
+        }
     }
 }
 
 impl<E: core::error::Error + 'static> core::error::Error for RetryError<E> {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        Some(&self.error)
+        self.error.as_ref().map(|e| e as _)
     }
 }
 
@@ -394,6 +402,7 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
         K: FnMut(&E) -> Action,
     {
         let mut run = self.start();
+        run.admit_first()?;
         loop {
             let attempt = run.begin();
             match op(attempt) {
@@ -479,6 +488,7 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
         K: FnMut(&E) -> Action,
     {
         let mut run = self.start();
+        run.admit_first()?;
         loop {
             let attempt = run.begin();
             match op(attempt).await {
@@ -545,6 +555,19 @@ impl<C, B: RetryBudget> Drop for Run<'_, C, B> {
 }
 
 impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
+    /// Asks the budget for the first try (only client-side throttles ever refuse it).
+    fn admit_first<E>(&self) -> Result<(), RetryError<E>> {
+        if self.retrier.budget.try_first_attempt() {
+            Ok(())
+        } else {
+            Err(RetryError {
+                error: None,
+                attempts: 0,
+                reason: StopReason::BudgetExhausted,
+            })
+        }
+    }
+
     fn begin(&mut self) -> u32 {
         self.attempt = self.attempt.saturating_add(1);
         self.attempt
@@ -563,7 +586,7 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
             budget.record_failure(self.withdrawal.take());
         }
         let stop = |reason| RetryError {
-            error,
+            error: Some(error),
             attempts: self.attempt,
             reason,
         };

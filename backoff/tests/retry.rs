@@ -96,7 +96,7 @@ fn give_up_is_honoured_immediately() {
         .unwrap_err();
     assert_eq!(calls.get(), 2);
     assert_eq!(err.reason(), StopReason::NotRetryable);
-    assert_eq!(*err.error(), 404);
+    assert_eq!(err.error(), Some(&404));
     assert_eq!(log.borrow().len(), 1);
 }
 
@@ -378,4 +378,64 @@ fn regression_cancelled_async_runs_refund_their_withdrawals() {
     assert_eq!(quota.available(), 495);
     drop(run);
     assert_eq!(quota.available(), 500);
+}
+
+/// Issue 19, defect 3 (Google SRE book, "Handling Overload"): client-side throttling counts
+/// every request and every request the backend accepted. Permanent errors the caller gives
+/// up on (a 404) were answered by the backend: they are accepts and must not raise the
+/// rejection probability (100 of them pushed it to 0.99).
+#[test]
+fn regression_sre_throttle_counts_permanent_errors_as_accepted() {
+    use ward_backoff::budget::AdaptiveThrottle;
+    let clock = ManualClock::new();
+    let throttle = AdaptiveThrottle::with_defaults(&clock, 7);
+    let retrier = Retrier::new(exponential(3), &clock, 1).with_budget(&throttle);
+    for _ in 0..100 {
+        let out = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(404), |_| Action::GiveUp);
+        assert!(out.is_err());
+    }
+    assert_eq!(throttle.counts(), (100, 100));
+    assert_eq!(throttle.rejection_probability(), 0.0);
+}
+
+/// Issue 19, defect 3: the throttle applies to every request, first attempts included; at
+/// p = 0.997 all 100 first attempts used to be sent.
+#[test]
+fn regression_sre_throttle_applies_to_first_attempts() {
+    use ward_backoff::budget::{AdaptiveThrottle, RetryBudget as _};
+    let clock = ManualClock::new();
+    let throttle = AdaptiveThrottle::with_defaults(&clock, 7);
+    for _ in 0..300 {
+        throttle.record_failure(None); // the backend refused 300 requests
+    }
+    assert!(throttle.rejection_probability() > 0.996);
+    let retrier = Retrier::new(exponential(3), &clock, 1).with_budget(&throttle);
+    let sent = Cell::new(0);
+    let mut refused = 0;
+    for _ in 0..100 {
+        let out = retrier.run_with_sleeper(
+            |_| {},
+            |_| {
+                sent.set(sent.get() + 1);
+                Err::<(), _>(503)
+            },
+            |_| Action::Retry,
+        );
+        let err = out.unwrap_err();
+        if err.attempts() == 0 {
+            assert_eq!(err.error(), None);
+            assert_eq!(err.reason(), StopReason::BudgetExhausted);
+            assert_eq!(
+                err.to_string(),
+                "no attempt made (the retry budget is exhausted)"
+            );
+            refused += 1;
+        }
+    }
+    assert!(
+        sent.get() <= 3,
+        "{} of 100 requests sent at p > 0.996",
+        sent.get()
+    );
+    assert!(refused >= 97, "{refused} first tries refused");
 }

@@ -15,6 +15,14 @@ use crate::rng::{AtomicSplitMix, below};
 /// requests, so the rejection rate rises while the backend keeps refusing. The book suggests
 /// `K = 2` (the backend receives up to twice what it accepts).
 ///
+/// Through [`RetryBudget`], every request is counted and throttled: the retry runners ask
+/// [`try_first_attempt`](RetryBudget::try_first_attempt) before a first try and
+/// [`try_retry`](RetryBudget::try_retry) before a retry (both are
+/// [`try_admit`](AdaptiveThrottle::try_admit)); an attempt that succeeds or fails with an
+/// error the caller gives up on ([`record_not_retryable`](RetryBudget::record_not_retryable):
+/// the backend answered, so it accepted the request) counts as a request and an accept;
+/// a retryable failure counts as a request only.
+///
 /// The counts live in two lock-free ten-bucket windows; the random draw uses an atomic
 /// SplitMix64 stream seeded at construction, and is exact in integers (`K` in thousandths).
 ///
@@ -178,6 +186,18 @@ impl<C: Clock> AdaptiveThrottle<C> {
 impl<C: Clock> RetryBudget for AdaptiveThrottle<C> {
     fn try_retry(&self, _kind: RetryKind) -> Option<Withdrawal> {
         self.try_admit().then_some(Withdrawal::new(0))
+    }
+
+    /// The throttle applies to every request: first tries go through
+    /// [`try_admit`](AdaptiveThrottle::try_admit) like retries.
+    fn try_first_attempt(&self) -> bool {
+        self.try_admit()
+    }
+
+    /// The backend answered (a permanent error such as a 404 or a validation error is not
+    /// an overload rejection): counted as a request and an accept.
+    fn record_not_retryable(&self, retry: Option<Withdrawal>) {
+        self.record_success(retry);
     }
 
     fn record_success(&self, _retry: Option<Withdrawal>) {

@@ -112,6 +112,23 @@ impl Withdrawal {
 pub trait RetryBudget {
     /// Asks for one retry; `Some` allows it.
     fn try_retry(&self, kind: RetryKind) -> Option<Withdrawal>;
+
+    /// Asks to send the first try of an operation; `false` refuses it locally.
+    ///
+    /// Only client-side throttling refuses first tries ([`AdaptiveThrottle`] applies its
+    /// rejection probability to every request, as the SRE book specifies); by default every
+    /// first try is allowed. The retry runners ask before the first attempt and report a
+    /// refusal as a [`RetryError`](crate::RetryError) with no error and 0 attempts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::budget::{RetryBudget, RetryQuota};
+    /// assert!(RetryQuota::default().try_first_attempt());
+    /// ```
+    fn try_first_attempt(&self) -> bool {
+        true
+    }
     /// An attempt succeeded; `retry` is its withdrawal, `None` for a first try.
     fn record_success(&self, retry: Option<Withdrawal>);
     /// An attempt failed; `retry` is its withdrawal, `None` for a first try.
@@ -125,7 +142,8 @@ pub trait RetryBudget {
     /// as [`Action::GiveUp`](crate::Action::GiveUp). By default it is the same as
     /// `record_failure`; [`RetryThrottle`] changes nothing, because gRPC counts only
     /// retryable failures against its bucket, so a client's own bad requests cannot
-    /// throttle its retries.
+    /// throttle its retries; [`AdaptiveThrottle`] counts an accepted request, because the
+    /// backend answered it.
     ///
     /// # Examples
     ///
@@ -170,6 +188,9 @@ impl<B: RetryBudget + ?Sized> RetryBudget for &B {
     fn try_retry(&self, kind: RetryKind) -> Option<Withdrawal> {
         (**self).try_retry(kind)
     }
+    fn try_first_attempt(&self) -> bool {
+        (**self).try_first_attempt()
+    }
     fn record_success(&self, retry: Option<Withdrawal>) {
         (**self).record_success(retry);
     }
@@ -188,6 +209,9 @@ impl<B: RetryBudget + ?Sized> RetryBudget for &B {
 impl<B: RetryBudget + ?Sized> RetryBudget for alloc::sync::Arc<B> {
     fn try_retry(&self, kind: RetryKind) -> Option<Withdrawal> {
         (**self).try_retry(kind)
+    }
+    fn try_first_attempt(&self) -> bool {
+        (**self).try_first_attempt()
     }
     fn record_success(&self, retry: Option<Withdrawal>) {
         (**self).record_success(retry);
