@@ -50,7 +50,7 @@ impl Pair {
 
     fn remove(&mut self, elems: core::ops::Range<u64>) {
         for x in elems {
-            self.ward.remove(&x);
+            self.ward.remove(&x).expect("added before");
             let ctx = self.peer.contains(&x).derive_rm_ctx();
             self.peer.apply(self.peer.rm(x, ctx));
         }

@@ -13,6 +13,16 @@ use core::num::NonZeroU64;
 
 use ward_vclock::{Dot, DotContext};
 
+/// Whether `ctx` holds the dot `(actor, counter)`, without building (cloning) the dot.
+pub(crate) fn ctx_contains<A: Ord>(ctx: &DotContext<A>, actor: &A, counter: u64) -> bool {
+    counter <= ctx.clock().get(actor)
+        || ctx
+            .cloud()
+            .as_slice()
+            .binary_search_by(|d| d.actor().cmp(actor).then(d.counter().cmp(&counter)))
+            .is_ok()
+}
+
 /// A dot whose actor is an index into the owning set's [`ActorTable`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct LocalDot {

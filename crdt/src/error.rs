@@ -54,15 +54,18 @@ pub struct StaleStamp<S> {
     pub current: S,
 }
 
-/// A merge that [`Replica`](crate::Replica) refused because the incoming state holds
-/// events of the replica's own actor that the replica itself does not know.
+/// An operation that [`Replica`](crate::Replica) refused, or that failed on its state.
 ///
-/// Only the replica that owns an actor id creates events under it, so this means that
-/// either a second replica is writing under the same id (the "two replicas share one
-/// actor" mistake) or this replica lost state, for example by restarting from an old
-/// snapshot. Continuing would risk reusing event numbers, so the merge is refused and the
-/// replica is left unchanged. Recover by creating the replica again from the merged state
-/// under a fresh actor id.
+/// Merges are refused when the incoming state holds events of the replica's own actor
+/// that the replica never recorded ([`ForeignEvents`](Self::ForeignEvents)), or when it
+/// carries one event id (dot) on a different element or value than this state does
+/// ([`DoubleSpentDot`](Self::DoubleSpentDot)). Both mean that two writers used one actor
+/// id: a second replica under the same id, or this replica restarted from lost or old
+/// state (see [`Replica`](crate::Replica) for the restart protocol). A refused merge
+/// leaves the replica unchanged.
+///
+/// The errors of the mutators convert into this type with `?`, so a function driving a
+/// replica can return `ReplicaError` throughout.
 ///
 /// # Examples
 ///
@@ -74,6 +77,23 @@ pub struct StaleStamp<S> {
 ///     err.to_string(),
 ///     "incoming state holds event 5 of this replica's actor, which the replica (at 2) never recorded",
 /// );
+/// ```
+///
+/// `?` converts the mutators' errors:
+///
+/// ```
+/// use ward_crdt::{OrSet, Replica, ReplicaError};
+///
+/// fn add_two(cart: &mut Replica<&'static str, OrSet<&'static str, &'static str>>) -> Result<(), ReplicaError> {
+///     cart.add("pen")?;
+///     cart.add("mug")?;
+///     cart.remove("pen")?;
+///     Ok(())
+/// }
+/// let mut cart = Replica::new("a", OrSet::new());
+/// add_two(&mut cart)?;
+/// assert_eq!(cart.state().len(), 1);
+/// # Ok::<(), ReplicaError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
@@ -89,6 +109,72 @@ pub enum ReplicaError {
         /// The unknown event: the incoming count, or the counter of an unknown dot.
         incoming: u64,
     },
+    /// The incoming state holds a dot that this state holds on a different element or
+    /// with a different value: two writers minted the same event id.
+    #[error("dot with counter {counter} names a different element or value on each side")]
+    DoubleSpentDot {
+        /// The counter of the dot spent twice.
+        counter: u64,
+    },
+    /// A counter update failed.
+    #[error(transparent)]
+    Counter(#[from] CounterError),
+    /// Minting a dot failed (the replica has used every dot).
+    #[error(transparent)]
+    Dot(#[from] ward_vclock::VClockError),
+    /// A removal could not be carried out.
+    #[error(transparent)]
+    Remove(#[from] RemoveError),
+}
+
+/// A removal that was not carried out; the set is unchanged.
+///
+/// # Examples
+///
+/// ```
+/// use ward_crdt::{OrSet, RemoveError, Replica};
+///
+/// let mut set = Replica::new("a", OrSet::<&str, &str>::new());
+/// assert_eq!(set.remove("ghost"), Err(RemoveError::NotPresent));
+/// assert_eq!(RemoveError::NotPresent.to_string(), "element not present");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum RemoveError {
+    /// The element is not in this replica's set, so there is nothing observed to remove.
+    /// (To remove what another replica showed a client, use
+    /// [`remove_observed`](crate::OrSet::remove_observed).)
+    #[error("element not present")]
+    NotPresent,
+    /// An observed dot passed to [`remove_observed`](crate::OrSet::remove_observed) is
+    /// held here by a different element, so it was not observed on this element.
+    #[error("observed dot with counter {counter} belongs to another element")]
+    DotOfAnotherElement {
+        /// The counter of the offending dot.
+        counter: u64,
+    },
+}
+
+/// Two different writes of a [`LwwRegister`](crate::LwwRegister) carry the same stamp.
+///
+/// Stamps must be unique per write; an equal stamp on a different value means two
+/// writers share a clock or node id. Returned by
+/// [`LwwRegister::try_merge`](crate::LwwRegister::try_merge), which then leaves the
+/// register unchanged.
+///
+/// # Examples
+///
+/// ```
+/// use ward_crdt::DuplicateStamp;
+///
+/// let err = DuplicateStamp { stamp: 9_u64 };
+/// assert_eq!(err.to_string(), "stamp 9 carries two different values");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[error("stamp {stamp} carries two different values")]
+pub struct DuplicateStamp<S> {
+    /// The stamp used twice.
+    pub stamp: S,
 }
 
 /// A decoded or converted state that breaks one of the invariants of this crate's types.
@@ -141,6 +227,15 @@ pub enum DecodeError {
         /// Position of the entry holding the dot.
         index: usize,
         /// The dot's counter.
+        counter: u64,
+    },
+    /// Two register siblings carry dots of the same actor. A write supersedes every
+    /// earlier write of its own replica, so no reachable state holds two.
+    #[error("entry {index} holds a second dot of one actor (counter {counter})")]
+    TwoDotsOfOneActor {
+        /// Position of the second sibling of that actor.
+        index: usize,
+        /// The counter of that sibling's dot.
         counter: u64,
     },
     /// The same dot is stored twice, in one entry or in two.

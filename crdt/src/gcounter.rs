@@ -143,7 +143,11 @@ impl<A: Ord + Clone> GCounter<A> {
     ///
     /// Reached through [`Replica::increment`](crate::Replica::increment), which supplies
     /// the replica's own actor.
+    /// Adding 0 changes nothing and returns the bottom (empty) delta.
     pub(crate) fn increment(&mut self, actor: &A, by: u64) -> Result<Self, CounterError> {
+        if by == 0 {
+            return Ok(Self::new());
+        }
         let position = self.entries.binary_search_by(|(a, _)| a.cmp(actor));
         let count = match position {
             Ok(i) => self.entries[i].1,
@@ -152,9 +156,6 @@ impl<A: Ord + Clone> GCounter<A> {
         let new = count
             .checked_add(by)
             .ok_or(CounterError::Overflow { count, by })?;
-        if new == 0 {
-            return Ok(Self::new());
-        }
         match position {
             Ok(i) => self.entries[i].1 = new,
             Err(i) => self.entries.insert(i, (actor.clone(), new)),

@@ -193,4 +193,34 @@ pub trait DeltaCrdt: Lattice + Default {
         let theirs = incoming.events_of(actor);
         (theirs > known).then_some((known, theirs))
     }
+
+    /// The counter of a dot that `incoming` holds on a different element or value than
+    /// `self` does, if any: proof that two writers minted the same event id.
+    ///
+    /// Only a dot that both sides still hold can be compared; once one side has removed
+    /// or superseded it, a double-spent dot looks like an ordinary removal. Counters have
+    /// no per-event ids at all, so the default (used by [`GCounter`](crate::GCounter)
+    /// and [`PnCounter`](crate::PnCounter)) finds nothing; see
+    /// [`Replica`](crate::Replica) for what is detectable there.
+    ///
+    /// [`Replica::merge`](crate::Replica::merge) refuses a merge for which this returns
+    /// `Some`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{DeltaCrdt, OrSet, Replica};
+    ///
+    /// // Two replicas wrongly share the id "a": both mint the dot a:1.
+    /// let mut p = Replica::new("a", OrSet::new());
+    /// let mut q = Replica::new("a", OrSet::new());
+    /// p.add("x")?;
+    /// q.add("y")?;
+    /// assert_eq!(p.state().double_spent_dot(q.state()), Some(1));
+    /// # Ok::<(), ward_crdt::VClockError>(())
+    /// ```
+    fn double_spent_dot(&self, incoming: &Self) -> Option<u64> {
+        let _ = incoming;
+        None
+    }
 }

@@ -22,8 +22,18 @@ mod pncounter;
 #[cfg(feature = "alloc")]
 mod replica;
 
-pub use crate::error::{CounterError, DecodeError, ReplicaError, StaleStamp};
+pub use crate::error::{
+    CounterError, DecodeError, DuplicateStamp, RemoveError, ReplicaError, StaleStamp,
+};
 pub use crate::lattice::{DeltaCrdt, Lattice};
+
+/// Event ids and the error of minting one, re-exported from `ward-vclock` because this
+/// crate's API returns them.
+pub use ward_vclock::{Dot, VClockError};
+/// Causal contexts and version vectors, re-exported from `ward-vclock` because this
+/// crate's API returns them.
+#[cfg(feature = "alloc")]
+pub use ward_vclock::{DotContext, VClock};
 
 #[cfg(feature = "alloc")]
 pub use crate::gcounter::GCounter;

@@ -1,6 +1,6 @@
 //! Last-writer-wins register over any ordered stamp.
 
-use crate::error::StaleStamp;
+use crate::error::{DuplicateStamp, StaleStamp};
 use crate::lattice::Lattice;
 
 /// A last-writer-wins register: holds one value and the stamp of the write that put it
@@ -118,12 +118,13 @@ impl<T: Clone, S: Ord + Clone> LwwRegister<T, S> {
     ///
     /// The stamp must be greater than the register's current stamp: a replica writing
     /// with a stamp that does not advance is a clock bug worth surfacing, not a write to
-    /// drop silently.
+    /// drop silently. Retrying the write that the register already holds (the same stamp
+    /// and an equal value) is an idempotent success that returns the same delta again.
     ///
     /// # Errors
     ///
     /// [`StaleStamp`] (carrying both stamps) if `stamp` is not greater than the current
-    /// stamp; the register is left unchanged.
+    /// stamp, unless it is a retry of the current write; the register is left unchanged.
     ///
     /// # Examples
     ///
@@ -133,23 +134,70 @@ impl<T: Clone, S: Ord + Clone> LwwRegister<T, S> {
     /// let mut reg = LwwRegister::new();
     /// let delta = reg.set("a", 10_u64)?;
     /// assert_eq!(delta, reg);
+    /// assert_eq!(reg.set("a", 10), Ok(delta)); // a retry
     /// assert_eq!(reg.set("b", 10), Err(StaleStamp { offered: 10, current: 10 }));
     /// assert_eq!(reg.value(), Some(&"a"));
     /// # Ok::<(), StaleStamp<u64>>(())
     /// ```
-    pub fn set(&mut self, value: T, stamp: S) -> Result<Self, StaleStamp<S>> {
-        if let Some((current, _)) = &self.write
-            && stamp <= *current
-        {
-            return Err(StaleStamp {
-                offered: stamp,
-                current: current.clone(),
-            });
+    pub fn set(&mut self, value: T, stamp: S) -> Result<Self, StaleStamp<S>>
+    where
+        T: PartialEq,
+    {
+        if let Some((current, held)) = &self.write {
+            if stamp == *current && value == *held {
+                return Ok(self.clone());
+            }
+            if stamp <= *current {
+                return Err(StaleStamp {
+                    offered: stamp,
+                    current: current.clone(),
+                });
+            }
         }
         self.write = Some((stamp.clone(), value.clone()));
         Ok(Self {
             write: Some((stamp, value)),
         })
+    }
+
+    /// Merges `other` like [`Lattice::merge`], but refuses two different values under
+    /// the same stamp instead of picking one.
+    ///
+    /// Stamps identify writes; an equal stamp on different values means two writers
+    /// share a clock or a node id, and the plain merge would silently keep the greater
+    /// value.
+    ///
+    /// # Errors
+    ///
+    /// [`DuplicateStamp`] with the stamp used twice; the register is then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{DuplicateStamp, LwwRegister};
+    ///
+    /// let mut reg = LwwRegister::with_value("a", 5_u64);
+    /// reg.try_merge(&LwwRegister::with_value("b", 6))?;
+    /// assert_eq!(reg.value(), Some(&"b"));
+    /// let clash = LwwRegister::with_value("c", 6);
+    /// assert_eq!(reg.try_merge(&clash), Err(DuplicateStamp { stamp: 6 }));
+    /// assert_eq!(reg.value(), Some(&"b"));
+    /// # Ok::<(), DuplicateStamp<u64>>(())
+    /// ```
+    pub fn try_merge(&mut self, other: &Self) -> Result<(), DuplicateStamp<S>>
+    where
+        T: Ord,
+    {
+        if let (Some((ours, mine)), Some((theirs, value))) = (&self.write, &other.write)
+            && ours == theirs
+            && mine != value
+        {
+            return Err(DuplicateStamp {
+                stamp: ours.clone(),
+            });
+        }
+        self.merge(other);
+        Ok(())
     }
 }
 

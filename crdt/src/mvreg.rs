@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use ward_vclock::{Dot, DotContext, VClockError};
+use ward_vclock::{Dot, DotContext, VClock, VClockError};
 
 use crate::error::DecodeError;
 use crate::lattice::{DeltaCrdt, Lattice};
@@ -82,7 +82,7 @@ impl<T, A> MvRegister<T, A> {
     /// reg.write(10)?;
     /// reg.write(20)?;
     /// assert_eq!(reg.state().values().collect::<Vec<_>>(), [&20]);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
         self.siblings.iter().map(|(_, v)| v)
@@ -94,12 +94,12 @@ impl<T, A> MvRegister<T, A> {
     ///
     /// ```
     /// use ward_crdt::{MvRegister, Replica};
-    /// use ward_vclock::Dot;
+    /// use ward_crdt::Dot;
     ///
     /// let mut reg = Replica::new("a", MvRegister::new());
     /// reg.write('x')?;
     /// assert_eq!(reg.state().siblings().collect::<Vec<_>>(), [(&Dot::new("a", 1)?, &'x')]);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn siblings(
         &self,
@@ -117,7 +117,7 @@ impl<T, A> MvRegister<T, A> {
     /// let mut reg = Replica::new("a", MvRegister::new());
     /// reg.write(1)?;
     /// assert_eq!(reg.state().len(), 1);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn len(&self) -> usize {
         self.siblings.len()
@@ -134,7 +134,7 @@ impl<T, A> MvRegister<T, A> {
     /// reg.write(1)?;
     /// reg.clear();
     /// assert!(reg.state().is_empty());
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
         self.siblings.is_empty()
@@ -151,7 +151,7 @@ impl<T, A> MvRegister<T, A> {
     /// reg.write(1)?;
     /// reg.write(2)?;
     /// assert_eq!(reg.state().context().clock().get(&"a"), 2);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn context(&self) -> &DotContext<A> {
         &self.ctx
@@ -161,14 +161,26 @@ impl<T, A> MvRegister<T, A> {
 impl<T: Clone, A: Ord + Clone> MvRegister<T, A> {
     /// Writes `value` with a fresh dot of `actor`; reached through
     /// [`Replica::write`](crate::Replica::write).
+    ///
+    /// The delta's context holds the new dot, the siblings it supersedes and every
+    /// earlier dot of `actor`: each of them was either a sibling the write supersedes or
+    /// already superseded or cleared here. So a receiver that missed an earlier clear of
+    /// this replica still drops that replica's older value, and no state ever holds two
+    /// siblings of one actor.
     pub(crate) fn write(&mut self, actor: &A, value: T) -> Result<Self, VClockError> {
         let dot = self.ctx.next_dot(actor)?;
-        let mut delta_ctx: DotContext<A> = self.siblings.drain(..).map(|(d, _)| d).collect();
-        delta_ctx.insert(dot.clone());
+        let mut own: DotContext<A> = DotContext::from(
+            core::iter::once((actor.clone(), self.ctx.clock().get(actor)))
+                .filter(|(_, n)| *n > 0)
+                .collect::<VClock<A>>(),
+        );
+        own.extend(self.ctx.cloud().filter(|d| d.actor() == actor).cloned());
+        own.extend(self.siblings.drain(..).map(|(d, _)| d));
+        own.insert(dot.clone());
         self.siblings.push((dot.clone(), value.clone()));
         Ok(Self {
             siblings: alloc::vec![(dot, value)],
-            ctx: delta_ctx,
+            ctx: own,
         })
     }
 
@@ -186,7 +198,7 @@ impl<T: Clone, A: Ord + Clone> MvRegister<T, A> {
     /// reg.write("v")?;
     /// let delta = reg.clear();
     /// assert!(delta.is_empty() && reg.state().is_empty());
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn clear(&mut self) -> Self {
         let ctx = self.siblings.drain(..).map(|(d, _)| d).collect();
@@ -197,22 +209,31 @@ impl<T: Clone, A: Ord + Clone> MvRegister<T, A> {
     }
 }
 
-impl<T: Clone, A: Ord + Clone> Lattice for MvRegister<T, A> {
+/// The causal join, with a sibling identified by its dot *and* its value: a sibling
+/// survives if both sides hold it, or if one side holds it and the other side's context
+/// has never seen its dot. When two writers spent one dot on two different values
+/// (which [`Replica::merge`](crate::Replica::merge) refuses), neither side holds the
+/// other's sibling and both contexts have seen the dot, so both values drop out, in
+/// either merge order: the join stays commutative on every input.
+impl<T: Clone + PartialEq, A: Ord + Clone> Lattice for MvRegister<T, A> {
     fn merge(&mut self, other: &Self) {
         if other.ctx.is_empty() {
             return;
         }
         let mut merged: Vec<(Dot<A>, T)> =
             Vec::with_capacity(self.siblings.len() + other.siblings.len());
-        let theirs = |d: &Dot<A>| other.siblings.binary_search_by(|(x, _)| x.cmp(d)).is_ok();
-        let ours = |d: &Dot<A>| self.siblings.binary_search_by(|(x, _)| x.cmp(d)).is_ok();
+        let holds = |siblings: &[(Dot<A>, T)], d: &Dot<A>, v: &T| {
+            siblings
+                .binary_search_by(|(x, _)| x.cmp(d))
+                .is_ok_and(|i| siblings[i].1 == *v)
+        };
         for (d, v) in &self.siblings {
-            if theirs(d) || !other.ctx.contains(d) {
+            if holds(&other.siblings, d, v) || !other.ctx.contains(d) {
                 merged.push((d.clone(), v.clone()));
             }
         }
         for (d, v) in &other.siblings {
-            if !ours(d) && !self.ctx.contains(d) {
+            if !holds(&self.siblings, d, v) && !self.ctx.contains(d) {
                 merged.push((d.clone(), v.clone()));
             }
         }
@@ -222,7 +243,7 @@ impl<T: Clone, A: Ord + Clone> Lattice for MvRegister<T, A> {
     }
 }
 
-impl<T: Clone, A: Ord + Clone> DeltaCrdt for MvRegister<T, A> {
+impl<T: Clone + PartialEq, A: Ord + Clone> DeltaCrdt for MvRegister<T, A> {
     type Actor = A;
 
     fn events_of(&self, actor: &A) -> u64 {
@@ -231,6 +252,15 @@ impl<T: Clone, A: Ord + Clone> DeltaCrdt for MvRegister<T, A> {
 
     fn unknown_events_of(&self, incoming: &Self, actor: &A) -> Option<(u64, u64)> {
         unknown_dot_of(&self.ctx, &incoming.ctx, actor).map(|c| (self.ctx.max_counter(actor), c))
+    }
+
+    fn double_spent_dot(&self, incoming: &Self) -> Option<u64> {
+        incoming.siblings.iter().find_map(|(d, v)| {
+            self.siblings
+                .binary_search_by(|(x, _)| x.cmp(d))
+                .is_ok_and(|i| self.siblings[i].1 != *v)
+                .then(|| d.counter())
+        })
     }
 }
 
@@ -250,13 +280,14 @@ impl<T: fmt::Debug, A: fmt::Debug> fmt::Debug for MvRegister<T, A> {
 }
 
 /// Builds a register from `(dot, value)` siblings and a context, validating the
-/// canonical form: dots strictly increasing (so none is repeated) and all inside the
-/// context.
+/// canonical form: dots strictly increasing (so none is repeated), at most one per
+/// actor, and all inside the context.
 ///
 /// # Errors
 ///
 /// [`DecodeError::UnsortedEntries`] or [`DecodeError::DuplicateDot`] for misordered or
-/// repeated dots, [`DecodeError::DotOutsideContext`] for a dot the context lacks.
+/// repeated dots, [`DecodeError::TwoDotsOfOneActor`] for two siblings of one actor,
+/// [`DecodeError::DotOutsideContext`] for a dot the context lacks.
 impl<T, A: Ord + Clone> TryFrom<(Vec<(Dot<A>, T)>, DotContext<A>)> for MvRegister<T, A> {
     type Error = DecodeError;
 
@@ -273,6 +304,14 @@ impl<T, A: Ord + Clone> TryFrom<(Vec<(Dot<A>, T)>, DotContext<A>)> for MvRegiste
                 core::cmp::Ordering::Greater => {
                     return Err(DecodeError::UnsortedEntries { index: index + 1 });
                 }
+            }
+        }
+        for (index, pair) in siblings.windows(2).enumerate() {
+            if pair[0].0.actor() == pair[1].0.actor() {
+                return Err(DecodeError::TwoDotsOfOneActor {
+                    index: index + 1,
+                    counter: pair[1].0.counter(),
+                });
             }
         }
         for (index, (dot, _)) in siblings.iter().enumerate() {

@@ -1,17 +1,20 @@
 //! Add-wins observed-remove set without tombstones.
 
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
 use ward_vclock::{Dot, DotContext, VClockError};
 
+use crate::error::RemoveError;
+
 mod codec;
 mod merge;
 mod sync;
 
-use crate::dots::{ActorTable, Dots, LocalDot};
+use crate::dots::{ActorTable, Dots, LocalDot, ctx_contains};
 use crate::lattice::DeltaCrdt;
 
 /// An add-wins observed-remove set (OR-set) without tombstones, in delta-state form.
@@ -76,7 +79,7 @@ use crate::lattice::DeltaCrdt;
 /// laptop.merge_delta(&add)?;
 ///
 /// // Concurrently: the laptop removes milk, the phone adds it again.
-/// let remove = laptop.remove(&"milk");
+/// let remove = laptop.remove(&"milk")?;
 /// let readd = phone.add("milk")?;
 /// laptop.merge_delta(&readd)?;
 /// phone.merge_delta(&remove)?;
@@ -130,7 +133,7 @@ impl<E, A> OrSet<E, A> {
     /// set.add('x')?;
     /// set.add('x')?;
     /// assert_eq!(set.state().len(), 1);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -145,9 +148,9 @@ impl<E, A> OrSet<E, A> {
     ///
     /// let mut set = Replica::new(1_u8, OrSet::new());
     /// set.add('x')?;
-    /// set.remove(&'x');
+    /// set.remove(&'x')?;
     /// assert!(set.state().is_empty());
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -164,7 +167,7 @@ impl<E, A> OrSet<E, A> {
     /// set.add(3)?;
     /// set.add(1)?;
     /// assert_eq!(set.state().iter().collect::<Vec<_>>(), [&1, &3]);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn iter(&self) -> Iter<'_, E> {
         Iter {
@@ -188,7 +191,7 @@ impl<E, A> OrSet<E, A> {
     /// let (_, mut state) = set.into_parts();
     /// state.shrink_to_fit();
     /// assert_eq!(state.len(), 1000);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn shrink_to_fit(&mut self) {
         self.entries.shrink_to_fit();
@@ -206,9 +209,9 @@ impl<E, A> OrSet<E, A> {
     ///
     /// let mut set = Replica::new("a", OrSet::new());
     /// set.add(1)?;
-    /// set.remove(&1);
+    /// set.remove(&1)?;
     /// assert_eq!(set.state().context().clock().get(&"a"), 1);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
     /// ```
     pub fn context(&self) -> &DotContext<A> {
         &self.ctx
@@ -216,11 +219,15 @@ impl<E, A> OrSet<E, A> {
 }
 
 impl<E: Ord, A> OrSet<E, A> {
-    fn position(&self, elem: &E) -> Result<usize, usize> {
-        self.entries.binary_search_by(|e| e.elem.cmp(elem))
+    fn position<Q: Ord + ?Sized>(&self, elem: &Q) -> Result<usize, usize>
+    where
+        E: Borrow<Q>,
+    {
+        self.entries.binary_search_by(|e| e.elem.borrow().cmp(elem))
     }
 
-    /// Whether `elem` is in the set.
+    /// Whether `elem` is in the set. Takes any borrowed form of the element (`&str` for
+    /// a set of `String`s).
     ///
     /// # Examples
     ///
@@ -228,12 +235,15 @@ impl<E: Ord, A> OrSet<E, A> {
     /// use ward_crdt::{OrSet, Replica};
     ///
     /// let mut set = Replica::new("a", OrSet::new());
-    /// set.add("milk")?;
-    /// assert!(set.state().contains(&"milk"));
-    /// assert!(!set.state().contains(&"eggs"));
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// set.add(String::from("milk"))?;
+    /// assert!(set.state().contains("milk"));
+    /// assert!(!set.state().contains("eggs"));
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
-    pub fn contains(&self, elem: &E) -> bool {
+    pub fn contains<Q: Ord + ?Sized>(&self, elem: &Q) -> bool
+    where
+        E: Borrow<Q>,
+    {
         self.position(elem).is_ok()
     }
 }
@@ -248,7 +258,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     ///
     /// ```
     /// use ward_crdt::{Lattice, OrSet, Replica};
-    /// use ward_vclock::Dot;
+    /// use ward_crdt::Dot;
     ///
     /// let mut a = Replica::new("a", OrSet::new());
     /// let mut b = Replica::new("b", OrSet::new());
@@ -257,9 +267,12 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     /// let mut both = a.state().clone();
     /// both.merge(b.state());
     /// assert_eq!(both.dots(&7), [Dot::new("a", 1)?, Dot::new("b", 1)?]);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
-    pub fn dots(&self, elem: &E) -> Vec<Dot<A>> {
+    pub fn dots<Q: Ord + ?Sized>(&self, elem: &Q) -> Vec<Dot<A>>
+    where
+        E: Borrow<Q>,
+    {
         match self.position(elem) {
             Ok(i) => self.resolved(&self.entries[i].dots),
             Err(_) => Vec::new(),
@@ -315,32 +328,134 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     }
 
     /// Removes `elem` and returns the context-only delta holding exactly the dots the
-    /// removal observed (the empty state if `elem` was absent).
+    /// removal observed. Takes any borrowed form of the element (`&str` for a set of
+    /// `String`s).
     ///
     /// Removing needs no actor: it mints no dot. A concurrent add of the same element
     /// carries a dot this delta does not hold, so that add survives every merge.
+    ///
+    /// # Errors
+    ///
+    /// [`RemoveError::NotPresent`] if `elem` is not in this set: there is no observed
+    /// add to remove here. (An element a client saw on another replica is removed with
+    /// [`remove_observed`](OrSet::remove_observed).) The set is then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{OrSet, RemoveError, Replica};
+    ///
+    /// let mut set = Replica::new("a", OrSet::new());
+    /// set.add(String::from("x"))?;
+    /// let delta = set.remove("x")?;
+    /// assert!(delta.is_empty());
+    /// assert_eq!(delta.context().clock().get(&"a"), 1);
+    /// assert!(!set.state().contains("x"));
+    /// assert_eq!(set.remove("x"), Err(RemoveError::NotPresent));
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
+    /// ```
+    pub fn remove<Q: Ord + ?Sized>(&mut self, elem: &Q) -> Result<Self, RemoveError>
+    where
+        E: Borrow<Q>,
+    {
+        match self.position(elem) {
+            Ok(i) => {
+                let entry = self.entries.remove(i);
+                Ok(self.removal(entry.dots.as_slice()))
+            }
+            Err(_) => Err(RemoveError::NotPresent),
+        }
+    }
+
+    /// Removes the adds of `elem` named by `observed` (the dots a client read, with
+    /// [`dots`](OrSet::dots), possibly on another replica) and returns the context-only
+    /// delta of those dots: the precondition-context remove of riak_dt.
+    ///
+    /// Dots of `elem` held here and named in `observed` are dropped; dots held here that
+    /// the client did not observe (concurrent adds) stay, so add still wins. Observed
+    /// dots this replica has not received yet are recorded in its context, so their add
+    /// is dropped on arrival instead of resurrecting the element.
+    ///
+    /// # Errors
+    ///
+    /// [`RemoveError::DotOfAnotherElement`] if an observed dot is held here by another
+    /// element (it cannot have been observed on `elem`); the set is then unchanged.
     ///
     /// # Examples
     ///
     /// ```
     /// use ward_crdt::{OrSet, Replica};
     ///
-    /// let mut set = Replica::new("a", OrSet::new());
-    /// set.add("x")?;
-    /// let delta = set.remove(&"x");
-    /// assert!(delta.is_empty());
-    /// assert_eq!(delta.context().clock().get(&"a"), 1);
-    /// assert!(!set.state().contains(&"x"));
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// let mut a = Replica::new("a", OrSet::new());
+    /// let mut b = Replica::new("b", OrSet::new());
+    /// let add = a.add("x")?;
+    ///
+    /// // A client reads x on replica a, then asks replica b, which has not received
+    /// // the add yet, to remove it.
+    /// let observed = a.state().dots(&"x");
+    /// let remove = b.remove_observed(&"x", &observed)?;
+    /// b.merge_delta(&add)?; // the add arrives late: it stays removed
+    /// assert!(!b.state().contains(&"x"));
+    /// a.merge_delta(&remove)?;
+    /// assert_eq!(a.state(), b.state());
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
     /// ```
-    pub fn remove(&mut self, elem: &E) -> Self {
-        match self.position(elem) {
-            Ok(i) => {
-                let entry = self.entries.remove(i);
-                self.removal(entry.dots.as_slice())
+    pub fn remove_observed<Q: Ord + ?Sized>(
+        &mut self,
+        elem: &Q,
+        observed: &[Dot<A>],
+    ) -> Result<Self, RemoveError>
+    where
+        E: Borrow<Q>,
+    {
+        let position = self.position(elem).ok();
+        let held_here = |d: &Dot<A>| {
+            position.is_some_and(|i| {
+                self.entries[i].dots.as_slice().iter().any(|&l| {
+                    self.actors.actor(l.actor) == d.actor() && l.counter == d.counter_nonzero()
+                })
+            })
+        };
+        // Observed dots this set has seen but does not hold on `elem`: removed here, or
+        // held by another element.
+        let mut elsewhere: Vec<(usize, u64)> = observed
+            .iter()
+            .filter(|d| ctx_contains(&self.ctx, d.actor(), d.counter()) && !held_here(d))
+            .filter_map(|d| self.actors.find(d.actor()).map(|i| (i, d.counter())))
+            .collect();
+        if !elsewhere.is_empty() {
+            elsewhere.sort_unstable();
+            for entry in &self.entries {
+                for d in entry.dots.as_slice() {
+                    let key = (d.actor, d.counter.get());
+                    if elsewhere.binary_search(&key).is_ok() {
+                        return Err(RemoveError::DotOfAnotherElement { counter: key.1 });
+                    }
+                }
             }
-            Err(_) => Self::new(),
         }
+        let delta: DotContext<A> = observed.iter().cloned().collect();
+        if let Some(i) = position {
+            let kept: Vec<LocalDot> = self.entries[i]
+                .dots
+                .as_slice()
+                .iter()
+                .copied()
+                .filter(|&l| !delta.contains(&self.actors.resolve(l)))
+                .collect();
+            match Dots::from_sorted(kept) {
+                Some(dots) => self.entries[i].dots = dots,
+                None => {
+                    self.entries.remove(i);
+                }
+            }
+        }
+        self.ctx.join(&delta);
+        Ok(Self {
+            entries: Vec::new(),
+            actors: ActorTable::new(),
+            ctx: delta,
+        })
     }
 
     /// Removes every element and returns the context-only delta of all observed dots.
@@ -356,7 +471,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     /// let delta = set.clear();
     /// assert!(set.state().is_empty());
     /// assert_eq!(delta.context().clock().get(&"a"), 2);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn clear(&mut self) -> Self {
         let entries = core::mem::take(&mut self.entries);
@@ -382,6 +497,44 @@ impl<E: Ord + Clone, A: Ord + Clone> DeltaCrdt for OrSet<E, A> {
 
     fn unknown_events_of(&self, incoming: &Self, actor: &A) -> Option<(u64, u64)> {
         unknown_dot_of(&self.ctx, &incoming.ctx, actor).map(|c| (self.ctx.max_counter(actor), c))
+    }
+
+    /// Costs a lookup per incoming dot; only when an incoming element carries a dot this
+    /// set has seen but does not hold on that element (a removal here, or a double-spent
+    /// dot) is this set scanned once to tell the two apart.
+    fn double_spent_dot(&self, incoming: &Self) -> Option<u64> {
+        let mut suspects: Vec<(usize, u64)> = Vec::new();
+        for entry in &incoming.entries {
+            let mine = self.position(&entry.elem).ok().map(|i| &self.entries[i]);
+            for &d in entry.dots.as_slice() {
+                let actor = incoming.actors.actor(d.actor);
+                let counter = d.counter.get();
+                if !ctx_contains(&self.ctx, actor, counter) {
+                    continue;
+                }
+                let Some(index) = self.actors.find(actor) else {
+                    // Seen here, but no element here ever held a dot of this actor.
+                    continue;
+                };
+                let local = LocalDot {
+                    actor: index,
+                    counter: d.counter,
+                };
+                if !mine.is_some_and(|m| m.dots.as_slice().contains(&local)) {
+                    suspects.push((index, counter));
+                }
+            }
+        }
+        if suspects.is_empty() {
+            return None;
+        }
+        suspects.sort_unstable();
+        self.entries.iter().find_map(|entry| {
+            entry.dots.as_slice().iter().find_map(|d| {
+                let key = (d.actor, d.counter.get());
+                suspects.binary_search(&key).is_ok().then_some(key.1)
+            })
+        })
     }
 }
 
@@ -424,7 +577,7 @@ pub(crate) fn unknown_dot_of<A: Ord + Clone>(
 ///     seen.push(*x);
 /// }
 /// assert_eq!(seen, ['a', 'b']);
-/// # Ok::<(), ward_vclock::VClockError>(())
+/// # Ok::<(), ward_crdt::VClockError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Iter<'a, E> {
@@ -499,7 +652,7 @@ impl<E: Eq, A: Ord + Clone> Eq for OrSet<E, A> {}
 /// let ba = b.state().clone().join(a.state());
 /// let distinct: HashSet<_> = [ab, ba].into_iter().collect();
 /// assert_eq!(distinct.len(), 1);
-/// # Ok::<(), ward_vclock::VClockError>(())
+/// # Ok::<(), ward_crdt::VClockError>(())
 /// ```
 impl<E: Hash, A: Hash + Ord + Clone> Hash for OrSet<E, A> {
     fn hash<H: Hasher>(&self, state: &mut H) {
@@ -624,7 +777,7 @@ mod tests {
             a.add(&1, x).unwrap();
         }
         b.merge(&a);
-        b.remove(&3);
+        b.remove(&3).unwrap();
         b.add(&2, 4).unwrap();
         b.add(&2, 9).unwrap();
         a.add(&1, 0).unwrap();

@@ -1,8 +1,10 @@
 //! The replica handle: a CRDT state together with the actor id that owns it.
 
-use ward_vclock::VClockError;
+use core::borrow::Borrow;
 
-use crate::error::{CounterError, ReplicaError};
+use ward_vclock::{Dot, VClockError};
+
+use crate::error::{CounterError, RemoveError, ReplicaError};
 use crate::gcounter::GCounter;
 use crate::lattice::DeltaCrdt;
 use crate::mvreg::MvRegister;
@@ -34,6 +36,27 @@ use crate::pncounter::PnCounter;
 ///
 /// Every mutator returns the delta, to ship to other replicas; merging the delta into a
 /// replica has the same effect as the mutation had here.
+///
+/// # Restarting
+///
+/// A replica that restarts must never mint an event id it already used. Two ways are
+/// safe:
+///
+/// - **Fresh id (the default).** Restart under an actor id never used before, for
+///   example the node name with an incarnation number that is bumped and stored at
+///   every start: `Replica::new(("node-a", incarnation), state)`, where `state` is
+///   whatever the node still has or fetches from a peer (possibly empty). The old
+///   incarnation's events stay valid under the old id, including deltas still in flight.
+/// - **Resume from persisted state.** If the state was written to durable storage
+///   *before* each delta left the process, [`Replica::resume`] with the same id continues
+///   after the last event it ever shipped.
+///
+/// Restarting under the old id from an empty or older state re-mints event ids: deltas
+/// of the old incarnation still in flight then collide with the new ones. Peers detect
+/// this where the state shows it ([`ReplicaError::DoubleSpentDot`] when one dot names
+/// two elements or values, [`ReplicaError::ForeignEvents`] on the restarted replica
+/// when it hears of its own lost events) and refuse the merge, but a counter cannot
+/// show it when the two incarnations counted alike.
 ///
 /// # Examples
 ///
@@ -80,6 +103,31 @@ impl<A, T> Replica<A, T> {
     /// ```
     pub const fn new(actor: A, state: T) -> Self {
         Self { actor, state }
+    }
+
+    /// Resumes the replica of `actor` from `persisted`, a state this replica wrote to
+    /// durable storage after its last mutation and before that mutation's delta left the
+    /// process (see [Restarting](Replica#restarting)).
+    ///
+    /// Same as [`new`](Replica::new); the name records that `persisted` is this actor's
+    /// own latest state, so the next event continues after every event it shipped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{OrSet, Replica};
+    ///
+    /// let mut before = Replica::new("a", OrSet::new());
+    /// before.add("x")?;
+    /// let persisted = before.state().clone(); // written before the delta is shipped
+    ///
+    /// let mut after = Replica::resume("a", persisted);
+    /// let delta = after.add("y")?;
+    /// assert_eq!(delta.dots(&"y")[0].counter(), 2); // no event id is reused
+    /// # Ok::<(), ward_crdt::VClockError>(())
+    /// ```
+    pub const fn resume(actor: A, persisted: T) -> Self {
+        Self::new(actor, persisted)
     }
 
     /// The actor id of this replica.
@@ -134,7 +182,9 @@ impl<A, T: DeltaCrdt<Actor = A>> Replica<A, T> {
     /// # Errors
     ///
     /// [`ReplicaError::ForeignEvents`] if `other` knows events of this replica's actor
-    /// that this replica does not; the replica is then unchanged.
+    /// that this replica does not; [`ReplicaError::DoubleSpentDot`] if `other` holds a
+    /// dot on a different element or value than this replica does. The replica is then
+    /// unchanged.
     ///
     /// # Examples
     ///
@@ -153,6 +203,9 @@ impl<A, T: DeltaCrdt<Actor = A>> Replica<A, T> {
         if let Some((known, incoming)) = self.state.unknown_events_of(other, &self.actor) {
             return Err(ReplicaError::ForeignEvents { known, incoming });
         }
+        if let Some(counter) = self.state.double_spent_dot(other) {
+            return Err(ReplicaError::DoubleSpentDot { counter });
+        }
         self.state.merge(other);
         Ok(())
     }
@@ -162,7 +215,7 @@ impl<A, T: DeltaCrdt<Actor = A>> Replica<A, T> {
     ///
     /// # Errors
     ///
-    /// [`ReplicaError::ForeignEvents`] as for [`merge`](Replica::merge).
+    /// As for [`merge`](Replica::merge).
     ///
     /// # Examples
     ///
@@ -266,7 +319,7 @@ impl<E: Ord + Clone, A: Ord + Clone> Replica<A, OrSet<E, A>> {
     /// let mut cart = Replica::new("phone", OrSet::new());
     /// let delta = cart.add("book")?;
     /// assert!(delta.contains(&"book") && cart.state().contains(&"book"));
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn add(&mut self, elem: E) -> Result<OrSet<E, A>, VClockError> {
         self.state.add(&self.actor, elem)
@@ -274,19 +327,67 @@ impl<E: Ord + Clone, A: Ord + Clone> Replica<A, OrSet<E, A>> {
 
     /// Removes `elem` and returns the context-only delta; see [`OrSet::remove`].
     ///
+    /// # Errors
+    ///
+    /// [`RemoveError::NotPresent`] if `elem` is not in this replica's set.
+    ///
     /// # Examples
     ///
     /// ```
     /// use ward_crdt::{OrSet, Replica};
     ///
     /// let mut cart = Replica::new("phone", OrSet::new());
-    /// cart.add("book")?;
-    /// cart.remove(&"book");
-    /// assert!(!cart.state().contains(&"book"));
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// cart.add(String::from("book"))?;
+    /// cart.remove("book")?;
+    /// assert!(!cart.state().contains("book"));
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
     /// ```
-    pub fn remove(&mut self, elem: &E) -> OrSet<E, A> {
+    pub fn remove<Q: Ord + ?Sized>(&mut self, elem: &Q) -> Result<OrSet<E, A>, RemoveError>
+    where
+        E: Borrow<Q>,
+    {
         self.state.remove(elem)
+    }
+
+    /// Removes the adds of `elem` a client observed; see [`OrSet::remove_observed`].
+    ///
+    /// # Errors
+    ///
+    /// [`ReplicaError::ForeignEvents`] if `observed` names a dot of this replica's actor
+    /// that it never minted; [`ReplicaError::Remove`] as for
+    /// [`OrSet::remove_observed`]. The set is then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{OrSet, Replica};
+    ///
+    /// let mut a = Replica::new("a", OrSet::new());
+    /// a.add("x")?;
+    /// let observed = a.state().dots(&"x");
+    /// a.remove_observed(&"x", &observed)?;
+    /// assert!(a.state().is_empty());
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
+    /// ```
+    pub fn remove_observed<Q: Ord + ?Sized>(
+        &mut self,
+        elem: &Q,
+        observed: &[Dot<A>],
+    ) -> Result<OrSet<E, A>, ReplicaError>
+    where
+        E: Borrow<Q>,
+    {
+        let known = self.state.context().max_counter(&self.actor);
+        if let Some(d) = observed
+            .iter()
+            .find(|d| *d.actor() == self.actor && !self.state.context().contains(d))
+        {
+            return Err(ReplicaError::ForeignEvents {
+                known,
+                incoming: d.counter(),
+            });
+        }
+        Ok(self.state.remove_observed(elem, observed)?)
     }
 
     /// Removes every element and returns the context-only delta; see [`OrSet::clear`].
@@ -300,7 +401,7 @@ impl<E: Ord + Clone, A: Ord + Clone> Replica<A, OrSet<E, A>> {
     /// cart.add("book")?;
     /// cart.clear();
     /// assert!(cart.state().is_empty());
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn clear(&mut self) -> OrSet<E, A> {
         self.state.clear()
@@ -325,7 +426,7 @@ impl<T: Clone, A: Ord + Clone> Replica<A, MvRegister<T, A>> {
     /// reg.write("draft")?;
     /// reg.write("final")?;
     /// assert_eq!(reg.state().values().collect::<Vec<_>>(), [&"final"]);
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn write(&mut self, value: T) -> Result<MvRegister<T, A>, VClockError> {
         self.state.write(&self.actor, value)
@@ -343,7 +444,7 @@ impl<T: Clone, A: Ord + Clone> Replica<A, MvRegister<T, A>> {
     /// reg.write(1)?;
     /// reg.clear();
     /// assert!(reg.state().is_empty());
-    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     pub fn clear(&mut self) -> MvRegister<T, A> {
         self.state.clear()

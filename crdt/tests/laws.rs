@@ -116,7 +116,10 @@ fn set_history(ops: &[SetOp]) -> Result<Vec<Set>, TestCaseError> {
             }
             SetOp::Remove(r, e) => {
                 let before = replicas[r].state().clone();
-                (r, Some((before, replicas[r].remove(&e))))
+                (
+                    r,
+                    Some((before, replicas[r].remove(&e).unwrap_or_default())),
+                )
             }
             SetOp::Clear(r) => {
                 let before = replicas[r].state().clone();

@@ -192,7 +192,7 @@ impl Cluster {
                 self.ship(r, delta, model);
             }
             Op::Remove(r, e) => {
-                let delta = self.sets[r].remove(&e);
+                let delta = self.sets[r].remove(&e).unwrap_or_default();
                 let model = self.models[r].remove(e);
                 self.ship(r, delta, model);
             }
@@ -389,7 +389,7 @@ fn concurrent_add_and_remove_of_the_same_element_keeps_it() {
 
     // Concurrently: a adds 7 again, b removes 7.
     let add = a.add(7).unwrap();
-    let remove = b.remove(&7);
+    let remove = b.remove(&7).unwrap();
     a.merge_delta(&remove).unwrap();
     b.merge_delta(&add).unwrap();
 
@@ -404,7 +404,7 @@ fn concurrent_add_on_a_replica_that_never_saw_the_element_survives_remove() {
     let mut b = replica(2);
     let add_a = a.add(3).unwrap();
     b.merge_delta(&add_a).unwrap();
-    let remove = b.remove(&3);
+    let remove = b.remove(&3).unwrap();
     // c adds 3 without having seen anything.
     let mut c = replica(3);
     let add_c = c.add(3).unwrap();
@@ -430,10 +430,10 @@ fn remove_of_an_element_the_other_replica_re_added_concurrently_keeps_it() {
         let add = a.add(5).unwrap();
         b.merge_delta(&add).unwrap();
 
-        let remove_a = a.remove(&5);
+        let remove_a = a.remove(&5).unwrap();
         let mut deltas_b = Vec::new();
         if remove_first {
-            deltas_b.push(b.remove(&5));
+            deltas_b.push(b.remove(&5).unwrap());
         }
         deltas_b.push(b.add(5).unwrap());
 
@@ -463,7 +463,7 @@ fn remove_after_observing_all_adds_is_absent_in_every_merge_order() {
         remover.merge_delta(add).unwrap();
     }
     assert_eq!(remover.state().dots(&9).len(), 3);
-    let remove = remover.remove(&9);
+    let remove = remover.remove(&9).unwrap();
 
     let mut messages: Vec<Set> = adds.clone();
     messages.push(remove);
@@ -508,7 +508,7 @@ fn out_of_order_delta_is_remembered_by_the_context() {
     let mut a = replica(1);
     let mut b = replica(2);
     let add = a.add(1).unwrap();
-    let remove = a.remove(&1);
+    let remove = a.remove(&1).unwrap();
     // The remove arrives first: nothing to remove yet, but the dot is now known...
     b.merge_delta(&remove).unwrap();
     // ...so the late add cannot resurrect the element.
@@ -542,7 +542,7 @@ fn lost_delta_is_repaired_by_a_later_full_state_merge() {
 fn re_add_after_remove_works() {
     let mut a = replica(1);
     a.add(4).unwrap();
-    a.remove(&4);
+    a.remove(&4).unwrap();
     assert!(!a.state().contains(&4));
     a.add(4).unwrap();
     assert!(a.state().contains(&4));
@@ -597,7 +597,7 @@ fn replica_refuses_a_state_written_under_its_own_actor_elsewhere() {
     for x in 0..5 {
         far.add(x).unwrap();
     }
-    let remove = far.remove(&4);
+    let remove = far.remove(&4).unwrap();
     assert_eq!(remove.context().clock().get(&1), 0);
     assert_eq!(
         a.merge_delta(&remove),
@@ -637,10 +637,11 @@ fn add_with_every_dot_used_is_a_typed_error_and_changes_nothing() {
 }
 
 #[test]
-fn a_shared_actor_id_is_caught_only_by_the_replica_that_is_behind() {
-    // The limit the README states: the replica that is ahead has used the other
-    // writer's dot numbers itself, so it cannot tell them apart from its own past, and
-    // the two writes that share dot 1:1 both vanish without an error.
+fn a_shared_actor_id_is_caught_while_the_dot_is_live_on_both_sides() {
+    // The replica that is ahead sees the double-spent dot 1:1 while it still holds it
+    // (on another element) and refuses; once it has removed that element, the stray
+    // write looks like an ordinary removed add and vanishes without an error. The
+    // replica that is behind always notices the events it never recorded.
     let mut ahead = replica(1);
     let mut behind = replica(1);
     for x in [10, 11, 12] {
@@ -648,6 +649,13 @@ fn a_shared_actor_id_is_caught_only_by_the_replica_that_is_behind() {
     }
     behind.add(20).unwrap();
     let stray = behind.state().clone();
+    let before = ahead.state().clone();
+    assert_eq!(
+        ahead.merge(&stray),
+        Err(ReplicaError::DoubleSpentDot { counter: 1 })
+    );
+    assert_eq!(ahead.state(), &before);
+    ahead.remove(&10).unwrap();
     ahead.merge(&stray).unwrap();
     assert_eq!(ahead.state().iter().copied().collect::<Vec<_>>(), [11, 12]);
     let before = behind.state().clone();
@@ -670,7 +678,7 @@ fn delta_since_ships_only_what_the_peer_lacks() {
     }
     b.merge(a.state()).unwrap();
     a.add(100).unwrap();
-    a.remove(&10);
+    a.remove(&10).unwrap();
     let delta = a.state().delta_since(b.state().context().clock());
     assert_eq!(delta.iter().copied().collect::<Vec<_>>(), [100]);
     b.merge(&delta).unwrap();
@@ -691,7 +699,7 @@ fn delta_since_falls_back_to_the_full_state_when_removal_gaps_outgrow_the_set() 
     }
     b.merge(a.state()).unwrap();
     for x in 1..=200 {
-        a.remove(&x);
+        a.remove(&x).unwrap();
     }
     // b has seen every dot; the only live one (a:1) leaves a hole before 200 removed
     // dots, more than the set is worth: the full state is the cheaper exact answer.
@@ -708,7 +716,7 @@ fn delta_since_falls_back_to_the_full_state_when_removal_gaps_outgrow_the_set() 
         c.add(x).unwrap();
     }
     d.merge(c.state()).unwrap();
-    c.remove(&50);
+    c.remove(&50).unwrap();
     let delta = c.state().delta_since(d.state().context().clock());
     assert!(delta.is_empty());
     assert!(delta.context().cloud().count() < 100);

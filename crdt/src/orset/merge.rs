@@ -416,9 +416,9 @@ mod tests {
         assert!(!scans(&a, &new));
         // A removal, and a re-add of an element removed here (its old dot names nothing
         // live, but only a scan can tell): scan.
-        let remove = b.remove(&3);
+        let remove = b.remove(&3).unwrap();
         assert!(scans(&a, &remove));
-        a.remove(&7);
+        a.remove(&7).unwrap();
         let readd_removed = b.add(&2, 7).unwrap();
         assert!(scans(&a, &readd_removed));
         // A context too large to check dot by dot, even of dots never seen here: scan.
@@ -442,7 +442,7 @@ mod tests {
                 let e = rng.below(24) as u8;
                 match rng.below(4) {
                     0 | 1 => pool.push(replicas[r].add(&(r as u8), e).unwrap()),
-                    2 => pool.push(replicas[r].remove(&e)),
+                    2 => pool.push(replicas[r].remove(&e).unwrap_or_default()),
                     _ => {
                         let from = replicas[rng.below(3) as usize].clone();
                         replicas[r].merge(&from);

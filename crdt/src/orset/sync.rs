@@ -36,7 +36,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     ///
     /// // b goes offline; a keeps working.
     /// a.add(100)?;
-    /// a.remove(&7);
+    /// a.remove(&7)?;
     ///
     /// let delta = a.state().delta_since(b.state().context().clock());
     /// assert_eq!(delta.len(), 1); // only the new element travels

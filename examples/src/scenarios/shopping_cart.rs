@@ -204,7 +204,9 @@ impl Dc {
                 whole.insert(item.clone());
             }
             Op::Remove(item) => {
-                self.cart.remove(item);
+                // An item this side does not hold has no observed add to remove: the
+                // set reports `NotPresent` and stays unchanged, like the model.
+                let _ = self.cart.remove(item);
                 self.model.remove(item);
                 whole.remove(item);
             }
