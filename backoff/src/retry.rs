@@ -21,20 +21,28 @@ use crate::rng::{AtomicSplitMix, SplitMix64};
 ///     match (status, retry_after) {
 ///         (429 | 503, Some(s)) => Action::RetryAfter(Duration::from_secs(s)),
 ///         (408 | 504, _) => Action::RetryTimeout,
-///         (500..=599 | 429, _) => Action::Retry,
+///         (429, None) => Action::RetryThrottled,
+///         (500..=599, _) => Action::Retry,
 ///         _ => Action::GiveUp,
 ///     }
 /// }
 /// assert_eq!(classify(503, Some(2)), Action::RetryAfter(Duration::from_secs(2)));
+/// assert_eq!(classify(429, None), Action::RetryThrottled);
 /// assert_eq!(classify(404, None), Action::GiveUp);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Action {
     /// Transient: retry after the policy's delay.
     Retry,
-    /// A timeout or throttling error: retry after the policy's delay; budgets that price
-    /// timeouts higher (the AWS quota) charge it as [`RetryKind::Timeout`].
+    /// A timeout (the attempt ran out of time): retry after the policy's delay; budgets
+    /// that price timeouts higher (the AWS quota: 10 tokens instead of 5) charge it as
+    /// [`RetryKind::Timeout`].
     RetryTimeout,
+    /// A throttling error without a server-given delay (HTTP 429, AWS
+    /// `ThrottlingException`): retry after the policy's delay, charged as
+    /// [`RetryKind::Throttling`] — the base cost in the AWS quota, not the timeout cost.
+    RetryThrottled,
     /// Transient, and the server said when (`Retry-After`, pushback): retry after exactly
     /// this delay, or give up if it is longer than the policy's maximum pushback or would
     /// end past the deadline. The backoff starts again from the base afterwards.
@@ -594,6 +602,7 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
             Action::GiveUp => return Err(stop(StopReason::NotRetryable)),
             Action::Retry => (None, RetryKind::Error),
             Action::RetryTimeout => (None, RetryKind::Timeout),
+            Action::RetryThrottled => (None, RetryKind::Throttling),
             Action::RetryAfter(d) => (Some(d), RetryKind::Error),
         };
         match self.schedule.on_failure(self.retrier.clock.now(), pushback) {

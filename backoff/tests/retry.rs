@@ -439,3 +439,30 @@ fn regression_sre_throttle_applies_to_first_attempts() {
     );
     assert!(refused >= 97, "{refused} first tries refused");
 }
+
+/// Issue 19, defect 6: the AWS retry quota charges a throttling error the base retry cost
+/// (5 tokens), not the timeout cost (10) the documentation priced it at.
+#[test]
+fn regression_throttling_errors_cost_the_base_retry_cost() {
+    use ward_backoff::budget::{RetryBudget as _, RetryKind};
+    let quota = RetryQuota::default();
+    assert_eq!(
+        quota.try_retry(RetryKind::Throttling).map(|w| w.cost()),
+        Some(5)
+    );
+    assert_eq!(
+        quota.try_retry(RetryKind::Timeout).map(|w| w.cost()),
+        Some(10)
+    );
+
+    let clock = ManualClock::new();
+    let quota = RetryQuota::default();
+    let retrier = Retrier::new(exponential(3), &clock, 1).with_budget(&quota);
+    let out = retrier.run_with_sleeper(|_| {}, |_| Err::<(), _>(429), |_| Action::RetryThrottled);
+    assert!(out.is_err());
+    assert_eq!(
+        quota.available(),
+        490,
+        "two throttled retries at 5 tokens each"
+    );
+}

@@ -5,7 +5,8 @@ use crate::sync::{AtomicU32, Ordering};
 ///
 /// Rules (AWS SDKs and Tools Reference Guide, "Retry behavior", standard mode; the same
 /// constants in the SDKs' sources: initial retry tokens 500, retry cost 5, timeout retry
-/// cost 10, no-retry increment 1): the quota starts at its capacity; a retry is allowed only
+/// cost 10, no-retry increment 1; throttling errors are charged the retry cost, only
+/// timeouts the timeout cost): the quota starts at its capacity; a retry is allowed only
 /// if the quota holds its cost, which is then taken; when an attempt succeeds, a retried
 /// attempt refunds exactly the cost it took, and a first-try success adds 1 token; the quota
 /// never exceeds its capacity. Failures themselves cost nothing: retries do. A retry
@@ -127,7 +128,7 @@ impl Default for RetryQuota {
 impl RetryBudget for RetryQuota {
     fn try_retry(&self, kind: RetryKind) -> Option<Withdrawal> {
         let cost = match kind {
-            RetryKind::Error => self.retry_cost,
+            RetryKind::Error | RetryKind::Throttling => self.retry_cost,
             RetryKind::Timeout => self.timeout_cost,
         };
         let mut cur = self.available.load(Ordering::Relaxed);

@@ -5,7 +5,7 @@
 //! | type | source | rule |
 //! |---|---|---|
 //! | [`RetryThrottle`] | gRPC retry throttling (proposal A6) | a retryable failure costs 1 token, a success adds `token_ratio`; retries only while tokens > `max_tokens / 2` |
-//! | [`RetryQuota`] | AWS SDKs, standard retry mode | 500 tokens; a retry costs 5 (a timeout 10); a successful retry refunds its cost, a first-try success adds 1 |
+//! | [`RetryQuota`] | AWS SDKs, standard retry mode | 500 tokens; a retry costs 5 (a throttling error too; a timeout 10); a successful retry refunds its cost, a first-try success adds 1 |
 //! | [`TpsBudget`] | Finagle `RetryBudget`, tower `TpsBudget` | retries ≤ 20 % of requests over the last 10 s, plus 10 retries per second |
 //! | [`AdaptiveThrottle`] | Google SRE book, "Handling Overload" | reject locally with probability `max(0, (requests − K·accepts) / (requests + 1))` |
 //!
@@ -29,12 +29,18 @@ fn milli(x: f64) -> u64 {
 
 /// What kind of failure a retry follows; some budgets charge timeouts more.
 ///
+/// The AWS quota charges [`Error`](RetryKind::Error) and
+/// [`Throttling`](RetryKind::Throttling) the base retry cost (5) and only
+/// [`Timeout`](RetryKind::Timeout) the timeout cost (10), as the AWS SDKs' standard mode
+/// does.
+///
 /// # Examples
 ///
 /// ```
 /// use ward_backoff::budget::{RetryBudget, RetryKind, RetryQuota};
 /// let quota = RetryQuota::default();
 /// assert_eq!(quota.try_retry(RetryKind::Error).map(|w| w.cost()), Some(5));
+/// assert_eq!(quota.try_retry(RetryKind::Throttling).map(|w| w.cost()), Some(5));
 /// assert_eq!(quota.try_retry(RetryKind::Timeout).map(|w| w.cost()), Some(10));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -43,8 +49,10 @@ pub enum RetryKind {
     /// An ordinary retryable error.
     #[default]
     Error,
-    /// A timeout or throttling error.
+    /// A timeout: the attempt ran out of time.
     Timeout,
+    /// A throttling error (the server refused for rate reasons): the base cost.
+    Throttling,
 }
 
 /// A receipt for a retry the budget allowed, handed back when the retried attempt ends so
