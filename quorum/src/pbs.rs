@@ -139,26 +139,6 @@ impl fmt::Display for Fraction {
     }
 }
 
-/// `C(n, k)` exactly, or `None` on overflow.
-fn binomial(n: usize, k: usize) -> Option<u128> {
-    if k > n {
-        return Some(0);
-    }
-    let k = k.min(n - k);
-    let mut c: u128 = 1;
-    for i in 0..k {
-        // c = C(n, i); C(n, i+1) = C(n, i) * (n - i) / (i + 1), divided exactly via gcd.
-        let num = (n - i) as u128;
-        let den = (i + 1) as u128;
-        let g = gcd(c, den);
-        let c_red = c / g;
-        let den_red = den / g;
-        c = c_red.checked_mul(num / den_red)?; // den_red divides num * c_red; c_red coprime
-        // den_red | num must hold because gcd(c_red, den_red) = 1.
-    }
-    Some(c)
-}
-
 /// Probability that a read quorum misses the latest write quorum:
 /// `C(N−W, R) / C(N, R)`, zero for strict quorums.
 ///
@@ -187,9 +167,14 @@ pub fn stale_probability(config: &QuorumConfig) -> f64 {
 
 /// [`stale_probability`] as an exact reduced fraction.
 ///
+/// Computed as the product of `min(R, W)` ratios `(N − max(R, W) − i)/(N − i)` (by the
+/// symmetry `C(N−W, R)/C(N, R) = C(N−R, W)/C(N, W)`), each multiplied in with
+/// cross-cancellation so the running fraction stays reduced: it overflows only if a
+/// reduced partial product does not fit, not because `C(N, R)` does not.
+///
 /// # Errors
 ///
-/// [`PbsError::Overflow`] when `C(N, R)` does not fit in a `u128` (around `N > 130`).
+/// [`PbsError::Overflow`] when a reduced partial product does not fit in a `u128`.
 ///
 /// # Examples
 ///
@@ -198,14 +183,30 @@ pub fn stale_probability(config: &QuorumConfig) -> f64 {
 ///
 /// let p = pbs::stale_probability_exact(&QuorumConfig::new(10, 3, 3)?)?;
 /// assert_eq!((p.numerator(), p.denominator()), (7, 24)); // C(7,3)/C(10,3) = 35/120
+/// // C(139, 70)/C(140, 70) = 1/2, though C(140, 70) has 41 digits.
+/// assert_eq!(pbs::stale_probability_exact(&QuorumConfig::new(140, 70, 1)?)?.to_string(), "1/2");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn stale_probability_exact(config: &QuorumConfig) -> Result<Fraction, PbsError> {
     let (n, r, w) = (config.n(), config.r(), config.w());
+    if config.is_strict() {
+        return Ok(Fraction { num: 0, den: 1 });
+    }
     let overflow = PbsError::Overflow { n };
-    let num = binomial(n - w, r).ok_or(overflow)?;
-    let den = binomial(n, r).ok_or(overflow)?;
-    Ok(Fraction::reduced(num, den))
+    let (k, missed) = (r.min(w), n - r.max(w));
+    let (mut num, mut den) = (1_u128, 1_u128);
+    for i in 0..k {
+        // (missed − i)/(n − i), both positive since missed ≥ k (partial quorum).
+        let (x, y) = ((missed - i) as u128, (n - i) as u128);
+        let g = gcd(x, y);
+        let (x, y) = (x / g, y / g);
+        // num/den and x/y are reduced: cancelling x against den and num against y keeps
+        // the product reduced.
+        let (g1, g2) = (gcd(x, den), gcd(num, y));
+        num = (num / g2).checked_mul(x / g1).ok_or(overflow)?;
+        den = (den / g1).checked_mul(y / g2).ok_or(overflow)?;
+    }
+    Ok(Fraction { num, den })
 }
 
 fn powi(mut base: f64, mut exp: u64) -> f64 {
@@ -310,31 +311,4 @@ pub fn monotonic_reads(
     }
     let exponent = 1.0 + global_write_rate / client_read_rate;
     Ok(1.0 - stale_probability(config).powf(exponent))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn binomial_small_values() {
-        assert_eq!(binomial(5, 2), Some(10));
-        assert_eq!(binomial(10, 3), Some(120));
-        assert_eq!(binomial(3, 4), Some(0));
-        assert_eq!(binomial(0, 0), Some(1));
-        assert_eq!(binomial(60, 30), Some(118_264_581_564_861_424));
-        assert_eq!(binomial(1000, 500), None);
-    }
-
-    #[test]
-    fn binomial_pascal_rule() {
-        for n in 1..40 {
-            for k in 1..n {
-                assert_eq!(
-                    binomial(n, k).unwrap(),
-                    binomial(n - 1, k - 1).unwrap() + binomial(n - 1, k).unwrap()
-                );
-            }
-        }
-    }
 }

@@ -2,6 +2,7 @@
 
 #![cfg(feature = "std")]
 
+use proptest::prelude::*;
 use ward_quorum::QuorumConfig;
 use ward_quorum::pbs::{self, PbsError};
 
@@ -114,7 +115,7 @@ fn float_form_stays_accurate_for_large_n() {
     let q = QuorumConfig::new(1000, 1, 1).unwrap();
     assert!((pbs::stale_probability(&q) - 0.999).abs() < 1e-15);
     assert_eq!(
-        pbs::stale_probability_exact(&QuorumConfig::new(1000, 400, 10).unwrap()),
+        pbs::stale_probability_exact(&QuorumConfig::new(1000, 400, 400).unwrap()),
         Err(PbsError::Overflow { n: 1000 })
     );
     // Float and exact agree where the exact form fits.
@@ -143,4 +144,58 @@ fn monotonic_reads_generalises_k_staleness() {
         );
     }
     assert_eq!(pbs::k_staleness(&q, 0), Err(PbsError::ZeroVersions));
+}
+
+/// The exact forms overflowed on intermediate binomials although the answer is small: a
+/// strict `N = 200, R = 100, W = 101` is exactly 0, and `N = 140, R = 70, W = 1` is
+/// exactly `C(139, 70)/C(140, 70) = 70/140 = 1/2`.
+#[test]
+fn regression_exact_fractions_do_not_overflow_on_intermediate_binomials() {
+    let strict = QuorumConfig::new(200, 100, 101).unwrap();
+    let p = pbs::stale_probability_exact(&strict).unwrap();
+    assert_eq!((p.numerator(), p.denominator()), (0, 1));
+    let half = QuorumConfig::new(140, 70, 1).unwrap();
+    let p = pbs::stale_probability_exact(&half).unwrap();
+    assert_eq!((p.numerator(), p.denominator()), (1, 2));
+    // By symmetry C(N−W, R)/C(N, R) = C(N−R, W)/C(N, W): R = 1 is (N − W)/N.
+    let p = pbs::stale_probability_exact(&QuorumConfig::new(1000, 1, 400).unwrap()).unwrap();
+    assert_eq!((p.numerator(), p.denominator()), (3, 5));
+    assert_eq!(pbs::k_staleness_exact(&half, 3).unwrap().to_string(), "7/8");
+}
+
+/// `C(n, k)` by Pascal's rule in `u128` (no overflow for `n ≤ 120`).
+fn pascal(n: usize) -> Vec<Vec<u128>> {
+    let mut rows = vec![vec![1_u128]];
+    for i in 1..=n {
+        let prev = &rows[i - 1];
+        let mut row = vec![1_u128; i + 1];
+        for k in 1..i {
+            row[k] = prev[k - 1] + prev[k];
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+proptest! {
+    /// The exact stale probability equals `C(N−W, R)/C(N, R)` reduced, computed from
+    /// Pascal's triangle, for every `N ≤ 120` (where the binomials fit), strict quorums and
+    /// the `R = 1` / `W = 1` edges included.
+    #[test]
+    fn prop_exact_stale_probability_matches_binomials(
+        (n, r, w) in (1_usize..=120).prop_flat_map(|n| {
+            (Just(n), prop_oneof![Just(1), Just(n), 1..=n], prop_oneof![Just(1), Just(n), 1..=n])
+        })
+    ) {
+        let c = pascal(n);
+        let binom = |a: usize, b: usize| if b > a { 0 } else { c[a][b] };
+        let q = QuorumConfig::new(n, r, w).unwrap();
+        let exact = pbs::stale_probability_exact(&q).unwrap();
+        prop_assert_eq!(
+            (exact.numerator(), exact.denominator()),
+            reduced(binom(n - w, r), binom(n, r))
+        );
+        let float = pbs::stale_probability(&q);
+        prop_assert!((exact.to_f64() - float).abs() <= 1e-12 * float.max(1e-300));
+    }
 }
