@@ -538,3 +538,55 @@ fn tower_layer_rejects_while_open() {
         Err(CallError::Rejected(_))
     ));
 }
+
+/// Issue 19, defect 7: a full-jitter open wait draws from `[0, E(n)]`, so a 10 s base let
+/// 11 of 1,000 breakers go half-open within 100 ms. Such a wait is refused.
+#[test]
+fn regression_full_jitter_open_wait_is_refused() {
+    let s = Strategy::full_jitter(Duration::from_secs(10), Duration::from_secs(60)).unwrap();
+    let err = BreakerConfig::builder()
+        .wait_in_open_backoff(s)
+        .build()
+        .unwrap_err();
+    assert_eq!(err, BreakerConfigError::FullJitterOpenWait);
+    assert_eq!(
+        err.to_string(),
+        "a full-jitter open wait can be arbitrarily close to zero"
+    );
+}
+
+/// Issue 19, defect 7: a decorrelated open wait never grew: every opening drew from
+/// `[base, 3 · base]` because the previous wait was always taken to be the base. It now
+/// follows the decorrelated walk from one opening to the next.
+#[test]
+fn regression_decorrelated_open_wait_grows() {
+    let clock = ManualClock::new();
+    let s = Strategy::decorrelated(ms(100), Duration::from_secs(60)).unwrap();
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(1)
+        .wait_in_open_backoff(s)
+        .build()
+        .unwrap();
+    let b = CircuitBreaker::new(config, &clock).with_seed(3);
+    b.try_acquire().unwrap().record(F, FAST);
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        let mut waited = 0u64;
+        let p = loop {
+            clock.advance(ms(1));
+            waited += 1;
+            if let Ok(p) = b.try_acquire() {
+                break p;
+            }
+        };
+        waits.push(waited);
+        p.record(F, FAST); // the trial fails: open again
+    }
+    assert!(waits.iter().all(|&w| w > 100), "{waits:?}");
+    assert!(
+        waits.iter().any(|&w| w > 301),
+        "never past 3 · base: {waits:?}"
+    );
+}

@@ -46,7 +46,9 @@ pub enum OpenWait {
     Fixed(Duration),
     /// A wait from a backoff [`Strategy`], indexed by the number of consecutive openings
     /// (0 for the first opening since the breaker was last closed). The decorrelated kinds
-    /// use the base as their previous delay.
+    /// walk from one opening to the next (each wait drawn from the previous one), starting
+    /// over from the base when the breaker closes. Full jitter is refused
+    /// ([`BreakerConfigError::FullJitterOpenWait`]): it can draw a wait near zero.
     Backoff(Strategy),
 }
 
@@ -104,6 +106,11 @@ pub enum BreakerConfigError {
         /// Which setting.
         name: &'static str,
     },
+    /// A full-jitter [`OpenWait::Backoff`] draws from `[0, E(n)]`, so a breaker could go
+    /// half-open almost at once however long the base (with a 10 s base, 11 of 1,000
+    /// breakers did within 100 ms). Use equal jitter, a decorrelated kind or a fixed wait.
+    #[error("a full-jitter open wait can be arbitrarily close to zero")]
+    FullJitterOpenWait,
     /// A duration does not fit in 64 bits of nanoseconds.
     #[error("duration {duration:?} does not fit in 64 bits of nanoseconds")]
     DurationTooLong {
@@ -526,8 +533,14 @@ impl BreakerConfigBuilder {
             }
         };
         positive("slow call duration", self.slow)?;
-        if let OpenWait::Fixed(d) = self.open_wait {
-            positive("wait in open", d)?;
+        match self.open_wait {
+            OpenWait::Fixed(d) => {
+                positive("wait in open", d)?;
+            }
+            OpenWait::Backoff(s) if s.kind() == crate::StrategyKind::FullJitter => {
+                return Err(BreakerConfigError::FullJitterOpenWait);
+            }
+            OpenWait::Backoff(_) => {}
         }
         let max_half_open_nanos = match self.max_half_open {
             Some(d) => Some(positive("max wait in half-open", d)?),

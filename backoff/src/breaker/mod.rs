@@ -152,6 +152,7 @@ pub struct CircuitBreaker<C, O = NoObserver> {
     deadline: AtomicU64,
     deadline_epoch: AtomicU64,
     consecutive_opens: AtomicU64,
+    previous_wait: AtomicU64,
     rejected: AtomicU64,
     config: BreakerConfig,
     minimum: u32,
@@ -202,6 +203,7 @@ impl<C: Clock> CircuitBreaker<C> {
             deadline: AtomicU64::new(0),
             deadline_epoch: AtomicU64::new(u64::MAX),
             consecutive_opens: AtomicU64::new(0),
+            previous_wait: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             minimum: config.effective_minimum(),
             rng: AtomicSplitMix::new(default_seed()),
@@ -264,6 +266,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
             deadline: self.deadline,
             deadline_epoch: self.deadline_epoch,
             consecutive_opens: self.consecutive_opens,
+            previous_wait: self.previous_wait,
             rejected: self.rejected,
             config: self.config,
             minimum: self.minimum,
@@ -450,7 +453,16 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
             OpenWait::Fixed(d) => nanos(d),
             OpenWait::Backoff(s) => {
                 let attempt = u32::try_from(n).unwrap_or(u32::MAX);
-                s.delay_nanos(attempt, nanos(s.base()), &mut SharedRng(&self.rng))
+                // The decorrelated kinds draw from the previous wait (0 after a close:
+                // the strategy then starts from its base).
+                let previous = if n == 0 {
+                    0
+                } else {
+                    self.previous_wait.load(Ordering::Relaxed)
+                };
+                let wait = s.delay_nanos(attempt, previous, &mut SharedRng(&self.rng));
+                self.previous_wait.store(wait, Ordering::Relaxed);
+                wait
             }
         }
     }
