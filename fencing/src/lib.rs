@@ -27,9 +27,13 @@ mod replica;
 mod store;
 
 pub use guard::{Admission, FenceGuard, StaleToken};
+#[cfg(all(feature = "std", any(target_os = "linux", target_os = "android")))]
+pub use lease::BootClock;
 #[cfg(feature = "std")]
 pub use lease::SystemClock;
-pub use lease::{Lease, LeaseError, ManualClock, MonotonicClock};
+pub use lease::{
+    Lease, LeaseError, LeaseRequest, ManualClock, MonotonicClock, Renewal, drift_margin,
+};
 pub use token::{FencingToken, TokenError};
 
 #[cfg(feature = "std")]

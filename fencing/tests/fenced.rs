@@ -44,7 +44,13 @@ fn shared_types_are_send_and_sync() {
     assert_send_sync::<ward_fencing::DurableFence<ward_fencing::MemoryStore>>();
     assert_send_sync::<ward_fencing::TokenIssuer<ward_fencing::FileStore>>();
     assert_send_sync::<ward_fencing::ManualClock>();
-    assert_send_sync::<ward_fencing::Lease>();
+    assert_send_sync::<ward_fencing::Lease<ward_fencing::SystemClock>>();
+    assert_send_sync::<ward_fencing::Lease<&ward_fencing::ManualClock>>();
+    assert_send_sync::<ward_fencing::LeaseRequest<ward_fencing::SystemClock>>();
+    assert_send_sync::<ward_fencing::Renewal>();
+    assert_send_sync::<ward_fencing::LeaseError>();
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    assert_send_sync::<ward_fencing::BootClock>();
     assert_send_sync::<Admission>();
     assert_send_sync::<ward_fencing::ReplicaFencing>();
     assert_send_sync::<ward_fencing::SystemClock>();

@@ -9,7 +9,7 @@
 //! memory would have been forgotten.
 //!
 //! Tokens come from a [`TokenIssuer`] standing in for the lock service; lease checks use
-//! the crate's [`Lease`] over a [`ManualClock`], so all time is simulated.
+//! the crate's [`Lease`](ward_fencing::Lease) over a [`ManualClock`], so all time is simulated.
 
 use core::time::Duration;
 use std::path::PathBuf;
@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 use ward_fencing::{
-    DurableFence, FenceGuard, Fenced, FencingToken, FileStore, Lease, ManualClock, MemoryStore,
-    MonotonicClock as _, StaleToken, TokenIssuer,
+    DurableFence, FenceGuard, Fenced, FencingToken, FileStore, LeaseRequest, ManualClock,
+    MemoryStore, MonotonicClock as _, StaleToken, TokenIssuer,
 };
 
 use super::{ScenarioError, refused};
@@ -174,8 +174,9 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     }
     let clock = ManualClock::new();
     let zombie = issuer.issue().map_err(refused("ward-fencing"))?;
-    let zombie_lease =
-        Lease::new(zombie, clock.now(), LEASE, MARGIN).map_err(refused("ward-fencing"))?;
+    let zombie_lease = LeaseRequest::start(&clock)
+        .granted(zombie, LEASE, MARGIN)
+        .map_err(refused("ward-fencing"))?;
 
     // Writes in arrival order at the storage: (time, writer, token, value).
     let mut writes: Vec<(Duration, &str, FencingToken, String)> = Vec::new();
@@ -190,7 +191,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     // migration) for longer than the lease.
     clock.advance(ms(rng.range(1_000, 3_000)));
     let prepared_at = clock.now();
-    let zombie_lease_ok_before_pause = zombie_lease.may_act_on(&clock);
+    let zombie_lease_ok_before_pause = zombie_lease.may_act();
 
     // The lease runs out; after a failed election or two, a new leader is elected.
     for _ in 0..rng.range(0, 2) {
