@@ -4,7 +4,8 @@
 //!
 //! `fence_admit/ward` is `FenceGuard::admit` by the current holder: the token equals the mark,
 //! the steady state of a leader that sends its token with every write. `fence_admit/mutex`
-//! does the same check-and-set under a `parking_lot::Mutex<u64>`. `fence_admit_raise` measures
+//! does the same check under a `parking_lot::Mutex<u64>`, writing only when the token raises
+//! the mark, as the guard does. `fence_admit_raise` measures
 //! the other case, every call presenting a higher token (one `fetch_max` per call), which
 //! happens once per change of holder. `fenced_write/ward` is `Fenced<u64>::write` adding one to
 //! the value; `fenced_write/mutex` is the same check and write under a
@@ -23,15 +24,17 @@ const HOLDER: FencingToken = match FencingToken::new(34) {
     Err(_) => panic!("34 is a valid token"),
 };
 
-/// The baseline: the admission rule under a mutex.
+/// The baseline: the admission rule under a mutex, with the same check-first path as
+/// `FenceGuard` (the mark is written only when the token raises it).
 fn mutex_admit(mark: &Mutex<u64>, token: u64) -> Result<(), u64> {
     let mut mark = mark.lock();
-    if token >= *mark {
-        *mark = token;
-        Ok(())
-    } else {
-        Err(*mark)
+    if token < *mark {
+        return Err(*mark);
     }
+    if token > *mark {
+        *mark = token;
+    }
+    Ok(())
 }
 
 /// The baseline: the check and the write under a mutex.

@@ -4,7 +4,9 @@
 //! `hlc_now/system_time` is `SystemTime::now()` alone: the floor any clock that reads the
 //! system time pays. `ward_system` reads `CLOCK_REALTIME` (the same clock), `ward_fast`
 //! reads `CLOCK_REALTIME_COARSE`. `uhlc` is `HLC::new_timestamp` on its default system
-//! clock. Both receivers use a drift bound of 500 ms (uhlc's default) and receive a
+//! clock (`SystemTime::now()`, the same `CLOCK_REALTIME`); `uhlc_coarse` is uhlc given the
+//! very clock `ward_fast` reads (`CoarseClock`, converted to uhlc's `NTP64`), so
+//! `ward_fast` against `uhlc_coarse` compares the two HLCs on one clock source. Both receivers use a drift bound of 500 ms (uhlc's default) and receive a
 //! timestamp taken from a peer clock at setup, slightly in the past, the common case.
 
 use std::hint::black_box;
@@ -17,6 +19,11 @@ use ward_hlc::{CoarseClock, Hlc, PhysicalClock, SystemClock};
 /// uhlc's default maximum drift.
 const MAX_DRIFT: Duration = Duration::from_millis(500);
 
+/// The clock `ward_fast` reads, in uhlc's representation, for a like-for-like comparison.
+fn uhlc_coarse_clock() -> uhlc::NTP64 {
+    uhlc::NTP64::from(Duration::from_micros(CoarseClock.now_micros()))
+}
+
 fn hlc_now(c: &mut Criterion) {
     let mut group = c.benchmark_group("hlc_now");
     let system = Hlc::new(SystemClock);
@@ -25,6 +32,12 @@ fn hlc_now(c: &mut Criterion) {
     group.bench_function("ward_fast", |b| b.iter(|| black_box(fast.now())));
     let peer = uhlc::HLC::default();
     group.bench_function("uhlc", |b| b.iter(|| black_box(peer.new_timestamp())));
+    let peer_coarse = uhlc::HLCBuilder::new()
+        .with_clock(uhlc_coarse_clock)
+        .build();
+    group.bench_function("uhlc_coarse", |b| {
+        b.iter(|| black_box(peer_coarse.new_timestamp()));
+    });
     group.bench_function("system_time", |b| b.iter(|| black_box(SystemTime::now())));
     group.finish();
 }
@@ -71,6 +84,16 @@ fn hlc_now_two_threads(c: &mut Criterion) {
         b.iter_custom(|iters| {
             contended(iters, || {
                 let _ = black_box(peer.new_timestamp());
+            })
+        });
+    });
+    let peer_coarse = uhlc::HLCBuilder::new()
+        .with_clock(uhlc_coarse_clock)
+        .build();
+    group.bench_function("uhlc_coarse", |b| {
+        b.iter_custom(|iters| {
+            contended(iters, || {
+                let _ = black_box(peer_coarse.new_timestamp());
             })
         });
     });

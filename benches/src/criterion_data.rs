@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::time::SystemTime;
 
 use serde::Deserialize;
 
@@ -91,25 +92,37 @@ struct Interval {
 /// Every measurement found below `criterion_dir`, keyed by [`Measurement::id`].
 ///
 /// A directory holding `new/benchmark.json` and `new/estimates.json` is one benchmark;
-/// criterion's own `report/` directories are skipped.
+/// criterion's own `report/` directories are skipped. With `since`, only estimates written at
+/// or after that moment count, so a report never mixes in groups left over from older runs.
 ///
 /// # Errors
 ///
 /// Returns an I/O error if a directory cannot be read, or an `InvalidData` error naming the
 /// file if a JSON file does not have criterion's shape.
-pub fn load(criterion_dir: &Path) -> io::Result<BTreeMap<String, Measurement>> {
+pub fn load(
+    criterion_dir: &Path,
+    since: Option<SystemTime>,
+) -> io::Result<BTreeMap<String, Measurement>> {
     let mut out = BTreeMap::new();
     if criterion_dir.is_dir() {
-        walk(criterion_dir, &mut out)?;
+        walk(criterion_dir, since, &mut out)?;
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut BTreeMap<String, Measurement>) -> io::Result<()> {
+fn walk(
+    dir: &Path,
+    since: Option<SystemTime>,
+    out: &mut BTreeMap<String, Measurement>,
+) -> io::Result<()> {
     let new = dir.join("new");
     let bench = new.join("benchmark.json");
     let estimates = new.join("estimates.json");
-    if bench.is_file() && estimates.is_file() {
+    let current = match since {
+        Some(start) => estimates.is_file() && fs::metadata(&estimates)?.modified()? >= start,
+        None => true,
+    };
+    if current && bench.is_file() && estimates.is_file() {
         let m = read_one(&bench, &estimates)?;
         out.insert(m.id(), m);
     }
@@ -118,7 +131,7 @@ fn walk(dir: &Path, out: &mut BTreeMap<String, Measurement>) -> io::Result<()> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() && name != "new" && name != "base" && name != "change" && name != "report"
         {
-            walk(&path, out)?;
+            walk(&path, since, out)?;
         }
     }
     Ok(())

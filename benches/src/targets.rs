@@ -220,8 +220,16 @@ pub const SPECS: &[Spec] = &[
         krate: "ward-hlc",
         target: Target::Faster {
             ward: "hlc_now/ward_fast",
-            peer: "hlc_now/uhlc",
-            min_ratio: 3.0,
+            peer: "hlc_now/uhlc_coarse",
+            min_ratio: 2.0,
+        },
+    },
+    Spec {
+        krate: "ward-hlc",
+        target: Target::Faster {
+            ward: "hlc_now_two_threads/ward_system",
+            peer: "hlc_now_two_threads/uhlc",
+            min_ratio: 1.2,
         },
     },
     // ward-vclock

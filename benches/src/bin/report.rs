@@ -7,7 +7,9 @@
 //! ```
 //!
 //! Options: `--criterion DIR` (default `target/criterion`), `--memory FILE` (default
-//! `target/memory.txt`), `--out FILE` (default `BENCHMARKS.md`), `--readme FILE` (default
+//! `target/memory.txt`), `--run FILE` (default `target/bench-run.txt`, written by
+//! `benches/run.sh`: when the run started and the command it used; only estimates written
+//! by that run are reported, and the reproduce section shows that command), `--out FILE` (default `BENCHMARKS.md`), `--readme FILE` (default
 //! `README.md`: the part between the benchmark markers is replaced by the short version),
 //! `--no-readme`.
 
@@ -16,7 +18,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ward_benches::criterion_data::{self, Measurement};
 use ward_benches::memory::{self, MemoryLine};
@@ -28,8 +30,45 @@ const README_END: &str = "<!-- benchmarks:end -->";
 struct Options {
     criterion: PathBuf,
     memory: PathBuf,
+    run: PathBuf,
     out: PathBuf,
     readme: Option<PathBuf>,
+}
+
+/// What `benches/run.sh` recorded about the run: when it started and the command it used.
+struct RunInfo {
+    started: SystemTime,
+    command: String,
+}
+
+/// Reads `started <unix seconds>` and `command <text>` lines.
+fn read_run_info(path: &Path) -> Result<RunInfo, String> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e}; run the suite with `benches/run.sh`, which records the run",
+            path.display()
+        )
+    })?;
+    let mut started = None;
+    let mut command = None;
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("started ") {
+            let secs: u64 = v
+                .trim()
+                .parse()
+                .map_err(|e| format!("{}: bad start time {v:?}: {e}", path.display()))?;
+            started = Some(UNIX_EPOCH + Duration::from_secs(secs));
+        } else if let Some(v) = line.strip_prefix("command ") {
+            command = Some(v.trim().to_owned());
+        }
+    }
+    match (started, command) {
+        (Some(started), Some(command)) => Ok(RunInfo { started, command }),
+        _ => Err(format!(
+            "{}: needs a `started` and a `command` line",
+            path.display()
+        )),
+    }
 }
 
 fn workspace_root() -> PathBuf {
@@ -47,6 +86,7 @@ fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         criterion: target.join("criterion"),
         memory: target.join("memory.txt"),
+        run: target.join("bench-run.txt"),
         out: root.join("BENCHMARKS.md"),
         readme: Some(root.join("README.md")),
     };
@@ -60,6 +100,7 @@ fn parse_args() -> Result<Options, String> {
         match arg.as_str() {
             "--criterion" => o.criterion = value("--criterion")?,
             "--memory" => o.memory = value("--memory")?,
+            "--run" => o.run = value("--run")?,
             "--out" => o.out = value("--out")?,
             "--readme" => o.readme = Some(value("--readme")?),
             "--no-readme" => o.readme = None,
@@ -81,11 +122,19 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let o = parse_args()?;
-    let run = criterion_data::load(&o.criterion).map_err(|e| e.to_string())?;
+    let info = read_run_info(&o.run)?;
+    // Criterion writes each estimate after the run starts; a second of slack covers file
+    // systems that keep whole seconds.
+    let since = info.started - Duration::from_secs(1);
+    let run = criterion_data::load(&o.criterion, Some(since)).map_err(|e| e.to_string())?;
     if run.is_empty() {
         return Err(format!(
-            "no criterion estimates under {}; run `cargo bench -p ward-benches` first",
-            o.criterion.display()
+            "no criterion estimates under {} written by the run that started at {}",
+            o.criterion.display(),
+            info.started
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
         ));
     }
     let memory = match fs::read_to_string(&o.memory) {
@@ -99,7 +148,7 @@ fn run() -> Result<(), String> {
         }
     };
     let (summary, met, total) = targets_table(&run, &memory);
-    let full = full_report(&run, &memory, &summary, met, total);
+    let full = full_report(&run, &memory, &summary, met, total, &info.command);
     fs::write(&o.out, full).map_err(|e| format!("{}: {e}", o.out.display()))?;
     println!("wrote {} ({met} of {total} targets met)", o.out.display());
     if let Some(readme) = &o.readme {
@@ -302,12 +351,15 @@ fn today() -> String {
     civil_date(i64::try_from(secs / 86_400).unwrap_or(0))
 }
 
-const REPRODUCE: &str = "```text
-cargo bench -p ward-benches --bench '*' -- --warm-up-time 1 --measurement-time 3
-cargo run --release -p ward-benches --bin memory > target/memory.txt
-cargo run --release -p ward-benches --bin report
-```
-";
+/// The reproduce section: the bench command the run used, then the memory and report steps.
+fn reproduce(command: &str) -> String {
+    format!(
+        "```text\n{command}\ncargo run --release -p ward-benches --bin memory > target/memory.txt\n\
+         cargo run --release -p ward-benches --bin report\n```\n\n\
+         `benches/run.sh` runs all three (`benches/run.sh quick` with short warm-up and \
+         measurement times).\n"
+    )
+}
 
 fn full_report(
     run: &BTreeMap<String, Measurement>,
@@ -315,6 +367,7 @@ fn full_report(
     summary: &str,
     met: usize,
     total: usize,
+    command: &str,
 ) -> String {
     let mut s = String::new();
     s.push_str("# Ward benchmarks\n\n");
@@ -332,7 +385,7 @@ fn full_report(
          figure that counts is the ratio within one run.\n\n",
     );
     s.push_str("## Reproduce\n\n");
-    s.push_str(REPRODUCE);
+    s.push_str(&reproduce(command));
     let _ = writeln!(s, "\n## Targets: {met} of {total} met\n");
     s.push_str(summary);
     s.push_str("\n## Groups\n\n");
