@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::num::NonZeroU64;
 
-use ward_vclock::{Dot, DotContext};
+use ward_vclock::{Dot, DotContext, VClock};
 
 /// Whether `ctx` holds the dot `(actor, counter)`, without building (cloning) the dot.
 pub(crate) fn ctx_contains<A: Ord>(ctx: &DotContext<A>, actor: &A, counter: u64) -> bool {
@@ -21,6 +21,34 @@ pub(crate) fn ctx_contains<A: Ord>(ctx: &DotContext<A>, actor: &A, counter: u64)
             .as_slice()
             .binary_search_by(|d| d.actor().cmp(actor).then(d.counter().cmp(&counter)))
             .is_ok()
+}
+
+/// The context holding exactly `dots`, which must be sorted strictly ascending: each
+/// actor's run that starts at counter 1 becomes its clock entry, the rest its cloud.
+pub(crate) fn context_of_sorted<A: Ord + Clone>(dots: Vec<Dot<A>>) -> DotContext<A> {
+    let mut clock: Vec<(A, u64)> = Vec::new();
+    let mut cloud: Vec<Dot<A>> = Vec::new();
+    let mut rest = dots.as_slice();
+    while let Some(first) = rest.first() {
+        let run = rest.partition_point(|d| d.actor() == first.actor());
+        let (mine, tail) = rest.split_at(run);
+        // Strictly increasing counters: the clock part is where counter == index + 1.
+        let prefix = mine
+            .iter()
+            .zip(1_u64..)
+            .take_while(|(d, n)| d.counter() == *n)
+            .count();
+        if prefix > 0 {
+            clock.push((first.actor().clone(), mine[prefix - 1].counter()));
+        }
+        cloud.extend_from_slice(&mine[prefix..]);
+        rest = tail;
+    }
+    let clock: VClock<A> = clock.into_iter().collect();
+    match DotContext::try_from((clock, cloud)) {
+        Ok(ctx) => ctx,
+        Err(_) => dots.into_iter().collect(),
+    }
 }
 
 /// A dot whose actor is an index into the owning set's [`ActorTable`].

@@ -42,7 +42,7 @@ pub use crate::lww::LwwRegister;
 #[cfg(feature = "alloc")]
 pub use crate::mvreg::MvRegister;
 #[cfg(feature = "alloc")]
-pub use crate::orset::{Iter, OrSet};
+pub use crate::orset::{Digest, Iter, OrSet};
 #[cfg(feature = "alloc")]
 pub use crate::pncounter::PnCounter;
 #[cfg(feature = "alloc")]

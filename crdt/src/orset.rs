@@ -14,6 +14,8 @@ mod codec;
 mod merge;
 mod sync;
 
+pub use sync::Digest;
+
 use crate::dots::{ActorTable, Dots, LocalDot, ctx_contains};
 use crate::lattice::DeltaCrdt;
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use ward_crdt::{Lattice, OrSet, Replica, ReplicaError};
+use ward_crdt::{Digest, Lattice, OrSet, Replica, ReplicaError};
 use ward_vclock::{Dot, DotContext, VClock, VClockError};
 
 const REPLICAS: usize = 3;
@@ -368,6 +368,41 @@ proptest! {
             prop_assert_eq!(peer.clone().join(&delta), peer.clone().join(source));
             prop_assert!(delta.len() <= source.len());
         }
+    }
+
+    /// `delta_for(peer's digest)` is the optimal delta: below `self`, brings the peer to
+    /// `peer ⊔ self`, empty exactly when the peer is already above `self`, and made only
+    /// of parts the peer is not above (a live dot it never saw, a removed dot it never
+    /// saw or still holds).
+    #[test]
+    fn prop_delta_for_is_the_optimal_delta(
+        ops in prop::collection::vec(op(true), 0..80),
+        a in 0..REPLICAS,
+        b in 0..REPLICAS,
+    ) {
+        let mut cluster = Cluster::new(true);
+        for op in &ops {
+            cluster.step(op);
+        }
+        let source = cluster.sets[a].state();
+        let peer = cluster.sets[b].state();
+        let digest = peer.digest();
+        let delta = source.delta_for(&digest);
+        prop_assert_eq!(source.clone().join(&delta), source.clone());
+        prop_assert_eq!(peer.clone().join(&delta), peer.clone().join(source));
+        prop_assert_eq!(delta == OrSet::new(), source.leq(peer));
+        prop_assert_eq!(source.fingerprint() == peer.fingerprint(), source == peer);
+        let live_in_delta: Vec<_> = delta.iter().flat_map(|e| delta.dots(e)).collect();
+        for dot in delta.context().dots() {
+            if live_in_delta.contains(&dot) {
+                prop_assert!(!peer.context().contains(&dot));
+            } else {
+                let live_at_peer = peer.iter().any(|e| peer.dots(e).contains(&dot));
+                prop_assert!(!peer.context().contains(&dot) || live_at_peer);
+                prop_assert!(source.iter().all(|e| !source.dots(e).contains(&dot)));
+            }
+        }
+        prop_assert_eq!(Digest::try_from(digest.clone().into_parts()), Ok(digest));
     }
 }
 

@@ -257,3 +257,41 @@ fn orset_element_with_two_dots_of_one_actor_is_reachable_and_accepted() {
         Ok(r.state())
     );
 }
+
+/// Equal peers after removals: `delta_since` (version vector only) re-sends every
+/// removed dot; the digest-driven delta is empty. (On the code before the fix there was
+/// no way to ask for it: `digest` and `delta_for` did not exist.)
+#[test]
+fn regression_delta_to_an_equal_peer_is_empty_after_removals() {
+    let mut a = Replica::new("a", OrSet::new());
+    let mut b = Replica::new("b", OrSet::new());
+    for x in 0..100 {
+        a.add(x).unwrap();
+    }
+    for x in (0..100).filter(|x| x % 3 != 0) {
+        a.remove(&x).unwrap();
+    }
+    b.merge(a.state()).unwrap();
+    assert_eq!(a.state().len(), 34);
+    // The version vector cannot show which dots were removed.
+    assert_eq!(
+        a.state()
+            .delta_since(b.state().context().clock())
+            .context()
+            .dots()
+            .count(),
+        66
+    );
+    assert_eq!(a.state().delta_for(&b.state().digest()), OrSet::new());
+    assert_eq!(a.state().fingerprint(), b.state().fingerprint());
+    // After one more change on each side, each delta carries exactly that change.
+    a.remove(&3).unwrap();
+    b.add(1000).unwrap();
+    let to_b = a.state().delta_for(&b.state().digest());
+    let to_a = b.state().delta_for(&a.state().digest());
+    assert_eq!((to_b.len(), to_b.context().dots().count()), (0, 1));
+    assert_eq!((to_a.len(), to_a.context().dots().count()), (1, 1));
+    b.merge(&to_b).unwrap();
+    a.merge(&to_a).unwrap();
+    assert_eq!(a.state(), b.state());
+}

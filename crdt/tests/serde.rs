@@ -55,6 +55,23 @@ fn orset_with_a_pending_remove_and_string_actors_round_trips_through_json() {
 }
 
 #[test]
+fn digest_round_trips_and_refuses_live_dots_outside_its_context() {
+    let mut a = Replica::new("a".to_string(), OrSet::new());
+    a.add(1_u8).unwrap();
+    a.add(2).unwrap();
+    a.remove(&1).unwrap();
+    let digest = a.state().digest();
+    assert_eq!(roundtrip(&digest), digest);
+    decode_error::<ward_crdt::Digest<String>>(
+        r#"{"context":{"clock":[["a",1]],"cloud":[]},"live":{"clock":[["a",2]],"cloud":[]}}"#,
+        DecodeError::DotOutsideContext {
+            index: 0,
+            counter: 2,
+        },
+    );
+}
+
+#[test]
 fn equal_states_encode_identically_whatever_the_merge_order() {
     let mut a = Replica::new(2_u8, OrSet::new());
     let mut b = Replica::new(1_u8, OrSet::new());

@@ -1,11 +1,14 @@
-//! Anti-entropy: the delta a peer needs, given the version vector it has seen.
+//! Anti-entropy: the delta a peer needs, given the version vector it has seen
+//! (`delta_since`) or its digest (`delta_for`, the optimal delta), and fingerprints.
 
 use alloc::vec::Vec;
+use core::hash::{Hash, Hasher};
 
 use ward_vclock::{Dot, DotContext, VClock};
 
 use super::{Entry, OrSet};
-use crate::dots::{Dots, Probe};
+use crate::dots::{ActorTable, Dots, LocalDot, Probe, context_of_sorted, ctx_contains};
+use crate::error::DecodeError;
 
 impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     /// The delta a peer needs to catch up, given `seen`, a version vector whose dots the
@@ -140,5 +143,332 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
         cloud.sort_unstable();
         let clock: VClock<A> = clock.into_iter().collect();
         DotContext::try_from((clock, cloud)).ok()
+    }
+}
+
+/// What a replica tells a peer about its [`OrSet`] so that the peer can compute the
+/// optimal delta for it ([`OrSet::delta_for`]): its causal context and its live dots,
+/// without any element.
+///
+/// Both are [`DotContext`]s, so a set without removals costs one counter per actor
+/// twice; removed dots between live ones are listed in the live part's cloud.
+///
+/// # Examples
+///
+/// ```
+/// use ward_crdt::{OrSet, Replica};
+///
+/// let mut a = Replica::new("a", OrSet::new());
+/// a.add(1)?;
+/// a.add(2)?;
+/// a.remove(&1)?;
+/// let digest = a.state().digest();
+/// assert_eq!(digest.context().clock().get(&"a"), 2);
+/// assert_eq!(digest.live().dots().count(), 1);
+/// # Ok::<(), ward_crdt::ReplicaError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Digest<A> {
+    context: DotContext<A>,
+    live: DotContext<A>,
+}
+
+impl<A> Digest<A> {
+    /// Every dot the set has seen, live or removed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::OrSet;
+    ///
+    /// assert!(OrSet::<u8, char>::new().digest().context().is_empty());
+    /// ```
+    pub fn context(&self) -> &DotContext<A> {
+        &self.context
+    }
+
+    /// The dots the set's elements carry now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::OrSet;
+    ///
+    /// assert!(OrSet::<u8, char>::new().digest().live().is_empty());
+    /// ```
+    pub fn live(&self) -> &DotContext<A> {
+        &self.live
+    }
+
+    /// Splits the digest into its context and its live dots.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::OrSet;
+    ///
+    /// let (context, live) = OrSet::<u8, char>::new().digest().into_parts();
+    /// assert!(context.is_empty() && live.is_empty());
+    /// ```
+    pub fn into_parts(self) -> (DotContext<A>, DotContext<A>) {
+        (self.context, self.live)
+    }
+}
+
+/// Builds a digest from its context and live dots, checking that every live dot is in
+/// the context.
+///
+/// # Errors
+///
+/// [`DecodeError::DotOutsideContext`] (with index 0) for a live dot the context lacks.
+impl<A: Ord + Clone> TryFrom<(DotContext<A>, DotContext<A>)> for Digest<A> {
+    type Error = DecodeError;
+
+    fn try_from((context, live): (DotContext<A>, DotContext<A>)) -> Result<Self, DecodeError> {
+        if let Some(d) = live.dots().find(|d| !context.contains(d)) {
+            return Err(DecodeError::DotOutsideContext {
+                index: 0,
+                counter: d.counter(),
+            });
+        }
+        Ok(Self { context, live })
+    }
+}
+
+impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
+    /// This set's [`Digest`]: what a peer needs to compute [`delta_for`](OrSet::delta_for)
+    /// this set.
+    ///
+    /// Cost: one pass over the elements plus sorting their dots.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{OrSet, Replica};
+    ///
+    /// let mut a = Replica::new("a", OrSet::new());
+    /// a.add("x")?;
+    /// assert_eq!(a.state().digest().live(), a.state().context());
+    /// # Ok::<(), ward_crdt::VClockError>(())
+    /// ```
+    pub fn digest(&self) -> Digest<A> {
+        let mut live: Vec<Dot<A>> = self
+            .entries
+            .iter()
+            .flat_map(|e| e.dots.as_slice())
+            .map(|&d| self.actors.resolve(d))
+            .collect();
+        live.sort_unstable();
+        Digest {
+            context: self.ctx.clone(),
+            live: context_of_sorted(live),
+        }
+    }
+
+    /// The optimal delta `Δ(self, peer)` for the peer whose [`Digest`] is `peer`: the
+    /// join of exactly those parts of this state that the peer's state is not already
+    /// above (Enes, Almeida, Baquero, Leitão, *Efficient Synchronization of State-based
+    /// CRDTs*).
+    ///
+    /// For an OR-set the irreducible parts are an element with one live dot, and a
+    /// removed dot. The delta holds:
+    ///
+    /// - every live dot here that the peer has never seen, with its element;
+    /// - every dot removed here that the peer has never seen, or still holds live.
+    ///
+    /// So `peer ⊔ Δ == peer ⊔ self`, `Δ ≤ self`, and `Δ` is the empty (bottom) state
+    /// exactly when the peer already has everything this state has: equal replicas
+    /// send nothing. Unlike [`delta_since`](OrSet::delta_since), live dots the peer has
+    /// removed and removals the peer has applied are never re-sent.
+    ///
+    /// Cost: linear in this set's elements plus the peer's live dots plus the dots
+    /// this state has and the peer has not seen.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{OrSet, Replica};
+    ///
+    /// let mut a = Replica::new("a", OrSet::new());
+    /// let mut b = Replica::new("b", OrSet::new());
+    /// for x in 0..100 {
+    ///     a.add(x)?;
+    /// }
+    /// for x in 0..60 {
+    ///     a.remove(&x)?;
+    /// }
+    /// b.merge(a.state())?;
+    /// // Equal peers: nothing to send, although much was removed.
+    /// assert_eq!(a.state().delta_for(&b.state().digest()), OrSet::new());
+    ///
+    /// a.remove(&99)?;
+    /// a.add(100)?;
+    /// let delta = a.state().delta_for(&b.state().digest());
+    /// assert_eq!(delta.iter().collect::<Vec<_>>(), [&100]);
+    /// assert_eq!(delta.context().dots().count(), 2); // the new dot and the removed one
+    /// b.merge(&delta)?;
+    /// assert_eq!(b.state(), a.state());
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
+    /// ```
+    pub fn delta_for(&self, peer: &Digest<A>) -> Self
+    where
+        E: Clone,
+    {
+        let mut live_here: Vec<(usize, u64)> = self
+            .entries
+            .iter()
+            .flat_map(|e| e.dots.as_slice())
+            .map(|d| (d.actor, d.counter.get()))
+            .collect();
+        live_here.sort_unstable();
+        let is_live_here = |actor: &A, counter: u64| {
+            self.actors
+                .find(actor)
+                .is_some_and(|i| live_here.binary_search(&(i, counter)).is_ok())
+        };
+        let seen_by_peer = |actor: &A, counter: u64| ctx_contains(&peer.context, actor, counter);
+
+        let mut actors = ActorTable::new();
+        let mut entries = Vec::new();
+        let mut ctx: Vec<Dot<A>> = Vec::new();
+        for entry in &self.entries {
+            let mut unseen: Vec<LocalDot> = Vec::new();
+            for &d in entry.dots.as_slice() {
+                let actor = self.actors.actor(d.actor);
+                if !seen_by_peer(actor, d.counter.get()) {
+                    let dot = self.actors.resolve(d);
+                    unseen.push(actors.local(&dot));
+                    ctx.push(dot);
+                }
+            }
+            unseen.sort_unstable();
+            if let Some(dots) = Dots::from_sorted(unseen) {
+                entries.push(Entry {
+                    elem: entry.elem.clone(),
+                    dots,
+                });
+            }
+        }
+        // Removed here and never seen by the peer.
+        for (actor, known) in self.ctx.clock().iter() {
+            let from = peer.context.clock().get(actor);
+            for counter in from.saturating_add(1)..=known {
+                if !seen_by_peer(actor, counter) && !is_live_here(actor, counter) {
+                    ctx.extend(Dot::new(actor.clone(), counter).ok());
+                }
+            }
+        }
+        for dot in self.ctx.cloud() {
+            if !seen_by_peer(dot.actor(), dot.counter())
+                && !is_live_here(dot.actor(), dot.counter())
+            {
+                ctx.push(dot.clone());
+            }
+        }
+        // Removed here, still live at the peer.
+        for dot in peer.live.dots() {
+            if self.ctx.contains(&dot) && !is_live_here(dot.actor(), dot.counter()) {
+                ctx.push(dot);
+            }
+        }
+        ctx.sort_unstable();
+        Self {
+            entries,
+            actors,
+            ctx: context_of_sorted(ctx),
+        }
+    }
+
+    /// A 64-bit fingerprint of the whole state, for the cheap first step of
+    /// anti-entropy: peers exchange fingerprints and stop when they are equal, and only
+    /// otherwise exchange [`Digest`]s and [`delta_for`](OrSet::delta_for) deltas.
+    ///
+    /// Equal states have equal fingerprints. Different states collide with probability
+    /// about 2⁻⁶⁴ for unrelated states; it is FNV-1a over the state's [`Hash`], not a
+    /// cryptographic hash, so do not rely on it against an adversary. It depends on the
+    /// `Hash` implementations of `E` and `A`, so compare fingerprints only between
+    /// builds that hash those types alike (the same crate versions and pointer width).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{Lattice, OrSet, Replica};
+    ///
+    /// let mut a = Replica::new("a", OrSet::new());
+    /// let mut b = Replica::new("b", OrSet::new());
+    /// a.add(1)?;
+    /// assert_ne!(a.state().fingerprint(), b.state().fingerprint());
+    /// b.merge(a.state())?;
+    /// assert_eq!(a.state().fingerprint(), b.state().fingerprint());
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
+    /// ```
+    pub fn fingerprint(&self) -> u64
+    where
+        E: Hash,
+        A: Hash,
+    {
+        let mut hasher = Fnv1a(0xcbf2_9ce4_8422_2325);
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// The 64-bit FNV-1a hash (Fowler, Noll, Vo): deterministic, no keys, no allocation.
+struct Fnv1a(u64);
+
+impl Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impl {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use ward_vclock::DotContext;
+
+    use super::Digest;
+
+    #[derive(Serialize)]
+    struct Encode<'a, A> {
+        context: &'a DotContext<A>,
+        live: &'a DotContext<A>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[serde(bound(deserialize = "A: Deserialize<'de> + Ord"))]
+    struct Decode<A> {
+        context: DotContext<A>,
+        live: DotContext<A>,
+    }
+
+    /// Encoded as `{"context": {...}, "live": {...}}`, both as `DotContext` encodes.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+    impl<A: Serialize> Serialize for Digest<A> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            Encode {
+                context: &self.context,
+                live: &self.live,
+            }
+            .serialize(serializer)
+        }
+    }
+
+    /// Validates like `TryFrom<(DotContext<A>, DotContext<A>)>`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+    impl<'de, A: Deserialize<'de> + Ord + Clone> Deserialize<'de> for Digest<A> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let Decode { context, live } = Decode::deserialize(deserializer)?;
+            Digest::try_from((context, live)).map_err(D::Error::custom)
+        }
     }
 }
