@@ -2,12 +2,10 @@
 
 use core::fmt;
 
-use parking_lot::Mutex;
-
 use crate::guard::{Admission, StaleToken, decide};
 use crate::store::{MarkStore, StoreError};
+use crate::sync::{AtomicU64, Mutex, Ordering};
 use crate::token::FencingToken;
-use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Why [`DurableFence`] refused a token.
 ///

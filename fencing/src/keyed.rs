@@ -6,9 +6,8 @@ use core::hash::{BuildHasher, Hash};
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 
-use parking_lot::RwLock;
-
 use crate::guard::{Admission, StaleToken, decide};
+use crate::sync::RwLock;
 use crate::token::FencingToken;
 
 /// The shard count of [`KeyedFence::new`].

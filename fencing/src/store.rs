@@ -6,10 +6,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
-
 use crate::format;
 use crate::fs::{FileSystem, StdFileSystem};
+use crate::sync::Mutex;
 use crate::token::FencingToken;
 
 /// Storage for one high-water mark that survives a restart.

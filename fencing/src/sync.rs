@@ -1,5 +1,6 @@
-//! The atomics and locks behind `FenceGuard` and `Fenced`, swapped for loom's under
-//! `--cfg ward_loom` so the models in `tests/loom.rs` explore every interleaving.
+//! The atomics and locks behind every fence (`FenceGuard`, `Fenced`, `KeyedFence`,
+//! `DurableFence`, `MemoryStore`), swapped for loom's under `--cfg ward_loom` so the models
+//! in `tests/loom.rs` explore every interleaving.
 
 #[cfg(ward_loom)]
 pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
@@ -8,15 +9,36 @@ pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
 pub(crate) use core::sync::atomic::{AtomicU64, Ordering};
 
 #[cfg(all(feature = "std", not(ward_loom)))]
-pub(crate) use parking_lot::RwLock;
+pub(crate) use parking_lot::{Mutex, RwLock};
 
 #[cfg(all(feature = "std", ward_loom))]
-pub(crate) use self::loom_lock::RwLock;
+pub(crate) use self::loom_lock::{Mutex, RwLock};
 
-/// Loom's `RwLock` with parking_lot's non-poisoning signatures.
+/// Loom's `Mutex` and `RwLock` with parking_lot's non-poisoning signatures.
 #[cfg(all(feature = "std", ward_loom))]
 mod loom_lock {
-    use loom::sync::{RwLockReadGuard, RwLockWriteGuard};
+    use loom::sync::{MutexGuard, RwLockReadGuard, RwLockWriteGuard};
+
+    #[derive(Debug, Default)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(loom::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+
+        pub(crate) fn into_inner(self) -> T {
+            self.0
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+    }
 
     #[derive(Debug)]
     pub(crate) struct RwLock<T>(loom::sync::RwLock<T>);

@@ -1,10 +1,17 @@
-//! Loom models of concurrent admission on `FenceGuard` and `Fenced`. Compiled only with
-//! `RUSTFLAGS="--cfg ward_loom"`; loom runs every interleaving of the threads below.
+//! Loom models of concurrent admission on `FenceGuard`, `Fenced`, `DurableFence` and
+//! `KeyedFence`. Compiled only with `RUSTFLAGS="--cfg ward_loom"`; loom runs every
+//! interleaving of the threads below.
 #![cfg(ward_loom)]
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::BuildHasherDefault;
 
 use loom::sync::Arc;
 use loom::thread;
-use ward_fencing::{Admission, FenceGuard, Fenced, FencingToken};
+use ward_fencing::{
+    Admission, DurableFence, FenceGuard, Fenced, FencingToken, KeyedFence, MarkStore, MemoryStore,
+    StoreError,
+};
 
 fn t(v: u64) -> FencingToken {
     FencingToken::new(v).unwrap()
@@ -243,5 +250,142 @@ fn fenced_three_writers_are_linearizable() {
             explained,
             "no sequential order explains log {log:?}, admitted {admitted:?}"
         );
+    });
+}
+
+/// A store with no locks or atomics of its own, so that only the fence's primitives are
+/// involved.
+#[derive(Debug, Default)]
+struct PlainStore(Option<FencingToken>);
+
+impl MarkStore for PlainStore {
+    fn load(&mut self) -> Result<Option<FencingToken>, StoreError> {
+        Ok(self.0)
+    }
+
+    fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError> {
+        self.0 = Some(mark);
+        Ok(())
+    }
+}
+
+/// Issue 17, defect 6: `DurableFence` used parking_lot's mutex and core's atomics directly,
+/// so loom never saw it. Its primitives are loom's now: making one outside a model panics
+/// (loom's objects need a model's execution).
+#[test]
+#[should_panic(expected = "outside a Loom model")]
+fn regression_durable_fence_primitives_are_loom_primitives() {
+    let _ = DurableFence::open(PlainStore::default());
+}
+
+/// Issue 17, defect 6: the same for `KeyedFence` and its shards' locks.
+#[test]
+#[should_panic(expected = "outside a Loom model")]
+fn regression_keyed_fence_primitives_are_loom_primitives() {
+    let _ = KeyedFence::<u64, BuildHasherDefault<DefaultHasher>>::with_shards_and_hasher(
+        1,
+        BuildHasherDefault::default(),
+    );
+}
+
+/// Two holders write through a durable fence while the mark is at 1: the higher token is
+/// always admitted; the lower one exactly when it went first. Every admission is durable
+/// before its `Ok`, and after both the store and the fence agree on 3.
+#[test]
+fn durable_fence_racing_writers_are_linearizable_and_durable_first() {
+    loom::model(|| {
+        let store = MemoryStore::new();
+        let mut initial = store.clone();
+        initial.persist(t(1)).unwrap();
+        let fence = Arc::new(DurableFence::open(store.clone()).unwrap());
+        let (f, s) = (Arc::clone(&fence), store.clone());
+        let low = thread::spawn(move || {
+            let result = f.write(t(2), || s.mark());
+            if let Ok((durable, _)) = &result {
+                // The write ran after its token was durable.
+                assert!(*durable >= Some(t(2)));
+            }
+            result
+                .map(|(_, admission)| admission)
+                .map_err(|e| e.as_stale().copied())
+        });
+        let high = fence.write(t(3), || store.mark());
+        let low = low.join().unwrap();
+        let (durable, high) = high.unwrap();
+        assert!(durable >= Some(t(3)));
+        match (low, high) {
+            (Ok(Admission::Raised { previous: p_low }), Admission::Raised { previous: p_high }) => {
+                assert_eq!(p_low, Some(t(1)));
+                assert_eq!(p_high, Some(t(2)));
+            }
+            (Err(Some(stale)), Admission::Raised { previous }) => {
+                assert_eq!((stale.presented(), stale.mark()), (t(2), t(3)));
+                assert_eq!(previous, Some(t(1)));
+            }
+            other => panic!("impossible outcome {other:?}"),
+        }
+        assert_eq!(fence.mark(), Some(t(3)));
+        assert_eq!(store.mark(), Some(t(3)));
+    });
+}
+
+/// `admit`'s lock-free path (a token at or below the published mark) races a raise: a
+/// stale token is refused with a mark that is durable, and the current token's holder is
+/// admitted unchanged.
+#[test]
+fn durable_fence_fast_path_sees_only_durable_marks() {
+    loom::model(|| {
+        let store = MemoryStore::new();
+        let fence = Arc::new(DurableFence::open(store.clone()).unwrap());
+        let f = Arc::clone(&fence);
+        let raiser = thread::spawn(move || f.admit(t(5)).is_ok());
+        let zombie = fence.admit(t(4));
+        assert!(raiser.join().unwrap());
+        match zombie {
+            Ok(Admission::Raised { previous: None }) => {}
+            Err(e) => {
+                let stale = e.as_stale().copied().unwrap();
+                assert_eq!(stale.mark(), t(5));
+            }
+            other => panic!("impossible outcome {other:?}"),
+        }
+        assert_eq!(store.mark(), Some(t(5)));
+        assert_eq!(fence.admit(t(5)).unwrap(), Admission::Unchanged);
+    });
+}
+
+type Keyed = KeyedFence<u8, BuildHasherDefault<DefaultHasher>>;
+
+/// Two holders race on a key nobody has seen (both miss under the shared lock, then insert
+/// or raise under the exclusive one) while a third admits another key of the same shard:
+/// the outcomes on the raced key are those of some sequential order, and the other key is
+/// untouched.
+#[test]
+fn keyed_fence_racing_inserts_are_linearizable() {
+    loom::model(|| {
+        let fence =
+            Arc::new(Keyed::with_shards_and_hasher(1, BuildHasherDefault::default()).unwrap());
+        let f = Arc::clone(&fence);
+        let low = thread::spawn(move || f.admit(&7, t(2)));
+        let f = Arc::clone(&fence);
+        let other = thread::spawn(move || f.admit(&9, t(1)));
+        let high = fence.admit(&7, t(3));
+        let low = low.join().unwrap();
+        assert_eq!(
+            other.join().unwrap(),
+            Ok(Admission::Raised { previous: None })
+        );
+        match (low, high) {
+            (Ok(Admission::Raised { previous: None }), Ok(Admission::Raised { previous })) => {
+                assert_eq!(previous, Some(t(2)));
+            }
+            (Err(stale), Ok(Admission::Raised { previous: None })) => {
+                assert_eq!((stale.presented(), stale.mark()), (t(2), t(3)));
+            }
+            other => panic!("impossible outcome {other:?}"),
+        }
+        assert_eq!(fence.mark(&7), Some(t(3)));
+        assert_eq!(fence.mark(&9), Some(t(1)));
+        assert_eq!(fence.len(), 2);
     });
 }
