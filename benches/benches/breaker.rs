@@ -1,6 +1,14 @@
 //! Cost of one permitted call through a closed circuit breaker (permission + recording a
 //! success): Ward against failsafe and recloser, with a single relaxed atomic load as the
 //! floor; then the same with two threads sharing one breaker.
+//!
+//! `breaker_call` is the like-for-like comparison: every side runs the same closure through
+//! its own `call()`, which asks for permission, runs it, reads the clock and records the
+//! outcome. `breaker_call_dirty` does the same with every tenth call failing, so the window
+//! always holds both outcomes and every success is written (no side can skip the write of a
+//! window already full of successes); `ward_time_window` is Ward with a 10-second time-based
+//! window on the same calls. `breaker_closed` is Ward's lower-level permit path
+//! (`try_acquire` + `record` with a fixed duration, no clock read) against the peers' `call()`.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,7 +19,7 @@ use ward_benches::contention::contended;
 
 use failsafe::CircuitBreaker as _;
 use ward_backoff::MonotonicClock;
-use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow};
 
 type Ward = CircuitBreaker<MonotonicClock>;
 
@@ -96,5 +104,71 @@ fn breaker_closed_two_threads(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, breaker_closed, breaker_closed_two_threads);
+/// Every tenth call fails; the rest succeed. Ten percent stays under every side's threshold.
+#[inline]
+fn dirty_outcome(i: &mut u64) -> Result<(), ()> {
+    *i = i.wrapping_add(1);
+    if i.is_multiple_of(10) {
+        Err(())
+    } else {
+        Ok(())
+    }
+}
+
+fn breaker_call(c: &mut Criterion) {
+    let mut group = c.benchmark_group("breaker_call");
+    let ward = ward_breaker();
+    group.bench_function("ward", |b| {
+        b.iter(|| black_box(ward.call(|| Ok::<(), ()>(()))).ok());
+    });
+    let fs = failsafe_breaker();
+    group.bench_function("failsafe", |b| {
+        b.iter(|| black_box(fs.call(|| Ok::<(), ()>(()))).ok());
+    });
+    let rc = recloser_breaker();
+    group.bench_function("recloser", |b| {
+        b.iter(|| black_box(rc.call(|| Ok::<(), ()>(()))).ok());
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("breaker_call_dirty");
+    let ward = ward_breaker();
+    let mut i = 0_u64;
+    group.bench_function("ward", |b| {
+        b.iter(|| black_box(ward.call(|| dirty_outcome(&mut i))).ok());
+    });
+    assert!(
+        ward.try_acquire().is_ok(),
+        "ten percent failures keep Ward closed"
+    );
+    let time_window = CircuitBreaker::new(
+        BreakerConfig::builder()
+            .sliding_window(SlidingWindow::TimeBased(10))
+            .build()
+            .expect("a valid configuration"),
+        MonotonicClock::new(),
+    );
+    let mut i = 0_u64;
+    group.bench_function("ward_time_window", |b| {
+        b.iter(|| black_box(time_window.call(|| dirty_outcome(&mut i))).ok());
+    });
+    let fs = failsafe_breaker();
+    let mut i = 0_u64;
+    group.bench_function("failsafe", |b| {
+        b.iter(|| black_box(fs.call(|| dirty_outcome(&mut i))).ok());
+    });
+    let rc = recloser_breaker();
+    let mut i = 0_u64;
+    group.bench_function("recloser", |b| {
+        b.iter(|| black_box(rc.call(|| dirty_outcome(&mut i))).ok());
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    breaker_closed,
+    breaker_call,
+    breaker_closed_two_threads
+);
 criterion_main!(benches);

@@ -361,6 +361,30 @@ pub const SPECS: &[Spec] = &[
             min_ratio: 3.0,
         },
     },
+    Spec {
+        krate: "ward-backoff",
+        target: Target::Faster {
+            ward: "breaker_call/ward",
+            peer: "breaker_call/recloser",
+            min_ratio: 2.0,
+        },
+    },
+    Spec {
+        krate: "ward-backoff",
+        target: Target::Faster {
+            ward: "breaker_call/ward",
+            peer: "breaker_call/failsafe",
+            min_ratio: 3.0,
+        },
+    },
+    Spec {
+        krate: "ward-backoff",
+        target: Target::Faster {
+            ward: "breaker_call_dirty/ward",
+            peer: "breaker_call_dirty/recloser",
+            min_ratio: 1.5,
+        },
+    },
     // ward-quorum
     Spec {
         krate: "ward-quorum",
