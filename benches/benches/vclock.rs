@@ -15,8 +15,8 @@ use crdts::{CmRDT, CvRDT};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use ward_vclock::VClock;
 
-/// Actor counts measured.
-const ACTORS: [u64; 3] = [4, 32, 256];
+/// Actor counts measured: enough sizes to show how the cost grows.
+const ACTORS: [u64; 5] = [4, 32, 256, 1024, 4096];
 
 /// The same clock in both implementations.
 fn clocks(entries: impl Iterator<Item = (u64, u64)> + Clone) -> (VClock<u64>, crdts::VClock<u64>) {

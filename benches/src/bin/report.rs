@@ -274,12 +274,73 @@ fn group_tables(run: &BTreeMap<String, Measurement>) -> String {
             }
         }
         s.push('\n');
+        s.push_str(&growth_lines(&ms));
     }
     s.push_str(
         "A figure in a `÷ ward…` column is that row's median divided by the Ward function's \
          median at the same parameter: above 1, Ward is faster by that factor.\n",
     );
     s
+}
+
+/// How each implementation's cost grows with a numeric parameter (actors, elements, keys):
+/// the exponent `k` of the least-squares fit `median ∝ parameter^k` on a log-log scale, with
+/// a plain-words reading. Empty when a group has fewer than three numeric parameters.
+fn growth_lines(ms: &[&Measurement]) -> String {
+    let mut by_fn: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    for m in ms {
+        if let Ok(n) = m.parameter.parse::<u64>()
+            && n > 0
+            && m.median_ns > 0.0
+        {
+            by_fn
+                .entry(m.function.as_str())
+                .or_default()
+                .push(((n as f64).ln(), m.median_ns.ln()));
+        }
+    }
+    let mut s = String::new();
+    for (function, points) in by_fn {
+        if points.len() < 3 {
+            continue;
+        }
+        let k = slope(&points);
+        let _ = writeln!(
+            s,
+            "Growth of `{function}`: cost ∝ parameter^{k:.2} ({}).",
+            growth_words(k)
+        );
+    }
+    if !s.is_empty() {
+        s.push('\n');
+    }
+    s
+}
+
+/// Least-squares slope of `y` on `x`.
+fn slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
+    if sxx == 0.0 { 0.0 } else { sxy / sxx }
+}
+
+/// A reading of a fitted growth exponent. Over three decades `n log n` fits an exponent of
+/// about 1.1 to 1.2, so that band is named as such rather than as linear.
+fn growth_words(k: f64) -> &'static str {
+    if k < 0.15 {
+        "about constant"
+    } else if k < 0.85 {
+        "sub-linear"
+    } else if k < 1.08 {
+        "linear"
+    } else if k < 1.25 {
+        "log-linear"
+    } else {
+        "super-linear"
+    }
 }
 
 fn memory_table(memory: &BTreeMap<String, MemoryLine>) -> String {
