@@ -590,3 +590,120 @@ fn regression_decorrelated_open_wait_grows() {
         "never past 3 · base: {waits:?}"
     );
 }
+
+fn half_open_config(permits: u32, minimum: u32) -> BreakerConfig {
+    BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(minimum.max(1)))
+        .minimum_calls(minimum)
+        .wait_in_open(ms(1000))
+        .half_open_permits(permits)
+        .slow_call_duration(ms(100))
+        .build()
+        .unwrap()
+}
+
+/// Issue 18, defect 1 (Resilience4j: the half-open state evaluates once
+/// `min(minimumNumberOfCalls, permittedNumberOfCallsInHalfOpenState)` calls completed).
+/// With 10 permits and a minimum of 5, five failed trials re-open the breaker; five
+/// successful ones close it.
+#[test]
+fn regression_half_open_decides_after_min_of_minimum_calls_and_permits() {
+    let clock = ManualClock::new();
+    let b = open_breaker(&clock, half_open_config(10, 5));
+    clock.advance(ms(1001));
+    let trials: Vec<_> = (0..5).map(|_| b.try_acquire().expect("trial")).collect();
+    for p in trials {
+        p.record(F, FAST);
+    }
+    assert_eq!(b.state(), State::Open, "five failed trials of ten permits");
+
+    clock.advance(ms(1001));
+    let trials: Vec<_> = (0..5).map(|_| b.try_acquire().expect("trial")).collect();
+    let mut states = Vec::new();
+    for p in trials {
+        p.record(S, FAST);
+        states.push(b.state());
+    }
+    assert_eq!(
+        states,
+        [
+            State::HalfOpen,
+            State::HalfOpen,
+            State::HalfOpen,
+            State::HalfOpen,
+            State::Closed
+        ]
+    );
+}
+
+/// Issue 18, defect 2 (Resilience4j: the open state entered from half-open keeps the
+/// half-open metrics). After four trials (three failed and slow) re-open the breaker, the
+/// metrics show 4 calls, 3 failed (75 %), 3 slow (75 %), not the old closed window.
+#[test]
+fn regression_metrics_after_reopen_show_the_trial_calls() {
+    let clock = ManualClock::new();
+    let b = open_breaker(&clock, half_open_config(4, 5));
+    let m = b.metrics();
+    assert_eq!((m.calls, m.failed_calls, m.slow_calls), (5, 5, 0));
+    clock.advance(ms(1001));
+    let trials: Vec<_> = (0..4).map(|_| b.try_acquire().expect("trial")).collect();
+    for (p, (o, d)) in trials
+        .into_iter()
+        .zip([(F, ms(200)), (F, ms(200)), (S, FAST), (F, ms(200))])
+    {
+        p.record(o, d);
+    }
+    assert_eq!(b.state(), State::Open);
+    let m = b.metrics();
+    assert_eq!(m.state, State::Open);
+    assert_eq!((m.calls, m.failed_calls, m.slow_calls), (4, 3, 3));
+    assert_eq!(m.failure_rate, Some(75.0));
+    assert_eq!(m.slow_call_rate, Some(75.0));
+}
+
+/// Issue 18, defect 4 (Resilience4j `maxWaitDurationInHalfOpenState`): a trial that
+/// completes after the maximum wait does not close the breaker: it is already open again.
+#[test]
+fn regression_half_open_limit_wins_over_a_late_trial() {
+    let clock = ManualClock::new();
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .wait_in_open(ms(10))
+        .half_open_permits(1)
+        .max_wait_in_half_open(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let b = open_breaker(&clock, config);
+    clock.advance(ms(11));
+    let trial = b.try_acquire().unwrap();
+    clock.advance(Duration::from_secs(6));
+    trial.record(S, FAST);
+    assert_eq!(b.state(), State::Open, "a late trial closed the breaker");
+}
+
+/// Issue 18, defect 4: `state()` reported half-open seconds past the maximum wait.
+#[test]
+fn regression_state_reports_open_past_the_half_open_limit() {
+    let clock = ManualClock::new();
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .wait_in_open(ms(10))
+        .half_open_permits(2)
+        .max_wait_in_half_open(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let b = open_breaker(&clock, config);
+    clock.advance(ms(11));
+    let _trial = b.try_acquire().unwrap();
+    clock.advance(Duration::from_secs(5));
+    assert_eq!(
+        b.state(),
+        State::HalfOpen,
+        "exactly the limit is not past it"
+    );
+    clock.advance(Duration::from_secs(3));
+    assert_eq!(b.state(), State::Open);
+    assert_eq!(b.metrics().state, State::Open);
+}

@@ -1,5 +1,20 @@
 //! The breaker against a plain sequential model of Resilience4j's rules: random calls,
 //! outcomes, durations, clock advances and several permits held at once.
+//!
+//! The model is written from Resilience4j's documented behaviour (`CircuitBreaker`
+//! documentation, `CircuitBreakerConfig`, `CircuitBreakerStateMachine`), not from the
+//! implementation:
+//! - closed: outcomes in a count- or time-based window; nothing decided below
+//!   `minimumNumberOfCalls` (clamped to a count-based window's size); open when the
+//!   failure or slow-call rate is at or above its threshold;
+//! - open: calls rejected until the wait has strictly passed; the first call then moves to
+//!   half-open and is its first trial;
+//! - half-open: exactly `permittedNumberOfCallsInHalfOpenState` trial calls; the trial is
+//!   evaluated once `min(minimumNumberOfCalls, permittedNumberOfCallsInHalfOpenState)`
+//!   calls completed, with the same thresholds: open or close (closing starts an empty
+//!   window); `maxWaitDurationInHalfOpenState` moves it to open at the limit;
+//! - metrics: an open state entered from half-open keeps the half-open (trial) metrics;
+//! - an outcome of a call permitted before a transition no longer counts.
 
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -77,6 +92,9 @@ struct Model {
     half_open_until: u64,
     consecutive_opens: u64,
     rejected: u64,
+    /// Whether the current open state was entered from half-open (its metrics are the
+    /// trial's).
+    open_from_half_open: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +116,30 @@ impl Model {
             half_open_until: u64::MAX,
             consecutive_opens: 0,
             rejected: 0,
+            open_from_half_open: false,
+        }
+    }
+
+    /// `min(minimumNumberOfCalls, permittedNumberOfCallsInHalfOpenState)`.
+    fn half_open_minimum(&self) -> u64 {
+        u64::from(self.p.minimum.min(self.p.permits))
+    }
+
+    /// `maxWaitDurationInHalfOpenState`: at the limit the breaker moves to open, as if a
+    /// timer fired then.
+    fn tick(&mut self, now: u64) {
+        if self.state == State::HalfOpen && now > self.half_open_until {
+            let at = self.half_open_until;
+            self.go(State::Open, at);
+        }
+    }
+
+    /// The counts the metrics report.
+    fn shown(&mut self, now: u64) -> (u64, u64, u64) {
+        match self.state {
+            State::HalfOpen => self.trial,
+            State::Open if self.open_from_half_open => self.trial,
+            _ => self.counts(now),
         }
     }
 
@@ -131,6 +173,7 @@ impl Model {
     }
 
     fn go(&mut self, to: State, now: u64) {
+        self.open_from_half_open = self.state == State::HalfOpen && to == State::Open;
         self.epoch += 1;
         self.state = to;
         self.issued = 0;
@@ -154,6 +197,7 @@ impl Model {
     }
 
     fn acquire(&mut self, now: u64) -> Option<Ticket> {
+        self.tick(now);
         match self.state {
             State::Closed => Some(Ticket {
                 state: State::Closed,
@@ -172,11 +216,6 @@ impl Model {
                 None
             }
             State::HalfOpen => {
-                if now > self.half_open_until {
-                    self.go(State::Open, now);
-                    self.rejected += 1;
-                    return None;
-                }
                 if self.issued >= u64::from(self.p.permits) {
                     self.rejected += 1;
                     return None;
@@ -191,6 +230,9 @@ impl Model {
     }
 
     fn record(&mut self, t: Ticket, outcome: Outcome, slow: bool, now: u64) {
+        if outcome != Outcome::Ignored {
+            self.tick(now);
+        }
         let current = t.epoch == self.epoch && t.state == self.state;
         if !current {
             return;
@@ -222,7 +264,7 @@ impl Model {
                 self.trial.1 += u64::from(failed);
                 self.trial.2 += u64::from(slow);
                 let (c, f, s) = self.trial;
-                if c >= u64::from(self.p.permits) {
+                if c >= self.half_open_minimum() {
                     let to = if self.exceeded(c, f, s) {
                         State::Open
                     } else {
@@ -342,10 +384,11 @@ proptest! {
                 Op::Advance(ms) => clock.advance(Duration::from_millis(ms)),
             }
             let now = clock.now().as_nanos() as u64;
+            model.tick(now);
             prop_assert_eq!(breaker.state(), model.state);
             let m = breaker.metrics();
             prop_assert_eq!(m.rejected_calls, model.rejected);
-            let (c, f, s) = if model.state == State::HalfOpen { model.trial } else { model.counts(now) };
+            let (c, f, s) = model.shown(now);
             prop_assert_eq!((m.calls, m.failed_calls, m.slow_calls), (c, f, s), "counts in {:?}", model.state);
         }
     }

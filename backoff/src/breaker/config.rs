@@ -254,6 +254,12 @@ impl BreakerConfig {
         self.half_open_permits
     }
 
+    /// The trial outcomes after which half-open decides: Resilience4j's
+    /// `min(minimumNumberOfCalls, permittedNumberOfCallsInHalfOpenState)`.
+    pub(crate) fn half_open_minimum(&self) -> u32 {
+        self.minimum_calls.min(self.half_open_permits)
+    }
+
     /// The minimum number of calls as the count-based window sees it.
     pub(crate) fn effective_minimum(&self) -> u32 {
         match self.window {

@@ -59,8 +59,15 @@ const fn pack(tag: u64, issued: u64, epoch: u64) -> u64 {
     (epoch << EPOCH_SHIFT) | (issued << 2) | tag
 }
 
-// ---- the half-open trial word: done, failed, slow (16 bits each), epoch (low 16 bits) ----
+// ---- the half-open trial word ----
+//
+// bits 0..15   trial outcomes recorded (at most 16 383 permits)
+// bit 15       decided: the outcome that completed the trial set it; later ones are discarded
+// bits 16..32  failed trials
+// bits 32..48  slow trials
+// bits 48..64  the half-open epoch the word belongs to (low 16 bits)
 const TRIAL_DONE: u64 = 1;
+const TRIAL_DECIDED: u64 = 1 << 15;
 const TRIAL_FAILED: u64 = 1 << 16;
 const TRIAL_SLOW: u64 = 1 << 32;
 #[inline]
@@ -69,7 +76,7 @@ const fn trial_epoch(word: u64) -> u64 {
 }
 #[inline]
 const fn trial_counts(word: u64) -> (u64, u64, u64) {
-    (word & 0xFFFF, (word >> 16) & 0xFFFF, (word >> 32) & 0xFFFF)
+    (word & 0x7FFF, (word >> 16) & 0xFFFF, (word >> 32) & 0xFFFF)
 }
 #[inline]
 const fn trial_reset(epoch: u64) -> u64 {
@@ -93,12 +100,18 @@ struct Ticket(u64);
 /// - *Open.* Calls are rejected without running. The first call after the wait has
 ///   **strictly** passed moves the breaker to half-open (and is its first trial call). The
 ///   wait can grow with consecutive openings ([`OpenWait::Backoff`]).
-/// - *Half-open.* Exactly `half_open_permits` trial calls are admitted; a permit returned
+/// - *Half-open.* At most `half_open_permits` trial calls are admitted; a permit returned
 ///   unused (an ignored outcome, a dropped permit, a cancelled future) is released for
-///   another caller. Once all trial outcomes are in, the same thresholds decide: close (with
-///   a fresh window) or re-open. Optionally, half-open turns back to open after a maximum
-///   wait; like the open wait, it is checked when a call asks for permission (there is
-///   no timer), so [`state`](CircuitBreaker::state) reports half-open until then.
+///   another caller. Once `min(minimum_calls, half_open_permits)` trial outcomes are in,
+///   the same thresholds decide: close (with a fresh window) or re-open; later trial
+///   outcomes no longer count. Optionally, half-open turns back to open after a maximum
+///   wait: there is no timer, but whoever looks first ([`state`](CircuitBreaker::state),
+///   [`metrics`](CircuitBreaker::metrics), a call asking for permission, a trial outcome)
+///   makes the transition, dated at the limit, so a trial completing after the limit
+///   never closes the breaker.
+/// - *Metrics.* Closed and open-from-closed report the window; half-open and
+///   open-from-half-open report the trial calls, as Resilience4j carries the half-open
+///   metrics into the open state.
 ///
 /// **Hot path.** The whole state is one packed `AtomicU64` (state, half-open permits,
 /// epoch). In closed, permission is one atomic load; recording an outcome takes no lock and
@@ -290,7 +303,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         &self.config
     }
 
-    /// The state now.
+    /// The state now. A half-open period past its maximum wait is moved to open first.
     ///
     /// # Examples
     ///
@@ -301,7 +314,39 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     /// assert_eq!(b.state(), State::Closed);
     /// ```
     pub fn state(&self) -> State {
-        State::from_tag(tag(self.state.load(Ordering::Acquire)))
+        State::from_tag(tag(self.current_word()))
+    }
+
+    /// The state word, after applying a half-open period's maximum wait if it has
+    /// strictly passed (there is no timer: whoever looks first makes the transition).
+    fn current_word(&self) -> u64 {
+        let w = self.state.load(Ordering::Acquire);
+        if tag(w) == HALF_OPEN && self.config.max_half_open_nanos.is_some() {
+            let now = self.clock.now();
+            if self.half_open_expired(w, now) {
+                return self.state.load(Ordering::Acquire);
+            }
+        }
+        w
+    }
+
+    /// If the half-open state in `w` is past its maximum wait, moves it to open (dated at
+    /// the limit, as Resilience4j's timer would) and returns true.
+    fn half_open_expired(&self, w: u64, now: Duration) -> bool {
+        if !self.deadline_passed(w, now) {
+            return false;
+        }
+        let at = Duration::from_nanos(self.deadline.load(Ordering::Acquire));
+        // Freeze the trial first: an outcome recorded from now on is too late to count.
+        self.freeze_trial(epoch(w));
+        let mut cur = w;
+        while tag(cur) == HALF_OPEN && epoch(cur) == epoch(w) {
+            if self.transition(cur, OPEN, at) {
+                break;
+            }
+            cur = self.state.load(Ordering::Acquire);
+        }
+        true
     }
 
     /// Asks to make a call. In closed this is a single atomic load.
@@ -384,15 +429,11 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
                     }
                 }
                 _ => {
-                    if self.config.max_half_open_nanos.is_some() {
-                        let now = self.clock.now();
-                        if self.deadline_passed(w, now) {
-                            if self.transition(w, OPEN, now) {
-                                return Err(self.reject(State::Open));
-                            }
-                            w = self.state.load(Ordering::Acquire);
-                            continue;
-                        }
+                    if self.config.max_half_open_nanos.is_some()
+                        && self.half_open_expired(w, self.clock.now())
+                    {
+                        w = self.state.load(Ordering::Acquire);
+                        continue;
                     }
                     if issued(w) >= u64::from(self.config.half_open_permits) {
                         return Err(self.reject(State::HalfOpen));
@@ -426,6 +467,23 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     fn publish_deadline(&self, epoch: u64, at: u64) {
         self.deadline.store(at, Ordering::Release);
         self.deadline_epoch.store(epoch, Ordering::Release);
+    }
+
+    /// Marks the trial of half-open period `epoch` as decided, so no later outcome counts.
+    fn freeze_trial(&self, epoch: u64) {
+        let mine = trial_epoch(trial_reset(epoch));
+        let mut t = self.trial.load(Ordering::Acquire);
+        while trial_epoch(t) == mine && t & TRIAL_DECIDED == 0 {
+            match self.trial.compare_exchange_weak(
+                t,
+                t | TRIAL_DECIDED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(seen) => t = seen,
+            }
+        }
     }
 
     /// Makes the half-open trial word belong to `epoch`, unless it already does.
@@ -543,29 +601,44 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
 
     #[cold]
     fn record_trial(&self, ticket: Ticket, failed: bool, slow: bool) {
+        if self.config.max_half_open_nanos.is_some() {
+            // A trial that completes after the maximum half-open wait finds the breaker
+            // open again (Resilience4j's timer would have moved it at the limit).
+            let w = self.state.load(Ordering::Acquire);
+            if tag(w) == HALF_OPEN
+                && epoch(w) == epoch(ticket.0)
+                && self.half_open_expired(w, self.clock.now())
+            {
+                return;
+            }
+        }
         let delta =
             TRIAL_DONE + if failed { TRIAL_FAILED } else { 0 } + if slow { TRIAL_SLOW } else { 0 };
         let mine = trial_reset(epoch(ticket.0));
+        let needed = u64::from(self.config.half_open_minimum());
         let mut t = self.trial.load(Ordering::Acquire);
         let counts = loop {
-            if trial_epoch(t) != trial_epoch(mine) {
-                return; // a trial of an earlier half-open period
+            if trial_epoch(t) != trial_epoch(mine) || t & TRIAL_DECIDED != 0 {
+                return; // a trial of an earlier half-open period, or after the decision
             }
-            match self.trial.compare_exchange_weak(
-                t,
-                t + delta,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => break trial_counts(t + delta),
+            let mut next = t + delta;
+            let done = trial_counts(next).0;
+            if done >= needed {
+                next |= TRIAL_DECIDED;
+            }
+            match self
+                .trial
+                .compare_exchange_weak(t, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) if done < needed => return,
+                Ok(_) => break trial_counts(next),
                 Err(seen) => t = seen,
             }
         };
         let (done, failures, slows) = counts;
-        if done < u64::from(self.config.half_open_permits) {
-            return;
-        }
-        // This thread recorded the last trial outcome: it decides.
+        // This thread recorded the outcome that completed the trial (Resilience4j decides
+        // once `min(minimumNumberOfCalls, permittedNumberOfCallsInHalfOpenState)` calls
+        // completed): it alone decides.
         let to = if self.config.exceeded(done, failures, slows) {
             OPEN
         } else {
@@ -620,22 +693,37 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn metrics(&self) -> Metrics {
-        let w = self.state.load(Ordering::Acquire);
+        let w = self.current_word();
         let state = State::from_tag(tag(w));
-        let (s, minimum) = if state == State::HalfOpen {
-            let t = self.trial.load(Ordering::Acquire);
-            let (done, failures, slow) = if trial_epoch(t) == trial_epoch(trial_reset(epoch(w))) {
-                trial_counts(t)
-            } else {
-                (0, 0, 0)
-            };
+        let t = self.trial.load(Ordering::Acquire);
+        // Half-open shows its trial calls; an open state entered from half-open keeps
+        // showing them, as Resilience4j carries the half-open metrics into open. (An open
+        // state entered from closed follows a closed epoch, never a half-open one.)
+        let trial_epoch_shown = match state {
+            State::HalfOpen => Some(epoch(w)),
+            State::Open => Some(epoch(w).wrapping_sub(1)),
+            State::Closed => None,
+        };
+        let trial_shown = trial_epoch_shown
+            .filter(|&e| trial_epoch(t) == trial_epoch(trial_reset(e)))
+            .map(|_| trial_counts(t));
+        let (s, minimum) = if let Some((done, failures, slow)) = trial_shown {
             (
                 Sample {
                     calls: done,
                     failures,
                     slow,
                 },
-                u64::from(self.config.half_open_permits),
+                u64::from(self.config.half_open_minimum()),
+            )
+        } else if state == State::HalfOpen {
+            (
+                Sample {
+                    calls: 0,
+                    failures: 0,
+                    slow: 0,
+                },
+                u64::from(self.config.half_open_minimum()),
             )
         } else {
             let s = match &self.window {
