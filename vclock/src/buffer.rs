@@ -1,111 +1,21 @@
 //! Causal delivery: hold each message back until everything it depends on is delivered.
 
-use alloc::collections::BTreeMap;
-use core::cmp::Ordering;
-use core::fmt;
-use core::iter::FusedIterator;
-use core::ops::RangeInclusive;
+mod deliver;
+mod evict;
+mod index;
+mod missing;
+mod outcome;
 
-use thiserror::Error;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::dot::Dot;
-use crate::error::VClockError;
 use crate::message::Message;
 use crate::vclock::VClock;
 
-/// What [`CausalBuffer::push`] did with a message.
-///
-/// # Examples
-///
-/// ```
-/// use ward_vclock::{CausalBuffer, Pushed};
-///
-/// let mut buffer = CausalBuffer::new(8);
-/// let m = buffer.stamp('a', "first")?;
-/// assert_eq!(buffer.push(m.clone(), |_| {}), Ok(Pushed::Delivered(1)));
-/// assert_eq!(buffer.push(m, |_| {}), Ok(Pushed::Duplicate));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pushed {
-    /// The message was delivered, followed by the waiting messages it unblocked; the
-    /// number counts them all, the pushed message included.
-    Delivered(usize),
-    /// The message waits in the buffer for causal predecessors that have not been
-    /// delivered yet; see [`CausalBuffer::missing`].
-    Waiting,
-    /// A message with the same dot was already delivered or is already waiting; this
-    /// copy was dropped.
-    Duplicate,
-}
-
-/// [`CausalBuffer::push`] refused a message. The refused message is handed back
-/// unchanged, and nothing already buffered was touched.
-///
-/// # Examples
-///
-/// ```
-/// use ward_vclock::{CausalBuffer, Message, PushError, VClock};
-///
-/// let mut buffer = CausalBuffer::new(0);
-/// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), "later")?;
-/// let err = buffer.push(early, |_| {}).unwrap_err();
-/// assert_eq!(err.to_string(), "causal buffer full: 0 messages already waiting");
-/// assert_eq!(err.into_message().into_payload(), "later");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum PushError<A, M> {
-    /// The message is not deliverable yet and the buffer already holds `capacity`
-    /// waiting messages. Retry it after some are delivered.
-    #[error("causal buffer full: {capacity} messages already waiting")]
-    Full {
-        /// The buffer's capacity, all of it in use.
-        capacity: usize,
-        /// The refused message, returned to the caller.
-        message: Message<A, M>,
-    },
-}
-
-impl<A, M> PushError<A, M> {
-    /// The refused message, unchanged, so that it can be offered again later.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_vclock::{CausalBuffer, Message, Pushed, VClock};
-    ///
-    /// let clock = |n| [('a', n)].into_iter().collect::<VClock<_>>();
-    /// let mut buffer = CausalBuffer::new(0);
-    /// let second = Message::new('a', clock(2), "second")?;
-    /// let refused = buffer.push(second, |_| {}).unwrap_err().into_message();
-    ///
-    /// buffer.push(Message::new('a', clock(1), "first")?, |_| {})?;
-    /// assert_eq!(buffer.push(refused, |_| {})?, Pushed::Delivered(1));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn into_message(self) -> Message<A, M> {
-        match self {
-            Self::Full { message, .. } => message,
-        }
-    }
-}
-
-/// Omits the message, so that the error is printable whatever the payload.
-impl<A, M> fmt::Debug for PushError<A, M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Full { capacity, .. } => f
-                .debug_struct("Full")
-                .field("capacity", capacity)
-                .finish_non_exhaustive(),
-        }
-    }
-}
-
-/// One sender's waiting messages, by sequence number.
-type Queue<A, M> = BTreeMap<u64, Message<A, M>>;
+pub use self::deliver::Ready;
+use self::index::{Head, Queue, beyond_gap, entry_dot, first_unmet};
+pub use self::missing::Missing;
+pub use self::outcome::{Offered, PushError, Pushed, StampError};
 
 /// A causal delivery buffer: delivers broadcast messages in an order consistent with
 /// causality, holding back each message until all of its causal predecessors have been
@@ -120,39 +30,78 @@ type Queue<A, M> = BTreeMap<u64, Message<A, M>>;
 /// * `V[k] <= delivered[k]` for every other actor `k` (everything `j` had delivered
 ///   before sending has been delivered here).
 ///
-/// Delivering it sets `delivered[j] = V[j]`, which may make waiting messages
-/// deliverable in turn; [`push`](Self::push) delivers all of them before returning.
-/// A message whose dot is already delivered or already waiting is a duplicate and is
-/// dropped, so each message is delivered at most once, and once every message a
-/// delivered clock mentions has arrived, nothing is left waiting.
+/// # Receiving and delivering
 ///
-/// The buffer holds at most [`capacity`](Self::capacity) waiting messages. A
-/// deliverable message never needs a slot, so a full buffer still accepts the messages
-/// that unblock it; a message that would have to wait in a full buffer is refused with
-/// [`PushError::Full`], which returns it to the caller. Capacity 0 delivers in-order
-/// messages and refuses every other.
+/// [`offer`](Self::offer) takes a received message in; delivering is separate, so
+/// that the application decides when, and a failure on its side loses nothing:
+///
+/// * [`ready`](Self::ready) is an iterator over the messages ready now, in causal
+///   order; each message it yields counts as delivered, and delivering it may make
+///   held messages ready, which the same iterator yields next;
+/// * [`try_deliver`](Self::try_deliver) hands each ready message by reference to a
+///   fallible function and counts it as delivered only when that function returns
+///   `Ok`: an error, or a panic, leaves the message ready for the next attempt;
+/// * [`push`](Self::push) offers a message and delivers everything ready through a
+///   callback, the one-call form.
+///
+/// A ready message never waits for a later offer: it stays ready until it is taken.
+///
+/// # Identity, duplicates and conflicts
+///
+/// A message is identified by its dot `(j, V[j])`. A copy of a delivered message is
+/// dropped as a duplicate. A copy of a held message is dropped if it is the same
+/// message and refused with [`PushError::Conflict`] if it is a different one (a
+/// different clock, or with [`offer_checked`](Self::offer_checked) a different
+/// payload): two messages claiming one dot would make replicas diverge. The payload of
+/// a delivered message is not kept, so a conflict with it cannot be seen here; a node
+/// must therefore never reuse a dot itself: [`stamp`](Self::stamp) records each dot it
+/// hands out, and [`mark_delivered`](Self::mark_delivered) restores the last one after
+/// a restart.
+///
+/// # Bounds
+///
+/// The buffer holds at most [`capacity`](Self::capacity) messages that are not ready,
+/// and at most [`sender_capacity`](Self::sender_capacity) of them from any one sender,
+/// so a sender whose messages wait on a dot that never comes blocks only itself. A
+/// message depending on an event more than [`max_gap`](Self::max_gap) events past
+/// what is delivered from that event's actor is refused at once. A ready message never
+/// needs a slot (at most one per sender is ready), so a full buffer still accepts the
+/// messages that unblock it; a refused message comes back inside the error. The owner
+/// can take out any held message with [`remove`](Self::remove), or a whole sender's
+/// queue with [`remove_sender`](Self::remove_sender).
+///
+/// # Cost
+///
+/// Each held message that is its sender's next one is indexed under the first dot of
+/// its clock that is not delivered yet, and resumes from there when that dot is
+/// delivered, so each clock entry of a message is checked once in the common case and
+/// a delivery costs `O(log n)` map operations for `n` senders, however long the chain
+/// of messages it unblocks.
 ///
 /// # Examples
 ///
 /// The reply overtakes the post it answers; the buffer holds it back.
 ///
 /// ```
-/// use ward_vclock::{CausalBuffer, Dot, Pushed};
+/// use ward_vclock::{CausalBuffer, DotRange, Offered};
 ///
 /// // Alice posts; Bob delivers the post, then replies.
 /// let mut alice = CausalBuffer::new(16);
 /// let post = alice.stamp("alice", "hello, is anyone there?")?;
 /// let mut bob = CausalBuffer::new(16);
-/// bob.push(post.clone(), |_| {})?;
+/// bob.offer(post.clone())?;
+/// assert_eq!(bob.ready().count(), 1);
 /// let reply = bob.stamp("bob", "yes, hi!")?;
 ///
 /// // Carol receives the reply first.
 /// let mut carol = CausalBuffer::new(16);
-/// let mut shown = Vec::new();
-/// assert_eq!(carol.push(reply.clone(), |m| shown.push(*m.payload()))?, Pushed::Waiting);
-/// assert_eq!(carol.missing(&reply.dot()).unwrap().collect::<Vec<_>>(), [Dot::new("alice", 1)?]);
+/// assert_eq!(carol.offer(reply.clone())?, Offered::Waiting);
+/// assert_eq!(carol.ready().count(), 0);
+/// let missing: Vec<_> = carol.missing(&reply.dot()).unwrap().collect();
+/// assert_eq!(missing, [DotRange::new("alice", 1, 1)?]);
 ///
-/// assert_eq!(carol.push(post, |m| shown.push(*m.payload()))?, Pushed::Delivered(2));
+/// assert_eq!(carol.offer(post)?, Offered::Ready);
+/// let shown: Vec<_> = carol.ready().map(|m| m.into_payload()).collect();
 /// assert_eq!(shown, ["hello, is anyone there?", "yes, hi!"]);
 /// assert!(carol.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -160,15 +109,24 @@ type Queue<A, M> = BTreeMap<u64, Message<A, M>>;
 #[derive(Debug, Clone)]
 pub struct CausalBuffer<A, M> {
     delivered: VClock<A>,
-    /// Waiting messages by sender, then by sequence number.
-    waiting: BTreeMap<A, Queue<A, M>>,
+    /// Held messages by sender; no empty queue is kept.
+    queues: BTreeMap<A, Queue<A, M>>,
+    /// For each dot not yet delivered, the senders whose next message waits for it.
+    waiters: BTreeMap<Dot<A>, BTreeSet<A>>,
+    /// Senders whose first held message is ready, in the order they became ready.
+    ready: VecDeque<A>,
+    /// Held messages, ready ones included.
     len: usize,
     capacity: usize,
+    sender_capacity: usize,
+    max_gap: u64,
 }
 
 impl<A, M> CausalBuffer<A, M> {
     /// Creates a buffer that has delivered nothing and holds at most `capacity`
-    /// waiting messages.
+    /// waiting messages. One sender may use the whole capacity and there is no limit
+    /// on gaps; see [`with_sender_capacity`](Self::with_sender_capacity) and
+    /// [`with_max_gap`](Self::with_max_gap).
     ///
     /// # Examples
     ///
@@ -177,6 +135,8 @@ impl<A, M> CausalBuffer<A, M> {
     ///
     /// let buffer = CausalBuffer::<char, ()>::new(100);
     /// assert_eq!(buffer.capacity(), 100);
+    /// assert_eq!(buffer.sender_capacity(), 100);
+    /// assert_eq!(buffer.max_gap(), u64::MAX);
     /// assert!(buffer.delivered().is_empty());
     /// ```
     pub const fn new(capacity: usize) -> Self {
@@ -185,6 +145,11 @@ impl<A, M> CausalBuffer<A, M> {
 
     /// Creates a buffer that has already delivered the messages counted by `delivered`,
     /// for example a node restarting from a snapshot.
+    ///
+    /// A node that stamps messages must not stamp again from a snapshot older than its
+    /// last stamp: it would hand out dots it already used. Record the last dot it
+    /// stamped durably before sending that message, and restore it with
+    /// [`mark_delivered`](Self::mark_delivered) after this constructor.
     ///
     /// # Examples
     ///
@@ -198,10 +163,59 @@ impl<A, M> CausalBuffer<A, M> {
     pub const fn with_delivered(capacity: usize, delivered: VClock<A>) -> Self {
         Self {
             delivered,
-            waiting: BTreeMap::new(),
+            queues: BTreeMap::new(),
+            waiters: BTreeMap::new(),
+            ready: VecDeque::new(),
             len: 0,
             capacity,
+            sender_capacity: capacity,
+            max_gap: u64::MAX,
         }
+    }
+
+    /// Limits how many waiting messages one sender may have, so that a sender whose
+    /// messages wait on a dot that never comes cannot take the whole capacity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, PushError, VClock};
+    ///
+    /// let clock = |n| [('a', n)].into_iter().collect::<VClock<_>>();
+    /// let mut buffer = CausalBuffer::new(8).with_sender_capacity(1);
+    /// buffer.offer(Message::new('a', clock(2), ())?)?;
+    /// let err = buffer.offer(Message::new('a', clock(3), ())?).unwrap_err();
+    /// assert!(matches!(err, PushError::SenderFull { sender_capacity: 1, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn with_sender_capacity(mut self, sender_capacity: usize) -> Self {
+        self.sender_capacity = sender_capacity;
+        self
+    }
+
+    /// Refuses messages that depend on an event more than `max_gap` events past what
+    /// has been delivered from its actor, with [`PushError::GapTooLarge`]. A stamp
+    /// claiming events far ahead, by mistake or forged, is then refused at once
+    /// instead of waiting for events that may never come. `u64::MAX` (the default)
+    /// accepts every gap; 0 accepts only deliverable messages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, PushError, VClock};
+    ///
+    /// let mut buffer = CausalBuffer::new(8).with_max_gap(1000);
+    /// let forged = Message::new('a', [('a', 1), ('z', u64::MAX)].into_iter().collect::<VClock<_>>(), ())?;
+    /// let err = buffer.offer(forged).unwrap_err();
+    /// assert!(matches!(err, PushError::GapTooLarge { actor: 'z', counter: u64::MAX, .. }));
+    /// assert!(buffer.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn with_max_gap(mut self, max_gap: u64) -> Self {
+        self.max_gap = max_gap;
+        self
     }
 
     /// For each sender, how many of its messages have been delivered.
@@ -212,8 +226,7 @@ impl<A, M> CausalBuffer<A, M> {
     /// use ward_vclock::CausalBuffer;
     ///
     /// let mut buffer = CausalBuffer::new(4);
-    /// let m = buffer.stamp('a', ())?;
-    /// buffer.push(m, |_| {})?;
+    /// buffer.stamp('a', ())?;
     /// assert_eq!(buffer.delivered().get(&'a'), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -221,7 +234,7 @@ impl<A, M> CausalBuffer<A, M> {
         &self.delivered
     }
 
-    /// The most messages the buffer holds waiting.
+    /// The most messages the buffer holds waiting (ready messages aside).
     ///
     /// # Examples
     ///
@@ -234,7 +247,35 @@ impl<A, M> CausalBuffer<A, M> {
         self.capacity
     }
 
-    /// Number of messages waiting.
+    /// The most waiting messages one sender may have; see
+    /// [`with_sender_capacity`](Self::with_sender_capacity).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::CausalBuffer;
+    ///
+    /// let buffer = CausalBuffer::<char, ()>::new(8).with_sender_capacity(2);
+    /// assert_eq!(buffer.sender_capacity(), 2);
+    /// ```
+    pub const fn sender_capacity(&self) -> usize {
+        self.sender_capacity
+    }
+
+    /// The largest accepted gap; see [`with_max_gap`](Self::with_max_gap).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::CausalBuffer;
+    ///
+    /// assert_eq!(CausalBuffer::<char, ()>::new(8).with_max_gap(5).max_gap(), 5);
+    /// ```
+    pub const fn max_gap(&self) -> u64 {
+        self.max_gap
+    }
+
+    /// Number of messages held: waiting ones and ready ones not yet taken.
     ///
     /// # Examples
     ///
@@ -243,7 +284,7 @@ impl<A, M> CausalBuffer<A, M> {
     ///
     /// let mut buffer = CausalBuffer::new(4);
     /// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), ())?;
-    /// buffer.push(early, |_| {})?;
+    /// buffer.offer(early)?;
     /// assert_eq!(buffer.len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -251,7 +292,7 @@ impl<A, M> CausalBuffer<A, M> {
         self.len
     }
 
-    /// Whether no message is waiting.
+    /// Whether no message is held.
     ///
     /// # Examples
     ///
@@ -264,7 +305,23 @@ impl<A, M> CausalBuffer<A, M> {
         self.len == 0
     }
 
-    /// Iterates over the waiting messages, by sender and then sequence number.
+    /// Number of held messages that are ready to be delivered now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, VClock};
+    ///
+    /// let mut buffer = CausalBuffer::new(4);
+    /// buffer.offer(Message::new('a', [('a', 1)].into_iter().collect::<VClock<_>>(), ())?)?;
+    /// assert_eq!(buffer.ready_len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ready_len(&self) -> usize {
+        self.ready.len()
+    }
+
+    /// Iterates over the held messages, by sender and then sequence number.
     ///
     /// # Examples
     ///
@@ -273,29 +330,32 @@ impl<A, M> CausalBuffer<A, M> {
     ///
     /// let mut buffer = CausalBuffer::new(4);
     /// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), "x")?;
-    /// buffer.push(early, |_| {})?;
+    /// buffer.offer(early)?;
     /// let payloads: Vec<_> = buffer.waiting().map(|m| *m.payload()).collect();
     /// assert_eq!(payloads, ["x"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn waiting(&self) -> impl Iterator<Item = &Message<A, M>> + '_ {
-        self.waiting.values().flat_map(BTreeMap::values)
+        self.queues.values().flat_map(|q| q.messages.values())
     }
 }
 
 impl<A: Ord + Clone, M> CausalBuffer<A, M> {
-    /// Stamps a new message from `sender` for broadcast: the clock is
-    /// [`delivered`](Self::delivered) with `sender`'s entry advanced by one. The buffer is
-    /// not changed; push the message into this buffer to deliver it locally (it is
-    /// deliverable at once), and send it to the other nodes.
+    /// Stamps a new message from `sender` for broadcast and records it as delivered
+    /// here: a node delivers its own message when it sends it. The clock is
+    /// [`delivered`](Self::delivered) with `sender`'s entry advanced by one. Hand the
+    /// returned message to the local application and send it to the other nodes;
+    /// pushing it back into this buffer is a harmless duplicate.
     ///
-    /// Stamp and push one message before stamping the next from the same sender:
-    /// stamping twice without delivering yields two messages with the same dot.
+    /// Each call takes a new dot, so two stamps never share one. After a restart,
+    /// restore the last dot this node stamped with
+    /// [`mark_delivered`](Self::mark_delivered) before stamping again.
     ///
     /// # Errors
     ///
-    /// [`VClockError::CounterOverflow`] if `sender` has already sent `u64::MAX`
-    /// messages.
+    /// [`StampError::CounterOverflow`] if `sender` has already sent `u64::MAX`
+    /// messages; [`StampError::DotTaken`] if a received message holding the next dot
+    /// of `sender` is held. The buffer is then unchanged.
     ///
     /// # Examples
     ///
@@ -303,21 +363,38 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     /// use ward_vclock::{CausalBuffer, Dot, Pushed};
     ///
     /// let mut buffer = CausalBuffer::new(4);
-    /// let m = buffer.stamp('a', "hello")?;
-    /// assert_eq!(m.dot(), Dot::new('a', 1)?);
-    /// assert_eq!(buffer.push(m, |_| {})?, Pushed::Delivered(1));
-    /// assert_eq!(buffer.stamp('a', "again")?.dot(), Dot::new('a', 2)?);
+    /// let first = buffer.stamp('a', "hello")?;
+    /// let second = buffer.stamp('a', "again")?;
+    /// assert_eq!(first.dot(), Dot::new('a', 1)?);
+    /// assert_eq!(second.dot(), Dot::new('a', 2)?);
+    /// assert_eq!(buffer.push(first, |_| {})?, Pushed::Duplicate);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn stamp(&self, sender: A, payload: M) -> Result<Message<A, M>, VClockError> {
+    pub fn stamp(&mut self, sender: A, payload: M) -> Result<Message<A, M>, StampError> {
+        let last = self.delivered.get(&sender);
+        let seq = last
+            .checked_add(1)
+            .ok_or(StampError::CounterOverflow { counter: last })?;
+        if self
+            .queues
+            .get(&sender)
+            .is_some_and(|q| q.messages.contains_key(&seq))
+        {
+            return Err(StampError::DotTaken { counter: seq });
+        }
         let mut clock = self.delivered.clone();
-        let dot = clock.increment(sender.clone())?;
-        Ok(Message {
-            sender,
+        clock.raise(&sender, seq);
+        let dot = Dot::new(sender.clone(), seq)
+            .map_err(|_| StampError::CounterOverflow { counter: last })?;
+        let message = Message {
+            sender: sender.clone(),
             clock,
             seq: dot.counter_nonzero(),
             payload,
-        })
+        };
+        self.delivered.raise(&sender, seq);
+        self.after_delivery(dot);
+        Ok(message)
     }
 
     /// Whether the message with `dot` has been delivered.
@@ -327,9 +404,8 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     /// ```
     /// use ward_vclock::{CausalBuffer, Dot};
     ///
-    /// let mut buffer = CausalBuffer::new(4);
-    /// let m = buffer.stamp('a', ())?;
-    /// buffer.push(m, |_| {})?;
+    /// let mut buffer = CausalBuffer::<char, ()>::new(4);
+    /// buffer.stamp('a', ())?;
     /// assert!(buffer.is_delivered(&Dot::new('a', 1)?));
     /// assert!(!buffer.is_delivered(&Dot::new('a', 2)?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -338,7 +414,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
         self.delivered.contains(dot)
     }
 
-    /// Whether the message with `dot` is waiting in the buffer.
+    /// Whether the message with `dot` is held in the buffer, waiting or ready.
     ///
     /// # Examples
     ///
@@ -347,293 +423,223 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     ///
     /// let mut buffer = CausalBuffer::new(4);
     /// let early = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), ())?;
-    /// buffer.push(early, |_| {})?;
+    /// buffer.offer(early)?;
     /// assert!(buffer.is_waiting(&Dot::new('a', 2)?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_waiting(&self, dot: &Dot<A>) -> bool {
-        self.held(dot.actor(), dot.counter())
+        self.queues
+            .get(dot.actor())
+            .is_some_and(|q| q.messages.contains_key(&dot.counter()))
     }
 
-    fn held(&self, sender: &A, seq: u64) -> bool {
-        self.waiting
-            .get(sender)
-            .is_some_and(|q| q.contains_key(&seq))
-    }
-
-    /// Offers a received message; `deliver` is called for every message delivered as a
-    /// result, in causal order.
-    ///
-    /// A message whose dot was already delivered or is already waiting is dropped
-    /// ([`Pushed::Duplicate`]). A deliverable message is delivered at once, followed by
-    /// every waiting message it unblocks ([`Pushed::Delivered`] with the count). Any
-    /// other message waits ([`Pushed::Waiting`]).
-    ///
-    /// # Errors
-    ///
-    /// [`PushError::Full`] if the message would have to wait and
-    /// [`capacity`](Self::capacity) messages already do. The message is returned inside
-    /// the error and the buffer is unchanged.
-    ///
-    /// A panic in `deliver` propagates; the buffer stays consistent, with the message
-    /// being handed over counted as delivered and the others still waiting.
+    /// Whether the message with `dot` is held and ready to be delivered now.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ward_vclock::{CausalBuffer, Message, Pushed, VClock};
+    /// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
     ///
-    /// let clock = |entries: &[(char, u64)]| entries.iter().copied().collect::<VClock<_>>();
     /// let mut buffer = CausalBuffer::new(4);
-    /// let mut out = Vec::new();
-    /// let second = Message::new('a', clock(&[('a', 2)]), 2)?;
-    /// let first = Message::new('a', clock(&[('a', 1)]), 1)?;
-    /// assert_eq!(buffer.push(second, |m| out.push(m.into_payload()))?, Pushed::Waiting);
-    /// assert_eq!(buffer.push(first, |m| out.push(m.into_payload()))?, Pushed::Delivered(2));
-    /// assert_eq!(out, [1, 2]);
+    /// buffer.offer(Message::new('a', [('a', 1)].into_iter().collect::<VClock<_>>(), ())?)?;
+    /// assert!(buffer.is_ready(&Dot::new('a', 1)?));
+    /// buffer.ready().for_each(drop);
+    /// assert!(!buffer.is_ready(&Dot::new('a', 1)?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn push(
+    pub fn is_ready(&self, dot: &Dot<A>) -> bool {
+        self.queues.get(dot.actor()).is_some_and(|q| {
+            matches!(q.head, Head::Ready)
+                && q.messages.first_key_value().map(|(s, _)| *s) == Some(dot.counter())
+        })
+    }
+
+    /// Takes a received message in without delivering anything; see
+    /// [`ready`](Self::ready) and [`try_deliver`](Self::try_deliver) to deliver.
+    ///
+    /// A copy of a delivered message, or of a held one with the same clock, is dropped
+    /// ([`Offered::Duplicate`]). A deliverable message is held as ready
+    /// ([`Offered::Ready`]) and needs no slot; any other waits
+    /// ([`Offered::Waiting`]). Payloads are not compared; use
+    /// [`offer_checked`](Self::offer_checked) to refuse a copy whose payload differs
+    /// from the held one.
+    ///
+    /// # Errors
+    ///
+    /// The message is returned inside the error and the buffer is unchanged:
+    ///
+    /// * [`PushError::Conflict`] if a held message has the same dot and another clock;
+    /// * [`PushError::GapTooLarge`] if the message depends on an event more than
+    ///   [`max_gap`](Self::max_gap) past what is delivered from its actor;
+    /// * [`PushError::Full`] or [`PushError::SenderFull`] if the message would have to
+    ///   wait and the buffer, or its sender's share of it, is full.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, Offered, VClock};
+    ///
+    /// let clock = |n| [('a', n)].into_iter().collect::<VClock<_>>();
+    /// let mut buffer = CausalBuffer::new(4);
+    /// assert_eq!(buffer.offer(Message::new('a', clock(2), 2)?)?, Offered::Waiting);
+    /// assert_eq!(buffer.offer(Message::new('a', clock(1), 1)?)?, Offered::Ready);
+    /// assert_eq!(buffer.offer(Message::new('a', clock(1), 1)?)?, Offered::Duplicate);
+    /// assert_eq!(buffer.ready().map(|m| m.into_payload()).collect::<Vec<_>>(), [1, 2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn offer(&mut self, message: Message<A, M>) -> Result<Offered, PushError<A, M>> {
+        self.offer_with(message, |_, _| true)
+    }
+
+    /// As [`offer`](Self::offer), and a copy of a held message whose payload differs
+    /// from the held one's is a conflict too.
+    ///
+    /// # Errors
+    ///
+    /// As [`offer`](Self::offer); [`PushError::Conflict`] also when the payloads
+    /// differ.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{CausalBuffer, Message, Offered, PushError, VClock};
+    ///
+    /// let clock = || [('a', 2)].into_iter().collect::<VClock<_>>();
+    /// let mut buffer = CausalBuffer::new(4);
+    /// buffer.offer_checked(Message::new('a', clock(), "first")?)?;
+    /// let err = buffer.offer_checked(Message::new('a', clock(), "second")?).unwrap_err();
+    /// assert!(matches!(err, PushError::Conflict { counter: 2, .. }));
+    /// assert_eq!(buffer.offer_checked(Message::new('a', clock(), "first")?)?, Offered::Duplicate);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn offer_checked(&mut self, message: Message<A, M>) -> Result<Offered, PushError<A, M>>
+    where
+        M: PartialEq,
+    {
+        self.offer_with(message, |held, new| held == new)
+    }
+
+    fn offer_with(
         &mut self,
         message: Message<A, M>,
-        mut deliver: impl FnMut(Message<A, M>),
-    ) -> Result<Pushed, PushError<A, M>> {
+        same_payload: impl FnOnce(&M, &M) -> bool,
+    ) -> Result<Offered, PushError<A, M>> {
         let seq = message.seq();
-        if seq <= self.delivered.get(&message.sender) || self.held(&message.sender, seq) {
-            return Ok(Pushed::Duplicate);
+        let known = self.delivered.get(&message.sender);
+        if seq <= known {
+            return Ok(Offered::Duplicate);
         }
-        if !is_deliverable(&self.delivered, &message) {
-            if self.len >= self.capacity {
+        let queue = self.queues.get(&message.sender);
+        if let Some(held) = queue.and_then(|q| q.messages.get(&seq)) {
+            if held.clock == message.clock && same_payload(&held.payload, &message.payload) {
+                return Ok(Offered::Duplicate);
+            }
+            return Err(PushError::Conflict {
+                counter: seq,
+                message,
+            });
+        }
+        if self.max_gap < u64::MAX
+            && let Some((actor, counter, delivered)) =
+                beyond_gap(&self.delivered, &message, self.max_gap)
+        {
+            return Err(PushError::GapTooLarge {
+                actor,
+                counter,
+                delivered,
+                max_gap: self.max_gap,
+                message,
+            });
+        }
+        // `known < seq`, so `known + 1` cannot overflow.
+        let next = seq == known + 1;
+        let unmet = if next {
+            first_unmet(&self.delivered, &message, 0)
+        } else {
+            None
+        };
+        let ready = next && unmet.is_none();
+        if !ready {
+            if self.len - self.ready.len() >= self.capacity {
                 return Err(PushError::Full {
                     capacity: self.capacity,
                     message,
                 });
             }
-            self.waiting
-                .entry(message.sender.clone())
-                .or_default()
-                .insert(seq, message);
-            self.len += 1;
-            return Ok(Pushed::Waiting);
+            let sender_waiting = queue.map_or(0, |q| {
+                q.messages.len() - usize::from(matches!(q.head, Head::Ready))
+            });
+            if sender_waiting >= self.sender_capacity {
+                return Err(PushError::SenderFull {
+                    sender_capacity: self.sender_capacity,
+                    message,
+                });
+            }
         }
-        self.delivered.raise(&message.sender, seq);
-        deliver(message);
-        Ok(Pushed::Delivered(1 + self.deliver_unblocked(&mut deliver)))
+        let sender = message.sender.clone();
+        let on = unmet.and_then(|i| entry_dot(&message.clock, i).map(|dot| (dot, i)));
+        let queue = self.queues.entry(sender.clone()).or_insert_with(|| Queue {
+            messages: BTreeMap::new(),
+            head: Head::Idle,
+        });
+        queue.messages.insert(seq, message);
+        self.len += 1;
+        if !next {
+            // Not the sender's next message: it waits behind the missing ones, and
+            // the first held message (this or an earlier one) stays idle.
+            return Ok(Offered::Waiting);
+        }
+        // The sender's next message is the smallest it can have, so it is now the
+        // first of the queue, which was idle before.
+        match on {
+            None => {
+                queue.head = Head::Ready;
+                self.ready.push_back(sender);
+                Ok(Offered::Ready)
+            }
+            Some((on, cursor)) => {
+                self.waiters.entry(on.clone()).or_default().insert(sender);
+                queue.head = Head::Blocked { on, cursor };
+                Ok(Offered::Waiting)
+            }
+        }
     }
 
-    /// Delivers waiting messages until none is deliverable; returns how many.
-    fn deliver_unblocked(&mut self, deliver: &mut impl FnMut(Message<A, M>)) -> usize {
-        let mut count = 0;
-        loop {
-            let before = count;
-            for queue in self.waiting.values_mut() {
-                // Only the first waiting message of a sender can be its next one.
-                while let Some(entry) = queue.first_entry()
-                    && is_deliverable(&self.delivered, entry.get())
-                {
-                    let message = entry.remove();
-                    self.len -= 1;
-                    self.delivered.raise(&message.sender, message.seq());
-                    deliver(message);
-                    count += 1;
-                }
-            }
-            if count == before {
-                return count;
-            }
-            self.waiting.retain(|_, queue| !queue.is_empty());
-        }
-    }
-
-    /// The dots the waiting message `dot` still waits for and that have not arrived:
-    /// what to ask their senders for. `None` if no message with `dot` is waiting.
-    /// Along a real causal history, the message is delivered as soon as these have
-    /// arrived.
+    /// The ranges of dots the held message `dot` still waits for and that have not
+    /// arrived: what to ask their senders for. `None` if no message with `dot` is held.
     ///
-    /// A waiting message cannot be delivered before every dot its clock counts has been
-    /// delivered, and a waiting predecessor cannot be delivered before the dots *its*
-    /// clock counts. The report is the closure: every dot counted by the message's
-    /// clock or by the clock of a waiting message it (transitively) depends on, less
-    /// the dots already delivered and the messages already waiting here. For stamps
-    /// made by [`stamp`](Self::stamp) along a real causal history a predecessor's clock
-    /// never exceeds its successor's, so this is simply the message's own predecessors
-    /// that have not arrived; the closure matters when senders disagree about a dot
-    /// (a message reusing a dot with a different clock).
+    /// A held message cannot be delivered before every dot its clock counts, and a held
+    /// predecessor not before the dots *its* clock counts. The report is the closure:
+    /// every dot counted by the message's clock or by the clock of a held message it
+    /// (transitively) depends on, less the dots already delivered and the messages
+    /// already held. Along a real causal history this is simply the message's own
+    /// predecessors that have not arrived, and the message becomes ready once they
+    /// have; the closure matters when senders disagree (a forged or reused dot).
     ///
-    /// An empty report for a waiting message means it waits only on waiting messages
-    /// that wait on it in turn: inconsistent stamps that can never be delivered. Take
-    /// such messages out with [`remove`](Self::remove).
+    /// An empty report means nothing more needs to arrive. Either the message is
+    /// [ready](Self::is_ready) or waits only for ready messages: deliver them with
+    /// [`ready`](Self::ready) or [`try_deliver`](Self::try_deliver). Or it waits on held
+    /// messages that wait on it in turn, inconsistent stamps that can never be
+    /// delivered: only then take them out with [`remove`](Self::remove).
     ///
-    /// The iterator is lazy; a message far ahead of this node may depend on a very
-    /// large number of dots. Building it copies the message's clock and reads each
-    /// waiting message at most once.
+    /// Ranges keep the report small however far ahead a stamp claims to be: one range
+    /// per actor, split only around held messages. Building it reads each held message
+    /// at most once.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
+    /// use ward_vclock::{CausalBuffer, Dot, DotRange, Message, VClock};
     ///
     /// let clock: VClock<char> = [('a', 3), ('b', 1)].into_iter().collect();
     /// let mut buffer = CausalBuffer::new(4);
-    /// buffer.push(Message::new('a', clock, ())?, |_| {})?;
+    /// buffer.offer(Message::new('a', clock, ())?)?;
     /// let missing: Vec<_> = buffer.missing(&Dot::new('a', 3)?).unwrap().collect();
-    /// assert_eq!(missing, [Dot::new('a', 1)?, Dot::new('a', 2)?, Dot::new('b', 1)?]);
+    /// assert_eq!(missing, [DotRange::new('a', 1, 2)?, DotRange::new('b', 1, 1)?]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn missing(&self, dot: &Dot<A>) -> Option<Missing<'_, A, M>> {
-        let message = self.waiting.get(dot.actor())?.get(&dot.counter())?;
-        // `needs` grows to the join of the clocks of the message and of every waiting
-        // message it covers. For each sender with waiting messages, `folded` is the
-        // highest sequence number already joined in, so each is read once.
-        let mut needs = message.clock.clone();
-        let mut folded = alloc::vec![0_u64; self.waiting.len()];
-        loop {
-            let mut grew = false;
-            for ((sender, queue), done) in self.waiting.iter().zip(&mut folded) {
-                let upto = needs.get(sender);
-                if upto <= *done {
-                    continue;
-                }
-                // `*done < upto`, so `*done + 1` cannot overflow.
-                for held in queue.range(*done + 1..=upto).map(|(_, m)| m) {
-                    if !needs.descends(&held.clock) {
-                        needs.merge(&held.clock);
-                        grew = true;
-                    }
-                }
-                *done = upto;
-            }
-            if !grew {
-                break;
-            }
-        }
-        Some(Missing {
-            buffer: self,
-            entries: needs.into_iter(),
-            current: None,
-            queue: None,
-        })
-    }
-
-    /// Takes the waiting message with `dot` out of the buffer and returns it, freeing
-    /// its slot. `None` if no message with `dot` is waiting.
-    ///
-    /// The buffer cannot tell a message that will be unblocked soon from one whose
-    /// predecessors will never come (a stamp claiming events far ahead, or stamps that
-    /// wait on each other). Use this to drop such a message, for example after
-    /// [`missing`](Self::missing) has been asked for in vain. A removed message that is
-    /// pushed again is treated as new.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
-    ///
-    /// let mut buffer = CausalBuffer::new(1);
-    /// let bogus = Message::new('a', [('a', 1), ('z', u64::MAX)].into_iter().collect::<VClock<_>>(), ())?;
-    /// buffer.push(bogus, |_| {})?;
-    /// assert_eq!(buffer.len(), 1);
-    /// let dot = Dot::new('a', 1)?;
-    /// assert_eq!(buffer.remove(&dot).map(|m| m.dot()), Some(dot.clone()));
-    /// assert!(buffer.is_empty());
-    /// assert!(buffer.remove(&dot).is_none());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn remove(&mut self, dot: &Dot<A>) -> Option<Message<A, M>> {
-        let queue = self.waiting.get_mut(dot.actor())?;
-        let message = queue.remove(&dot.counter())?;
-        if queue.is_empty() {
-            self.waiting.remove(dot.actor());
-        }
-        self.len -= 1;
-        Some(message)
+    pub fn missing(&self, dot: &Dot<A>) -> Option<Missing<A>> {
+        let message = self.queues.get(dot.actor())?.messages.get(&dot.counter())?;
+        Some(missing::missing(self, message))
     }
 }
-
-/// The delivery condition of causal broadcast, in one pass over the message's clock and
-/// `delivered`: the message is the sender's next one, and every other entry is already
-/// delivered.
-fn is_deliverable<A: Ord, M>(delivered: &VClock<A>, message: &Message<A, M>) -> bool {
-    let mut delivered = delivered.iter().peekable();
-    for (actor, counter) in message.clock.iter() {
-        // The delivered count of `actor` (0 when absent).
-        let mut known = 0;
-        while let Some((a, c)) = delivered.peek() {
-            match (*a).cmp(actor) {
-                Ordering::Less => {
-                    delivered.next();
-                }
-                Ordering::Equal => {
-                    known = *c;
-                    break;
-                }
-                Ordering::Greater => break,
-            }
-        }
-        let ok = if *actor == message.sender {
-            known.checked_add(1) == Some(counter)
-        } else {
-            counter <= known
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
-}
-
-/// The dots a waiting message still waits for that have not arrived, in ascending
-/// order (by actor, then counter); see [`CausalBuffer::missing`].
-///
-/// # Examples
-///
-/// ```
-/// use ward_vclock::{CausalBuffer, Dot, Message, VClock};
-///
-/// let mut buffer = CausalBuffer::new(4);
-/// let third = Message::new('a', [('a', 3)].into_iter().collect::<VClock<_>>(), ())?;
-/// let second = Message::new('a', [('a', 2)].into_iter().collect::<VClock<_>>(), ())?;
-/// buffer.push(third, |_| {})?;
-/// buffer.push(second, |_| {})?;
-/// // a:2 has arrived and waits too, so only a:1 is missing.
-/// let missing: Vec<_> = buffer.missing(&Dot::new('a', 3)?).unwrap().collect();
-/// assert_eq!(missing, [Dot::new('a', 1)?]);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct Missing<'a, A, M> {
-    buffer: &'a CausalBuffer<A, M>,
-    /// What the message (transitively) waits for, one entry per actor.
-    entries: crate::vclock::IntoIter<A>,
-    /// The actor being scanned and the counters left to consider.
-    current: Option<(A, RangeInclusive<u64>)>,
-    /// The waiting messages of that actor, if any.
-    queue: Option<&'a Queue<A, M>>,
-}
-
-impl<A: Ord + Clone, M> Iterator for Missing<'_, A, M> {
-    type Item = Dot<A>;
-
-    fn next(&mut self) -> Option<Dot<A>> {
-        loop {
-            if let Some((actor, counters)) = &mut self.current {
-                for counter in counters.by_ref() {
-                    if !self.queue.is_some_and(|q| q.contains_key(&counter)) {
-                        // `counter` exceeds a delivered count, so it is at least 1.
-                        return Dot::new(actor.clone(), counter).ok();
-                    }
-                }
-            }
-            let (actor, last) = self.entries.next()?;
-            // Counters above the delivered count; none when it is already at the limit.
-            let counters = match self.buffer.delivered.get(&actor).checked_add(1) {
-                Some(first) => first..=last,
-                None => RangeInclusive::new(1, 0),
-            };
-            self.queue = self.buffer.waiting.get(&actor);
-            self.current = Some((actor, counters));
-        }
-    }
-}
-
-impl<A: Ord + Clone, M> FusedIterator for Missing<'_, A, M> {}

@@ -30,6 +30,14 @@ pub enum VClockError {
     /// A dot was given counter 0; event counters start at 1.
     #[error("dot counter must be at least 1, got 0")]
     ZeroCounter,
+    /// A range of dots was given a first counter past its last one.
+    #[error("empty dot range: first counter {first} is past last counter {last}")]
+    EmptyRange {
+        /// The first counter given.
+        first: u64,
+        /// The last counter given.
+        last: u64,
+    },
 }
 
 /// A decoded or converted representation that breaks an invariant.

@@ -6,6 +6,7 @@ extern crate alloc;
 
 mod dot;
 mod error;
+mod range;
 
 #[cfg(feature = "alloc")]
 mod buffer;
@@ -18,9 +19,10 @@ mod vclock;
 
 pub use crate::dot::Dot;
 pub use crate::error::{DecodeError, VClockError};
+pub use crate::range::{DotRange, RangeDots};
 
 #[cfg(feature = "alloc")]
-pub use crate::buffer::{CausalBuffer, Missing, PushError, Pushed};
+pub use crate::buffer::{CausalBuffer, Missing, Offered, PushError, Pushed, Ready, StampError};
 #[cfg(feature = "alloc")]
 pub use crate::context::{DotContext, Dots};
 #[cfg(feature = "alloc")]

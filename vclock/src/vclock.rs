@@ -121,6 +121,11 @@ impl<A> VClock<A> {
         self.entries.is_empty()
     }
 
+    /// The entries, sorted strictly by actor, every counter at least 1.
+    pub(crate) fn entries(&self) -> &[(A, u64)] {
+        &self.entries
+    }
+
     /// Iterates over the non-zero entries as `(actor, counter)`, in ascending actor order.
     ///
     /// # Examples

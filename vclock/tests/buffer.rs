@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use ward_vclock::{
-    CausalBuffer, Dot, Message, MessageError, PushError, Pushed, VClock, VClockError,
+    CausalBuffer, Dot, DotRange, Message, MessageError, Missing, Offered, PushError, Pushed,
+    StampError, VClock,
 };
 
 fn clock(entries: &[(char, u64)]) -> VClock<char> {
@@ -19,6 +20,14 @@ fn message<M>(sender: char, entries: &[(char, u64)], payload: M) -> Message<char
 
 fn dot(a: char, c: u64) -> Dot<char> {
     Dot::new(a, c).unwrap()
+}
+
+/// The dots of a `missing` report, one by one (lazily: a range may be huge).
+fn flat<A: Clone>(missing: Missing<A>) -> impl Iterator<Item = Dot<A>> {
+    missing.flat_map(|range| {
+        let (actor, first, last) = range.into_parts();
+        (first..=last).map(move |c| Dot::new(actor.clone(), c).unwrap())
+    })
 }
 
 /// The threaded-conversation case from the article the project grew from ("Data
@@ -42,7 +51,7 @@ fn reply_delivered_first_waits_for_post() {
         "the reply must not be shown before the post"
     );
     assert!(c.is_waiting(&dot('B', 1)));
-    let missing: Vec<_> = c.missing(&reply.dot()).unwrap().collect();
+    let missing: Vec<_> = flat(c.missing(&reply.dot()).unwrap()).collect();
     assert_eq!(missing, [dot('A', 1)]);
 
     assert_eq!(
@@ -79,11 +88,12 @@ fn stamp_builds_messages_others_deliver_in_order() {
 
 #[test]
 fn stamp_overflow_is_typed() {
-    let buffer = CausalBuffer::<char, ()>::with_delivered(1, clock(&[('A', u64::MAX)]));
+    let mut buffer = CausalBuffer::<char, ()>::with_delivered(1, clock(&[('A', u64::MAX)]));
     assert_eq!(
         buffer.stamp('A', ()).unwrap_err(),
-        VClockError::CounterOverflow { counter: u64::MAX }
+        StampError::CounterOverflow { counter: u64::MAX }
     );
+    assert_eq!(buffer.delivered(), &clock(&[('A', u64::MAX)]));
 }
 
 #[test]
@@ -183,7 +193,7 @@ fn missing_skips_delivered_and_waiting_dots() {
     b.push(message('B', &[('B', 2)], ()), |_| {}).unwrap();
     let target = message('C', &[('A', 3), ('B', 3), ('C', 2)], ());
     b.push(target.clone(), |_| {}).unwrap();
-    let missing: Vec<_> = b.missing(&target.dot()).unwrap().collect();
+    let missing: Vec<_> = flat(b.missing(&target.dot()).unwrap()).collect();
     assert_eq!(
         missing,
         [
@@ -203,7 +213,7 @@ fn missing_near_the_counter_limit() {
     let mut b = CausalBuffer::with_delivered(4, clock(&[('A', max - 2), ('B', max)]));
     let m = message('C', &[('A', max), ('B', max), ('C', 1)], ());
     assert_eq!(b.push(m.clone(), |_| {}), Ok(Pushed::Waiting));
-    let missing: Vec<_> = b.missing(&m.dot()).unwrap().collect();
+    let missing: Vec<_> = flat(b.missing(&m.dot()).unwrap()).collect();
     assert_eq!(missing, [dot('A', max - 1), dot('A', max)]);
 }
 
@@ -227,7 +237,11 @@ fn types_are_send_and_sync() {
     check::<PushError<String, Vec<u8>>>();
     check::<MessageError>();
     check::<Pushed>();
-    check::<ward_vclock::Missing<'static, String, Vec<u8>>>();
+    check::<Missing<String>>();
+    check::<DotRange<String>>();
+    check::<Offered>();
+    check::<StampError>();
+    check::<ward_vclock::Ready<'static, String, Vec<u8>>>();
 }
 
 /// A sender reusing a dot with a different clock: `b:1` says it saw only `a:1`, but the
@@ -240,7 +254,7 @@ fn missing_follows_waiting_predecessors_when_stamps_disagree() {
     let forged = message('a', &[('a', 1), ('c', 2)], ());
     assert_eq!(b.push(reply.clone(), |_| {}), Ok(Pushed::Waiting));
     assert_eq!(b.push(forged, |_| {}), Ok(Pushed::Waiting));
-    let missing: Vec<_> = b.missing(&reply.dot()).unwrap().collect();
+    let missing: Vec<_> = flat(b.missing(&reply.dot()).unwrap()).collect();
     assert_eq!(missing, [dot('c', 1), dot('c', 2)]);
 
     // Exactly those unblock it.
@@ -263,8 +277,8 @@ fn mutually_waiting_stamps_miss_nothing_and_can_be_removed() {
     let y = message('b', &[('a', 1), ('b', 1)], "y");
     assert_eq!(b.push(x.clone(), |_| {}), Ok(Pushed::Waiting));
     assert_eq!(b.push(y.clone(), |_| {}), Ok(Pushed::Waiting));
-    assert_eq!(b.missing(&x.dot()).unwrap().count(), 0);
-    assert_eq!(b.missing(&y.dot()).unwrap().count(), 0);
+    assert_eq!(flat(b.missing(&x.dot()).unwrap()).count(), 0);
+    assert_eq!(flat(b.missing(&y.dot()).unwrap()).count(), 0);
 
     assert_eq!(b.remove(&x.dot()), Some(x.clone()));
     assert_eq!(b.len(), 1);
@@ -272,7 +286,7 @@ fn mutually_waiting_stamps_miss_nothing_and_can_be_removed() {
     assert!(b.remove(&x.dot()).is_none());
     // With `x` gone, `y` reports it as missing again.
     assert_eq!(
-        b.missing(&y.dot()).unwrap().collect::<Vec<_>>(),
+        flat(b.missing(&y.dot()).unwrap()).collect::<Vec<_>>(),
         [dot('a', 1)]
     );
     assert_eq!(b.remove(&y.dot()), Some(y));
@@ -293,7 +307,7 @@ fn stamp_far_ahead_waits_in_one_slot() {
         Ok(Pushed::Waiting)
     );
     // The report is lazy: its first dots come at once.
-    let first: Vec<_> = b.missing(&bogus.dot()).unwrap().take(3).collect();
+    let first: Vec<_> = flat(b.missing(&bogus.dot()).unwrap()).take(3).collect();
     assert_eq!(first, [dot('z', 1), dot('z', 2), dot('z', 3)]);
 
     // Messages deliverable now still go through the full buffer.
@@ -337,7 +351,7 @@ fn unknown_sender_is_an_ordinary_sender() {
         Ok(Pushed::Waiting)
     );
     assert_eq!(
-        b.missing(&z3.dot()).unwrap().collect::<Vec<_>>(),
+        flat(b.missing(&z3.dot()).unwrap()).collect::<Vec<_>>(),
         [dot('z', 2)]
     );
     // A sender never heard of whose first message is not its first: waits for it.
@@ -347,7 +361,7 @@ fn unknown_sender_is_an_ordinary_sender() {
         Ok(Pushed::Waiting)
     );
     assert_eq!(
-        b.missing(&y2.dot()).unwrap().collect::<Vec<_>>(),
+        flat(b.missing(&y2.dot()).unwrap()).collect::<Vec<_>>(),
         [dot('y', 1)]
     );
     assert_eq!(
@@ -419,7 +433,7 @@ fn counters_at_the_limit_neither_wrap_nor_panic() {
     );
     assert_eq!(
         b.stamp('a', "more").unwrap_err(),
-        VClockError::CounterOverflow { counter: max }
+        StampError::CounterOverflow { counter: max }
     );
     // Others may depend on it.
     assert_eq!(
@@ -433,7 +447,7 @@ fn counters_at_the_limit_neither_wrap_nor_panic() {
         b.push(top.clone(), |m| out.push(m.into_payload())),
         Ok(Pushed::Waiting)
     );
-    let first: Vec<_> = b.missing(&top.dot()).unwrap().take(2).collect();
+    let first: Vec<_> = flat(b.missing(&top.dot()).unwrap()).take(2).collect();
     assert_eq!(first, [dot('c', 1), dot('c', 2)]);
     assert_eq!(b.stamp('c', "next").unwrap().clock().get(&'c'), 1);
     assert_eq!(out, ["last", "after"]);
@@ -452,21 +466,16 @@ fn panicking_delivery_leaves_the_buffer_consistent() {
         b.push(first, |m| assert_ne!(*m.payload(), 'a', "refused"))
     }));
     assert!(result.is_err());
-    // a:2 counts as delivered; b:1 still waits and is now deliverable on the next push.
+    // a:2 was handed over, so it counts as delivered; b:1 is ready, nothing is missing
+    // for it, and it is delivered without waiting for another push.
     assert_eq!(b.delivered(), &clock(&[('a', 2)]));
     assert_eq!(b.len(), 1);
-    assert_eq!(
-        b.waiting().map(Message::dot).collect::<Vec<_>>(),
-        [dot('b', 1)]
-    );
+    assert!(b.is_ready(&dot('b', 1)));
     assert_eq!(b.missing(&dot('b', 1)).unwrap().count(), 0);
-    let mut out = Vec::new();
     assert_eq!(
-        b.push(message('c', &[('c', 1)], 'c'), |m| out
-            .push(m.into_payload())),
-        Ok(Pushed::Delivered(2))
+        b.ready().map(Message::into_payload).collect::<Vec<_>>(),
+        ['b']
     );
-    assert_eq!(out, ['c', 'b']);
     assert!(b.is_empty());
 }
 
@@ -572,7 +581,7 @@ proptest! {
             let waiting: BTreeSet<Dot<u8>> = buffer.waiting().map(Message::dot).collect();
             prop_assert_eq!(waiting.len(), buffer.len());
             for m in buffer.waiting() {
-                let reported: BTreeSet<Dot<u8>> = buffer.missing(&m.dot()).unwrap().collect();
+                let reported: BTreeSet<Dot<u8>> = flat(buffer.missing(&m.dot()).unwrap()).collect();
                 let expected: BTreeSet<Dot<u8>> = sent
                     .iter()
                     .map(Message::dot)
@@ -651,12 +660,21 @@ proptest! {
         // Room for every stamp, and for the probes below (at most 12 dots exist).
         let mut buffer = CausalBuffer::with_delivered(stamps.len() + 12, delivered);
         for m in &stamps {
-            let pushed = buffer.push(m.clone(), |_| {});
-            prop_assert!(pushed.is_ok());
+            match buffer.push(m.clone(), |_| {}) {
+                Ok(_) => {}
+                Err(PushError::Conflict { counter, message }) => {
+                    // Refused only for a different clock under a held dot.
+                    prop_assert_eq!(counter, m.dot().counter());
+                    let held = buffer.waiting().find(|h| h.dot() == m.dot());
+                    prop_assert!(held.is_some_and(|h| h.clock() != m.clock()));
+                    prop_assert_eq!(&message, m);
+                }
+                Err(other) => prop_assert!(false, "unexpected {:?}", other),
+            }
         }
         let held: BTreeSet<Dot<u8>> = buffer.waiting().map(Message::dot).collect();
         for m in buffer.waiting() {
-            let reported: BTreeSet<Dot<u8>> = buffer.missing(&m.dot()).unwrap().collect();
+            let reported: BTreeSet<Dot<u8>> = flat(buffer.missing(&m.dot()).unwrap()).collect();
             prop_assert_eq!(&reported, &closure_model(&buffer, m));
             // Pushing a minimal message for each reported dot leaves nothing to ask for:
             // the message is delivered, or waits only on waiting messages.
@@ -714,4 +732,333 @@ fn closure_model(buffer: &CausalBuffer<u8, usize>, m: &Message<u8, usize>) -> BT
         .into_iter()
         .filter(|d| !buffer.is_delivered(d) && !buffer.is_waiting(d))
         .collect()
+}
+
+// ---- Regressions ----
+
+/// Stamping twice without pushing in between gave both messages the dot `a:1`: this
+/// node delivered "first" and dropped "second" as a duplicate, while a peer receiving
+/// them in the other order showed "second". Stamping now records the dot.
+#[test]
+fn regression_stamp_twice_never_reuses_a_dot() {
+    let mut a = CausalBuffer::new(4);
+    let first = a.stamp('a', "first").unwrap();
+    let second = a.stamp('a', "second").unwrap();
+    assert_ne!(first.dot(), second.dot());
+    assert_eq!(second.clock(), &clock(&[('a', 2)]));
+
+    // A peer receiving them in either order shows both, in the order they were sent.
+    for order in [[&first, &second], [&second, &first]] {
+        let mut peer = CausalBuffer::new(4);
+        let mut shown = Vec::new();
+        for m in order {
+            peer.push(m.clone(), |m| shown.push(m.into_payload()))
+                .unwrap();
+        }
+        assert_eq!(shown, ["first", "second"]);
+    }
+}
+
+/// Two different messages claiming one dot: the second copy was dropped as a harmless
+/// duplicate, so replicas receiving them in different orders diverged silently. Where
+/// the buffer still holds the first copy, a copy that differs from it is refused.
+#[test]
+fn regression_conflicting_copy_of_a_held_message_is_refused() {
+    let mut b = CausalBuffer::new(4);
+    // `a:2` waits for `a:1`; other messages claiming `a:2` arrive.
+    let held = message('a', &[('a', 2)], "first");
+    assert_eq!(b.push(held.clone(), |_| {}), Ok(Pushed::Waiting));
+    // Another clock: a conflict whatever the payload type.
+    let other_clock = message('a', &[('a', 2), ('b', 1)], "first");
+    let err = b.push(other_clock.clone(), |_| {}).unwrap_err();
+    assert!(matches!(err, PushError::Conflict { counter: 2, .. }));
+    assert_eq!(err.into_message(), other_clock);
+    // Another payload: a conflict where payloads can be compared.
+    let other_payload = message('a', &[('a', 2)], "second");
+    let err = b.offer_checked(other_payload).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "conflicting message: a different message with sequence number 2 of the same sender is held"
+    );
+    // An identical copy is still a harmless duplicate, and the held message stays.
+    assert_eq!(b.offer_checked(held.clone()), Ok(Offered::Duplicate));
+    assert_eq!(b.push(held.clone(), |_| {}), Ok(Pushed::Duplicate));
+    assert_eq!(b.waiting().collect::<Vec<_>>(), [&held]);
+}
+
+/// A delivery callback that panicked left the next deliverable message waiting until
+/// some later push happened to deliver something, and `missing` reported nothing for
+/// it. Now every later call of the buffer delivers it, even a push of a duplicate.
+#[test]
+fn regression_panicking_delivery_does_not_strand_the_next_message() {
+    let mut b = CausalBuffer::new(4);
+    for (sender, entries) in [('a', &[('a', 2)][..]), ('b', &[('a', 2), ('b', 1)][..])] {
+        let m = message(sender, entries, sender);
+        assert_eq!(b.push(m, |_| {}), Ok(Pushed::Waiting));
+    }
+    let first = message('a', &[('a', 1)], 'x');
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        b.push(first.clone(), |m| assert_ne!(*m.payload(), 'a', "refused"))
+    }));
+    assert!(result.is_err());
+    // A duplicate push delivers what became deliverable before the panic.
+    let mut out = Vec::new();
+    assert_eq!(
+        b.push(first, |m| out.push(m.into_payload())),
+        Ok(Pushed::Duplicate)
+    );
+    assert_eq!(out, ['b']);
+    assert!(b.is_empty());
+}
+
+/// One message claiming `z: u64::MAX` made `missing` enumerate 2⁶⁴ dots one by one.
+/// The report is now one range per actor.
+#[test]
+fn regression_missing_reports_a_forged_dependency_as_one_range() {
+    let mut b = CausalBuffer::new(8);
+    let forged = message('a', &[('a', 1), ('z', u64::MAX)], ());
+    assert_eq!(b.push(forged.clone(), |_| {}), Ok(Pushed::Waiting));
+    let reported: Vec<String> = b
+        .missing(&forged.dot())
+        .unwrap()
+        .take(2)
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(reported, [format!("z:1..={}", u64::MAX)]);
+}
+
+// ---- Restart, pull-style delivery, bounds ----
+
+/// A node stamps a:1..a:3 but its last snapshot says a:1. Restarting from the snapshot
+/// alone would stamp a:2 again, a dot peers have already delivered with another
+/// payload; restoring the last stamped dot continues after it.
+#[test]
+fn restart_from_an_old_snapshot_never_reuses_a_dot() {
+    let mut before = CausalBuffer::new(4);
+    let mut sent = Vec::new();
+    for payload in ["one", "two", "three"] {
+        sent.push(before.stamp('a', payload).unwrap());
+    }
+    let snapshot = clock(&[('a', 1)]);
+    let last_stamped = sent.last().unwrap().dot();
+
+    // The hazard: the snapshot alone hands out a:2 again.
+    let mut naive = CausalBuffer::<char, &str>::with_delivered(4, snapshot.clone());
+    assert_eq!(naive.stamp('a', "reused").unwrap().dot(), dot('a', 2));
+
+    // The restart path: the last stamped dot, persisted before sending, is restored.
+    let mut after = CausalBuffer::with_delivered(4, snapshot);
+    assert!(after.mark_delivered(&last_stamped).is_empty());
+    let next = after.stamp('a', "four").unwrap();
+    assert_eq!(next.dot(), dot('a', 4));
+    assert_eq!(next.clock(), &clock(&[('a', 4)]));
+
+    // A peer that saw the old messages delivers the new one after them.
+    let mut peer = CausalBuffer::new(4);
+    let mut shown = Vec::new();
+    for m in sent.into_iter().chain([next]) {
+        peer.push(m, |m| shown.push(m.into_payload())).unwrap();
+    }
+    assert_eq!(shown, ["one", "two", "three", "four"]);
+}
+
+/// A restarted node that receives one of its own old messages before restoring its last
+/// dot refuses to stamp over it, rather than hand out the same dot twice.
+#[test]
+fn stamp_refuses_a_dot_held_for_a_received_message() {
+    let mut b = CausalBuffer::with_delivered(4, clock(&[('a', 1)]));
+    let own_old = message('a', &[('a', 2), ('b', 1)], "old");
+    assert_eq!(b.offer(own_old.clone()), Ok(Offered::Waiting));
+    let before = b.delivered().clone();
+    assert_eq!(
+        b.stamp('a', "new").unwrap_err(),
+        StampError::DotTaken { counter: 2 }
+    );
+    assert_eq!(b.delivered(), &before);
+    // Restoring the last stamped dot drops the old copy and stamping goes on.
+    assert_eq!(b.mark_delivered(&dot('a', 2)), [own_old]);
+    assert!(b.is_empty());
+    assert_eq!(b.stamp('a', "new").unwrap().dot(), dot('a', 3));
+}
+
+/// Marking dots delivered wakes the messages that waited for any of them.
+#[test]
+fn mark_delivered_makes_waiting_messages_ready() {
+    let mut b = CausalBuffer::new(4);
+    let reply = message('b', &[('a', 3), ('b', 1)], "reply");
+    let later = message('a', &[('a', 5)], "a5");
+    assert_eq!(b.offer(reply.clone()), Ok(Offered::Waiting));
+    assert_eq!(b.offer(later), Ok(Offered::Waiting));
+    assert!(b.mark_delivered(&dot('a', 2)).is_empty());
+    assert!(!b.is_ready(&reply.dot()));
+    assert!(b.mark_delivered(&dot('a', 4)).is_empty());
+    assert_eq!(
+        b.ready().map(Message::into_payload).collect::<Vec<_>>(),
+        ["reply", "a5"]
+    );
+    // Marking what is already delivered changes nothing.
+    assert!(b.mark_delivered(&dot('a', 1)).is_empty());
+    assert_eq!(b.delivered(), &clock(&[('a', 5), ('b', 1)]));
+}
+
+/// A failing or panicking delivery function leaves the message ready; the next attempt
+/// delivers it, and what was delivered before the failure stays delivered.
+#[test]
+fn try_deliver_keeps_the_message_it_could_not_deliver() {
+    let mut b = CausalBuffer::new(4);
+    for n in [3, 2, 1] {
+        b.offer(message('a', &[('a', n)], n)).unwrap();
+    }
+    let mut log = Vec::new();
+    let result = b.try_deliver(|m| {
+        if *m.payload() == 2 {
+            return Err("disk full");
+        }
+        log.push(*m.payload());
+        Ok(())
+    });
+    assert_eq!(result, Err("disk full"));
+    assert_eq!(log, [1]);
+    assert!(b.is_ready(&dot('a', 2)));
+    assert_eq!(b.delivered(), &clock(&[('a', 1)]));
+
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        b.try_deliver(|_| -> Result<(), ()> { panic!("crash") })
+    }));
+    assert!(panicked.is_err());
+    assert!(b.is_ready(&dot('a', 2)));
+    assert_eq!(b.len(), 2);
+
+    assert_eq!(
+        b.try_deliver(|m| {
+            log.push(*m.payload());
+            Ok::<(), ()>(())
+        }),
+        Ok(2)
+    );
+    assert_eq!(log, [1, 2, 3]);
+    assert!(b.is_empty());
+}
+
+/// A sender whose queue waits on a forged dependency takes at most its share of the
+/// buffer, can be dropped as a whole, and other senders go on.
+#[test]
+fn a_forged_dependency_blocks_only_its_sender() {
+    let mut b = CausalBuffer::new(8).with_sender_capacity(2);
+    let forged = message('a', &[('a', 1), ('z', u64::MAX)], "forged");
+    assert_eq!(b.offer(forged.clone()), Ok(Offered::Waiting));
+    assert_eq!(
+        b.offer(message('a', &[('a', 2), ('z', u64::MAX)], "a2")),
+        Ok(Offered::Waiting)
+    );
+    let err = b
+        .offer(message('a', &[('a', 3), ('z', u64::MAX)], "a3"))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        PushError::SenderFull {
+            sender_capacity: 2,
+            ..
+        }
+    ));
+    assert_eq!(
+        err.to_string(),
+        "sender's queue full: 2 of its messages already waiting"
+    );
+    // Another sender still has room.
+    assert_eq!(
+        b.offer(message('c', &[('c', 2)], "c2")),
+        Ok(Offered::Waiting)
+    );
+    assert_eq!(b.offer(message('c', &[('c', 1)], "c1")), Ok(Offered::Ready));
+
+    let dropped: Vec<_> = b
+        .remove_sender(&'a')
+        .into_iter()
+        .map(Message::into_payload)
+        .collect();
+    assert_eq!(dropped, ["forged", "a2"]);
+    assert!(b.remove_sender(&'a').is_empty());
+    assert_eq!(
+        b.ready().map(Message::into_payload).collect::<Vec<_>>(),
+        ["c1", "c2"]
+    );
+    assert!(b.is_empty());
+    // `a` can start over with a genuine first message.
+    assert_eq!(b.offer(message('a', &[('a', 1)], "a1")), Ok(Offered::Ready));
+}
+
+/// With a gap limit the forged stamp is refused at once, with the numbers.
+#[test]
+fn a_dependency_beyond_the_gap_limit_is_refused() {
+    let mut b = CausalBuffer::with_delivered(8, clock(&[('z', 5)])).with_max_gap(10);
+    let forged = message('a', &[('a', 1), ('z', u64::MAX)], ());
+    let err = b.offer(forged.clone()).unwrap_err();
+    match &err {
+        PushError::GapTooLarge {
+            actor,
+            counter,
+            delivered,
+            max_gap,
+            ..
+        } => assert_eq!(
+            (*actor, *counter, *delivered, *max_gap),
+            ('z', u64::MAX, 5, 10)
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "dependency on event {} of an actor with 5 delivered, {} ahead, more than the allowed gap of 10",
+            u64::MAX,
+            u64::MAX - 5
+        )
+    );
+    assert_eq!(err.into_message(), forged);
+    // Exactly at the limit is accepted; the sender's own predecessors count too.
+    assert_eq!(
+        b.offer(message('b', &[('b', 1), ('z', 15)], ())),
+        Ok(Offered::Waiting)
+    );
+    assert!(matches!(
+        b.offer(message('b', &[('b', 12)], ())),
+        Err(PushError::GapTooLarge {
+            actor: 'b',
+            counter: 11,
+            delivered: 0,
+            ..
+        })
+    ));
+    assert_eq!(
+        b.offer(message('b', &[('b', 11)], ())),
+        Ok(Offered::Waiting)
+    );
+    assert_eq!(b.len(), 2);
+}
+
+/// Removing the first message of a sender, ready or waiting, keeps the index right.
+#[test]
+fn remove_keeps_ready_and_waiting_state_consistent() {
+    let mut b = CausalBuffer::new(8);
+    let a1 = message('a', &[('a', 1)], "a1");
+    let a2 = message('a', &[('a', 2)], "a2");
+    let b1 = message('b', &[('a', 2), ('b', 1)], "b1");
+    for m in [&a2, &b1, &a1] {
+        b.offer(m.clone()).unwrap();
+    }
+    assert!(b.is_ready(&a1.dot()));
+    assert_eq!(b.remove(&a1.dot()), Some(a1.clone()));
+    assert_eq!(b.ready_len(), 0);
+    assert!(b.peek_ready().is_none());
+    // Offered again, it is new, and unblocks the rest.
+    assert_eq!(b.offer(a1), Ok(Offered::Ready));
+    assert_eq!(b.pop_ready().map(Message::into_payload), Some("a1"));
+    // b:1 now waits for a:2 in the index; removing it leaves a:2 alone.
+    assert_eq!(b.remove(&b1.dot()), Some(b1));
+    assert_eq!(
+        b.ready().map(Message::into_payload).collect::<Vec<_>>(),
+        ["a2"]
+    );
+    assert!(b.is_empty());
 }

@@ -205,6 +205,10 @@ impl Node {
         let mut out = Vec::new();
         match self.delivery {
             Delivery::Naive => out.push(message.into_payload()),
+            // `stamp` already recorded the node's own post as delivered: show it now.
+            Delivery::Causal if message.sender() == &self.name => {
+                out.push(message.into_payload());
+            }
             Delivery::Causal => {
                 self.arrived_at
                     .push((dot.actor().clone(), dot.counter(), now));
