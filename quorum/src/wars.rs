@@ -21,6 +21,7 @@ use crate::config::QuorumConfig;
 use crate::delay::{MixParams, RandomSource};
 
 mod delays;
+mod paper;
 mod report;
 
 pub use delays::{Preset, WarsDelays};
