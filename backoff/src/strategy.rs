@@ -1,4 +1,5 @@
-//! Delay strategies: `E(n) = min(cap, base · 2^n)` and the jitter laid over it.
+//! Delay strategies: `E(n) = min(cap, base · m^n)` (`m = 2` unless set) and the jitter laid
+//! over it.
 
 use core::fmt;
 use core::time::Duration;
@@ -16,7 +17,7 @@ use crate::rng::{RandomSource, SplitMix64, between};
 /// assert!(matches!(err, ConfigError::BaseAboveCap { .. }));
 /// assert_eq!(err.to_string(), "base delay 2s exceeds the cap 1s");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The base delay is zero; every exponential step would stay zero.
@@ -39,12 +40,33 @@ pub enum ConfigError {
     /// A policy must allow at least one attempt.
     #[error("max attempts must be at least 1")]
     ZeroAttempts,
+    /// A multiplier must be finite and in `[1, 1000]` (it is kept in thousandths).
+    #[error("multiplier {multiplier} outside 1..=1000")]
+    MultiplierOutOfRange {
+        /// The value given.
+        multiplier: f64,
+    },
+    /// The multiplier applies to the exponential ceiling; the constant kind never grows and
+    /// the decorrelated kinds grow by their own factor of 3.
+    #[error("a multiplier does not apply to {kind:?} strategies")]
+    MultiplierNotApplicable {
+        /// The strategy's kind.
+        kind: StrategyKind,
+    },
+    /// A randomization factor must be finite and in `[0, 1)`, so a delay is never drawn
+    /// near zero (Resilience4j's bound).
+    #[error("randomization factor {factor} outside [0, 1)")]
+    RandomizationFactorOutOfRange {
+        /// The value given.
+        factor: f64,
+    },
 }
 
 /// The shape of a [`Strategy`].
 ///
-/// `E(n) = min(cap, base · 2^n)` is the exponential ceiling for the `n`-th retry (counted
-/// from 0). Every kind keeps its delay within `[0, cap]`.
+/// `E(n) = min(cap, base · m^n)` is the exponential ceiling for the `n`-th retry (counted
+/// from 0), with the multiplier `m = 2` unless set ([`Strategy::with_multiplier`]). Every
+/// kind keeps its delay within `[0, cap]`.
 ///
 /// # Examples
 ///
@@ -77,6 +99,10 @@ pub enum StrategyKind {
     /// decorrelated walk with the cap applied before the draw, so saturated draws spread over
     /// `[base, cap]` instead of collapsing onto `cap`.
     DecorrelatedCorrected,
+    /// `min(cap, uniform[E(n) · (1 − f), E(n) · (1 + f)])` for a randomization factor
+    /// `0 ≤ f < 1` ("± f" jitter: gRPC's connection backoff uses 1.6 and ± 20 %,
+    /// Resilience4j's `IntervalFunction.ofExponentialRandomBackoff` 1.5 and ± 50 %).
+    Randomized,
 }
 
 /// A validated delay strategy: a kind, a base and a cap, in integer nanoseconds.
@@ -110,22 +136,52 @@ pub struct Strategy {
     kind: StrategyKind,
     base: u64,
     cap: u64,
+    /// The multiplier `m` of `E(n)`, in thousandths (2000: doubling).
+    multiplier_milli: u32,
+    /// The randomization factor of [`StrategyKind::Randomized`], in thousandths.
+    factor_milli: u32,
 }
+
+const DOUBLING: u32 = 2000;
+/// Resilience4j's default randomization factor, for [`Strategy::new`] with
+/// [`StrategyKind::Randomized`].
+const DEFAULT_FACTOR_MILLI: u32 = 500;
 
 /// The serialized form of a [`Strategy`], validated on the way in.
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct StrategyRepr {
     kind: StrategyKind,
     base: Duration,
     cap: Duration,
+    #[serde(default = "default_multiplier")]
+    multiplier: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    randomization_factor: Option<f64>,
+}
+
+#[cfg(feature = "serde")]
+const fn default_multiplier() -> f64 {
+    2.0
 }
 
 #[cfg(feature = "serde")]
 impl TryFrom<StrategyRepr> for Strategy {
     type Error = ConfigError;
     fn try_from(r: StrategyRepr) -> Result<Self, ConfigError> {
-        Strategy::new(r.kind, r.base, r.cap)
+        let s = match (r.kind, r.randomization_factor) {
+            (StrategyKind::Randomized, Some(f)) => Strategy::randomized(r.base, r.cap, f)?,
+            (_, Some(f)) if f != 0.0 => {
+                return Err(ConfigError::RandomizationFactorOutOfRange { factor: f });
+            }
+            (kind, _) => Strategy::new(kind, r.base, r.cap)?,
+        };
+        if r.multiplier == 2.0 {
+            Ok(s)
+        } else {
+            s.with_multiplier(r.multiplier)
+        }
     }
 }
 
@@ -136,6 +192,9 @@ impl From<Strategy> for StrategyRepr {
             kind: s.kind,
             base: s.base(),
             cap: s.cap(),
+            multiplier: s.multiplier(),
+            randomization_factor: (s.kind == StrategyKind::Randomized)
+                .then(|| s.randomization_factor()),
         }
     }
 }
@@ -182,7 +241,127 @@ impl Strategy {
             kind,
             base: b,
             cap: c,
+            multiplier_milli: DOUBLING,
+            factor_milli: if kind == StrategyKind::Randomized {
+                DEFAULT_FACTOR_MILLI
+            } else {
+                0
+            },
         })
+    }
+
+    /// `min(cap, uniform[E(n) · (1 − factor), E(n) · (1 + factor)])`: the exponential
+    /// ceiling randomized by `± factor` (in `[0, 1)`, kept in thousandths), then capped.
+    ///
+    /// # Errors
+    ///
+    /// As [`Strategy::new`], and [`ConfigError::RandomizationFactorOutOfRange`] unless
+    /// `factor` is finite and in `[0, 1)`.
+    ///
+    /// # Examples
+    ///
+    /// gRPC's connection backoff: 1 s, × 1.6, ± 20 %, at most 120 s.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Backoff, SplitMix64, Strategy};
+    /// let s = Strategy::randomized(Duration::from_secs(1), Duration::from_secs(120), 0.2)?
+    ///     .with_multiplier(1.6)?;
+    /// let mut b = Backoff::new(s, SplitMix64::new(7));
+    /// let first = b.next_delay();
+    /// assert!(first >= Duration::from_millis(800) && first <= Duration::from_millis(1200));
+    /// let second = b.next_delay();
+    /// assert!(second >= Duration::from_millis(1280) && second <= Duration::from_millis(1920));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn randomized(base: Duration, cap: Duration, factor: f64) -> Result<Self, ConfigError> {
+        if !(factor.is_finite() && (0.0..1.0).contains(&factor)) {
+            return Err(ConfigError::RandomizationFactorOutOfRange { factor });
+        }
+        let milli = (factor * 1000.0 + 0.5) as u32;
+        if milli >= 1000 {
+            return Err(ConfigError::RandomizationFactorOutOfRange { factor });
+        }
+        let s = Self::new(StrategyKind::Randomized, base, cap)?;
+        Ok(Self {
+            factor_milli: milli,
+            ..s
+        })
+    }
+
+    /// The same strategy with the exponential ceiling growing by `multiplier` per retry:
+    /// `E(n) = min(cap, base · multiplier^n)` (kept in thousandths; 2 by default).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::MultiplierOutOfRange`] unless `multiplier` is finite and in
+    /// `[1, 1000]`; [`ConfigError::MultiplierNotApplicable`] for the constant and the
+    /// decorrelated kinds, which do not use `E(n)`.
+    ///
+    /// # Examples
+    ///
+    /// Resilience4j's exponential interval at 1.5: 5 s, then 7.5 s.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Strategy;
+    /// let s = Strategy::exponential(Duration::from_secs(5), Duration::from_secs(60))?
+    ///     .with_multiplier(1.5)?;
+    /// assert_eq!(s.ceiling(0), Duration::from_secs(5));
+    /// assert_eq!(s.ceiling(1), Duration::from_millis(7500));
+    /// assert_eq!(s.ceiling(u32::MAX), Duration::from_secs(60));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn with_multiplier(self, multiplier: f64) -> Result<Self, ConfigError> {
+        if !(multiplier.is_finite() && (1.0..=1000.0).contains(&multiplier)) {
+            return Err(ConfigError::MultiplierOutOfRange { multiplier });
+        }
+        match self.kind {
+            StrategyKind::Constant
+            | StrategyKind::Decorrelated
+            | StrategyKind::DecorrelatedCorrected => {
+                return Err(ConfigError::MultiplierNotApplicable { kind: self.kind });
+            }
+            _ => {}
+        }
+        Ok(Self {
+            multiplier_milli: (multiplier * 1000.0 + 0.5) as u32,
+            ..self
+        })
+    }
+
+    /// The multiplier of the exponential ceiling (2 unless set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Strategy;
+    /// let s = Strategy::exponential(Duration::from_secs(1), Duration::from_secs(8))?;
+    /// assert_eq!(s.multiplier(), 2.0);
+    /// assert_eq!(s.with_multiplier(1.6)?.multiplier(), 1.6);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn multiplier(&self) -> f64 {
+        f64::from(self.multiplier_milli) / 1000.0
+    }
+
+    /// The randomization factor of a [`StrategyKind::Randomized`] strategy (0 for the
+    /// other kinds).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Strategy;
+    /// let s = Strategy::randomized(Duration::from_secs(1), Duration::from_secs(8), 0.2)?;
+    /// assert_eq!(s.randomization_factor(), 0.2);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn randomization_factor(&self) -> f64 {
+        f64::from(self.factor_milli) / 1000.0
     }
 
     /// Always `delay`.
@@ -356,8 +535,9 @@ impl Strategy {
         Duration::from_nanos(self.cap)
     }
 
-    /// The exponential ceiling `E(n) = min(cap, base · 2^n)` for retry `n` (from 0),
-    /// computed without overflow for every `n` up to `u32::MAX`.
+    /// The exponential ceiling `E(n) = min(cap, base · m^n)` for retry `n` (from 0),
+    /// computed without overflow for every `n` up to `u32::MAX` (exactly in integers for
+    /// the default `m = 2`; in double precision, rounded to the nanosecond, otherwise).
     ///
     /// # Examples
     ///
@@ -370,8 +550,17 @@ impl Strategy {
     /// # Ok::<(), ward_backoff::ConfigError>(())
     /// ```
     #[must_use]
-    pub const fn ceiling(&self, attempt: u32) -> Duration {
-        Duration::from_nanos(ceiling_nanos(self.base, self.cap, attempt))
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        Duration::from_nanos(self.ceiling_of(attempt))
+    }
+
+    #[inline]
+    fn ceiling_of(&self, attempt: u32) -> u64 {
+        if self.multiplier_milli == DOUBLING {
+            ceiling_nanos(self.base, self.cap, attempt)
+        } else {
+            scaled_ceiling_nanos(self.base, self.cap, attempt, self.multiplier_milli)
+        }
     }
 
     /// The delay for retry `attempt` given the previous delay, in nanoseconds.
@@ -384,13 +573,13 @@ impl Strategy {
     ) -> u64 {
         match self.kind {
             StrategyKind::Constant => self.base,
-            StrategyKind::Exponential => ceiling_nanos(self.base, self.cap, attempt),
+            StrategyKind::Exponential => self.ceiling_of(attempt),
             StrategyKind::FullJitter => {
-                let e = ceiling_nanos(self.base, self.cap, attempt);
+                let e = self.ceiling_of(attempt);
                 between(rng, 0, e)
             }
             StrategyKind::EqualJitter => {
-                let e = ceiling_nanos(self.base, self.cap, attempt);
+                let e = self.ceiling_of(attempt);
                 let half = e / 2;
                 half + between(rng, 0, e - half)
             }
@@ -402,8 +591,47 @@ impl Strategy {
                 let hi = previous.max(self.base).saturating_mul(3).min(self.cap);
                 between(rng, self.base, hi)
             }
+            StrategyKind::Randomized => {
+                let e = self.ceiling_of(attempt);
+                // e · f / 1000 ≤ e: no overflow in 128 bits, and the result fits in u64.
+                let spread = (u128::from(e) * u128::from(self.factor_milli) / 1000) as u64;
+                between(rng, e - spread, e.saturating_add(spread)).min(self.cap)
+            }
         }
     }
+}
+
+/// `min(cap, round(base · (m / 1000)^n))` for `0 < base <= cap` and `m >= 1000`, in double
+/// precision, saturating at the cap.
+fn scaled_ceiling_nanos(base: u64, cap: u64, attempt: u32, m_milli: u32) -> u64 {
+    if m_milli == 1000 || attempt == 0 {
+        return base;
+    }
+    let m = f64::from(m_milli) / 1000.0;
+    let limit = cap as f64;
+    // m^n by squaring, stopping as soon as base · m^n passes the cap.
+    let mut x = base as f64;
+    let mut factor = m;
+    let mut n = attempt;
+    while n > 0 {
+        if n & 1 == 1 {
+            x *= factor;
+            if x >= limit {
+                return cap;
+            }
+        }
+        n >>= 1;
+        if n > 0 {
+            factor *= factor;
+            if factor * (base as f64) >= limit {
+                // The remaining multiplications include one by at least `factor`, and
+                // x ≥ base: the result passes the cap.
+                return cap;
+            }
+        }
+    }
+    let rounded = (x + 0.5) as u64;
+    rounded.clamp(base, cap)
 }
 
 /// `min(cap, base · 2^n)` for `0 < base <= cap`, without overflow.
@@ -426,8 +654,16 @@ impl fmt::Display for Strategy {
             StrategyKind::EqualJitter => "equal jitter",
             StrategyKind::Decorrelated => "decorrelated jitter",
             StrategyKind::DecorrelatedCorrected => "corrected decorrelated jitter",
+            StrategyKind::Randomized => "randomized",
         };
-        write!(f, "{name} (base {:?}, cap {:?})", self.base(), self.cap())
+        write!(f, "{name} (base {:?}, cap {:?}", self.base(), self.cap())?;
+        if self.multiplier_milli != DOUBLING {
+            write!(f, ", multiplier {}", self.multiplier())?;
+        }
+        if self.kind == StrategyKind::Randomized {
+            write!(f, ", ± {} %", f64::from(self.factor_milli) / 10.0)?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -609,6 +845,48 @@ impl<R: RandomSource> Iterator for Backoff<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaled_ceiling_matches_repeated_multiplication() {
+        for m in [1000u32, 1001, 1500, 1600, 2000, 3000, 999_999] {
+            for (base, cap) in [
+                (1u64, u64::MAX),
+                (100, 1_000_000),
+                (5_000_000_000, 60_000_000_000),
+            ] {
+                let mut naive = base as f64;
+                for n in 0u32..200 {
+                    let want = if naive >= cap as f64 {
+                        cap
+                    } else {
+                        ((naive + 0.5) as u64).clamp(base, cap)
+                    };
+                    let got = scaled_ceiling_nanos(base, cap, n, m);
+                    // Squaring and repeated multiplication may round differently in the
+                    // last bits: allow one part in 10^12.
+                    let tol = (want / 1_000_000_000_000).max(1);
+                    assert!(
+                        got.abs_diff(want) <= tol,
+                        "m {m} base {base} n {n}: {got} vs {want}"
+                    );
+                    naive *= f64::from(m) / 1000.0;
+                }
+                assert_eq!(
+                    scaled_ceiling_nanos(base, cap, u32::MAX, m),
+                    if m == 1000 { base } else { cap }
+                );
+            }
+        }
+        // Resilience4j's figures: 5 s at 1.5 is 7.5 s, then 11.25 s.
+        assert_eq!(
+            scaled_ceiling_nanos(5_000_000_000, u64::MAX, 1, 1500),
+            7_500_000_000
+        );
+        assert_eq!(
+            scaled_ceiling_nanos(5_000_000_000, u64::MAX, 2, 1500),
+            11_250_000_000
+        );
+    }
 
     #[test]
     fn ceiling_matches_a_wide_multiplication() {

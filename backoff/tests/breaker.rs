@@ -707,3 +707,65 @@ fn regression_state_reports_open_past_the_half_open_limit() {
     assert_eq!(b.state(), State::Open);
     assert_eq!(b.metrics().state, State::Open);
 }
+
+/// The open waits of consecutive openings, measured to the millisecond.
+fn measured_open_waits(config: BreakerConfig, openings: usize) -> Vec<u64> {
+    let clock = ManualClock::new();
+    let b = CircuitBreaker::new(config, &clock).with_seed(11);
+    b.try_acquire().unwrap().record(F, FAST);
+    let mut waits = Vec::new();
+    for _ in 0..openings {
+        let mut waited = 0u64;
+        let p = loop {
+            clock.advance(ms(1));
+            waited += 1;
+            if let Ok(p) = b.try_acquire() {
+                break p;
+            }
+        };
+        waits.push(waited - 1); // strictly past the wait: one millisecond more
+        p.record(F, FAST);
+    }
+    waits
+}
+
+/// Issue 18, defect 3 (Resilience4j `IntervalFunction.ofExponentialBackoff(5 s, 1.5)`):
+/// the open wait takes a multiplier, 5 s then 7.5 s; it could only double (10 s).
+#[test]
+fn regression_open_wait_takes_a_multiplier() {
+    let s = Strategy::exponential(Duration::from_secs(5), Duration::from_secs(60))
+        .unwrap()
+        .with_multiplier(1.5)
+        .unwrap();
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(1)
+        .wait_in_open_backoff(s)
+        .build()
+        .unwrap();
+    assert_eq!(measured_open_waits(config, 3), [5_000, 7_500, 11_250]);
+}
+
+/// Issue 18, defect 3 (Resilience4j `IntervalFunction.ofExponentialRandomBackoff(5 s, 1.5,
+/// 0.5)`): the open wait takes a randomization factor, each wait within ± 50 % of its
+/// exponential value.
+#[test]
+fn regression_open_wait_takes_a_randomization_factor() {
+    let s = Strategy::randomized(Duration::from_secs(5), Duration::from_secs(60), 0.5)
+        .unwrap()
+        .with_multiplier(1.5)
+        .unwrap();
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(1)
+        .wait_in_open_backoff(s)
+        .build()
+        .unwrap();
+    let waits = measured_open_waits(config, 3);
+    for (w, e) in waits.iter().zip([5_000u64, 7_500, 11_250]) {
+        assert!(*w >= e / 2 && *w <= e + e / 2, "{waits:?}");
+    }
+    assert_ne!(waits, [5_000, 7_500, 11_250], "no randomization");
+}

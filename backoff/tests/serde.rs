@@ -14,9 +14,31 @@ fn strategy_round_trips_and_rejects_invalid_input() {
     let json = serde_json::to_string(&s).unwrap();
     assert_eq!(
         json,
-        r#"{"kind":"decorrelated_corrected","base":{"secs":0,"nanos":5000000},"cap":{"secs":2,"nanos":0}}"#
+        r#"{"kind":"decorrelated_corrected","base":{"secs":0,"nanos":5000000},"cap":{"secs":2,"nanos":0},"multiplier":2.0}"#
     );
     assert_eq!(serde_json::from_str::<Strategy>(&json).unwrap(), s);
+    // The multiplier may be left out (2), and a randomized strategy keeps its factor.
+    let short = r#"{"kind":"decorrelated_corrected","base":{"secs":0,"nanos":5000000},"cap":{"secs":2,"nanos":0}}"#;
+    assert_eq!(serde_json::from_str::<Strategy>(short).unwrap(), s);
+    let r = Strategy::randomized(Duration::from_secs(1), Duration::from_secs(120), 0.2)
+        .unwrap()
+        .with_multiplier(1.6)
+        .unwrap();
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(
+        json.contains(r#""multiplier":1.6,"randomization_factor":0.2"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<Strategy>(&json).unwrap(), r);
+    // Invalid multipliers and factors, a factor on a kind without one, unknown fields.
+    for bad in [
+        json.replace("1.6", "0.5"),
+        json.replace("0.2", "1.0"),
+        json.replace("randomized", "exponential"),
+        json.replace("\"multiplier\"", "\"multiplyer\""),
+    ] {
+        assert!(serde_json::from_str::<Strategy>(&bad).is_err(), "{bad}");
+    }
     let bad = r#"{"kind":"full_jitter","base":{"secs":3,"nanos":0},"cap":{"secs":2,"nanos":0}}"#;
     let err = serde_json::from_str::<Strategy>(bad).unwrap_err();
     assert!(

@@ -6,14 +6,40 @@ use proptest::prelude::*;
 use proptest::strategy::Strategy as _;
 use ward_backoff::{Backoff, ConfigError, SplitMix64, Strategy, StrategyKind};
 
-const KINDS: [StrategyKind; 6] = [
+const KINDS: [StrategyKind; 7] = [
     StrategyKind::Constant,
     StrategyKind::Exponential,
     StrategyKind::FullJitter,
     StrategyKind::EqualJitter,
     StrategyKind::Decorrelated,
     StrategyKind::DecorrelatedCorrected,
+    StrategyKind::Randomized,
 ];
+
+/// Multipliers in thousandths: doubling, gRPC's 1.6, Resilience4j's 1.5, the edges.
+fn multiplier_milli() -> impl proptest::strategy::Strategy<Value = u32> {
+    prop_oneof![
+        Just(2000u32),
+        Just(1600),
+        Just(1500),
+        Just(1000),
+        Just(1001),
+        Just(1_000_000),
+        1000u32..=10_000
+    ]
+}
+
+/// `strategy(kind, base, cap)` with the multiplier set where it applies.
+fn with_multiplier(s: Strategy, m_milli: u32) -> Strategy {
+    match s.kind() {
+        StrategyKind::Constant
+        | StrategyKind::Decorrelated
+        | StrategyKind::DecorrelatedCorrected => s,
+        _ => s
+            .with_multiplier(f64::from(m_milli) / 1000.0)
+            .expect("in range"),
+    }
+}
 
 fn strategy(kind: StrategyKind, base: u64, cap: u64) -> Strategy {
     let cap = if kind == StrategyKind::Constant {
@@ -50,9 +76,10 @@ proptest! {
         start in attempt(),
         seed in any::<u64>(),
         steps in 1usize..40,
+        m in multiplier_milli(),
     ) {
         for kind in KINDS {
-            let s = strategy(kind, base, cap);
+            let s = with_multiplier(strategy(kind, base, cap), m);
             let mut b = Backoff::new(s, SplitMix64::new(seed));
             b.set_attempt(start);
             for i in 0..steps {
@@ -67,10 +94,28 @@ proptest! {
                         prop_assert!(d <= s.ceiling(n));
                         prop_assert!(d >= s.ceiling(n) / 2);
                     }
+                    StrategyKind::Randomized => {
+                        // ± 50 % (the default factor) around E(n), capped.
+                        let e = s.ceiling(n).as_nanos();
+                        prop_assert!(d.as_nanos() >= e - e / 2, "{d:?} below E(n) / 2");
+                        prop_assert!(d.as_nanos() <= e + e / 2 + 1);
+                    }
                     _ => prop_assert!(d >= s.base(), "{kind:?} {d:?} < base"),
                 }
             }
         }
+    }
+
+    /// With any multiplier, `E(n)` is non-decreasing in `n`, starts at the base, never
+    /// leaves `[base, cap]` and ends at the cap (the base for a multiplier of 1).
+    #[test]
+    fn prop_scaled_ceiling_non_decreasing((base, cap) in base_cap(), n in attempt(), m in multiplier_milli()) {
+        let s = with_multiplier(strategy(StrategyKind::Exponential, base, cap), m);
+        prop_assert!(s.ceiling(n) <= s.ceiling(n.saturating_add(1)));
+        prop_assert!(s.ceiling(n) >= s.base() && s.ceiling(n) <= s.cap());
+        prop_assert_eq!(s.ceiling(0), s.base());
+        let last = if m == 1000 { s.base() } else { s.cap() };
+        prop_assert_eq!(s.ceiling(u32::MAX), last);
     }
 
     /// `E(n)` is non-decreasing in `n`, starts at the base and ends at the cap.
@@ -253,5 +298,56 @@ fn regression_always_zero_random_source_does_not_spin() {
         ) {
             assert!(d >= s.base(), "{kind:?}: {d:?}");
         }
+    }
+}
+
+/// gRPC and Resilience4j parameters: multiplier and randomization factor, the cap holding
+/// after the jitter, and the refused settings.
+#[test]
+fn multiplier_and_randomization_factor() {
+    let ms = Duration::from_millis;
+    // gRPC connection backoff: 1 s × 1.6^n ± 20 %, at most 120 s.
+    let s = Strategy::randomized(Duration::from_secs(1), Duration::from_secs(120), 0.2)
+        .unwrap()
+        .with_multiplier(1.6)
+        .unwrap();
+    assert_eq!(s.ceiling(1), ms(1600));
+    assert_eq!(s.ceiling(2), ms(2560));
+    let mut b = Backoff::new(s, SplitMix64::new(5));
+    for n in 0..40 {
+        let d = b.next_delay();
+        let e = s.ceiling(n);
+        assert!(
+            d >= e * 4 / 5 && d <= (e * 6 / 5).min(s.cap()),
+            "{n}: {d:?} vs {e:?}"
+        );
+    }
+    assert_eq!(
+        s.to_string(),
+        "randomized (base 1s, cap 120s, multiplier 1.6, ± 20 %)"
+    );
+    // The multiplier is refused where it has no meaning, and out of range.
+    let base = Duration::from_secs(1);
+    assert!(matches!(
+        Strategy::decorrelated(base, base * 10)
+            .unwrap()
+            .with_multiplier(1.5),
+        Err(ConfigError::MultiplierNotApplicable {
+            kind: StrategyKind::Decorrelated
+        })
+    ));
+    for m in [0.5, f64::NAN, f64::INFINITY, 1000.5] {
+        assert!(matches!(
+            Strategy::exponential(base, base * 10)
+                .unwrap()
+                .with_multiplier(m),
+            Err(ConfigError::MultiplierOutOfRange { .. })
+        ));
+    }
+    for f in [-0.1, 1.0, 0.9999, f64::NAN] {
+        assert!(matches!(
+            Strategy::randomized(base, base * 10, f),
+            Err(ConfigError::RandomizationFactorOutOfRange { .. })
+        ));
     }
 }
