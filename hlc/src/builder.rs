@@ -7,6 +7,36 @@ use crate::hlc::{Hlc, OverflowPolicy};
 use crate::jump::{ClockJump, JumpThresholds, JumpWatch};
 use crate::timestamp::Timestamp;
 
+/// The maximum drift a clock accepts unless told otherwise: 500 ms.
+///
+/// A received timestamp whose physical part is more than this ahead of the local clock
+/// is refused with [`ClockError::DriftExceeded`](crate::ClockError::DriftExceeded).
+/// Without a bound, one peer with a wrong clock (or a forged timestamp) drags every
+/// clock it talks to into its future for good, and a [`DurableHlc`] persists that
+/// future, up to the end of the range.
+///
+/// 500 ms is CockroachDB's default maximum clock offset and uhlc's default maximum
+/// delta: well above what NTP keeps healthy servers within (milliseconds), small enough
+/// that a bad peer moves the clock by at most half a second per message chain. MongoDB
+/// accepts up to a year ahead, which only guards the end of the range; we take the tight
+/// bound because a refusal is visible and fixable (raise the bound with
+/// [`HlcBuilder::max_drift`]) while a clock dragged ahead is not. Clusters whose clocks
+/// legitimately differ by more set their own bound; [`HlcBuilder::with_max_drift`]`(None)`
+/// removes it.
+///
+/// [`DurableHlc`]: https://docs.rs/ward-hlc/latest/ward_hlc/struct.DurableHlc.html
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ward_hlc::{Hlc, ManualClock, DEFAULT_MAX_DRIFT};
+///
+/// assert_eq!(DEFAULT_MAX_DRIFT, Duration::from_millis(500));
+/// assert_eq!(Hlc::new(ManualClock::new(0)).max_drift(), Some(DEFAULT_MAX_DRIFT));
+/// ```
+pub const DEFAULT_MAX_DRIFT: Duration = Duration::from_millis(500);
+
 /// Configuration of an [`Hlc`], from [`Hlc::builder`].
 ///
 /// # Examples
@@ -36,7 +66,8 @@ pub struct HlcBuilder<C> {
 }
 
 impl<C: PhysicalClock> HlcBuilder<C> {
-    /// A builder with the defaults of [`Hlc::new`].
+    /// A builder with the defaults of [`Hlc::new`]: maximum drift
+    /// [`DEFAULT_MAX_DRIFT`], [`OverflowPolicy::Carry`], no jump watch.
     ///
     /// # Examples
     ///
@@ -49,7 +80,7 @@ impl<C: PhysicalClock> HlcBuilder<C> {
     pub fn new(clock: C) -> HlcBuilder<C> {
         HlcBuilder {
             clock,
-            max_drift: None,
+            max_drift: Some(DEFAULT_MAX_DRIFT),
             overflow: OverflowPolicy::Carry,
             jumps: None,
             hook: None,
@@ -77,7 +108,8 @@ impl<C: PhysicalClock> HlcBuilder<C> {
         self
     }
 
-    /// Sets or clears the maximum drift; `None` accepts any remote timestamp.
+    /// Sets or clears the maximum drift; `None` accepts any remote timestamp (see
+    /// [`DEFAULT_MAX_DRIFT`] for what that risks).
     ///
     /// # Examples
     ///

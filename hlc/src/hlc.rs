@@ -175,8 +175,9 @@ pub struct Hlc<C> {
 }
 
 impl<C: PhysicalClock> Hlc<C> {
-    /// Creates a clock over `clock` with no drift bound, [`OverflowPolicy::Carry`] and no
-    /// jump watch.
+    /// Creates a clock over `clock` with the maximum drift
+    /// [`DEFAULT_MAX_DRIFT`](crate::DEFAULT_MAX_DRIFT) (500 ms), [`OverflowPolicy::Carry`]
+    /// and no jump watch.
     ///
     /// # Examples
     ///
@@ -345,9 +346,12 @@ impl<C: PhysicalClock> Hlc<C> {
     /// # Examples
     ///
     /// ```
+    /// use std::time::Duration;
     /// use ward_hlc::{Hlc, ManualClock};
     ///
-    /// assert_eq!(Hlc::new(ManualClock::new(0)).max_drift(), None);
+    /// assert_eq!(Hlc::new(ManualClock::new(0)).max_drift(), Some(Duration::from_millis(500)));
+    /// let unbounded = Hlc::builder(ManualClock::new(0)).with_max_drift(None).build();
+    /// assert_eq!(unbounded.max_drift(), None);
     /// ```
     pub fn max_drift(&self) -> Option<Duration> {
         self.max_drift
@@ -392,7 +396,7 @@ impl<C: PhysicalClock> Hlc<C> {
     /// Reads the physical clock, reports jumps, then checks the range: a reading beyond
     /// [`MAX_PHYSICAL`] is a jump like any other before it is an error.
     #[inline]
-    fn read_clock(&self) -> Result<u64, ClockError> {
+    pub(crate) fn read_clock(&self) -> Result<u64, ClockError> {
         let pt = self.clock.now_micros();
         if let Some(watch) = &self.jumps {
             watch.observe(pt);

@@ -1,294 +1,19 @@
 //! Restart safety: a persisted upper bound of issued physical time.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, TryLockError};
 use std::time::Duration;
 
 use crate::builder::HlcBuilder;
 use crate::clock::{PhysicalClock, micros_of};
-use crate::hlc::{ClockError, EventError, Hlc};
+use crate::hlc::{ClockError, EventError, Hlc, OverflowPolicy};
+use crate::jump::JumpStats;
+use crate::options::{DurableOptions, RestartPolicy};
+use crate::store::{BoundStore, StoreError};
 use crate::sync::{AtomicU64, Mutex, Ordering};
 use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
 
-/// Durable storage for one number: an upper bound, in microseconds since the Unix epoch,
-/// of the physical part of every timestamp a [`DurableHlc`] has issued or may issue.
-///
-/// `store` must be durable when it returns `Ok`: after a crash, `load` returns the stored
-/// value or a later one, never an earlier one. `load` must not invent a value: a missing
-/// or damaged record is an error, never a silent reset to zero.
-///
-/// # Examples
-///
-/// An in-memory store, for illustration (it does not survive a restart):
-///
-/// ```
-/// use ward_hlc::{BoundStore, StoreError};
-///
-/// #[derive(Default)]
-/// struct Memory(Option<u64>);
-///
-/// impl BoundStore for Memory {
-///     fn load(&mut self) -> Result<u64, StoreError> {
-///         self.0.ok_or(StoreError::Missing { path: "memory".into() })
-///     }
-///     fn store(&mut self, bound: u64) -> Result<(), StoreError> {
-///         self.0 = Some(bound);
-///         Ok(())
-///     }
-/// }
-/// ```
-pub trait BoundStore {
-    /// Reads the stored bound.
-    ///
-    /// # Errors
-    ///
-    /// [`StoreError::Missing`] when nothing was ever stored; other [`StoreError`]s when
-    /// the record is unreadable or damaged.
-    fn load(&mut self) -> Result<u64, StoreError>;
-
-    /// Durably replaces the stored bound.
-    ///
-    /// # Errors
-    ///
-    /// [`StoreError::Io`] (or an implementation's own variant) when the bound could not be
-    /// made durable; the previous bound must then still be readable.
-    fn store(&mut self, bound: u64) -> Result<(), StoreError>;
-}
-
-impl<S: BoundStore + ?Sized> BoundStore for &mut S {
-    fn load(&mut self) -> Result<u64, StoreError> {
-        (**self).load()
-    }
-
-    fn store(&mut self, bound: u64) -> Result<(), StoreError> {
-        (**self).store(bound)
-    }
-}
-
-/// Reading or writing a persisted bound failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// There is no bound record: the store was never written, or its file was removed.
-    #[error("no bound record at {}", path.display())]
-    Missing {
-        /// Where the record was looked for.
-        path: PathBuf,
-    },
-    /// The record is shorter than its fixed size: a torn or truncated write.
-    #[error("bound record is truncated: {len} bytes, expected {expected}")]
-    Truncated {
-        /// Bytes found.
-        len: usize,
-        /// Bytes a record has.
-        expected: usize,
-    },
-    /// The record is longer than its fixed size.
-    #[error("bound record has {len} bytes, expected {expected}")]
-    TooLong {
-        /// Bytes found.
-        len: usize,
-        /// Bytes a record has.
-        expected: usize,
-    },
-    /// The record does not start with the expected magic bytes and version.
-    #[error("bound record has an unknown header")]
-    BadHeader,
-    /// The record's checksum does not match its contents.
-    #[error("bound record checksum mismatch: stored {stored:#010x}, computed {computed:#010x}")]
-    ChecksumMismatch {
-        /// The checksum stored in the record.
-        stored: u32,
-        /// The checksum of the record's contents.
-        computed: u32,
-    },
-    /// The record holds a bound beyond the representable physical range.
-    #[error("bound record holds {bound} µs, beyond the largest representable {MAX_PHYSICAL} µs")]
-    OutOfRange {
-        /// The bound read.
-        bound: u64,
-    },
-    /// The operating system reported an error.
-    #[error("bound record i/o at {}", path.display())]
-    Io {
-        /// The file involved.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
-}
-
-const MAGIC: [u8; 8] = *b"WARDHLC1";
-const RECORD_LEN: usize = 20;
-
-/// A [`BoundStore`] in one small file, replaced atomically.
-///
-/// The record is 20 bytes: the magic `WARDHLC1`, the bound as a big-endian `u64`, and a
-/// CRC-32 (IEEE) of the first 16 bytes. A write goes to `<file>.tmp`, is flushed with
-/// `fsync`, renamed over the file, and the directory is flushed (on Unix) so the rename
-/// itself survives a crash. A reader therefore sees the old record or the new one,
-/// never a mix; a damaged file is reported as [`StoreError::Truncated`],
-/// [`StoreError::TooLong`], [`StoreError::BadHeader`] or
-/// [`StoreError::ChecksumMismatch`].
-///
-/// # Examples
-///
-/// ```
-/// use ward_hlc::{BoundStore, FileBoundStore, StoreError};
-///
-/// let dir = std::env::temp_dir().join(format!("ward-hlc-doc-{}", std::process::id()));
-/// std::fs::create_dir_all(&dir)?;
-/// let mut store = FileBoundStore::new(dir.join("bound"));
-/// assert!(matches!(store.load(), Err(StoreError::Missing { .. })));
-/// store.store(1_700_000_000_000_000)?;
-/// assert_eq!(store.load()?, 1_700_000_000_000_000);
-/// # std::fs::remove_dir_all(&dir)?;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileBoundStore {
-    path: PathBuf,
-    temp: PathBuf,
-}
-
-impl FileBoundStore {
-    /// A store at `path`. Nothing is read or written until [`load`](BoundStore::load) or
-    /// [`store`](BoundStore::store).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_hlc::FileBoundStore;
-    ///
-    /// let store = FileBoundStore::new("/var/lib/app/hlc.bound");
-    /// assert_eq!(store.path(), std::path::Path::new("/var/lib/app/hlc.bound"));
-    /// ```
-    pub fn new(path: impl Into<PathBuf>) -> FileBoundStore {
-        let path = path.into();
-        let mut temp = path.clone().into_os_string();
-        temp.push(".tmp");
-        FileBoundStore {
-            path,
-            temp: temp.into(),
-        }
-    }
-
-    /// The file holding the record.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ward_hlc::FileBoundStore;
-    ///
-    /// assert!(FileBoundStore::new("b").path().ends_with("b"));
-    /// ```
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn io(&self, path: &Path, source: io::Error) -> StoreError {
-        StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-}
-
-impl BoundStore for FileBoundStore {
-    fn load(&mut self) -> Result<u64, StoreError> {
-        let bytes = match fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing {
-                    path: self.path.clone(),
-                });
-            }
-            Err(e) => return Err(self.io(&self.path, e)),
-        };
-        decode(&bytes)
-    }
-
-    fn store(&mut self, bound: u64) -> Result<(), StoreError> {
-        let record = encode(bound);
-        let mut file = File::create(&self.temp).map_err(|e| self.io(&self.temp, e))?;
-        file.write_all(&record)
-            .map_err(|e| self.io(&self.temp, e))?;
-        file.sync_all().map_err(|e| self.io(&self.temp, e))?;
-        drop(file);
-        fs::rename(&self.temp, &self.path).map_err(|e| self.io(&self.path, e))?;
-        #[cfg(unix)]
-        {
-            let dir = match self.path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| self.io(dir, e))?;
-        }
-        Ok(())
-    }
-}
-
-fn encode(bound: u64) -> [u8; RECORD_LEN] {
-    let mut record = [0u8; RECORD_LEN];
-    record[..8].copy_from_slice(&MAGIC);
-    record[8..16].copy_from_slice(&bound.to_be_bytes());
-    let crc = crc32(&record[..16]);
-    record[16..].copy_from_slice(&crc.to_be_bytes());
-    record
-}
-
-fn decode(bytes: &[u8]) -> Result<u64, StoreError> {
-    if bytes.len() < RECORD_LEN {
-        return Err(StoreError::Truncated {
-            len: bytes.len(),
-            expected: RECORD_LEN,
-        });
-    }
-    if bytes.len() > RECORD_LEN {
-        return Err(StoreError::TooLong {
-            len: bytes.len(),
-            expected: RECORD_LEN,
-        });
-    }
-    if bytes[..8] != MAGIC {
-        return Err(StoreError::BadHeader);
-    }
-    let mut stored = [0u8; 4];
-    stored.copy_from_slice(&bytes[16..]);
-    let stored = u32::from_be_bytes(stored);
-    let computed = crc32(&bytes[..16]);
-    if stored != computed {
-        return Err(StoreError::ChecksumMismatch { stored, computed });
-    }
-    let mut bound = [0u8; 8];
-    bound.copy_from_slice(&bytes[8..16]);
-    let bound = u64::from_be_bytes(bound);
-    if bound > MAX_PHYSICAL {
-        return Err(StoreError::OutOfRange { bound });
-    }
-    Ok(bound)
-}
-
-/// CRC-32 with the IEEE polynomial (reflected 0xEDB88320), bit by bit: the record is 16
-/// bytes, so a table would not pay for itself.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
-
-/// An event of a [`DurableHlc`] failed. The clock is unchanged.
+/// Opening a [`DurableHlc`] or one of its events failed. The clock (and the stored
+/// bound) is unchanged.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DurableError {
@@ -296,8 +21,9 @@ pub enum DurableError {
     #[error(transparent)]
     Clock(#[from] ClockError),
     /// The bound could not be loaded or extended. No timestamp beyond the persisted
-    /// bound is issued until a later store succeeds.
-    #[error("persisting the hlc bound failed")]
+    /// bound is issued until a later store succeeds. [`StoreError::Missing`] from
+    /// [`DurableHlc::open`] means first boot: use [`DurableHlc::open_or_create`].
+    #[error(transparent)]
     Store(#[from] StoreError),
     /// [`DurableHlc::create`] found an existing bound: use [`DurableHlc::open`].
     #[error("a bound of {bound} µs is already stored; open the clock instead of creating it")]
@@ -305,39 +31,79 @@ pub enum DurableError {
         /// The bound found.
         bound: u64,
     },
+    /// The lease is outside [`DurableOptions::MIN_LEASE`]`..=`[`DurableOptions::MAX_LEASE`].
+    #[error("lease {lease:?} is outside {min:?}..={max:?}")]
+    InvalidLease {
+        /// The lease given.
+        lease: Duration,
+        /// The shortest lease accepted.
+        min: Duration,
+        /// The longest lease accepted.
+        max: Duration,
+    },
+    /// Under [`RestartPolicy::Wait`], the physical clock is further behind the persisted
+    /// bound than the maximum wait: the clock was set back, or the bound was pushed far
+    /// ahead (a remote timestamp accepted without a drift bound). Fix the clock, open
+    /// with [`RestartPolicy::Jump`] (timestamps then run ahead of the clock), or, for a
+    /// bound known to be wrong, [`DurableHlc::reset_bound`].
+    #[error(
+        "persisted bound {bound} µs is {:?} ahead of the clock ({now} µs), more than the maximum wait {max_wait:?}",
+        Duration::from_micros(bound.saturating_sub(*now))
+    )]
+    BoundAhead {
+        /// The persisted bound, in microseconds since the epoch.
+        bound: u64,
+        /// The physical clock's last reading, in microseconds since the epoch.
+        now: u64,
+        /// The maximum wait configured.
+        max_wait: Duration,
+    },
 }
 
 /// An [`Hlc`] that survives restarts, even when the system clock was set back while the
 /// process was down.
 ///
 /// Before issuing a timestamp whose physical part `l` is beyond the persisted bound, it
-/// stores a new bound `l + lease` and only then issues. It refreshes the
-/// bound early, when an issued timestamp comes within half a lease of it: the one call
-/// that notices does the write (after its timestamp is issued) while other threads go
-/// on issuing below the old bound, so normally no event is held up waiting for the
-/// bound. Pick a lease much longer than a write takes (seconds, not milliseconds). On
-/// restart, [`open`](DurableHlc::open) loads
-/// the bound `B` and resumes after `(B, 4095)`: every timestamp of the previous run was
-/// at most that, so the new run issues only greater ones, whatever the clock says.
+/// stores a new bound `l + lease` and only then issues. It refreshes the bound early,
+/// when an issued timestamp comes within half a lease of it: the one call that notices
+/// does the write (after its timestamp is issued, so that call pays one `fsync`) while
+/// other threads go on issuing below the old bound, so normally no event is held up
+/// waiting for the bound. Pick a lease much longer than a write takes (seconds, not
+/// milliseconds; see [`DurableOptions`]). Between refreshes, events are the lock-free
+/// [`Hlc`] ones; a refresh takes a mutex around the store.
 ///
-/// Between refreshes, events are the lock-free [`Hlc`] ones; a refresh takes a mutex
-/// around the store.
+/// Every event goes through the bound: the clock inside is never handed out, only
+/// read-only views of it ([`last`](Self::last), [`clock`](Self::clock), its settings).
 ///
-/// The price is paid on every restart that comes before the clock has passed `B` (a
-/// quick restart, or any restart with the clock set back): timestamps start just above
-/// `B`, ahead of the clock, and run on the logical counter and carries until the clock
-/// passes `B`. A crash loop faster than the lease moves `B`, and so the timestamps,
-/// about a lease further ahead with each restart. `B` is at most one and a half
-/// leases (plus 1 µs) ahead of the last timestamp the previous run issued (an early
-/// refresh asks for half a lease of headroom and adds a lease to it); a run that issued
-/// nothing still moved it a lease and 1 µs past the larger of its start reading and the
-/// bound it started from.
+/// ```compile_fail
+/// # use ward_hlc::{DurableHlc, FileBoundStore, ManualClock};
+/// fn around_the_bound(durable: &DurableHlc<ManualClock, FileBoundStore>) {
+///     let _ = durable.hlc(); // no `&Hlc`: its events would ignore the bound
+/// }
+/// ```
+///
+/// # Restarts
+///
+/// On restart, [`open`](DurableHlc::open) loads the bound `B`: every timestamp of the
+/// previous run was at most `(B, 4095)`, so the new run issues only greater ones,
+/// whatever the clock says. When the clock has not passed `B` yet (a quick restart, or
+/// the clock set back), the [`RestartPolicy`] decides: wait until it has (the default),
+/// or start above `B` at once, ahead of the clock. `B` is at most one and a half leases
+/// (plus 1 µs) ahead of the last timestamp the previous run issued (an early refresh asks
+/// for half a lease of headroom and adds a lease to it); a run that issued nothing still
+/// moved it a lease and 1 µs past the larger of its start reading and the bound it
+/// started from. Under [`RestartPolicy::Jump`] a crash loop faster than the lease moves
+/// `B`, and so the timestamps, about a lease further ahead with each restart.
+///
+/// The store is [acquired](BoundStore::acquire) for the lifetime of the clock: a second
+/// clock on the same [`FileBoundStore`](crate::FileBoundStore), in this process or
+/// another, fails with [`StoreError::Locked`].
 ///
 /// # Examples
 ///
 /// ```
 /// use std::time::Duration;
-/// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
+/// use ward_hlc::{DurableHlc, DurableOptions, FileBoundStore, Hlc, ManualClock, RestartPolicy};
 ///
 /// let dir = std::env::temp_dir().join(format!("ward-hlc-durable-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir)?;
@@ -349,10 +115,15 @@ pub enum DurableError {
 /// let before = first.now()?;
 /// drop(first);
 ///
-/// // The machine restarts with its clock set back by an hour.
+/// // The machine restarts with its clock set back by an hour. Waiting would take an
+/// // hour, so the default policy refuses; jumping issues above the bound at once.
 /// clock.set(1_700_000_000_000_000 - 3_600_000_000);
-/// let second = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), lease)?;
+/// let waiting = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), lease);
+/// assert!(waiting.is_err());
+/// let options = DurableOptions::new(lease).restart(RestartPolicy::Jump);
+/// let second = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), options)?;
 /// assert!(second.now()? > before);
+/// # drop(second);
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -368,15 +139,22 @@ pub struct DurableHlc<C, S> {
 impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     /// Opens a clock whose bound is already stored, after a restart.
     ///
-    /// Loads the bound `B`, resumes after `(B, 4095)` (and after any timestamp given to
-    /// the builder's [`resume_after`](HlcBuilder::resume_after)), and stores a fresh bound
-    /// before returning.
+    /// Acquires the store, loads the bound `B`, applies the [`RestartPolicy`], resumes
+    /// after `(B, 4095)` (and after any timestamp given to the builder's
+    /// [`resume_after`](HlcBuilder::resume_after)), and stores a fresh bound before
+    /// returning. `options` is a [`DurableOptions`] or just the lease as a `Duration`.
     ///
     /// # Errors
     ///
-    /// [`DurableError::Store`] when the bound is missing ([`StoreError::Missing`]),
-    /// damaged, or cannot be extended; [`DurableError::Clock`] when the physical clock
-    /// reads beyond the representable range.
+    /// - [`DurableError::Store`] when the store is locked by another clock
+    ///   ([`StoreError::Locked`]), the bound is missing ([`StoreError::Missing`]: first
+    ///   boot, see [`open_or_create`](Self::open_or_create)), damaged, or cannot be
+    ///   extended.
+    /// - [`DurableError::InvalidLease`] for a lease out of range.
+    /// - [`DurableError::BoundAhead`] under [`RestartPolicy::Wait`] when the clock is
+    ///   further behind `B` than the maximum wait.
+    /// - [`DurableError::Clock`] when the physical clock reads beyond the representable
+    ///   range.
     ///
     /// # Examples
     ///
@@ -384,15 +162,13 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     pub fn open(
         builder: HlcBuilder<C>,
         mut store: S,
-        lease: Duration,
+        options: impl Into<DurableOptions>,
     ) -> Result<Self, DurableError> {
+        let options = options.into();
+        validate(&options)?;
+        store.acquire()?;
         let bound = store.load()?;
-        // Any store may hand back garbage; the shift below must not lose bits.
-        if bound > MAX_PHYSICAL {
-            return Err(StoreError::OutOfRange { bound }.into());
-        }
-        let floor = Timestamp::from_u64((bound << LOGICAL_BITS) | u64::from(MAX_LOGICAL));
-        Self::start(builder.resume_after(floor), store, lease, bound)
+        Self::resume(builder, store, &options, bound)
     }
 
     /// Creates a clock on an empty store, on first start.
@@ -400,10 +176,11 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     /// # Errors
     ///
     /// [`DurableError::AlreadyInitialized`] when the store already holds a bound (a
-    /// second `create` would forget it); [`DurableError::Store`] when the store cannot
-    /// be read or written, except [`StoreError::Missing`], which is what `create`
-    /// expects; [`DurableError::Clock`] when the clock reads beyond the representable
-    /// range.
+    /// second `create` would forget it); [`DurableError::Store`] when the store is
+    /// locked by another clock or cannot be read or written, except
+    /// [`StoreError::Missing`], which is what `create` expects;
+    /// [`DurableError::InvalidLease`] for a lease out of range; [`DurableError::Clock`]
+    /// when the clock reads beyond the representable range.
     ///
     /// # Examples
     ///
@@ -411,34 +188,196 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     pub fn create(
         builder: HlcBuilder<C>,
         mut store: S,
-        lease: Duration,
+        options: impl Into<DurableOptions>,
     ) -> Result<Self, DurableError> {
+        let options = options.into();
+        validate(&options)?;
+        store.acquire()?;
         match store.load() {
             Ok(bound) => Err(DurableError::AlreadyInitialized { bound }),
-            Err(StoreError::Missing { .. }) => Self::start(builder, store, lease, 0),
+            Err(StoreError::Missing { .. }) => Self::start(builder, store, &options, 0),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Opens the clock if a bound is stored, creates it if none is (first boot).
+    ///
+    /// A damaged record is an error, never a reason to create: only
+    /// [`StoreError::Missing`] means first boot.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open), except that a missing bound is not an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-ooc-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let clock = ManualClock::new(1_700_000_000_000_000);
+    /// let lease = Duration::from_millis(10);
+    /// let first = DurableHlc::open_or_create(Hlc::builder(&clock), FileBoundStore::new(dir.join("b")), lease)?;
+    /// let issued = first.now()?;
+    /// drop(first);
+    /// clock.advance(Duration::from_millis(20)); // past the bound: no wait
+    /// let again = DurableHlc::open_or_create(Hlc::builder(&clock), FileBoundStore::new(dir.join("b")), lease)?;
+    /// assert!(again.now()? > issued);
+    /// # drop(again);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_or_create(
+        builder: HlcBuilder<C>,
+        mut store: S,
+        options: impl Into<DurableOptions>,
+    ) -> Result<Self, DurableError> {
+        let options = options.into();
+        validate(&options)?;
+        store.acquire()?;
+        match store.load() {
+            Ok(bound) => Self::resume(builder, store, &options, bound),
+            Err(StoreError::Missing { .. }) => Self::start(builder, store, &options, 0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Operator recovery: discards the stored bound, whatever it holds, and starts as
+    /// [`create`](Self::create) does.
+    ///
+    /// Use it once, by hand (an operator's command, a start-up flag that is removed
+    /// afterwards), when the bound is known to be wrong: a remote timestamp far in the
+    /// future was accepted without a drift bound and persisted (`open` then fails with
+    /// [`DurableError::BoundAhead`], or every event is
+    /// [`ClockError::Exhausted`]), or the record is damaged beyond use. It gives up the
+    /// restart guarantee for the timestamps issued under the discarded bound: the new
+    /// run may issue timestamps smaller than those. Give the builder
+    /// [`resume_after`](HlcBuilder::resume_after) with the largest timestamp you still
+    /// trust (from a log or a peer) to keep the guarantee for those.
+    ///
+    /// # Errors
+    ///
+    /// [`DurableError::Store`] when the store is locked by another clock
+    /// ([`StoreError::Locked`]), cannot be read for a reason other than a missing or
+    /// damaged record ([`StoreError::Io`]), or cannot be written;
+    /// [`DurableError::InvalidLease`] and [`DurableError::Clock`] as in `create`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{BoundStore, DurableError, DurableHlc, FileBoundStore, Hlc, ManualClock, MAX_PHYSICAL};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-reset-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("b");
+    /// let lease = Duration::from_secs(1);
+    /// // A bound near the end of the range: every restart would be refused.
+    /// FileBoundStore::new(&path).store(MAX_PHYSICAL - 1)?;
+    /// let clock = ManualClock::new(1_700_000_000_000_000);
+    /// let refused = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), lease);
+    /// assert!(matches!(refused, Err(DurableError::BoundAhead { .. })));
+    ///
+    /// let recovered = DurableHlc::reset_bound(Hlc::builder(&clock), FileBoundStore::new(&path), lease)?;
+    /// assert_eq!(recovered.now()?.physical(), 1_700_000_000_000_000);
+    /// # drop(recovered);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reset_bound(
+        builder: HlcBuilder<C>,
+        mut store: S,
+        options: impl Into<DurableOptions>,
+    ) -> Result<Self, DurableError> {
+        let options = options.into();
+        validate(&options)?;
+        store.acquire()?;
+        match store.load() {
+            Ok(_)
+            | Err(
+                StoreError::Missing { .. }
+                | StoreError::Truncated { .. }
+                | StoreError::TooLong { .. }
+                | StoreError::BadHeader
+                | StoreError::ChecksumMismatch { .. }
+                | StoreError::OutOfRange { .. },
+            ) => Self::start(builder, store, &options, 0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Resumes after a loaded bound, under the restart policy.
+    fn resume(
+        builder: HlcBuilder<C>,
+        store: S,
+        options: &DurableOptions,
+        bound: u64,
+    ) -> Result<Self, DurableError> {
+        // Any store may hand back garbage; the shift below must not lose bits.
+        if bound > MAX_PHYSICAL {
+            return Err(StoreError::OutOfRange { bound }.into());
+        }
+        let floor = Timestamp::from_u64((bound << LOGICAL_BITS) | u64::from(MAX_LOGICAL));
+        let durable = Self::assemble(builder.resume_after(floor), store, options, bound);
+        if options.restart == RestartPolicy::Wait {
+            durable.wait_past(bound, options)?;
+        }
+        durable.begin()
     }
 
     fn start(
         builder: HlcBuilder<C>,
         store: S,
-        lease: Duration,
+        options: &DurableOptions,
         bound: u64,
     ) -> Result<Self, DurableError> {
-        let durable = DurableHlc {
+        Self::assemble(builder, store, options, bound).begin()
+    }
+
+    fn assemble(builder: HlcBuilder<C>, store: S, options: &DurableOptions, bound: u64) -> Self {
+        DurableHlc {
             hlc: builder.build(),
             bound: AtomicU64::new(bound),
-            lease_micros: micros_of(lease).max(1),
+            lease_micros: micros_of(options.lease),
             store: Mutex::new(store),
-        };
-        let pt = durable.hlc.clock().now_micros();
-        if pt > MAX_PHYSICAL {
-            return Err(ClockError::PhysicalOutOfRange { micros: pt }.into());
         }
-        let last = durable.hlc.last().map_or(0, Timestamp::physical);
-        durable.extend(pt.max(last).max(bound).saturating_add(1))?;
-        Ok(durable)
+    }
+
+    /// Stores the first bound of this run: past the clock, the last timestamp and the
+    /// loaded bound.
+    fn begin(self) -> Result<Self, DurableError> {
+        // Through the jump watch, like every other reading.
+        let pt = self.hlc.read_clock()?;
+        let last = self.hlc.last().map_or(0, Timestamp::physical);
+        let bound = self.bound.load(Ordering::Acquire);
+        self.extend(pt.max(last).max(bound).saturating_add(1))?;
+        Ok(self)
+    }
+
+    /// Sleeps until the physical clock reads past `bound`, or fails if that would take
+    /// longer than the maximum wait. The sleeps are counted, not the clock, so a clock
+    /// that does not move cannot hold `open` forever.
+    fn wait_past(&self, bound: u64, options: &DurableOptions) -> Result<(), DurableError> {
+        let max_wait = options.max_wait_or_default();
+        let mut waited = Duration::ZERO;
+        loop {
+            let pt = self.hlc.read_clock()?;
+            if pt > bound {
+                return Ok(());
+            }
+            let behind = Duration::from_micros(bound - pt + 1);
+            if waited.saturating_add(behind) > max_wait {
+                return Err(DurableError::BoundAhead {
+                    bound,
+                    now: pt,
+                    max_wait,
+                });
+            }
+            options.sleep(behind);
+            waited += behind;
+        }
     }
 
     /// A local or send event, as [`Hlc::now`], within the persisted bound.
@@ -457,6 +396,10 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
 
     /// A receive event, as [`Hlc::receive`], within the persisted bound.
     ///
+    /// The builder's maximum drift (by default [`DEFAULT_MAX_DRIFT`](crate::DEFAULT_MAX_DRIFT))
+    /// is what keeps one peer's far-future timestamp from being persisted; see
+    /// [`reset_bound`](Self::reset_bound) for a bound that was poisoned anyway.
+    ///
     /// # Errors
     ///
     /// [`DurableError::Clock`] as [`Hlc::receive`]; [`DurableError::Store`] when the
@@ -471,10 +414,12 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     /// let dir = std::env::temp_dir().join(format!("ward-hlc-recv-doc-{}", std::process::id()));
     /// std::fs::create_dir_all(&dir)?;
     /// let lease = Duration::from_millis(100);
-    /// let hlc = DurableHlc::create(Hlc::builder(ManualClock::new(0)), FileBoundStore::new(dir.join("b")), lease)?;
+    /// let builder = Hlc::builder(ManualClock::new(0)).max_drift(Duration::from_secs(10));
+    /// let hlc = DurableHlc::create(builder, FileBoundStore::new(dir.join("b")), lease)?;
     /// // A remote timestamp well past the bound: the bound is stored before it is used.
     /// let ts = hlc.receive(Timestamp::new(5_000_000, 0)?)?;
     /// assert!(hlc.persisted_bound() >= ts.physical());
+    /// # drop(hlc);
     /// # std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -492,7 +437,7 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         self.bound.load(Ordering::Acquire)
     }
 
-    /// The clock inside, for reading [`Hlc::last`] and its settings.
+    /// The last timestamp issued, as [`Hlc::last`].
     ///
     /// # Examples
     ///
@@ -500,18 +445,123 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     /// use std::time::Duration;
     /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
     ///
-    /// let dir = std::env::temp_dir().join(format!("ward-hlc-inner-doc-{}", std::process::id()));
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-last-doc-{}", std::process::id()));
     /// std::fs::create_dir_all(&dir)?;
-    /// let builder = Hlc::builder(ManualClock::new(1_000)).max_drift(Duration::from_millis(5));
-    /// let durable = DurableHlc::create(builder, FileBoundStore::new(dir.join("b")), Duration::from_secs(1))?;
+    /// let durable = DurableHlc::create(Hlc::builder(ManualClock::new(1_000)), FileBoundStore::new(dir.join("b")), Duration::from_secs(1))?;
     /// let ts = durable.now()?;
-    /// assert_eq!(durable.hlc().last(), Some(ts));
-    /// assert_eq!(durable.hlc().max_drift(), Some(Duration::from_millis(5)));
+    /// assert_eq!(durable.last(), Some(ts));
+    /// # drop(durable);
     /// # std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn hlc(&self) -> &Hlc<C> {
-        &self.hlc
+    pub fn last(&self) -> Option<Timestamp> {
+        self.hlc.last()
+    }
+
+    /// The physical clock read by the clock inside.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-clock-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let durable = DurableHlc::create(Hlc::builder(ManualClock::new(1_000)), FileBoundStore::new(dir.join("b")), Duration::from_secs(1))?;
+    /// assert_eq!(durable.clock().now_micros(), 1_000);
+    /// # drop(durable);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn clock(&self) -> &C {
+        self.hlc.clock()
+    }
+
+    /// The maximum drift accepted from a remote timestamp, as [`Hlc::max_drift`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-drift-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let builder = Hlc::builder(ManualClock::new(1_000)).max_drift(Duration::from_millis(5));
+    /// let durable = DurableHlc::create(builder, FileBoundStore::new(dir.join("b")), Duration::from_secs(1))?;
+    /// assert_eq!(durable.max_drift(), Some(Duration::from_millis(5)));
+    /// # drop(durable);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_drift(&self) -> Option<Duration> {
+        self.hlc.max_drift()
+    }
+
+    /// The policy for a full logical counter, as [`Hlc::overflow_policy`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock, OverflowPolicy};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-policy-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let durable = DurableHlc::create(Hlc::builder(ManualClock::new(1_000)), FileBoundStore::new(dir.join("b")), Duration::from_secs(1))?;
+    /// assert_eq!(durable.overflow_policy(), OverflowPolicy::Carry);
+    /// # drop(durable);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn overflow_policy(&self) -> OverflowPolicy {
+        self.hlc.overflow_policy()
+    }
+
+    /// Jumps observed, as [`Hlc::jump_stats`]; the reading taken when the clock started
+    /// is observed too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, JumpThresholds, ManualClock};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-jumps-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let builder = Hlc::builder(ManualClock::new(1_000_000))
+    ///     .watch_jumps(JumpThresholds::new(Duration::from_millis(1), Duration::from_secs(60)));
+    /// let durable = DurableHlc::create(builder, FileBoundStore::new(dir.join("b")), Duration::from_secs(1))?;
+    /// durable.clock().set(0);
+    /// durable.now()?;
+    /// assert_eq!(durable.jump_stats().map(|s| s.backward), Some(1));
+    /// # drop(durable);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn jump_stats(&self) -> Option<JumpStats> {
+        self.hlc.jump_stats()
+    }
+
+    /// The lease: how far ahead of issued time the bound is stored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-lease-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let durable = DurableHlc::create(Hlc::builder(ManualClock::new(1_000)), FileBoundStore::new(dir.join("b")), Duration::from_secs(3))?;
+    /// assert_eq!(durable.lease(), Duration::from_secs(3));
+    /// # drop(durable);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lease(&self) -> Duration {
+        Duration::from_micros(self.lease_micros)
     }
 
     fn event(&self, remote: Option<Timestamp>) -> Result<Timestamp, DurableError> {
@@ -563,4 +613,17 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         self.bound.store(new, Ordering::Release);
         Ok(())
     }
+}
+
+/// Checks the lease against its documented range.
+fn validate(options: &DurableOptions) -> Result<(), DurableError> {
+    let (min, max) = (DurableOptions::MIN_LEASE, DurableOptions::MAX_LEASE);
+    if options.lease < min || options.lease > max {
+        return Err(DurableError::InvalidLease {
+            lease: options.lease,
+            min,
+            max,
+        });
+    }
+    Ok(())
 }

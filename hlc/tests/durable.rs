@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ward_hlc::{
-    BoundStore, ClockError, DurableError, DurableHlc, FileBoundStore, Hlc, MAX_PHYSICAL,
-    ManualClock, StoreError, Timestamp,
+    BoundStore, ClockError, DurableError, DurableHlc, DurableOptions, FileBoundStore, Hlc,
+    MAX_PHYSICAL, ManualClock, RestartPolicy, StoreError, Timestamp,
 };
 
 const START: u64 = 1_700_000_000_000_000;
@@ -14,6 +14,11 @@ const LEASE: Duration = Duration::from_secs(2);
 
 fn dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary directory")
+}
+
+/// Options that restart ahead of the clock at once, as these tests of the bound expect.
+fn jump(lease: Duration) -> DurableOptions {
+    DurableOptions::new(lease).restart(RestartPolicy::Jump)
 }
 
 #[test]
@@ -41,7 +46,12 @@ fn restart_with_clock_set_back_never_issues_below_the_bound() {
 
     // Down for a while; the clock comes back an hour behind.
     clock.set(START - 3_600_000_000);
-    let second = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let second = DurableHlc::open(
+        Hlc::builder(&clock),
+        FileBoundStore::new(&path),
+        jump(LEASE),
+    )
+    .unwrap();
     let next = second.now().unwrap();
     assert!(next > max_issued);
     assert!(
@@ -63,7 +73,7 @@ fn resume_after_is_combined_with_the_bound() {
     let hlc = DurableHlc::open(
         Hlc::builder(&clock).resume_after(far),
         FileBoundStore::new(&path),
-        LEASE,
+        jump(LEASE),
     )
     .unwrap();
     assert_eq!(
@@ -78,7 +88,12 @@ fn bound_is_persisted_before_it_is_used() {
     let dir = dir();
     let path = dir.path().join("b");
     let clock = ManualClock::new(START);
-    let hlc = DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let hlc = DurableHlc::create(
+        Hlc::builder(&clock).with_max_drift(None),
+        FileBoundStore::new(&path),
+        LEASE,
+    )
+    .unwrap();
     for step in 0..50u64 {
         clock.set(START + step * 700_000);
         let ts = hlc.now().unwrap();
@@ -152,7 +167,7 @@ fn failing_store_blocks_timestamps_beyond_the_bound() {
         hlc.now(),
         Err(DurableError::Store(StoreError::Io { .. }))
     ));
-    assert_eq!(hlc.hlc().last(), Some(ok));
+    assert_eq!(hlc.last(), Some(ok));
     FAIL.store(false, Ordering::SeqCst);
     assert_eq!(hlc.now().unwrap().physical(), bound + 10);
 }
@@ -213,6 +228,7 @@ fn load_damaged(damage: impl FnOnce(&mut Vec<u8>)) -> StoreError {
     damage(&mut bytes);
     fs::write(&path, &bytes).unwrap();
     let err = store.load().unwrap_err();
+    drop(store);
     // Opening a clock on the damaged file fails the same way, never silently resets.
     let open = DurableHlc::open(
         Hlc::builder(ManualClock::new(START)),
@@ -282,11 +298,18 @@ fn store_leaves_no_temporary_file() {
     let mut store = FileBoundStore::new(&path);
     store.store(1).unwrap();
     store.store(2).unwrap();
-    let names: Vec<_> = fs::read_dir(dir.path())
+    let mut names: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("b")]);
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            std::ffi::OsString::from("b"),
+            std::ffi::OsString::from("b.lock")
+        ]
+    );
     assert_eq!(store.load().unwrap(), 2);
 }
 
@@ -325,7 +348,7 @@ fn open_rejects_an_out_of_range_bound_from_any_store() {
     let hlc = DurableHlc::open(
         Hlc::builder(ManualClock::new(START)),
         Fixed(top - 10),
-        LEASE,
+        jump(LEASE),
     )
     .unwrap();
     assert_eq!(hlc.now().unwrap(), Timestamp::new(top - 9, 0).unwrap());
@@ -389,7 +412,7 @@ impl ward_hlc::PhysicalClock for Glitching {
 fn out_of_range_readings_never_reach_the_persisted_bound() {
     let dir = dir();
     let path = dir.path().join("b");
-    let lease = Duration::from_micros(100);
+    let lease = Duration::from_millis(1);
     let hlc = DurableHlc::create(
         Hlc::builder(Glitching::default()),
         FileBoundStore::new(&path),
@@ -410,7 +433,7 @@ fn out_of_range_readings_never_reach_the_persisted_bound() {
         // The bound runs at most one and a half leases (and 1 µs) ahead of what was
         // issued, here at most the remote's physical part.
         assert!(
-            hlc.persisted_bound() <= START + i + 151,
+            hlc.persisted_bound() <= START + i + 1_501,
             "bound {}",
             hlc.persisted_bound()
         );
@@ -419,7 +442,7 @@ fn out_of_range_readings_never_reach_the_persisted_bound() {
     let last = *issued.last().unwrap();
     let stored = FileBoundStore::new(&path).load().unwrap();
     assert!(
-        stored >= last.physical() && stored <= last.physical() + 151,
+        stored >= last.physical() && stored <= last.physical() + 1_501,
         "stored {stored}"
     );
     drop(hlc);
@@ -429,7 +452,7 @@ fn out_of_range_readings_never_reach_the_persisted_bound() {
     let reopened = DurableHlc::open(
         Hlc::builder(ManualClock::new(START)),
         FileBoundStore::new(&path),
-        lease,
+        jump(lease),
     )
     .unwrap();
     let next = reopened.now().unwrap();
@@ -463,12 +486,12 @@ impl BoundStore for PanicsOnce {
 #[test]
 fn a_store_that_panicked_is_still_refreshed() {
     let clock = ManualClock::new(START);
-    let lease = Duration::from_micros(100);
+    let lease = Duration::from_millis(1);
     let store = PanicsOnce {
         inner: Fixed(START),
         writes: 0,
     };
-    let hlc = DurableHlc::open(Hlc::builder(&clock), store, lease).unwrap();
+    let hlc = DurableHlc::open(Hlc::builder(&clock), store, jump(lease)).unwrap();
     let bound = hlc.persisted_bound();
     // Past the bound: the required refresh panics in the store.
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -481,11 +504,11 @@ fn a_store_that_panicked_is_still_refreshed() {
     let ts = hlc.now().unwrap();
     assert_eq!(ts, Timestamp::new(bound + 1, 0).unwrap());
     let bound = hlc.persisted_bound();
-    assert_eq!(bound, ts.physical() + 100);
+    assert_eq!(bound, ts.physical() + 1_000);
     // Within half a lease of the bound: the early refresh runs despite the poison.
-    clock.set(bound - 49);
+    clock.set(bound - 499);
     let ts = hlc.now().unwrap();
-    assert_eq!(hlc.persisted_bound(), ts.physical() + 50 + 1 + 100);
+    assert_eq!(hlc.persisted_bound(), ts.physical() + 500 + 1 + 1_000);
 }
 
 /// A quick restart (clock not set back) starts just above the persisted bound, so its
@@ -505,7 +528,12 @@ fn quick_restart_leads_the_clock_by_at_most_the_documented_headroom() {
     }
     drop(first);
 
-    let second = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), lease).unwrap();
+    let second = DurableHlc::open(
+        Hlc::builder(&clock),
+        FileBoundStore::new(&path),
+        jump(lease),
+    )
+    .unwrap();
     let next = second.now().unwrap();
     let lead = next.physical() - clock.now_micros();
     assert!(next > last);

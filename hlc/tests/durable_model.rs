@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ward_hlc::{BoundStore, DurableHlc, Hlc, ManualClock, StoreError, Timestamp};
+use ward_hlc::{
+    BoundStore, DurableError, DurableHlc, DurableOptions, Hlc, ManualClock, RestartPolicy,
+    StoreError, Timestamp,
+};
 
 /// A store whose "disk" outlives the clock, like a file across a restart.
 #[derive(Debug, Clone, Default)]
@@ -33,7 +36,8 @@ enum Op {
     Now,
     /// Receive a timestamp this many microseconds from the clock's reading.
     Receive(i64),
-    Restart,
+    /// Restart, waiting for the clock (`false`) or jumping ahead of it (`true`).
+    Restart(bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -41,7 +45,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (-5_000i64..5_000).prop_map(Op::Move),
         4 => Just(Op::Now),
         2 => (-3_000i64..8_000).prop_map(Op::Receive),
-        1 => Just(Op::Restart),
+        1 => any::<bool>().prop_map(Op::Restart),
     ]
 }
 
@@ -57,12 +61,13 @@ proptest! {
     #[test]
     fn prop_restarts_never_go_back(
         ops in proptest::collection::vec(op(), 1..80),
-        lease_micros in 1u64..4_000,
+        lease_micros in 1_000u64..4_000,
     ) {
         let lease = Duration::from_micros(lease_micros);
-        let clock = ManualClock::new(START);
+        let clock = Arc::new(ManualClock::new(START));
         let disk = Disk::default();
-        let mut hlc = DurableHlc::create(Hlc::builder(&clock), disk.clone(), lease).unwrap();
+        let builder = || Hlc::builder(Arc::clone(&clock)).with_max_drift(None);
+        let mut hlc = DurableHlc::create(builder(), disk.clone(), lease).unwrap();
         let mut max_issued: Option<Timestamp> = None;
         for op in ops {
             let issued = match op {
@@ -70,9 +75,31 @@ proptest! {
                     clock.set(clock.now_micros().saturating_add_signed(d));
                     continue;
                 }
-                Op::Restart => {
+                Op::Restart(jump) => {
                     drop(hlc);
-                    hlc = DurableHlc::open(Hlc::builder(&clock), disk.clone(), lease).unwrap();
+                    let bound = disk.0.lock().unwrap().expect("created");
+                    let moved = Arc::clone(&clock);
+                    let wait = DurableOptions::new(lease).sleep_with(move |d| moved.advance(d));
+                    let jump_options = DurableOptions::new(lease).restart(RestartPolicy::Jump);
+                    hlc = if jump {
+                        DurableHlc::open(builder(), disk.clone(), jump_options).unwrap()
+                    } else {
+                        match DurableHlc::open(builder(), disk.clone(), wait) {
+                            Ok(hlc) => {
+                                // Waited: the clock is past the old bound, and the next
+                                // local event follows it again.
+                                prop_assert!(clock.now_micros() > bound);
+                                hlc
+                            }
+                            Err(DurableError::BoundAhead { bound: b, now, max_wait }) => {
+                                prop_assert_eq!(b, bound);
+                                prop_assert!(Duration::from_micros(b + 1 - now) > max_wait);
+                                // The operator's choice: start ahead of the clock.
+                                DurableHlc::open(builder(), disk.clone(), jump_options).unwrap()
+                            }
+                            Err(e) => return Err(TestCaseError::fail(format!("{e}"))),
+                        }
+                    };
                     continue;
                 }
                 Op::Now => hlc.now().unwrap(),

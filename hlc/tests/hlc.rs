@@ -259,7 +259,9 @@ fn physical_clock_out_of_range_is_an_error() {
 
 #[test]
 fn exhausted_timestamp_space_is_an_error_not_a_wrap() {
-    let hlc = Hlc::new(ManualClock::new(0));
+    let hlc = Hlc::builder(ManualClock::new(0))
+        .with_max_drift(None)
+        .build();
     assert_eq!(
         hlc.receive(Timestamp::MAX),
         Err(ClockError::Exhausted {

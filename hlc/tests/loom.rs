@@ -125,29 +125,29 @@ fn durable_events_race_with_bound_refreshes() {
 
     loom::model(|| {
         let disk = Arc::new(AtomicU64::new(0));
-        // A lease of 4 µs: the first bound is 15 (one past the clock, plus the lease), and
-        // the early refresh triggers from physical time 14 on.
+        // A lease of 4 ms: the first bound is 14_001 µs (one past the clock, plus the
+        // lease), and the early refresh triggers from physical time 12_002 on.
         let hlc = Arc::new(
             DurableHlc::create(
-                Hlc::builder(ManualClock::new(10)),
+                Hlc::builder(ManualClock::new(10_000)),
                 Disk(Arc::clone(&disk)),
-                Duration::from_micros(4),
+                Duration::from_millis(4),
             )
             .unwrap(),
         );
-        assert_eq!(disk.load(Ordering::SeqCst), 15);
+        assert_eq!(disk.load(Ordering::SeqCst), 14_001);
 
         let (h1, d1) = (Arc::clone(&hlc), Arc::clone(&disk));
         let other = thread::spawn(move || {
-            h1.hlc().clock().set(14);
+            h1.clock().set(12_500);
             let a = h1.now().unwrap();
             assert!(a.physical() <= d1.load(Ordering::SeqCst));
-            let b = h1.receive(ts(18, 0)).unwrap();
+            let b = h1.receive(ts(18_000, 0)).unwrap();
             assert!(b.physical() <= d1.load(Ordering::SeqCst));
             assert!(a < b);
             vec![a, b]
         });
-        let remote = ts(17, 0);
+        let remote = ts(17_000, 0);
         let mine = hlc.receive(remote).unwrap();
         assert!(mine > remote);
         assert!(mine.physical() <= disk.load(Ordering::SeqCst));
