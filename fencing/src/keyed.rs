@@ -1,16 +1,17 @@
-//! High-water marks for many resources, sharded so unrelated keys do not contend.
+//! High-water marks for many resources, sharded so unrelated keys do not contend, with an
+//! optional bound on the number of keys kept (floor eviction).
 
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 
 use crate::guard::{Admission, StaleToken, decide};
 use crate::sync::RwLock;
+use crate::table::Table;
 use crate::token::FencingToken;
 
-/// The shard count of [`KeyedFence::new`].
+/// The shard count of [`KeyedFence::new`] and [`KeyedFence::bounded`].
 const DEFAULT_SHARDS: usize = 64;
 
 /// The largest shard count [`KeyedFence::with_shards`] accepts.
@@ -29,30 +30,71 @@ fn shard_index(hash: u64, shards: usize) -> usize {
     ((mixed * shards as u64) >> 32) as usize
 }
 
+/// A shard's marks and its floor: the highest mark evicted from it (0: none).
+struct State<K> {
+    table: Table<K>,
+    floor: u64,
+}
+
+impl<K: Eq + Hash> State<K> {
+    /// The mark `key` is checked against: its own, or the floor if it has none.
+    fn effective<Q>(&self, hash: u64, key: &Q) -> u64
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.table
+            .get(hash, key)
+            .map_or(self.floor, FencingToken::get)
+    }
+
+    fn evicted(&mut self, mark: FencingToken) {
+        self.floor = self.floor.max(mark.get());
+    }
+}
+
 /// One shard on its own cache lines, so two shards' locks never share a line.
 #[repr(align(128))]
-struct Shard<K, S>(RwLock<HashMap<K, FencingToken, S>>);
+struct Shard<K>(RwLock<State<K>>);
 
-/// A fence per resource key: one high-water mark for each key, in a map split into
-/// independently locked shards.
+/// A fence per resource key: one high-water mark for each key, in a table split into
+/// independently locked shards, optionally bounded in the number of keys it keeps.
 ///
 /// [`KeyedFence::admit`] applies the admission rule of [`FenceGuard`](crate::FenceGuard) to
-/// the key's own mark: a key never seen before admits any token. Keys hash to shards; a
-/// holder presenting the current token of its key takes only the shard's shared lock, and
-/// raising a mark takes the shard's exclusive lock, so operations on keys in different shards
-/// never wait for each other.
+/// the key's own mark. Keys hash to shards; a holder presenting the current token of its key
+/// takes only the shard's shared lock, and raising a mark takes the shard's exclusive lock,
+/// so operations on keys in different shards never wait for each other.
 ///
 /// Like `FenceGuard`, this orders admissions, not the writes that follow them; admit inside
 /// the storage's own per-key write path.
 ///
-/// Marks are never removed: forgetting a key's mark would let any stale holder of that key
-/// in again. Memory therefore grows with the number of distinct keys.
+/// # Floor eviction
+///
+/// Forgetting a key's mark would let any stale holder of that key in again, so a key is
+/// never simply dropped. Each shard keeps a *floor*: the highest mark ever evicted from it.
+/// A key without a mark of its own is checked against its shard's floor, as if that were its
+/// mark. Evicting a key raises the floor to at least the key's mark, so every evicted key
+/// still refuses every token below its old mark: **eviction never admits a stale token**. The
+/// price is on the other side: a new key, or an evicted one, refuses tokens below the floor
+/// even if they were never stale for that key. Keep the floor low by bounding generously and
+/// by evicting keys whose resources are gone.
+///
+/// [`KeyedFence::bounded`] (and [`KeyedFence::bounded_with_shards_and_hasher`]) limit the
+/// number of keys kept: each shard holds at most `max_keys / shards` keys, and admitting a
+/// new key into a full shard first evicts the key with the lowest mark among a few near the
+/// new key's slot. [`KeyedFence::evict`] evicts one key on request. Without a bound the fence
+/// keeps every key, and memory grows with the number of distinct keys: about 19 to 24 bytes
+/// per `u64` key (16-byte slots, 68 % to 85 % full), 40 to 48 per `String` key plus the
+/// string's own heap buffer.
+///
+/// # Restarts
 ///
 /// The marks live in memory only; there is no durable keyed fence. To carry them across a
-/// restart, persist [`KeyedFence::marks`] and, after the restart, [`KeyedFence::admit`] each
-/// saved mark into a new fence before serving requests (admitting a key's mark into an empty
-/// fence sets it). Persist before acknowledging the writes that raised them, as
-/// [`DurableFence`](crate::DurableFence) does for one resource.
+/// restart, persist [`KeyedFence::marks`] and [`KeyedFence::floor`] and, after the restart,
+/// start from a fence whose floor is at least the saved floor and whose keys hold their
+/// saved marks (admit each saved mark into the new fence before serving requests). Persist
+/// before acknowledging the writes that raised them, as [`DurableFence`](crate::DurableFence)
+/// does for one resource.
 ///
 /// # Examples
 ///
@@ -67,13 +109,31 @@ struct Shard<K, S>(RwLock<HashMap<K, FencingToken, S>>);
 /// assert!(fences.admit("shard-a", t(6)).is_err());
 /// assert_eq!(fences.mark("shard-b"), Some(t(2)));
 /// ```
+///
+/// A bounded fence forgets keys but never readmits a stale token:
+///
+/// ```
+/// use std::collections::hash_map::RandomState;
+/// use ward_fencing::{FencingToken, KeyedFence};
+///
+/// let t = |v| FencingToken::new(v).unwrap();
+/// let fences = KeyedFence::bounded_with_shards_and_hasher(1, 2, RandomState::new()).unwrap();
+/// fences.admit(&1_u64, t(10)).unwrap();
+/// fences.admit(&2_u64, t(20)).unwrap();
+/// fences.admit(&3_u64, t(30)).unwrap(); // full: key 1 (lowest mark) is evicted
+/// assert_eq!(fences.len(), 2);
+/// assert_eq!(fences.floor(&1_u64), Some(t(10)));
+/// assert!(fences.admit(&1_u64, t(9)).is_err()); // still refused
+/// ```
 pub struct KeyedFence<K, S = RandomState> {
-    shards: Vec<Shard<K, S>>,
+    shards: Vec<Shard<K>>,
     hasher: S,
+    /// Keys per shard (`usize::MAX`: unbounded).
+    per_shard: usize,
 }
 
 impl<K: Eq + Hash> KeyedFence<K, RandomState> {
-    /// An empty keyed fence with 64 shards.
+    /// An empty, unbounded keyed fence with 64 shards.
     ///
     /// # Examples
     ///
@@ -85,10 +145,10 @@ impl<K: Eq + Hash> KeyedFence<K, RandomState> {
     /// assert!(fences.is_empty());
     /// ```
     pub fn new() -> Self {
-        Self::build(DEFAULT_SHARDS, RandomState::new())
+        Self::build(DEFAULT_SHARDS, usize::MAX, RandomState::new())
     }
 
-    /// An empty keyed fence with `shards` shards (1 to 65 536).
+    /// An empty, unbounded keyed fence with `shards` shards (1 to 65 536).
     ///
     /// More shards mean less contention between keys and a little more memory.
     ///
@@ -108,10 +168,31 @@ impl<K: Eq + Hash> KeyedFence<K, RandomState> {
     pub fn with_shards(shards: usize) -> Result<Self, ShardCountError> {
         Self::with_shards_and_hasher(shards, RandomState::new())
     }
+
+    /// An empty keyed fence with 64 shards that keeps at most `max_keys` keys (a multiple of
+    /// 64 is used fully; the rest of the division is unused), evicting into the floor.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyedConfigError::MaxKeysBelowShards`] if `max_keys` is below 64.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// let fences = KeyedFence::<u64>::bounded(100_000).unwrap();
+    /// assert_eq!(fences.max_keys(), Some(99_968)); // 64 shards of 1 562
+    /// assert!(KeyedFence::<u64>::bounded(10).is_err());
+    /// ```
+    pub fn bounded(max_keys: usize) -> Result<Self, KeyedConfigError> {
+        Self::bounded_with_shards_and_hasher(DEFAULT_SHARDS, max_keys, RandomState::new())
+    }
 }
 
-impl<K: Eq + Hash, S: BuildHasher + Clone> KeyedFence<K, S> {
-    /// An empty keyed fence with `shards` shards whose keys are hashed by `hasher`.
+impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
+    /// An empty, unbounded keyed fence with `shards` shards whose keys are hashed by
+    /// `hasher`.
     ///
     /// # Errors
     ///
@@ -127,37 +208,77 @@ impl<K: Eq + Hash, S: BuildHasher + Clone> KeyedFence<K, S> {
     /// assert_eq!(fences.shard_count(), 4);
     /// ```
     pub fn with_shards_and_hasher(shards: usize, hasher: S) -> Result<Self, ShardCountError> {
-        if shards == 0 || shards > MAX_SHARDS {
-            return Err(ShardCountError {
-                requested: shards,
-                max: MAX_SHARDS,
-            });
-        }
-        Ok(Self::build(shards, hasher))
+        check_shards(shards)?;
+        Ok(Self::build(shards, usize::MAX, hasher))
     }
 
-    fn build(shards: usize, hasher: S) -> Self {
-        let shards = (0..shards)
-            .map(|_| Shard(RwLock::new(HashMap::with_hasher(hasher.clone()))))
-            .collect();
-        Self { shards, hasher }
-    }
-}
-
-impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
-    fn shard<Q>(&self, key: &Q) -> &RwLock<HashMap<K, FencingToken, S>>
-    where
-        Q: Hash + ?Sized,
-    {
-        let index = shard_index(self.hasher.hash_one(key), self.shards.len());
-        &self.shards[index].0
-    }
-
-    /// Admits `token` for `key` if it is equal to or above that key's mark, raising the mark.
+    /// An empty keyed fence with `shards` shards, keys hashed by `hasher`, keeping at most
+    /// `max_keys / shards` keys per shard.
     ///
     /// # Errors
     ///
-    /// [`StaleToken`] if `token` is below the key's mark; nothing changes.
+    /// [`KeyedConfigError::ShardCount`] if `shards` is zero or above 65 536;
+    /// [`KeyedConfigError::MaxKeysBelowShards`] if `max_keys` is below `shards` (every shard
+    /// needs room for one key).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// use ward_fencing::{KeyedConfigError, KeyedFence};
+    ///
+    /// let fences = KeyedFence::<u64, _>::bounded_with_shards_and_hasher(4, 1_000, RandomState::new()).unwrap();
+    /// assert_eq!(fences.max_keys(), Some(1_000));
+    /// let err = KeyedFence::<u64, _>::bounded_with_shards_and_hasher(4, 3, RandomState::new()).unwrap_err();
+    /// assert_eq!(err, KeyedConfigError::MaxKeysBelowShards { max_keys: 3, shards: 4 });
+    /// ```
+    pub fn bounded_with_shards_and_hasher(
+        shards: usize,
+        max_keys: usize,
+        hasher: S,
+    ) -> Result<Self, KeyedConfigError> {
+        check_shards(shards)?;
+        if max_keys < shards {
+            return Err(KeyedConfigError::MaxKeysBelowShards { max_keys, shards });
+        }
+        Ok(Self::build(shards, max_keys / shards, hasher))
+    }
+
+    fn build(shards: usize, per_shard: usize, hasher: S) -> Self {
+        let shards = (0..shards)
+            .map(|_| {
+                Shard(RwLock::new(State {
+                    table: Table::new(per_shard),
+                    floor: 0,
+                }))
+            })
+            .collect();
+        Self {
+            shards,
+            hasher,
+            per_shard,
+        }
+    }
+
+    fn locate<Q>(&self, key: &Q) -> (&RwLock<State<K>>, u64)
+    where
+        Q: Hash + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        let index = shard_index(hash, self.shards.len());
+        (&self.shards[index].0, hash)
+    }
+
+    /// Admits `token` for `key` if it is equal to or above that key's mark (its shard's
+    /// floor if it has none), raising the mark.
+    ///
+    /// A key without a mark gets one unless `token` equals the floor exactly (then the floor
+    /// already says what the mark would). In a bounded fence whose shard is full, that first
+    /// evicts another key into the floor.
+    ///
+    /// # Errors
+    ///
+    /// [`StaleToken`] if `token` is below the key's mark (or the floor); nothing changes.
     ///
     /// # Examples
     ///
@@ -174,30 +295,33 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        let shard = self.shard(key);
+        let (shard, hash) = self.locate(key);
         {
-            let map = shard.read();
-            if let Some(&mark) = map.get(key)
-                && token <= mark
-            {
-                return decide(mark.get(), token);
+            let state = shard.read();
+            let mark = state.effective(hash, key);
+            if token.get() <= mark {
+                // Marks and floors never decrease: the answer is final.
+                return decide(mark, token);
             }
         }
-        let mut map = shard.write();
-        match map.get_mut(key) {
-            Some(mark) => {
-                let admission = decide(mark.get(), token)?;
-                *mark = (*mark).max(token);
-                Ok(admission)
-            }
-            None => {
-                map.insert(key.to_owned(), token);
-                Ok(Admission::Raised { previous: None })
-            }
+        let mut state = shard.write();
+        if let Some(previous) = state.table.raise(hash, key, token) {
+            return decide(previous.get(), token);
         }
+        let admission = decide(state.floor, token)?;
+        if !state.table.has_room()
+            && let Some(evicted) = state.table.evict_one(&self.hasher, hash)
+        {
+            state.evicted(evicted);
+        }
+        state
+            .table
+            .insert_new(&self.hasher, hash, key.to_owned(), token);
+        Ok(admission)
     }
 
-    /// Checks `token` against `key`'s mark without raising it.
+    /// Checks `token` against `key`'s mark (its shard's floor if it has none) without
+    /// raising it.
     ///
     /// # Errors
     ///
@@ -218,11 +342,13 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let mark = self.mark(key).map_or(0, FencingToken::get);
+        let (shard, hash) = self.locate(key);
+        let mark = shard.read().effective(hash, key);
         decide(mark, token).map(|_| ())
     }
 
-    /// The mark of `key`, or `None` if no token was admitted for it.
+    /// The mark `key` is checked against: its own, or its shard's floor if it has none;
+    /// `None` if neither exists.
     ///
     /// # Examples
     ///
@@ -237,10 +363,61 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.shard(key).read().get(key).copied()
+        let (shard, hash) = self.locate(key);
+        FencingToken::new(shard.read().effective(hash, key)).ok()
     }
 
-    /// The number of keys with a mark.
+    /// The floor of `key`'s shard: the highest mark evicted from it, which every key of the
+    /// shard without a mark of its own is checked against; `None` before any eviction.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let fences = KeyedFence::new();
+    /// fences.admit("a", FencingToken::new(4).unwrap()).unwrap();
+    /// assert_eq!(fences.floor("a"), None);
+    /// fences.evict("a");
+    /// assert_eq!(fences.floor("a"), Some(FencingToken::new(4).unwrap()));
+    /// ```
+    pub fn floor<Q>(&self, key: &Q) -> Option<FencingToken>
+    where
+        Q: Hash + ?Sized,
+    {
+        let (shard, _) = self.locate(key);
+        FencingToken::new(shard.read().floor).ok()
+    }
+
+    /// Forgets `key`'s own mark, raising its shard's floor to at least that mark, so that no
+    /// token it refused is ever admitted (for example when the resource is deleted). Returns
+    /// the mark it had.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let t = |v| FencingToken::new(v).unwrap();
+    /// let fences = KeyedFence::new();
+    /// fences.admit("gone", t(9)).unwrap();
+    /// assert_eq!(fences.evict("gone"), Some(t(9)));
+    /// assert!(fences.is_empty());
+    /// assert!(fences.admit("gone", t(8)).is_err()); // the floor remembers
+    /// ```
+    pub fn evict<Q>(&self, key: &Q) -> Option<FencingToken>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let (shard, hash) = self.locate(key);
+        let mut state = shard.write();
+        let mark = state.table.remove(&self.hasher, hash, key)?;
+        state.evicted(mark);
+        Some(mark)
+    }
+
+    /// The number of keys with a mark of their own.
     ///
     /// Sums the shards one after another, so under concurrent admissions the result is a
     /// value the count had at some moment during the call only if no new key arrived.
@@ -256,10 +433,10 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
     /// assert_eq!(fences.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.0.read().len()).sum()
+        self.shards.iter().map(|s| s.0.read().table.len()).sum()
     }
 
-    /// Whether no key has a mark.
+    /// Whether no key has a mark of its own.
     ///
     /// # Examples
     ///
@@ -269,7 +446,7 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
     /// assert!(KeyedFence::<u8>::new().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.shards.iter().all(|s| s.0.read().is_empty())
+        self.shards.iter().all(|s| s.0.read().table.len() == 0)
     }
 
     /// The number of shards.
@@ -285,8 +462,22 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
         self.shards.len()
     }
 
-    /// Every key and its mark, one shard at a time (for persisting the marks or inspecting
-    /// them); not an atomic snapshot across shards.
+    /// The most keys the fence keeps (`shards × (max_keys / shards)`), or `None` if it is
+    /// unbounded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::KeyedFence;
+    ///
+    /// assert_eq!(KeyedFence::<u8>::new().max_keys(), None);
+    /// ```
+    pub fn max_keys(&self) -> Option<usize> {
+        (self.per_shard != usize::MAX).then(|| self.per_shard * self.shards.len())
+    }
+
+    /// Every key with a mark of its own, and its mark, one shard at a time (for persisting
+    /// the marks or inspecting them); not an atomic snapshot across shards.
     ///
     /// # Examples
     ///
@@ -303,10 +494,38 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
     {
         let mut all = Vec::new();
         for shard in &self.shards {
-            all.extend(shard.0.read().iter().map(|(k, m)| (k.clone(), *m)));
+            all.extend(shard.0.read().table.iter().map(|(k, m)| (k.clone(), m)));
         }
         all
     }
+
+    /// The highest floor of all shards (`None` before any eviction): a fence restored with
+    /// its marks and every shard's floor at this value refuses everything this one refuses.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let fences = KeyedFence::new();
+    /// fences.admit(&1, FencingToken::new(6).unwrap()).unwrap();
+    /// fences.evict(&1);
+    /// assert_eq!(fences.max_floor(), FencingToken::new(6).ok());
+    /// ```
+    pub fn max_floor(&self) -> Option<FencingToken> {
+        let floor = self.shards.iter().map(|s| s.0.read().floor).max();
+        floor.and_then(|f| FencingToken::new(f).ok())
+    }
+}
+
+fn check_shards(shards: usize) -> Result<(), ShardCountError> {
+    if shards == 0 || shards > MAX_SHARDS {
+        return Err(ShardCountError {
+            requested: shards,
+            max: MAX_SHARDS,
+        });
+    }
+    Ok(())
 }
 
 impl<K: Eq + Hash> Default for KeyedFence<K, RandomState> {
@@ -320,8 +539,40 @@ impl<K, S> fmt::Debug for KeyedFence<K, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyedFence")
             .field("shards", &self.shards.len())
+            .field(
+                "max_keys",
+                &(self.per_shard != usize::MAX).then(|| self.per_shard * self.shards.len()),
+            )
             .finish_non_exhaustive()
     }
+}
+
+/// Why a bounded [`KeyedFence`] could not be made.
+///
+/// # Examples
+///
+/// ```
+/// use ward_fencing::{KeyedConfigError, KeyedFence};
+///
+/// let err = KeyedFence::<u8>::bounded(5).unwrap_err();
+/// assert_eq!(err.to_string(), "a bound of 5 keys leaves some of the 64 shards without room for one key");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyedConfigError {
+    /// The shard count is outside 1 to 65 536.
+    #[error(transparent)]
+    ShardCount(#[from] ShardCountError),
+    /// The bound is below the shard count, so some shard could hold no key.
+    #[error(
+        "a bound of {max_keys} keys leaves some of the {shards} shards without room for one key"
+    )]
+    MaxKeysBelowShards {
+        /// The bound requested.
+        max_keys: usize,
+        /// The shard count.
+        shards: usize,
+    },
 }
 
 /// A shard count outside 1 to 65 536 was requested.
@@ -403,7 +654,11 @@ mod tests {
         for key in keys {
             fence.admit(&key, FencingToken::MIN).unwrap();
         }
-        fence.shards.iter().map(|s| s.0.read().len()).collect()
+        fence
+            .shards
+            .iter()
+            .map(|s| s.0.read().table.len())
+            .collect()
     }
 
     /// With the identity hasher every key below 2^32 has zero high bits, and the old shard

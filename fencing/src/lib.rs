@@ -25,6 +25,8 @@ mod keyed;
 mod replica;
 #[cfg(feature = "std")]
 mod store;
+#[cfg(feature = "std")]
+mod table;
 
 pub use guard::{Admission, FenceGuard, StaleToken};
 #[cfg(all(feature = "std", any(target_os = "linux", target_os = "android")))]
@@ -45,7 +47,7 @@ pub use fs::{FileSystem, StdFileSystem};
 #[cfg(feature = "std")]
 pub use issuer::{IssueError, TokenIssuer};
 #[cfg(feature = "std")]
-pub use keyed::{KeyedFence, ShardCountError};
+pub use keyed::{KeyedConfigError, KeyedFence, ShardCountError};
 #[cfg(feature = "alloc")]
 pub use replica::{ReplicaConfigError, ReplicaFencing, UnknownReplica};
 #[cfg(feature = "std")]
