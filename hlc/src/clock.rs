@@ -16,6 +16,15 @@ use crate::sync::{AtomicU64, Ordering};
 /// [`ClockError::PhysicalOutOfRange`](crate::ClockError::PhysicalOutOfRange) (after a
 /// jump watch, if one is configured, has seen them).
 ///
+#[cfg_attr(
+    not(feature = "std"),
+    doc = "<!-- std only -->\n[`SystemClock`]: https://docs.rs/ward-hlc/latest/ward_hlc/struct.SystemClock.html"
+)]
+#[cfg_attr(
+    not(feature = "std"),
+    doc = "<!-- std only -->\n[`CoarseClock`]: https://docs.rs/ward-hlc/latest/ward_hlc/struct.CoarseClock.html"
+)]
+///
 /// # Examples
 ///
 /// ```
@@ -49,6 +58,7 @@ impl<C: PhysicalClock + ?Sized> PhysicalClock for &C {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<C: PhysicalClock + ?Sized> PhysicalClock for alloc::sync::Arc<C> {
     #[inline]
     fn now_micros(&self) -> u64 {
@@ -57,6 +67,7 @@ impl<C: PhysicalClock + ?Sized> PhysicalClock for alloc::sync::Arc<C> {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<C: PhysicalClock + ?Sized> PhysicalClock for alloc::boxed::Box<C> {
     #[inline]
     fn now_micros(&self) -> u64 {
@@ -224,6 +235,7 @@ mod system {
     /// // Later than 2020-01-01.
     /// assert!(SystemClock.now_micros() > 1_577_836_800_000_000);
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct SystemClock;
 
@@ -283,6 +295,7 @@ mod system {
     /// assert!(b > a);
     /// # Ok::<(), ward_hlc::ClockError>(())
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct CoarseClock;
 

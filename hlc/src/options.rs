@@ -35,6 +35,7 @@ use std::time::Duration;
 /// let options = DurableOptions::default().restart(RestartPolicy::Jump);
 /// assert_eq!(options.restart_policy(), RestartPolicy::Jump);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RestartPolicy {
@@ -75,6 +76,7 @@ pub enum RestartPolicy {
 /// assert_eq!(options.lease(), Duration::from_secs(2));
 /// assert_eq!(options.max_wait_or_default(), Duration::from_secs(5));
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Clone)]
 #[must_use = "pass the options to DurableHlc::open or create"]
 pub struct DurableOptions {

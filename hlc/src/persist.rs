@@ -14,6 +14,7 @@ use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
 
 /// Opening a [`DurableHlc`] or one of its events failed. The clock (and the stored
 /// bound) is unchanged.
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DurableError {
@@ -127,6 +128,7 @@ pub enum DurableError {
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug)]
 pub struct DurableHlc<C, S> {
     hlc: Hlc<C>,

@@ -36,6 +36,7 @@ use crate::timestamp::MAX_PHYSICAL;
 ///     }
 /// }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub trait BoundStore {
     /// Takes exclusive use of the record for as long as this store lives. A clock calls
     /// it once, before its first [`load`](Self::load). The default does nothing, for
@@ -99,6 +100,7 @@ impl<S: BoundStore + ?Sized> BoundStore for &mut S {
 }
 
 /// Reading or writing a persisted bound failed.
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -199,6 +201,7 @@ pub(crate) const RECORD_LEN: usize = 20;
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug)]
 pub struct FileBoundStore {
     path: PathBuf,

@@ -494,6 +494,7 @@ mod serde_impl {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     /// Human-readable formats get the text form, binary formats the packed `u64`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for Timestamp {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             if serializer.is_human_readable() {
@@ -530,6 +531,7 @@ mod serde_impl {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for Timestamp {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
             if deserializer.is_human_readable() {
