@@ -206,3 +206,93 @@ fn tps_budget_counts_concurrent_deposits() {
         assert_eq!(b.balance_milli(), 2000);
     });
 }
+
+/// A clock whose reads and writes are loom-visible: loom explores the interleavings of
+/// the clock moving with the breaker's own atomics.
+struct LoomClock(loom::sync::atomic::AtomicU64);
+
+impl LoomClock {
+    fn at(nanos: u64) -> Self {
+        Self(loom::sync::atomic::AtomicU64::new(nanos))
+    }
+    fn set(&self, nanos: u64) {
+        self.0.store(nanos, loom::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl ward_backoff::Clock for LoomClock {
+    fn now(&self) -> Duration {
+        Duration::from_nanos(self.0.load(loom::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+const SECOND: u64 = 1_000_000_000;
+
+fn time_window_breaker(
+    clock: std::sync::Arc<LoomClock>,
+    seconds: u32,
+    minimum: u32,
+) -> CircuitBreaker<std::sync::Arc<LoomClock>> {
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::TimeBased(seconds))
+        .minimum_calls(minimum)
+        .failure_rate_threshold(50.0)
+        .build()
+        .unwrap();
+    CircuitBreaker::new(config, clock)
+}
+
+/// Issue 18, defect 5: one failure in second 0, then two concurrent successes in second 1
+/// of a one-second window. The failure has expired, so the breaker must stay closed (a
+/// bucket's counts were evicted apart from its epoch, and the breaker opened on it).
+#[test]
+fn regression_time_window_never_opens_on_an_expired_failure() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let clock = std::sync::Arc::new(LoomClock::at(SECOND / 2));
+        let b = Arc::new(time_window_breaker(std::sync::Arc::clone(&clock), 1, 2));
+        b.try_acquire()
+            .unwrap()
+            .record(Outcome::Failure, Duration::ZERO);
+        clock.set(SECOND + SECOND / 2);
+        let b2 = Arc::clone(&b);
+        let h = thread::spawn(move || {
+            if let Ok(p) = b2.try_acquire() {
+                p.record(Outcome::Success, Duration::ZERO);
+            }
+        });
+        if let Ok(p) = b.try_acquire() {
+            p.record(Outcome::Success, Duration::ZERO);
+        }
+        h.join().unwrap();
+        assert_eq!(b.state(), State::Closed, "opened on an expired failure");
+        let m = b.metrics();
+        assert_eq!((m.calls, m.failed_calls), (2, 0));
+    });
+}
+
+/// Issue 18, defect 5: an outcome recorded while another thread moves the clock (and the
+/// window) into the next second is never lost; a two-second window holds both.
+#[test]
+fn regression_time_window_keeps_an_outcome_across_a_second_boundary() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let clock = std::sync::Arc::new(LoomClock::at(SECOND - 1));
+        let b = Arc::new(time_window_breaker(std::sync::Arc::clone(&clock), 2, 100));
+        let (b2, c2) = (Arc::clone(&b), std::sync::Arc::clone(&clock));
+        let h = thread::spawn(move || {
+            c2.set(SECOND);
+            b2.try_acquire()
+                .unwrap()
+                .record(Outcome::Failure, Duration::ZERO);
+        });
+        b.try_acquire()
+            .unwrap()
+            .record(Outcome::Success, Duration::ZERO);
+        h.join().unwrap();
+        let m = b.metrics();
+        assert_eq!((m.calls, m.failed_calls), (2, 1), "an outcome was lost");
+    });
+}

@@ -114,19 +114,20 @@ struct Ticket(u64);
 ///   metrics into the open state.
 ///
 /// **Hot path.** The whole state is one packed `AtomicU64` (state, half-open permits,
-/// epoch). In closed, permission is one atomic load; recording an outcome takes no lock and
-/// allocates nothing (a count-based window costs one `fetch_add`, plus bit flips only when
-/// the outcome differs from the one it evicts). Transitions are compare-and-swap on the
+/// epoch). In closed, permission is one atomic load; recording an outcome allocates
+/// nothing. A count-based window takes no lock (one `fetch_add`, plus bit flips only when
+/// the outcome differs from the one it evicts); a time-based window records under a short
+/// spin lock, with the clock read inside it, so a bucket's second and its counts change
+/// together (checked with loom and a loom-visible clock: no outcome is lost at a second
+/// boundary, no rate uses an expired bucket). Transitions are compare-and-swap on the
 /// packed word; the epoch makes a stale swap fail, and there is nothing to free, so nothing
 /// leaks.
 ///
-/// **Limits.** Under concurrency the window counts are updated by independent atomics, so a
-/// rate read at one instant may lag by the calls being recorded at that instant; an outcome
-/// of a call that began before a transition and ends after it is discarded; an outcome
-/// whose record races with the transition itself may land in the next window. In a
-/// time-based window, an outcome recorded by one thread at the very moment another thread
-/// moves the window into a new second may be dropped (the second's bucket is cleared after
-/// it is published); counts and totals stay consistent with each other.
+/// **Limits.** Under concurrency a count-based window's counts are updated by independent
+/// atomics, so a rate read at one instant may lag by the calls being recorded at that
+/// instant, and an outcome whose record races with a transition out of closed may land in
+/// the window after it. An outcome of a call that began before a transition and is
+/// recorded after it is discarded (in a time-based window this is checked under its lock).
 ///
 /// # Examples
 ///
@@ -582,7 +583,12 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
             }
             let sample = match &self.window {
                 Window::Count(w) => w.record(failed, slow, self.minimum),
-                Window::Time(w) => w.record(nanos(self.clock.now()), failed, slow),
+                Window::Time(w) => w.record(
+                    || nanos(self.clock.now()),
+                    || self.state.load(Ordering::Acquire) == ticket.0,
+                    failed,
+                    slow,
+                ),
             };
             if let Some(s) = sample {
                 self.evaluate_closed(ticket.0, s);
@@ -728,7 +734,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         } else {
             let s = match &self.window {
                 Window::Count(win) => win.sample(),
-                Window::Time(win) => win.sample(nanos(self.clock.now())),
+                Window::Time(win) => win.sample(|| nanos(self.clock.now())),
             };
             (s, u64::from(self.minimum))
         };

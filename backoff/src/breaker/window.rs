@@ -3,7 +3,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use crate::sync::{AtomicU64, Ordering};
+use crate::sync::{AtomicU64, Ordering, SpinLock};
 
 /// Counts over the window at one moment: calls, failures, slow calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,10 +149,16 @@ mod tests {
 }
 
 /// The outcomes of the last `n` one-second buckets of the monotonic clock, with running
-/// totals. The thread that moves the window forward evicts the buckets it passes.
+/// totals.
+///
+/// Every update (moving the window into a new second, evicting the buckets it passes,
+/// adding an outcome, adjusting the totals) happens under one short spin lock, with the
+/// clock read inside it: a bucket's second and its counts change together, so no outcome
+/// is lost to an eviction and no rate is computed from an expired bucket's counts.
 #[derive(Debug)]
 pub(crate) struct TimeWindow {
     bucket_nanos: u64,
+    lock: SpinLock,
     latest: AtomicU64,
     calls: Box<[AtomicU64]>,
     failures: Box<[AtomicU64]>,
@@ -167,6 +173,7 @@ impl TimeWindow {
         let n = seconds as usize;
         Self {
             bucket_nanos: 1_000_000_000,
+            lock: SpinLock::new(),
             latest: AtomicU64::new(0),
             calls: atomics64(n),
             failures: atomics64(n),
@@ -181,6 +188,7 @@ impl TimeWindow {
         self.calls.len() as u64
     }
 
+    /// Empties bucket `slot` and takes its counts off the totals. Lock held.
     fn evict(&self, slot: usize) {
         for (bucket, total) in [
             (&self.calls, &self.total_calls),
@@ -192,40 +200,38 @@ impl TimeWindow {
         }
     }
 
-    /// Moves the window so that bucket `b` is the newest; returns false if `b` is already
-    /// older than the window.
-    fn advance(&self, b: u64) -> bool {
-        let mut last = self.latest.load(Ordering::Acquire);
-        loop {
-            if b <= last {
-                return b + self.len() > last;
-            }
-            match self
-                .latest
-                .compare_exchange(last, b, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => {
-                    let n = self.len();
-                    let from = if b - last >= n { b - n + 1 } else { last + 1 };
-                    for k in from..=b {
-                        self.evict((k % n) as usize);
-                    }
-                    return true;
-                }
-                Err(seen) => last = seen,
-            }
+    /// Moves the window so that the second of `now_nanos` is the newest and returns the
+    /// bucket to count in (a reading behind the newest second counts as no time passed).
+    /// Lock held.
+    fn advance(&self, now_nanos: u64) -> u64 {
+        let b = now_nanos / self.bucket_nanos;
+        let last = self.latest.load(Ordering::Relaxed);
+        if b <= last {
+            return last;
         }
+        let n = self.len();
+        let from = if b - last >= n { b - n + 1 } else { last + 1 };
+        for k in from..=b {
+            self.evict((k % n) as usize);
+        }
+        self.latest.store(b, Ordering::Relaxed);
+        b
     }
 
-    fn bucket(&self, now_nanos: u64) -> u64 {
-        now_nanos / self.bucket_nanos
-    }
-
-    pub(crate) fn record(&self, now_nanos: u64, failed: bool, slow: bool) -> Option<Sample> {
-        let b = self.bucket(now_nanos);
-        if !self.advance(b) {
-            return None; // older than the window: it no longer counts
+    /// Records one outcome at the clock reading `now` (read under the lock) if
+    /// `is_current` still holds under the lock; returns the totals just after it.
+    pub(crate) fn record(
+        &self,
+        now: impl FnOnce() -> u64,
+        is_current: impl FnOnce() -> bool,
+        failed: bool,
+        slow: bool,
+    ) -> Option<Sample> {
+        let _guard = self.lock.lock();
+        if !is_current() {
+            return None;
         }
+        let b = self.advance(now());
         let slot = (b % self.len()) as usize;
         self.calls[slot].fetch_add(1, Ordering::Relaxed);
         self.total_calls.fetch_add(1, Ordering::Relaxed);
@@ -241,27 +247,23 @@ impl TimeWindow {
         Some(self.totals())
     }
 
+    /// The totals. Lock held.
     fn totals(&self) -> Sample {
-        // Totals can be transiently inconsistent under concurrency; never let a rate
-        // exceed 100 % or underflow.
-        let calls = self.total_calls.load(Ordering::Relaxed);
-        let calls = if calls > i64::MAX as u64 { 0 } else { calls };
-        let f = self.total_failures.load(Ordering::Relaxed);
-        let s = self.total_slows.load(Ordering::Relaxed);
-        let fix = |v: u64| if v > i64::MAX as u64 { 0 } else { v.min(calls) };
         Sample {
-            calls,
-            failures: fix(f),
-            slow: fix(s),
+            calls: self.total_calls.load(Ordering::Relaxed),
+            failures: self.total_failures.load(Ordering::Relaxed),
+            slow: self.total_slows.load(Ordering::Relaxed),
         }
     }
 
-    pub(crate) fn sample(&self, now_nanos: u64) -> Sample {
-        self.advance(self.bucket(now_nanos));
+    pub(crate) fn sample(&self, now: impl FnOnce() -> u64) -> Sample {
+        let _guard = self.lock.lock();
+        self.advance(now());
         self.totals()
     }
 
     pub(crate) fn reset(&self) {
+        let _guard = self.lock.lock();
         for slot in 0..self.calls.len() {
             self.evict(slot);
         }
