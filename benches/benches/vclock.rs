@@ -8,12 +8,17 @@
 //! Both merges start from copies made in criterion's untimed setup and do the same work
 //! inside the timing: merge, then free the merged-in clock (`crdts` consumes it inside
 //! `merge`; Ward borrows it and drops it right after). The result is dropped untimed.
+//!
+//! `causal_deliver/<senders>` has no peer (no other Rust crate delivers causally): it
+//! offers a whole history to a `CausalBuffer` in reverse causal order and takes every
+//! message out again, reported per delivered message, to show how the cost grows with
+//! the number of senders.
 
 use std::hint::black_box;
 
 use crdts::{CmRDT, CvRDT};
-use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use ward_vclock::VClock;
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ward_vclock::{CausalBuffer, Message, Offered, VClock};
 
 /// Actor counts measured: enough sizes to show how the cost grows.
 const ACTORS: [u64; 5] = [4, 32, 256, 1024, 4096];
@@ -83,5 +88,59 @@ fn vclock_merge(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, vclock_compare, vclock_merge);
+/// Sender counts for `causal_deliver`.
+const SENDERS: [u32; 3] = [4, 64, 1024];
+
+/// Rounds of the ring history: clocks have at most `ROUNDS + 1` entries whatever the
+/// number of senders.
+const ROUNDS: usize = 4;
+
+/// `senders` nodes in a ring: in each round every node broadcasts one message after
+/// delivering its own previous one and its left neighbour's.
+fn ring_history(senders: u32) -> Vec<Message<u32, u64>> {
+    let mut knowledge = vec![VClock::new(); senders as usize];
+    let mut sent = Vec::new();
+    for _ in 0..ROUNDS {
+        let before = knowledge.clone();
+        for j in 0..senders {
+            let left = ((j + senders - 1) % senders) as usize;
+            let mut clock = before[j as usize].clone();
+            clock.merge(&before[left]);
+            clock.increment(j).expect("small counters");
+            knowledge[j as usize] = clock.clone();
+            sent.push(Message::new(j, clock, sent.len() as u64).expect("counts the sender"));
+        }
+    }
+    sent
+}
+
+fn causal_deliver(c: &mut Criterion) {
+    let mut group = c.benchmark_group("causal_deliver");
+    for senders in SENDERS {
+        let mut history = ring_history(senders);
+        history.reverse();
+        group.throughput(Throughput::Elements(history.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(senders), &senders, |b, _| {
+            b.iter_batched(
+                || (CausalBuffer::new(history.len()), history.clone()),
+                |(mut buffer, messages)| {
+                    let mut delivered = 0_u64;
+                    for m in messages {
+                        if buffer.offer(m) == Ok(Offered::Ready) {
+                            for m in buffer.ready() {
+                                delivered += black_box(m.into_payload()) & 1;
+                            }
+                        }
+                    }
+                    assert!(buffer.is_empty());
+                    (buffer, delivered)
+                },
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, vclock_compare, vclock_merge, causal_deliver);
 criterion_main!(benches);

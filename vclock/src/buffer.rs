@@ -6,6 +6,7 @@ mod index;
 mod missing;
 mod outcome;
 
+use alloc::collections::btree_map::Entry;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::dot::Dot;
@@ -529,7 +530,12 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
         if seq <= known {
             return Ok(Offered::Duplicate);
         }
-        let queue = self.queues.get(&message.sender);
+        // One lookup of the sender's queue serves the checks and the insertion.
+        let entry = self.queues.entry(message.sender.clone());
+        let queue = match &entry {
+            Entry::Occupied(occupied) => Some(occupied.get()),
+            Entry::Vacant(_) => None,
+        };
         if let Some(held) = queue.and_then(|q| q.messages.get(&seq)) {
             if held.clock == message.clock && same_payload(&held.payload, &message.payload) {
                 return Ok(Offered::Duplicate);
@@ -578,7 +584,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
         }
         let sender = message.sender.clone();
         let on = unmet.and_then(|i| entry_dot(&message.clock, i).map(|dot| (dot, i)));
-        let queue = self.queues.entry(sender.clone()).or_insert_with(|| Queue {
+        let queue = entry.or_insert_with(|| Queue {
             messages: BTreeMap::new(),
             head: Head::Idle,
         });

@@ -2,6 +2,7 @@
 
 use core::iter::FusedIterator;
 
+use super::index::resume;
 use super::{CausalBuffer, Head, Offered, PushError, Pushed};
 use crate::dot::Dot;
 use crate::message::Message;
@@ -54,7 +55,22 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
         let (seq, message) = queue.messages.pop_first()?;
         self.len -= 1;
         self.delivered.raise(&sender, seq);
-        self.after_delivery(Dot::from_nonzero(sender, message.seq));
+        // The sender's next message, if held, is checked with the queue at hand.
+        match queue.messages.first_key_value() {
+            None => {
+                self.queues.remove(&sender);
+            }
+            Some((next, _)) if seq.checked_add(1) == Some(*next) => resume(
+                &self.delivered,
+                &mut self.waiters,
+                &mut self.ready,
+                &sender,
+                queue,
+                0,
+            ),
+            Some(_) => {}
+        }
+        self.wake(&Dot::from_nonzero(sender, message.seq));
         Some(message)
     }
 

@@ -1,6 +1,6 @@
 //! The index of held messages by the dot each one waits for.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::CausalBuffer;
 use crate::dot::Dot;
@@ -42,11 +42,19 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
             return;
         };
         for sender in senders {
-            let cursor = match self.queues.get(&sender).map(|q| &q.head) {
-                Some(Head::Blocked { cursor, .. }) => *cursor,
-                _ => continue,
+            let Some(queue) = self.queues.get_mut(&sender) else {
+                continue;
             };
-            self.advance(&sender, cursor);
+            if let Head::Blocked { cursor, .. } = queue.head {
+                resume(
+                    &self.delivered,
+                    &mut self.waiters,
+                    &mut self.ready,
+                    &sender,
+                    queue,
+                    cursor,
+                );
+            }
         }
     }
 
@@ -72,30 +80,17 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
         }
     }
 
-    /// Continues checking the first held message of `sender`, its next message, from
-    /// clock entry `cursor`: indexes it under the first dependency not yet delivered,
-    /// or marks it ready.
+    /// Starts checking the first held message of `sender`, its next message.
     pub(super) fn advance(&mut self, sender: &A, cursor: usize) {
-        let Some(queue) = self.queues.get_mut(sender) else {
-            return;
-        };
-        let Some((_, message)) = queue.messages.first_key_value() else {
-            return;
-        };
-        match first_unmet(&self.delivered, message, cursor)
-            .and_then(|i| entry_dot(&message.clock, i).map(|dot| (dot, i)))
-        {
-            None => {
-                queue.head = Head::Ready;
-                self.ready.push_back(sender.clone());
-            }
-            Some((on, cursor)) => {
-                self.waiters
-                    .entry(on.clone())
-                    .or_default()
-                    .insert(sender.clone());
-                queue.head = Head::Blocked { on, cursor };
-            }
+        if let Some(queue) = self.queues.get_mut(sender) {
+            resume(
+                &self.delivered,
+                &mut self.waiters,
+                &mut self.ready,
+                sender,
+                queue,
+                cursor,
+            );
         }
     }
 
@@ -116,6 +111,37 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Continues checking the first held message of `sender`'s `queue`, its next message,
+/// from clock entry `cursor`: indexes it under the first dependency not yet delivered,
+/// or marks it ready.
+pub(super) fn resume<A: Ord + Clone, M>(
+    delivered: &VClock<A>,
+    waiters: &mut BTreeMap<Dot<A>, BTreeSet<A>>,
+    ready: &mut VecDeque<A>,
+    sender: &A,
+    queue: &mut Queue<A, M>,
+    cursor: usize,
+) {
+    let Some((_, message)) = queue.messages.first_key_value() else {
+        return;
+    };
+    match first_unmet(delivered, message, cursor)
+        .and_then(|i| entry_dot(&message.clock, i).map(|dot| (dot, i)))
+    {
+        None => {
+            queue.head = Head::Ready;
+            ready.push_back(sender.clone());
+        }
+        Some((on, cursor)) => {
+            waiters
+                .entry(on.clone())
+                .or_default()
+                .insert(sender.clone());
+            queue.head = Head::Blocked { on, cursor };
         }
     }
 }
