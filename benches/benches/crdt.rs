@@ -1,9 +1,10 @@
 //! `ward-crdt` against `crdts` (rust-crdt): OR-set merges of four replica shapes and
 //! grow-only counter merges by number of actors.
 //!
-//! Every routine measures the merge alone: the states are built once, and the copies a
-//! merge consumes or mutates are made in criterion's untimed setup. `crdts` merges take
-//! the other state by value, so its setup clones both sides.
+//! Every routine measures the same work on both sides: the states are built once, both
+//! sides' copies are made in criterion's untimed setup, and the timing covers the merge plus
+//! freeing the merged-in state (`crdts` takes it by value and frees it inside `merge`; Ward
+//! borrows it and drops it right after). The merged result is dropped untimed.
 
 use std::hint::black_box;
 
@@ -112,9 +113,11 @@ fn orset_merge(c: &mut Criterion) {
         let (left, right) = (a.ward.state(), b.ward.state());
         group.bench_function("ward", |bench| {
             bench.iter_batched(
-                || left.clone(),
-                |mut state| {
-                    state.merge(black_box(right));
+                || (left.clone(), right.clone()),
+                |(mut state, other)| {
+                    state.merge(black_box(&other));
+                    // crdts consumes and frees its input inside `merge`: do the same work.
+                    drop(other);
                     state
                 },
                 BatchSize::LargeInput,
@@ -169,12 +172,14 @@ fn gcounter_merge(c: &mut Criterion) {
         let (left, right, peer_left, peer_right) = counters(actors);
         group.bench_with_input(BenchmarkId::new("ward", actors), &actors, |bench, _| {
             bench.iter_batched(
-                || left.clone(),
-                |mut state| {
-                    state.merge(black_box(&right));
+                || (left.clone(), right.clone()),
+                |(mut state, other)| {
+                    state.merge(black_box(&other));
+                    // crdts consumes and frees its input inside `merge`: do the same work.
+                    drop(other);
                     state
                 },
-                BatchSize::SmallInput,
+                BatchSize::LargeInput,
             );
         });
         group.bench_with_input(BenchmarkId::new("crdts", actors), &actors, |bench, _| {
@@ -184,12 +189,56 @@ fn gcounter_merge(c: &mut Criterion) {
                     state.merge(black_box(other));
                     state
                 },
-                BatchSize::SmallInput,
+                BatchSize::LargeInput,
             );
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, orset_merge, gcounter_merge);
+/// A set that has heard from `actors` actors (each added one element), and a delta of
+/// one new element added by one of them.
+fn small_delta(actors: u64) -> (WardSet, WardSet) {
+    let mut receiver: WardSet = OrSet::new();
+    for actor in 0..actors {
+        let mut writer = Replica::new(actor, OrSet::new());
+        let delta = writer.add(actor * 2).expect("dots left");
+        receiver.merge(&delta);
+    }
+    let mut writer = Replica::new(0, receiver.clone());
+    let delta = writer.add(2 * actors + 1).expect("dots left");
+    (receiver, delta)
+}
+
+/// Merging a one-element add delta into sets that know 10 to 10,000 actors: the cost
+/// must follow the delta, not the number of actors. Ward only (`crdts` merges whole
+/// states); the copy of the receiver, with room for the new element, is made untimed.
+fn orset_merge_small_delta(c: &mut Criterion) {
+    let mut group = c.benchmark_group("orset_merge_small_delta");
+    for actors in [10_u64, 1_000, 10_000] {
+        let (receiver, delta) = small_delta(actors);
+        group.bench_with_input(BenchmarkId::from_parameter(actors), &actors, |bench, _| {
+            bench.iter_batched(
+                || {
+                    let mut state = receiver.clone();
+                    state.reserve(1);
+                    state
+                },
+                |mut state| {
+                    state.merge(black_box(&delta));
+                    state
+                },
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    orset_merge,
+    orset_merge_small_delta,
+    gcounter_merge
+);
 criterion_main!(benches);

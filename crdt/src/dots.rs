@@ -167,21 +167,33 @@ impl<A: Ord + Clone> ActorTable<A> {
 }
 
 /// A causal context seen through one actor table: answers "does the context hold this
-/// local dot?" with an array lookup (plus a binary search of the cloud when it is not
-/// empty) instead of actor comparisons.
+/// local dot?" without actor comparisons.
+///
+/// The dense form holds an array entry per actor of the table (array lookups; built in
+/// `O(actors)`), for merges of whole states. The sparse form holds only the given actors
+/// (binary searches; built in `O(k log actors)` for `k` actors), so merging a small
+/// delta costs in proportion to the delta, not to the actors the set has heard of.
 #[derive(Debug)]
-pub(crate) struct Probe {
-    /// Clock entry of each table index.
-    clock: Vec<u64>,
-    /// Cloud dots whose actor is in the table, as sorted `(index, counter)` pairs.
-    cloud: Vec<(usize, u64)>,
-    /// Per table index, the smallest and largest counter of its cloud dots (`(MAX, 0)`
-    /// when it has none), so most lookups never search the cloud.
-    cloud_span: Vec<(u64, u64)>,
+pub(crate) enum Probe {
+    Dense {
+        /// Clock entry of each table index.
+        clock: Vec<u64>,
+        /// Cloud dots whose actor is in the table, as sorted `(index, counter)` pairs.
+        cloud: Vec<(usize, u64)>,
+        /// Per table index, the smallest and largest counter of its cloud dots (`(MAX,
+        /// 0)` when it has none), so most lookups never search the cloud.
+        cloud_span: Vec<(u64, u64)>,
+    },
+    Sparse {
+        /// `(index, clock entry)` of the chosen actors, sorted by index.
+        clock: Vec<(usize, u64)>,
+        /// Their cloud dots as sorted `(index, counter)` pairs.
+        cloud: Vec<(usize, u64)>,
+    },
 }
 
 impl Probe {
-    /// Builds the probe of `ctx` for every actor of `table`.
+    /// Builds the dense probe of `ctx` for every actor of `table`.
     pub(crate) fn new<A: Ord + Clone>(ctx: &DotContext<A>, table: &ActorTable<A>) -> Self {
         let mut clock = alloc::vec![0; table.len()];
         // Both sequences are sorted by actor: walk them together.
@@ -211,20 +223,79 @@ impl Probe {
             let span = &mut cloud_span[i];
             *span = (span.0.min(c), span.1.max(c));
         }
-        Self {
+        Self::Dense {
             clock,
             cloud,
             cloud_span,
         }
     }
 
+    /// Builds the sparse probe of `ctx` for the table indices `indices` (sorted,
+    /// distinct). It answers correctly only for dots of those actors.
+    pub(crate) fn sparse<A: Ord + Clone>(
+        ctx: &DotContext<A>,
+        table: &ActorTable<A>,
+        indices: &[usize],
+    ) -> Self {
+        let all_cloud = ctx.cloud().as_slice();
+        let mut clock = Vec::with_capacity(indices.len());
+        let mut cloud = Vec::new();
+        for &i in indices {
+            let actor = table.actor(i);
+            let n = ctx.clock().get(actor);
+            if n > 0 {
+                clock.push((i, n));
+            }
+            let start = all_cloud.partition_point(|d| d.actor() < actor);
+            cloud.extend(
+                all_cloud[start..]
+                    .iter()
+                    .take_while(|d| d.actor() == actor)
+                    .map(|d| (i, d.counter())),
+            );
+        }
+        cloud.sort_unstable();
+        Self::Sparse { clock, cloud }
+    }
+
+    /// How many entries the probe holds (for tests of its cost).
+    #[cfg(test)]
+    pub(crate) fn footprint(&self) -> usize {
+        match self {
+            Self::Dense {
+                clock,
+                cloud,
+                cloud_span,
+            } => clock.len() + cloud.len() + cloud_span.len(),
+            Self::Sparse { clock, cloud } => clock.len() + cloud.len(),
+        }
+    }
+
     #[inline]
     pub(crate) fn contains(&self, dot: LocalDot) -> bool {
         let counter = dot.counter.get();
-        if counter <= self.clock[dot.actor] {
-            return true;
+        match self {
+            Self::Dense {
+                clock,
+                cloud,
+                cloud_span,
+            } => {
+                if counter <= clock[dot.actor] {
+                    return true;
+                }
+                let (low, high) = cloud_span[dot.actor];
+                low <= counter
+                    && counter <= high
+                    && cloud.binary_search(&(dot.actor, counter)).is_ok()
+            }
+            Self::Sparse { clock, cloud } => {
+                if let Ok(k) = clock.binary_search_by_key(&dot.actor, |e| e.0)
+                    && counter <= clock[k].1
+                {
+                    return true;
+                }
+                !cloud.is_empty() && cloud.binary_search(&(dot.actor, counter)).is_ok()
+            }
         }
-        let (low, high) = self.cloud_span[dot.actor];
-        low <= counter && counter <= high && self.cloud.binary_search(&(dot.actor, counter)).is_ok()
     }
 }
