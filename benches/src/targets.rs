@@ -314,6 +314,22 @@ pub const SPECS: &[Spec] = &[
             min_ratio: 1.0,
         },
     },
+    Spec {
+        krate: "ward-fencing",
+        target: Target::MaxMemory {
+            metric: "keyed_fence_bytes_per_key/1000000",
+            implementation: "ward",
+            max: 24.0,
+        },
+    },
+    Spec {
+        krate: "ward-fencing",
+        target: Target::MaxMemory {
+            metric: "keyed_fence_bounded_bytes/100000_after_10000000",
+            implementation: "ward",
+            max: 2_400_000.0,
+        },
+    },
     // ward-backoff
     Spec {
         krate: "ward-backoff",

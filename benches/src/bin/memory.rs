@@ -150,6 +150,52 @@ fn breaker_recloser() -> usize {
     bytes
 }
 
+/// Heap bytes per key of an unbounded `KeyedFence<u64>` holding `n` keys.
+fn keyed_fence_ward(n: usize) -> f64 {
+    let token = ward_fencing::FencingToken::MIN;
+    let (bytes, fence) = retained(|| {
+        let fence = ward_fencing::KeyedFence::<u64>::new();
+        for key in 0..n_as_u64(n) {
+            fence.admit(&key, token).expect("a fresh key admits");
+        }
+        fence
+    });
+    assert_eq!(fence.len(), n);
+    drop(black_box(fence));
+    bytes as f64 / n as f64
+}
+
+/// Heap bytes per key of a `std::collections::HashMap<u64, u64>` holding `n` keys, the
+/// unsharded map a keyed fence replaces.
+fn keyed_fence_hashmap(n: usize) -> f64 {
+    let (bytes, map) = retained(|| {
+        let mut map = std::collections::HashMap::<u64, u64>::new();
+        for key in 0..n_as_u64(n) {
+            map.insert(key, 1);
+        }
+        map
+    });
+    assert_eq!(map.len(), n);
+    drop(black_box(map));
+    bytes as f64 / n as f64
+}
+
+/// Heap bytes of a `KeyedFence<u64>` bounded to `bound` keys after `distinct` distinct keys
+/// were admitted, each with a higher token than the last.
+fn keyed_fence_bounded(bound: usize, distinct: u64) -> usize {
+    let (bytes, fence) = retained(|| {
+        let fence = ward_fencing::KeyedFence::<u64>::bounded(bound).expect("a valid bound");
+        for key in 0..distinct {
+            let token = ward_fencing::FencingToken::new(key + 1).expect("non-zero");
+            fence.admit(&key, token).expect("a rising token admits");
+        }
+        fence
+    });
+    assert!(fence.len() <= bound);
+    drop(black_box(fence));
+    bytes
+}
+
 fn main() {
     let _profiler = dhat::Profiler::builder().testing().build();
     let mut lines = Vec::new();
@@ -175,6 +221,20 @@ fn main() {
         &[
             ("ward", breaker_ward() as f64),
             ("recloser", breaker_recloser() as f64),
+        ],
+    ));
+    lines.push(line(
+        "keyed_fence_bytes_per_key/1000000".to_owned(),
+        &[
+            ("ward", keyed_fence_ward(1_000_000)),
+            ("hashmap", keyed_fence_hashmap(1_000_000)),
+        ],
+    ));
+    lines.push(line(
+        "keyed_fence_bounded_bytes/100000_after_10000000".to_owned(),
+        &[
+            ("ward", keyed_fence_bounded(100_000, 10_000_000) as f64),
+            ("bound_x_24", 100_000.0 * 24.0),
         ],
     ));
     for l in lines {
