@@ -466,3 +466,63 @@ fn regression_throttling_errors_cost_the_base_retry_cost() {
         "two throttled retries at 5 tokens each"
     );
 }
+
+/// Retry and breaker together (issue 19): a rejection by an open breaker carries its
+/// remaining open time, and the retrier waits exactly that long instead of guessing; the
+/// next attempt is the half-open trial, which closes the breaker.
+#[test]
+fn retry_waits_out_an_open_breaker() {
+    use ward_backoff::breaker::{BreakerConfig, CallError, CircuitBreaker, SlidingWindow, State};
+    let clock = ManualClock::new();
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(1)
+        .wait_in_open(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let breaker = CircuitBreaker::new(config, &clock);
+    let retrier = Retrier::new(exponential(5), &clock, 1);
+    let (sleep, log) = recorder(&clock);
+    let ran = Cell::new(0);
+    let out = retrier.run_with_sleeper(
+        sleep,
+        |_| {
+            breaker.call(|| {
+                ran.set(ran.get() + 1);
+                if ran.get() == 1 { Err("down") } else { Ok(7) }
+            })
+        },
+        |e: &CallError<&str>| e.retry_action(|_| Action::Retry),
+    );
+    assert_eq!(out, Ok(7));
+    assert_eq!(ran.get(), 2, "the rejected attempt did not run");
+    // 100 ms of backoff, then the rest of the 30 s open wait, strictly past its end.
+    assert_eq!(
+        *log.borrow(),
+        [
+            ms(100),
+            Duration::from_secs(30) - ms(100) + Duration::from_nanos(1)
+        ]
+    );
+    assert_eq!(breaker.state(), State::Closed);
+
+    // Past the deadline, the open wait is given up on instead of waited out.
+    let policy = exponential(5).with_max_elapsed(Duration::from_secs(10));
+    let retrier = Retrier::new(policy, &clock, 1);
+    breaker
+        .try_acquire()
+        .unwrap()
+        .record(ward_backoff::breaker::Outcome::Failure, ms(1));
+    let err = retrier
+        .run_with_sleeper(
+            |d| clock.advance(d),
+            |_| breaker.call(|| Ok::<_, &str>(1)),
+            |e: &CallError<&str>| e.retry_action(|_| Action::Retry),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err.reason(),
+        StopReason::PushbackPastDeadline { .. }
+    ));
+}

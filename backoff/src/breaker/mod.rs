@@ -408,7 +408,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
                             w = cur;
                             continue;
                         }
-                        return Err(self.reject(State::Open));
+                        return Err(self.reject(State::Open, self.open_remaining(w, now)));
                     }
                     let next = epoch(w) + 1;
                     self.reset_trial(next);
@@ -437,7 +437,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
                         continue;
                     }
                     if issued(w) >= u64::from(self.config.half_open_permits) {
-                        return Err(self.reject(State::HalfOpen));
+                        return Err(self.reject(State::HalfOpen, None));
                     }
                     match self.state.compare_exchange_weak(
                         w,
@@ -453,9 +453,51 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         }
     }
 
-    fn reject(&self, state: State) -> Rejected {
+    fn reject(&self, state: State, remaining_open: Option<Duration>) -> Rejected {
         self.rejected.fetch_add(1, Ordering::Relaxed);
-        Rejected { state }
+        Rejected {
+            state,
+            remaining_open,
+        }
+    }
+
+    /// For the open state in `w`: the time from `now` until a call is permitted (the wait
+    /// strictly passed), `None` if the deadline is not published yet.
+    fn open_remaining(&self, w: u64, now: Duration) -> Option<Duration> {
+        let deadline = self.deadline.load(Ordering::Acquire);
+        (self.deadline_epoch.load(Ordering::Acquire) == epoch(w))
+            .then(|| Duration::from_nanos(deadline.saturating_add(1).saturating_sub(nanos(now))))
+    }
+
+    /// While open: how long until a call is permitted (zero once the wait has strictly
+    /// passed and no call has asked yet). `None` in closed and half-open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow};
+    /// let config = BreakerConfig::builder()
+    ///     .sliding_window(SlidingWindow::CountBased(1))
+    ///     .minimum_calls(1)
+    ///     .wait_in_open(Duration::from_secs(10))
+    ///     .build()?;
+    /// let clock = ManualClock::new();
+    /// let b = CircuitBreaker::new(config, &clock);
+    /// assert_eq!(b.remaining_open(), None);
+    /// b.try_acquire()?.record(Outcome::Failure, Duration::ZERO);
+    /// clock.advance(Duration::from_secs(4));
+    /// assert_eq!(b.remaining_open(), Some(Duration::from_secs(6) + Duration::from_nanos(1)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn remaining_open(&self) -> Option<Duration> {
+        let w = self.current_word();
+        if tag(w) == OPEN {
+            self.open_remaining(w, self.clock.now())
+        } else {
+            None
+        }
     }
 
     /// Whether the published deadline of the state in `w` is strictly before `now`. A

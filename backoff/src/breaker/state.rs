@@ -4,6 +4,7 @@ use core::fmt;
 use core::time::Duration;
 
 use super::{CLOSED, OPEN};
+use crate::retry::Action;
 
 /// The state of a circuit breaker.
 ///
@@ -151,6 +152,7 @@ impl TransitionObserver for NoObserver {
 /// # Examples
 ///
 /// ```
+/// use core::time::Duration;
 /// use ward_backoff::ManualClock;
 /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow, State};
 /// let config = BreakerConfig::builder()
@@ -161,15 +163,33 @@ impl TransitionObserver for NoObserver {
 /// b.try_acquire()?.record(Outcome::Failure, Default::default());
 /// let rejected = b.try_acquire().unwrap_err();
 /// assert_eq!(rejected.state, State::Open);
-/// assert_eq!(rejected.to_string(), "call not permitted: circuit breaker is open");
+/// // 60 s open (the default), strictly: the first call is permitted 1 ns after that.
+/// assert_eq!(rejected.remaining_open, Some(Duration::from_secs(60) + Duration::from_nanos(1)));
+/// assert_eq!(rejected.to_string(), "call not permitted: circuit breaker is open for another 60.000000001s");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[error("call not permitted: circuit breaker is {state}")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Rejected {
     /// The state that refused the call.
     pub state: State,
+    /// While open: how long until a call is permitted (the open wait strictly passed).
+    /// `None` in half-open, where every trial permit is taken and the wait depends on the
+    /// trial calls.
+    pub remaining_open: Option<Duration>,
 }
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "call not permitted: circuit breaker is {}", self.state)?;
+        match self.remaining_open {
+            Some(d) => write!(f, " for another {d:?}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl core::error::Error for Rejected {}
 
 /// The result of [`CircuitBreaker::call`](super::CircuitBreaker::call): rejected, or the call's own error.
 ///
@@ -193,6 +213,47 @@ pub enum CallError<E> {
     /// The call ran and returned this error.
     #[error("call failed: {0}")]
     Inner(E),
+}
+
+impl<E> CallError<E> {
+    /// How a [`Retrier`](crate::Retrier) should treat this error: a rejection by an open
+    /// breaker is waited out ([`Action::RetryAfter`] its remaining open time, so the retry
+    /// is the first call permitted; a deadline or maximum pushback it would overrun ends
+    /// the run); a rejection in half-open is retried after the policy's delay; the call's
+    /// own error is classified by `inner`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::Action;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CallError, CircuitBreaker, SlidingWindow};
+    /// let config = BreakerConfig::builder()
+    ///     .sliding_window(SlidingWindow::CountBased(1))
+    ///     .minimum_calls(1)
+    ///     .wait_in_open(Duration::from_secs(5))
+    ///     .build()?;
+    /// let b = CircuitBreaker::new(config, ManualClock::new());
+    /// let failed = b.call(|| Err::<(), _>(503)).unwrap_err();
+    /// assert_eq!(failed.retry_action(|_| Action::Retry), Action::Retry);
+    /// let rejected = b.call(|| Ok::<(), u16>(())).unwrap_err();
+    /// assert_eq!(
+    ///     rejected.retry_action(|_| Action::GiveUp),
+    ///     Action::RetryAfter(Duration::from_secs(5) + Duration::from_nanos(1))
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn retry_action(&self, inner: impl FnOnce(&E) -> Action) -> Action {
+        match self {
+            CallError::Rejected(Rejected {
+                remaining_open: Some(d),
+                ..
+            }) => Action::RetryAfter(*d),
+            CallError::Rejected(_) => Action::Retry,
+            CallError::Inner(e) => inner(e),
+        }
+    }
 }
 
 /// A point-in-time view of a breaker, read without locks.
