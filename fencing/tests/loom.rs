@@ -389,3 +389,30 @@ fn keyed_fence_racing_inserts_are_linearizable() {
         assert_eq!(fence.len(), 2);
     });
 }
+
+/// A bounded fence with room for one key: two holders of different keys race, so one
+/// admission evicts the other key into the floor. Whatever the order, the evicted key keeps
+/// refusing tokens below its mark, and the fence holds one key.
+#[test]
+fn bounded_keyed_fence_eviction_never_readmits() {
+    loom::model(|| {
+        let fence = Arc::new(
+            Keyed::bounded_with_shards_and_hasher(1, 1, BuildHasherDefault::default()).unwrap(),
+        );
+        let f = Arc::clone(&fence);
+        let other = thread::spawn(move || f.admit(&1, t(5)));
+        let mine = fence.admit(&2, t(7));
+        let other = other.join().unwrap();
+        assert_eq!(fence.len(), 1);
+        // Whichever came second evicted the first.
+        match (other, mine) {
+            (Ok(_), Ok(_)) => {
+                assert!(fence.admit(&1, t(4)).is_err());
+                assert!(fence.admit(&2, t(6)).is_err());
+            }
+            // Both keys are new and the floor is 0 until the first eviction, which the
+            // second admission does after its own check: neither can be refused.
+            other => panic!("impossible outcome {other:?}"),
+        }
+    });
+}
