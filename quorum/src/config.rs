@@ -96,6 +96,7 @@ struct RawQuorumConfig {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TryFrom<RawQuorumConfig> for QuorumConfig {
     type Error = ConfigError;
     fn try_from(raw: RawQuorumConfig) -> Result<Self, ConfigError> {
@@ -334,6 +335,7 @@ struct RawFlexiblePaxos {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TryFrom<RawFlexiblePaxos> for FlexiblePaxos {
     type Error = ConfigError;
     fn try_from(raw: RawFlexiblePaxos) -> Result<Self, ConfigError> {

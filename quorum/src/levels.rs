@@ -210,6 +210,7 @@ impl core::str::FromStr for ConsistencyLevel {
 
 /// Serialized as Cassandra's name (`"LOCAL_QUORUM"`).
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl serde::Serialize for ConsistencyLevel {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -219,6 +220,7 @@ impl serde::Serialize for ConsistencyLevel {
 /// Decoded from a name in any letter case, exactly as [`FromStr`](core::str::FromStr)
 /// accepts it.
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> serde::Deserialize<'de> for ConsistencyLevel {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Name;
@@ -258,6 +260,7 @@ pub struct Topology {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TryFrom<Vec<usize>> for Topology {
     type Error = TopologyError;
     fn try_from(rf: Vec<usize>) -> Result<Self, TopologyError> {
@@ -266,6 +269,7 @@ impl TryFrom<Vec<usize>> for Topology {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl From<Topology> for Vec<usize> {
     fn from(t: Topology) -> Self {
         t.rf

@@ -299,6 +299,7 @@ pub fn k_staleness_exact(config: &QuorumConfig, k: u64) -> Result<Fraction, PbsE
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub fn monotonic_reads(
     config: &QuorumConfig,
     global_write_rate: f64,

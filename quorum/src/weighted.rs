@@ -95,6 +95,7 @@ struct RawWeightedVoting {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TryFrom<RawWeightedVoting> for WeightedVoting {
     type Error = WeightedVotingError;
     fn try_from(raw: RawWeightedVoting) -> Result<Self, WeightedVotingError> {
