@@ -1,5 +1,7 @@
 //! Causal contexts: exact sets of dots, stored compactly.
 
+mod setops;
+
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;

@@ -30,6 +30,16 @@ pub enum VClockError {
     /// A dot was given counter 0; event counters start at 1.
     #[error("dot counter must be at least 1, got 0")]
     ZeroCounter,
+    /// A dot was applied to a clock that does not yet know its actor's previous event:
+    /// a vector clock cannot record an event without all earlier events of the same
+    /// actor.
+    #[error("gap: event {counter} applied to a clock that knows only {known} events of its actor")]
+    Gap {
+        /// The counter of the applied dot.
+        counter: u64,
+        /// The clock's counter for the dot's actor.
+        known: u64,
+    },
     /// A range of dots was given a first counter past its last one.
     #[error("empty dot range: first counter {first} is past last counter {last}")]
     EmptyRange {

@@ -345,6 +345,102 @@ impl<A: Ord + Clone> VClock<A> {
         }
     }
 
+    /// Applies the event `dot` if it is its actor's next one: raises the counter from
+    /// `dot.counter() - 1` to `dot.counter()` and returns `true`; returns `false` if the
+    /// clock already knows the event. Unlike [`witness`](Self::witness), it never
+    /// skips events.
+    ///
+    /// # Errors
+    ///
+    /// [`VClockError::Gap`] if the clock does not know the actor's previous event
+    /// (`dot.counter() > self.get(dot.actor()) + 1`); the clock is then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Dot, VClock, VClockError};
+    ///
+    /// let mut clock = VClock::new();
+    /// assert_eq!(clock.apply(&Dot::new('a', 1)?), Ok(true));
+    /// assert_eq!(clock.apply(&Dot::new('a', 1)?), Ok(false));
+    /// assert_eq!(
+    ///     clock.apply(&Dot::new('a', 3)?),
+    ///     Err(VClockError::Gap { counter: 3, known: 1 }),
+    /// );
+    /// assert_eq!(clock.get(&'a'), 1);
+    /// # Ok::<(), VClockError>(())
+    /// ```
+    pub fn apply(&mut self, dot: &Dot<A>) -> Result<bool, VClockError> {
+        let known = self.get(dot.actor());
+        let counter = dot.counter();
+        if counter <= known {
+            Ok(false)
+        } else if counter - known == 1 {
+            Ok(self.raise(dot.actor(), counter))
+        } else {
+            Err(VClockError::Gap { counter, known })
+        }
+    }
+
+    /// Lowers `self` to the greatest lower bound of the two clocks: every counter
+    /// becomes the smaller of the two, and actors `other` does not know disappear.
+    /// The result knows exactly the events both clocks know.
+    ///
+    /// Meet is commutative, associative and idempotent, and absorbs merge:
+    /// `a ⊓ (a ⊔ b) = a`. One pass over both clocks; never allocates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::VClock;
+    ///
+    /// let mut a: VClock<char> = [('a', 2), ('b', 1), ('c', 4)].into_iter().collect();
+    /// let b: VClock<char> = [('a', 1), ('b', 3)].into_iter().collect();
+    /// a.meet(&b);
+    /// assert_eq!(a, [('a', 1), ('b', 1)].into_iter().collect());
+    /// ```
+    pub fn meet(&mut self, other: &Self) {
+        let mut theirs = other.entries.iter().peekable();
+        self.entries.retain_mut(|(actor, counter)| {
+            while let Some((b, d)) = theirs.peek() {
+                match b.cmp(actor) {
+                    Ordering::Less => {
+                        theirs.next();
+                    }
+                    Ordering::Equal => {
+                        *counter = (*counter).min(*d);
+                        return true;
+                    }
+                    Ordering::Greater => return false,
+                }
+            }
+            false
+        });
+    }
+
+    /// Removes `actor` from the clock, as if none of its events were known, and
+    /// returns the counter it had (0 if none). Use it to retire an actor that left the
+    /// group for good: a clock that forgot an actor no longer orders that actor's
+    /// events, so every replica must forget it at the same point of the history, once
+    /// no event of that actor is still in flight.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::VClock;
+    ///
+    /// let mut clock: VClock<char> = [('a', 2), ('b', 1)].into_iter().collect();
+    /// assert_eq!(clock.forget(&'a'), 2);
+    /// assert_eq!(clock.forget(&'a'), 0);
+    /// assert_eq!(clock, [('b', 1)].into_iter().collect());
+    /// ```
+    pub fn forget(&mut self, actor: &A) -> u64 {
+        match self.position(actor) {
+            Ok(i) => self.entries.remove(i).1,
+            Err(_) => 0,
+        }
+    }
+
     /// Joins `other` into `self`: every counter becomes the larger of the two (the least
     /// upper bound of the two clocks).
     ///

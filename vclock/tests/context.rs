@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ward_vclock::{DecodeError, Dot, DotContext, VClock, VClockError};
+use ward_vclock::{DecodeError, Dot, DotContext, DotRange, VClock, VClockError};
 
 type Model = BTreeSet<(u8, u64)>;
 
@@ -396,4 +396,150 @@ proptest! {
             prop_assert_eq!(cloud, expected_cloud);
         }
     }
+}
+
+// ---- Set operations: difference, intersection, subset, ranges ----
+
+/// Counters at both ends of the range.
+fn arb_counter() -> impl Strategy<Value = u64> {
+    prop_oneof![1_u64..9, (0_u64..8).prop_map(|k| u64::MAX - k)]
+}
+
+/// Contexts whose clock prefixes may reach the top of the range (so they hold far more
+/// dots than any model could list), plus explicit dots at both ends.
+fn arb_wide_ctx() -> impl Strategy<Value = DotContext<u8>> {
+    (
+        prop::collection::vec(
+            (
+                0_u8..3,
+                prop_oneof![0_u64..5, (0_u64..5).prop_map(|k| u64::MAX - k)],
+            ),
+            0..3,
+        ),
+        prop::collection::vec((0_u8..3, arb_counter()), 0..8),
+    )
+        .prop_map(|(clock, dots)| {
+            let mut ctx = DotContext::from(clock.into_iter().collect::<VClock<u8>>());
+            ctx.extend(dots.into_iter().map(|(a, c)| dot(a, c)));
+            ctx
+        })
+}
+
+/// The dots the generators can tell apart: every other dot of an actor is held by a
+/// context exactly when that context's prefix reaches past the low window, which the
+/// low window's counters 9 and 10 (never generated as single dots) reveal.
+fn window_dots() -> impl Iterator<Item = Dot<u8>> {
+    (0_u8..4).flat_map(|a| {
+        (1..=10)
+            .chain(u64::MAX - 10..=u64::MAX)
+            .map(move |c| dot(a, c))
+    })
+}
+
+fn range_holds(ranges: &[DotRange<u8>], d: &Dot<u8>) -> bool {
+    ranges.iter().any(|r| r.contains(d))
+}
+
+/// Ascending, and maximal: two ranges of one actor never touch.
+fn assert_canonical_ranges(ranges: &[DotRange<u8>]) -> Result<(), TestCaseError> {
+    for pair in ranges.windows(2) {
+        let (x, y) = (&pair[0], &pair[1]);
+        prop_assert!(
+            x.actor() < y.actor() || (x.actor() == y.actor() && x.last() + 1 < y.first()),
+            "{:?} then {:?}",
+            x,
+            y
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: RngSeed::Fixed(0x5e7_0b5),
+        ..ProptestConfig::default()
+    })]
+
+    /// Against the plain set model, comparing whole results.
+    #[test]
+    fn prop_set_operations_match_model(a in arb_ctx(), b in arb_ctx()) {
+        let (ma, mb) = (set_of(&a), set_of(&b));
+        let both = a.intersection(&b);
+        assert_compact(&both);
+        let expected: DotContext<u8> = ma.intersection(&mb).map(|&(x, c)| dot(x, c)).collect();
+        prop_assert_eq!(&both, &expected);
+        let diff: Model = a
+            .difference(&b)
+            .iter()
+            .flat_map(|r| r.dots().map(Dot::into_parts).collect::<Vec<_>>())
+            .collect();
+        prop_assert_eq!(diff, ma.difference(&mb).copied().collect::<Model>());
+        assert_canonical_ranges(&a.difference(&b))?;
+        prop_assert_eq!(a.is_subset(&b), ma.is_subset(&mb));
+        let all: Model = a
+            .ranges()
+            .iter()
+            .flat_map(|r| r.dots().map(Dot::into_parts).collect::<Vec<_>>())
+            .collect();
+        prop_assert_eq!(all, ma);
+        assert_canonical_ranges(&a.ranges())?;
+    }
+
+    /// Near `u64::MAX` and with prefixes no model could list: membership of every
+    /// distinguishable dot.
+    #[test]
+    fn prop_set_operations_near_the_limit(a in arb_wide_ctx(), b in arb_wide_ctx()) {
+        let both = a.intersection(&b);
+        assert_compact(&both);
+        let diff = a.difference(&b);
+        assert_canonical_ranges(&diff)?;
+        let ranges = a.ranges();
+        assert_canonical_ranges(&ranges)?;
+        let mut subset = true;
+        for d in window_dots() {
+            let (x, y) = (a.contains(&d), b.contains(&d));
+            prop_assert_eq!(both.contains(&d), x && y, "{:?}", d);
+            prop_assert_eq!(range_holds(&diff, &d), x && !y, "{:?}", d);
+            prop_assert_eq!(range_holds(&ranges, &d), x, "{:?}", d);
+            subset &= !x || y;
+        }
+        prop_assert_eq!(a.is_subset(&b), subset);
+    }
+
+    #[test]
+    fn prop_set_operation_laws(a in arb_wide_ctx(), b in arb_wide_ctx(), c in arb_wide_ctx()) {
+        prop_assert_eq!(a.intersection(&b), b.intersection(&a));
+        prop_assert_eq!(a.intersection(&b).intersection(&c), a.intersection(&b.intersection(&c)));
+        prop_assert_eq!(a.intersection(&a), a.clone());
+        prop_assert!(a.intersection(&b).is_subset(&a));
+        let mut union = a.clone();
+        union.join(&b);
+        prop_assert!(a.is_subset(&union) && b.is_subset(&union));
+        // Absorption: a ∩ (a ∪ b) = a.
+        prop_assert_eq!(a.intersection(&union), a.clone());
+        prop_assert!(a.difference(&a).is_empty());
+        prop_assert!(a.difference(&union).is_empty());
+        prop_assert_eq!(a.is_subset(&b) && b.is_subset(&a), a == b);
+        prop_assert_eq!(a.difference(&b).is_empty(), a.is_subset(&b));
+    }
+}
+
+#[test]
+fn difference_of_a_huge_prefix_stays_small() {
+    let all = DotContext::from([(0_u8, u64::MAX)].into_iter().collect::<VClock<u8>>());
+    let some: DotContext<u8> = [dot(0, 1), dot(0, 3), dot(0, u64::MAX)]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        all.difference(&some),
+        [
+            DotRange::new(0, 2, 2).unwrap(),
+            DotRange::new(0, 4, u64::MAX - 1).unwrap()
+        ]
+    );
+    assert_eq!(all.intersection(&some), some);
+    assert!(some.is_subset(&all));
+    assert!(!all.is_subset(&some));
+    assert!(some.difference(&all).is_empty());
 }

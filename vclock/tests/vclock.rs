@@ -472,3 +472,109 @@ proptest! {
         }
     }
 }
+
+// ---- Meet, forget, checked apply ----
+
+fn model_meet(x: &Model, y: &Model) -> Model {
+    x.iter()
+        .filter_map(|(a, c)| {
+            let m = (*c).min(model_get(y, *a));
+            (m > 0).then_some((*a, m))
+        })
+        .collect()
+}
+
+/// Clocks whose counters sit at either end of the range.
+fn arb_wide_clock() -> impl Strategy<Value = VClock<u8>> {
+    prop::collection::vec(
+        (
+            0_u8..6,
+            prop_oneof![0_u64..4, (0_u64..3).prop_map(|k| u64::MAX - k)],
+        ),
+        0..8,
+    )
+    .prop_map(|v| v.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: RngSeed::Fixed(0x3ee7),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn prop_meet_matches_model(a in arb_wide_clock(), b in arb_wide_clock()) {
+        let mut m = a.clone();
+        m.meet(&b);
+        prop_assert_eq!(model_of(&m), model_meet(&model_of(&a), &model_of(&b)));
+    }
+
+    #[test]
+    fn prop_meet_laws(a in arb_wide_clock(), b in arb_wide_clock(), c in arb_wide_clock()) {
+        let meet = |x: &VClock<u8>, y: &VClock<u8>| {
+            let mut m = x.clone();
+            m.meet(y);
+            m
+        };
+        let join = |x: &VClock<u8>, y: &VClock<u8>| {
+            let mut m = x.clone();
+            m.merge(y);
+            m
+        };
+        prop_assert_eq!(meet(&a, &b), meet(&b, &a));
+        prop_assert_eq!(meet(&meet(&a, &b), &c), meet(&a, &meet(&b, &c)));
+        prop_assert_eq!(meet(&a, &a), a.clone());
+        prop_assert_eq!(meet(&a, &join(&a, &b)), a.clone());
+        prop_assert_eq!(join(&a, &meet(&a, &b)), a.clone());
+        // The greatest lower bound: below both, and above every clock below both.
+        let m = meet(&a, &b);
+        prop_assert!(a.descends(&m) && b.descends(&m));
+        if a.descends(&c) && b.descends(&c) {
+            prop_assert!(m.descends(&c));
+        }
+    }
+
+    #[test]
+    fn prop_forget_matches_model(a in arb_wide_clock(), actor in 0_u8..8) {
+        let mut f = a.clone();
+        let mut model = model_of(&a);
+        prop_assert_eq!(f.forget(&actor), model.remove(&actor).unwrap_or(0));
+        prop_assert_eq!(model_of(&f), model);
+        prop_assert!(a.descends(&f));
+    }
+
+    #[test]
+    fn prop_apply_matches_model(
+        a in arb_wide_clock(),
+        actor in 0_u8..8,
+        counter in prop_oneof![1_u64..6, (0_u64..4).prop_map(|k| u64::MAX - k)],
+    ) {
+        let mut applied = a.clone();
+        let known = model_get(&model_of(&a), actor);
+        let result = applied.apply(&Dot::new(actor, counter).unwrap());
+        let mut expected = model_of(&a);
+        if counter <= known {
+            prop_assert_eq!(result, Ok(false));
+        } else if counter == known + 1 {
+            prop_assert_eq!(result, Ok(true));
+            expected.insert(actor, counter);
+        } else {
+            prop_assert_eq!(result, Err(VClockError::Gap { counter, known }));
+        }
+        prop_assert_eq!(model_of(&applied), expected);
+    }
+}
+
+#[test]
+fn apply_refuses_a_gap_and_names_it() {
+    let mut c = clock(&[('A', 2)]);
+    let err = c.apply(&Dot::new('A', 5).unwrap()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "gap: event 5 applied to a clock that knows only 2 events of its actor"
+    );
+    assert_eq!(c, clock(&[('A', 2)]));
+    assert_eq!(c.apply(&Dot::new('B', 1).unwrap()), Ok(true));
+    assert_eq!(c, clock(&[('A', 2), ('B', 1)]));
+}
