@@ -21,6 +21,8 @@ mod orset;
 mod pncounter;
 #[cfg(feature = "alloc")]
 mod replica;
+#[cfg(feature = "alloc")]
+mod sync;
 
 pub use crate::error::{
     CounterError, DecodeError, DuplicateStamp, RemoveError, ReplicaError, StaleStamp,
@@ -47,3 +49,5 @@ pub use crate::orset::{Digest, Iter, OrSet};
 pub use crate::pncounter::PnCounter;
 #[cfg(feature = "alloc")]
 pub use crate::replica::Replica;
+#[cfg(feature = "alloc")]
+pub use crate::sync::{AntiEntropy, DeltaInterval, SyncError};
