@@ -218,6 +218,47 @@ impl<S: MarkStore> DurableFence<S> {
         Ok((write(), admission))
     }
 
+    /// Runs a write that can fail, like a conditional put: `write` runs only if `token` is
+    /// equal to or above the mark, after a higher token is durable, under the fence's lock.
+    ///
+    /// Unlike [`Fenced::try_write`](crate::Fenced::try_write), a failed write leaves a raised
+    /// mark raised: the mark is made durable *before* the write runs (running the write
+    /// first would let a crash between the write and the persist lose the mark of a write
+    /// that took effect), and a durable mark is never lowered. The holder that presented the
+    /// higher token has fenced out the older ones even if its own write failed.
+    ///
+    /// # Errors
+    ///
+    /// The outer [`DurableFenceError`] as for [`DurableFence::write`] (`write` does not
+    /// run); otherwise the inner result is `write`'s, with the [`Admission`] on success.
+    ///
+    /// # Panics
+    ///
+    /// Only if `write` panics; the mark is already durable and stays raised.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{DurableFence, FencingToken, MemoryStore};
+    ///
+    /// let fence = DurableFence::open(MemoryStore::new()).unwrap();
+    /// let t = FencingToken::new(4).unwrap();
+    /// let mut rows = vec!["a"];
+    /// let put = fence.try_write(t, || if rows.len() < 2 { rows.push("b"); Ok(rows.len()) } else { Err("full") });
+    /// assert_eq!(put.unwrap().map(|(len, _)| len), Ok(2));
+    /// let put = fence.try_write(t, || if rows.len() < 2 { Ok(0) } else { Err("full") });
+    /// assert_eq!(put.unwrap().map(|(len, _)| len), Err("full"));
+    /// assert!(fence.try_write(FencingToken::MIN, || Ok::<_, ()>(())).is_err()); // stale: not run
+    /// ```
+    pub fn try_write<R, E>(
+        &self,
+        token: FencingToken,
+        write: impl FnOnce() -> Result<R, E>,
+    ) -> Result<Result<(R, Admission), E>, DurableFenceError> {
+        self.write(token, write)
+            .map(|(result, admission)| result.map(|r| (r, admission)))
+    }
+
     /// The durable high-water mark, or `None` before the first admission.
     ///
     /// # Examples

@@ -58,11 +58,75 @@ impl Admission {
 /// assert_eq!(err.mark().get(), 34);
 /// assert_eq!(err.to_string(), "stale fencing token 33: the high-water mark is 34");
 /// ```
+///
+/// With the `serde` feature it serializes as `{"presented": 33, "mark": 34}`; decoding
+/// refuses unknown fields and a `presented` token that is not below `mark` (a refusal the
+/// fence could never produce).
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use ward_fencing::{FenceGuard, FencingToken, StaleToken};
+///
+/// let guard = FenceGuard::with_mark(FencingToken::new(34).unwrap());
+/// let err = guard.admit(FencingToken::new(33).unwrap()).unwrap_err();
+/// let json = serde_json::to_string(&err).unwrap();
+/// assert_eq!(json, r#"{"presented":33,"mark":34}"#);
+/// assert_eq!(serde_json::from_str::<StaleToken>(&json).unwrap(), err);
+/// assert!(serde_json::from_str::<StaleToken>(r#"{"presented":34,"mark":34}"#).is_err());
+/// # }
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "RawStaleToken"))]
 #[error("stale fencing token {presented}: the high-water mark is {mark}")]
 pub struct StaleToken {
     presented: FencingToken,
     mark: FencingToken,
+}
+
+/// The fields of a [`StaleToken`] as decoded, before the check that the token is below the
+/// mark.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStaleToken {
+    presented: FencingToken,
+    mark: FencingToken,
+}
+
+/// A decoded [`StaleToken`] whose token is not below its mark.
+#[cfg(feature = "serde")]
+#[derive(Debug)]
+struct NotStale {
+    presented: FencingToken,
+    mark: FencingToken,
+}
+
+#[cfg(feature = "serde")]
+impl fmt::Display for NotStale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "token {} is not below the high-water mark {}, so it was not stale",
+            self.presented, self.mark
+        )
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawStaleToken> for StaleToken {
+    type Error = NotStale;
+
+    fn try_from(raw: RawStaleToken) -> Result<Self, NotStale> {
+        if raw.presented < raw.mark {
+            Ok(Self::new(raw.presented, raw.mark))
+        } else {
+            Err(NotStale {
+                presented: raw.presented,
+                mark: raw.mark,
+            })
+        }
+    }
 }
 
 impl StaleToken {

@@ -255,6 +255,25 @@ pub enum StoreError {
         /// The path given.
         path: PathBuf,
     },
+    /// The file holds a lower mark than this store last read or persisted: it was
+    /// replaced behind the store's back, most likely restored from an older backup or
+    /// snapshot. Continuing would readmit every token between the two marks, tokens whose
+    /// writes were acknowledged, so the store refuses to load or persist until the file is
+    /// repaired (put back a mark at least `acknowledged`, as etcd's `--bump-revision` does
+    /// after a restore).
+    #[error(
+        "mark file {} went back from {acknowledged} to {found}: it was restored from an older copy; \
+         refusing to continue, since tokens up to {acknowledged} were already acknowledged",
+        path.display()
+    )]
+    Regressed {
+        /// The mark file's path.
+        path: PathBuf,
+        /// The mark found in the file (0: the empty mark of a newly created file).
+        found: u64,
+        /// The mark this store last read or persisted.
+        acknowledged: u64,
+    },
     /// The file does not start with this format's magic bytes and version.
     #[error("mark file {} has an unknown header", path.display())]
     BadMagic {
@@ -299,7 +318,10 @@ pub enum StoreError {
 /// never removed) from [`FileStore::create`] or [`FileStore::open`] until it is dropped. A
 /// second store on the same mark file, in this process or another, gets
 /// [`StoreError::Locked`]: two fences on one file would each admit tokens the other never
-/// saw, and the lower one's persist could overwrite an acknowledged mark.
+/// saw, and the lower one's persist could overwrite an acknowledged mark. The lock is
+/// released when the store is dropped; a child process this process is spawning at that
+/// moment holds a copy of the lock until it starts its program, so an immediate reopen may
+/// briefly see `Locked` and should retry.
 ///
 /// # Temporary files
 ///
@@ -336,6 +358,8 @@ pub struct FileStore<F: FileSystem = StdFileSystem> {
     temp_prefix: std::ffi::OsString,
     /// The number of the last temporary file name tried.
     temp_seq: u64,
+    /// The mark this store last read from the file or persisted to it.
+    acknowledged: u64,
     /// Held for the store's lifetime; released on drop.
     _lock: F::Lock,
 }
@@ -521,6 +545,7 @@ impl<F: FileSystem> FileStore<F> {
             dir,
             temp_prefix,
             temp_seq: 0,
+            acknowledged: 0,
             _lock: held,
         })
     }
@@ -545,7 +570,7 @@ impl<F: FileSystem> FileStore<F> {
             Err(source) => return Err(self.io(IoOp::Read, &self.path, source)),
         };
         let path = self.path.clone();
-        format::decode(&bytes).map_err(|invalid| match invalid {
+        let mark = format::decode(&bytes).map_err(|invalid| match invalid {
             format::Invalid::Truncated => StoreError::Truncated {
                 path,
                 len: bytes.len(),
@@ -562,7 +587,16 @@ impl<F: FileSystem> FileStore<F> {
                 stored,
                 computed,
             },
-        })
+        })?;
+        if mark < self.acknowledged {
+            return Err(StoreError::Regressed {
+                path: self.path.clone(),
+                found: mark,
+                acknowledged: self.acknowledged,
+            });
+        }
+        self.acknowledged = mark;
+        Ok(mark)
     }
 
     /// Creates a new temporary file holding `bytes`, trying the next name while one exists.
@@ -616,7 +650,12 @@ impl<F: FileSystem> MarkStore for FileStore<F> {
         Ok(FencingToken::new(self.read_mark()?).ok())
     }
 
+    /// Reads the file first: a file that lost its mark ([`StoreError::Regressed`],
+    /// [`StoreError::Missing`]) or was damaged is reported, not silently overwritten.
     fn persist(&mut self, mark: FencingToken) -> Result<(), StoreError> {
-        self.replace(mark.get())
+        self.read_mark()?;
+        self.replace(mark.get())?;
+        self.acknowledged = mark.get();
+        Ok(())
     }
 }

@@ -756,3 +756,33 @@ fn durable_fence_with_real_threads() {
     drop(fence);
     assert_eq!(FileStore::open(&path).unwrap().load().unwrap(), Some(mark));
 }
+
+/// `try_write` runs the write only when the mark admits; a raise is durable before the write
+/// runs and stays raised when the write fails.
+#[test]
+fn try_write_is_a_conditional_put() {
+    let store = MemoryStore::new();
+    let fence = DurableFence::open(store.clone()).unwrap();
+    let mut ran = Vec::new();
+    let ok = fence
+        .try_write(t(5), || {
+            ran.push(store.mark());
+            Ok::<_, &str>("put")
+        })
+        .unwrap();
+    assert_eq!(ok, Ok(("put", Admission::Raised { previous: None })));
+    assert_eq!(
+        ran,
+        [Some(t(5))],
+        "the raise was durable before the write ran"
+    );
+    let failed = fence.try_write(t(6), || Err::<(), _>("disk full")).unwrap();
+    assert_eq!(failed, Err("disk full"));
+    assert_eq!(fence.mark(), Some(t(6)));
+    assert_eq!(store.mark(), Some(t(6)));
+    let stale = fence.try_write(t(5), || -> Result<(), ()> { unreachable!() });
+    assert_eq!(
+        stale.unwrap_err().as_stale().map(StaleToken::mark),
+        Some(t(6))
+    );
+}

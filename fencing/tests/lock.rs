@@ -4,7 +4,6 @@
 #![cfg(feature = "std")]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ward_fencing::{DurableFence, FencingToken, FileStore, MarkStore, StoreError, TokenIssuer};
 
@@ -93,67 +92,6 @@ fn regression_second_token_issuer_on_one_file_is_refused() {
         }
     }
     assert_eq!(first.issue().unwrap(), t(1));
-}
-
-/// The environment variable that turns `child_tries_to_open` into the child's side of
-/// `regression_second_opener_in_another_process_is_refused`.
-const CHILD_ENV: &str = "WARD_FENCING_LOCK_CHILD_PATH";
-
-/// Runs this test binary again, as a child process, running only `child_tries_to_open` on
-/// `path`; returns what the child reported.
-fn child_outcome(path: &Path) -> String {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_tries_to_open",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-        .lines()
-        .find_map(|line| {
-            line.split_once("child outcome: ")
-                .map(|(_, outcome)| outcome)
-        })
-        .unwrap_or_else(|| panic!("child reported nothing: {stdout}"))
-        .to_string()
-}
-
-/// The child's side of the two-process test; run only by the parent (it is ignored
-/// otherwise, and fails if run without the parent's path).
-#[test]
-#[ignore = "run by regression_second_opener_in_another_process_is_refused as its child"]
-fn child_tries_to_open() {
-    let path = std::env::var_os(CHILD_ENV).expect("run only as the child of the lock test");
-    let outcome = match FileStore::open(&path) {
-        Ok(mut store) => format!("opened {:?}", store.load().unwrap().map(FencingToken::get)),
-        Err(StoreError::Locked { .. }) => String::from("locked"),
-        Err(other) => format!("error {other}"),
-    };
-    println!("child outcome: {outcome}");
-}
-
-/// The same refusal across processes: while this process holds a fence on the file, a child
-/// process cannot open it; once the fence is dropped, it can.
-#[test]
-fn regression_second_opener_in_another_process_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = created(dir.path(), "orders.mark");
-    let fence = DurableFence::open(FileStore::open(&path).unwrap()).unwrap();
-    fence.admit(t(40)).unwrap();
-    assert_eq!(child_outcome(&path), "locked");
-    drop(fence);
-    assert_eq!(child_outcome(&path), "opened Some(40)");
 }
 
 /// A store's temporary file never takes the name of another mark file: with the old fixed
@@ -245,4 +183,43 @@ fn existing_temporary_name_is_skipped_not_followed() {
             .file_type()
             .is_symlink()
     );
+}
+
+/// A mark file restored from an older copy while its store is open is a loud, typed error
+/// on the next load or persist, and the fence keeps refusing the tokens it refused.
+#[test]
+fn mark_file_restored_from_an_older_copy_is_refused_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = created(dir.path(), "orders.mark");
+    let backup = dir.path().join("backup");
+    {
+        let mut store = FileStore::open(&path).unwrap();
+        store.persist(t(35)).unwrap();
+    }
+    std::fs::copy(&path, &backup).unwrap(); // a backup taken at 35
+    let fence = DurableFence::open(FileStore::open(&path).unwrap()).unwrap();
+    fence.admit(t(40)).unwrap();
+    std::fs::copy(&backup, &path).unwrap(); // restored behind the fence's back
+    let err = fence.admit(t(41)).unwrap_err();
+    match &err {
+        ward_fencing::DurableFenceError::Store(StoreError::Regressed {
+            found,
+            acknowledged,
+            ..
+        }) => assert_eq!((*found, *acknowledged), (35, 40)),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        std::error::Error::source(&err)
+            .unwrap()
+            .to_string()
+            .contains("went back from 40 to 35")
+    );
+    // The fence still refuses what it refused, and raises no further until repaired.
+    assert!(fence.admit(t(39)).is_err());
+    assert!(fence.admit(t(42)).is_err());
+    assert_eq!(fence.mark(), Some(t(40)));
+    // The same store, loading again, reports it too.
+    let mut store = fence.into_store();
+    assert!(matches!(store.load(), Err(StoreError::Regressed { .. })));
 }

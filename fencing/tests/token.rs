@@ -226,6 +226,36 @@ fn serde_round_trip_and_validation() {
     assert!(serde_json::from_str::<FencingToken>("-1").is_err());
 }
 
+#[cfg(feature = "serde")]
+#[test]
+fn stale_token_serde_round_trip_and_validation() {
+    use ward_fencing::{FenceGuard, StaleToken};
+    let stale = FenceGuard::with_mark(FencingToken::new(34).unwrap())
+        .admit(FencingToken::new(33).unwrap())
+        .unwrap_err();
+    let json = serde_json::to_string(&stale).unwrap();
+    assert_eq!(json, r#"{"presented":33,"mark":34}"#);
+    assert_eq!(serde_json::from_str::<StaleToken>(&json).unwrap(), stale);
+    for bad in [
+        r#"{"presented":34,"mark":34}"#,
+        r#"{"presented":35,"mark":34}"#,
+        r#"{"presented":0,"mark":34}"#,
+        r#"{"presented":33}"#,
+        r#"{"presented":33,"mark":34,"extra":1}"#,
+        r#"{"presented":33,"mark":18446744073709551616}"#,
+    ] {
+        assert!(serde_json::from_str::<StaleToken>(bad).is_err(), "{bad}");
+    }
+    let err = serde_json::from_str::<StaleToken>(r#"{"presented":34,"mark":34}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("not below the high-water mark 34"),
+        "{err}"
+    );
+    let at_max = r#"{"presented":18446744073709551614,"mark":18446744073709551615}"#;
+    let decoded: StaleToken = serde_json::from_str(at_max).unwrap();
+    assert_eq!(decoded.mark(), FencingToken::MAX);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
