@@ -517,13 +517,12 @@ fn tower_layer_rejects_while_open() {
         count_config(1, 1, 50.0),
         Arc::clone(&clock),
     ));
-    let layer =
-        ward_backoff::breaker::BreakerLayer::new(
-            Arc::clone(&b),
-            |r: &Result<u32, u32>| {
-                if r.is_ok() { S } else { F }
-            },
-        );
+    let layer = ward_backoff::breaker::BreakerLayer::with_classifier(
+        Arc::clone(&b),
+        |r: &Result<u32, u32>| {
+            if r.is_ok() { S } else { F }
+        },
+    );
     let mut svc = layer.layer(tower::service_fn(|x: u32| async move {
         if x == 0 { Err(0) } else { Ok(x) }
     }));

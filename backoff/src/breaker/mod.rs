@@ -2,6 +2,7 @@
 //!
 //! See [`CircuitBreaker`].
 
+mod classify;
 mod config;
 #[cfg(feature = "tower")]
 mod layer;
@@ -14,11 +15,12 @@ use core::fmt;
 use core::future::Future;
 use core::time::Duration;
 
+pub use classify::{Classify, ResultClassifier};
 pub use config::{
     BreakerConfig, BreakerConfigBuilder, BreakerConfigError, OpenWait, SlidingWindow,
 };
 #[cfg(feature = "tower")]
-pub use layer::{BreakerLayer, BreakerService};
+pub use layer::{BreakerLayer, BreakerService, ResponseFuture};
 pub use permit::{OwnedPermit, Permit};
 pub use state::{
     CallError, Metrics, NoObserver, Outcome, Rejected, State, Transition, TransitionObserver,

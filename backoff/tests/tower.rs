@@ -1,0 +1,152 @@
+//! The tower layer: readiness, classification, timing and spawning.
+#![cfg(feature = "tower")]
+
+use core::time::Duration;
+use std::future::Future as _;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tower::{Layer, Service, ServiceExt};
+use ward_backoff::ManualClock;
+use ward_backoff::breaker::{
+    BreakerConfig, BreakerLayer, CallError, CircuitBreaker, SlidingWindow, State,
+};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn one_call_breaker(clock: Arc<ManualClock>) -> Arc<CircuitBreaker<Arc<ManualClock>>> {
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(1)
+        .wait_in_open(Duration::from_secs(30))
+        .slow_call_duration(Duration::from_secs(2))
+        .slow_call_rate_threshold(100.0)
+        .build()
+        .unwrap();
+    Arc::new(CircuitBreaker::new(config, clock))
+}
+
+/// Issue 18 (tower): with a `BoxError` inner error, a layered service's call could not be
+/// spawned ("implementation of FnOnce is not general enough"). The default classifier is a
+/// type, so the future is `Send + 'static` and spawns.
+#[test]
+fn regression_layered_service_spawns() {
+    let clock = Arc::new(ManualClock::new());
+    let breaker = one_call_breaker(Arc::clone(&clock));
+    let svc =
+        BreakerLayer::new(Arc::clone(&breaker)).layer(tower::service_fn(|x: u32| async move {
+            if x == 0 {
+                Err::<u32, BoxError>("zero".into())
+            } else {
+                Ok(x)
+            }
+        }));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let out = rt.block_on(async move {
+        let handle = tokio::spawn(async move { svc.oneshot(7).await });
+        handle.await.unwrap()
+    });
+    assert_eq!(out.unwrap(), 7);
+    assert_eq!(breaker.metrics().calls, 1);
+}
+
+/// Issue 18 (tower): a call's duration was measured from its first poll, so a call queued
+/// 5 s before being polled was not slow. It is measured from the call.
+#[test]
+fn regression_duration_is_measured_from_the_call() {
+    let clock = Arc::new(ManualClock::new());
+    let breaker = one_call_breaker(Arc::clone(&clock));
+    let mut svc =
+        BreakerLayer::new(Arc::clone(&breaker)).layer(tower::service_fn(|x: u32| async move {
+            Ok::<_, BoxError>(x)
+        }));
+    let fut = svc.call(1);
+    clock.advance(Duration::from_secs(5)); // queued, not yet polled
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(fut).unwrap(), 1);
+    assert_eq!(breaker.metrics().slow_calls, 1);
+    assert_eq!(breaker.state(), State::Open, "100 % slow calls open it");
+}
+
+/// Issue 18 (tower): `poll_ready` reported ready while the breaker was open, so load
+/// shedding and balancing layers could not see it. It is pending until the open wait has
+/// passed, then ready again.
+#[test]
+fn regression_poll_ready_reflects_an_open_breaker() {
+    let clock = Arc::new(ManualClock::new());
+    let breaker = one_call_breaker(Arc::clone(&clock));
+    let mut svc =
+        BreakerLayer::new(Arc::clone(&breaker)).layer(tower::service_fn(|x: u32| async move {
+            if x == 0 {
+                Err::<u32, BoxError>("zero".into())
+            } else {
+                Ok(x)
+            }
+        }));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let ready = |svc: &mut ward_backoff::breaker::BreakerService<_, _, _>| {
+            let mut cx = Context::from_waker(std::task::Waker::noop());
+            svc.poll_ready(&mut cx).map(|r| r.is_ok())
+        };
+        assert_eq!(ready(&mut svc), Poll::Ready(true));
+        assert!(matches!(svc.call(0).await, Err(CallError::Inner(_))));
+        assert_eq!(breaker.state(), State::Open);
+        assert_eq!(ready(&mut svc), Poll::Pending, "ready while open");
+        clock.advance(Duration::from_secs(31));
+        assert_eq!(ready(&mut svc), Poll::Ready(true));
+    });
+    // A load-shedding layer sees the open breaker as overload and sheds at once.
+    let clock = Arc::new(ManualClock::new());
+    let breaker = one_call_breaker(Arc::clone(&clock));
+    breaker
+        .try_acquire()
+        .unwrap()
+        .record(ward_backoff::breaker::Outcome::Failure, Duration::ZERO);
+    let svc = tower::ServiceBuilder::new()
+        .load_shed()
+        .layer(BreakerLayer::new(Arc::clone(&breaker)))
+        .service(tower::service_fn(
+            |x: u32| async move { Ok::<_, BoxError>(x) },
+        ));
+    let out = rt.block_on(svc.oneshot(1));
+    assert!(out.unwrap_err().is::<tower::load_shed::error::Overloaded>());
+}
+
+/// Outside a tokio runtime there is no timer to wake a pending task: readiness falls back
+/// to the inner service's and the call is rejected instead, never a panic.
+#[test]
+fn poll_ready_outside_tokio_reports_ready_and_rejects() {
+    let clock = Arc::new(ManualClock::new());
+    let breaker = one_call_breaker(Arc::clone(&clock));
+    breaker
+        .try_acquire()
+        .unwrap()
+        .record(ward_backoff::breaker::Outcome::Failure, Duration::ZERO);
+    let mut svc =
+        BreakerLayer::new(Arc::clone(&breaker)).layer(tower::service_fn(|x: u32| async move {
+            Ok::<_, BoxError>(x)
+        }));
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    assert!(matches!(svc.poll_ready(&mut cx), Poll::Ready(Ok(()))));
+    let mut fut = svc.call(1);
+    match std::pin::Pin::new(&mut fut).poll(&mut cx) {
+        Poll::Ready(Err(CallError::Rejected(r))) => {
+            assert_eq!(
+                r.remaining_open,
+                Some(Duration::from_secs(30) + Duration::from_nanos(1))
+            );
+        }
+        other => panic!("not rejected: {:?}", other.map(|r| r.is_ok())),
+    }
+}
