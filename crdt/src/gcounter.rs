@@ -288,6 +288,7 @@ mod serde_impl {
 
     /// Encoded as a sequence of `[actor, count]` pairs in actor order (JSON-safe for any
     /// actor type, deterministic).
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<A: Serialize> Serialize for GCounter<A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             serializer.collect_seq(self.entries.iter())
@@ -295,6 +296,7 @@ mod serde_impl {
     }
 
     /// Validates like `TryFrom<Vec<(A, u64)>>`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, A: Deserialize<'de> + Ord> Deserialize<'de> for GCounter<A> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let entries = Vec::<(A, u64)>::deserialize(deserializer)?;

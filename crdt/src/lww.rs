@@ -255,6 +255,7 @@ mod serde_impl {
     }
 
     /// Encoded as `null` when empty, else `{"value": ..., "stamp": ...}`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<T: Serialize, S: Serialize> Serialize for LwwRegister<T, S> {
         fn serialize<Se: Serializer>(&self, serializer: Se) -> Result<Se::Ok, Se::Error> {
             self.write
@@ -265,6 +266,7 @@ mod serde_impl {
     }
 
     /// Any value and stamp form a valid register; nothing else to check.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, T: Deserialize<'de>, S: Deserialize<'de>> Deserialize<'de> for LwwRegister<T, S> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let write = Option::<Decode<T, S>>::deserialize(deserializer)?;

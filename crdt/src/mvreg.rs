@@ -352,6 +352,7 @@ mod serde_impl {
 
     /// Encoded as `{"siblings": [[[actor, counter], value], ...], "context": {...}}`,
     /// siblings ascending by dot.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<T: Serialize, A: Serialize> Serialize for MvRegister<T, A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             Encode {
@@ -363,6 +364,7 @@ mod serde_impl {
     }
 
     /// Validates like `TryFrom<(Vec<(Dot<A>, T)>, DotContext<A>)>`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, T: Deserialize<'de>, A: Deserialize<'de> + Ord + Clone> Deserialize<'de>
         for MvRegister<T, A>
     {

@@ -242,6 +242,7 @@ mod serde_impl {
 
     /// Encoded as `{"increments": [...], "decrements": [...]}`, each half as
     /// [`GCounter`] encodes.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<A: Serialize> Serialize for PnCounter<A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             Encode {
@@ -253,6 +254,7 @@ mod serde_impl {
     }
 
     /// Validates each half as [`GCounter`] does.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, A: Deserialize<'de> + Ord> Deserialize<'de> for PnCounter<A> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let Decode {

@@ -101,6 +101,7 @@ mod serde_impl {
 
     struct Entries<'a, E, A>(&'a OrSet<E, A>);
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<E: Serialize + Ord, A: Serialize + Ord + Clone> Serialize for Entries<'_, E, A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             let mut seq = serializer.serialize_seq(Some(self.0.entries.len()))?;
@@ -129,6 +130,7 @@ mod serde_impl {
     /// Encoded as `{"entries": [[element, [[actor, counter], ...]], ...], "context":
     /// {...}}`, elements ascending and each element's dots ascending: no map keys, so any
     /// element and actor type is JSON-safe, and equal states encode identically.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<E: Serialize + Ord, A: Serialize + Ord + Clone> Serialize for OrSet<E, A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             Encode {
@@ -140,6 +142,7 @@ mod serde_impl {
     }
 
     /// Validates like `TryFrom<(Vec<(E, Vec<Dot<A>>)>, DotContext<A>)>`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, E: Deserialize<'de> + Ord, A: Deserialize<'de> + Ord + Clone> Deserialize<'de>
         for OrSet<E, A>
     {
