@@ -108,6 +108,7 @@ pub use self::outcome::{Offered, PushError, Pushed, StampError};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct CausalBuffer<A, M> {
     delivered: VClock<A>,
     /// Held messages by sender; no empty queue is kept.

@@ -55,6 +55,7 @@ use crate::vclock::VClock;
 /// # Ok::<(), ward_vclock::VClockError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct DotContext<A> {
     clock: VClock<A>,
     /// Sorted strictly ascending; for each dot `counter > clock[actor] + 1`.
@@ -488,6 +489,7 @@ impl<A: Ord> TryFrom<(VClock<A>, Vec<Dot<A>>)> for DotContext<A> {
 /// # Ok::<(), ward_vclock::VClockError>(())
 /// ```
 #[derive(Debug, Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct Dots<'a, A> {
     clock: crate::vclock::Iter<'a, A>,
     /// The clock entry being expanded: its actor and the counters left.
@@ -553,6 +555,7 @@ mod serde_impl {
 
     /// Encoded as a struct with fields `clock` (see [`VClock`]) and `cloud` (a sequence
     /// of dots in ascending order).
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<A: Serialize> Serialize for DotContext<A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             Encoded {
@@ -565,6 +568,7 @@ mod serde_impl {
 
     /// Accepts only the canonical encoding: a valid clock and a strictly increasing
     /// cloud whose dots are neither covered by the clock nor directly after it.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, A: Deserialize<'de> + Ord> Deserialize<'de> for DotContext<A> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let Decoded { clock, cloud } = Decoded::deserialize(deserializer)?;

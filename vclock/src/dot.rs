@@ -176,6 +176,7 @@ mod serde_impl {
     use crate::error::DecodeError;
 
     /// Encoded as the pair `(actor, counter)`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<A: Serialize> Serialize for Dot<A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             (&self.actor, self.counter.get()).serialize(serializer)
@@ -183,6 +184,7 @@ mod serde_impl {
     }
 
     /// Rejects counter 0 with [`DecodeError::ZeroDot`].
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, A: Deserialize<'de>> Deserialize<'de> for Dot<A> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let (actor, counter) = <(A, u64)>::deserialize(deserializer)?;

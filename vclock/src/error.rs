@@ -52,8 +52,8 @@ pub enum VClockError {
 
 /// A decoded or converted representation that breaks an invariant.
 ///
-/// Decoding (with the `serde` feature) and the checked conversions
-/// ([`VClock::try_from`](crate::VClock) from a vector of entries) accept exactly the
+/// Decoding (with the `serde` feature) and the checked conversions (`VClock::try_from`
+/// a vector of entries, `DotContext::try_from` a clock and a cloud) accept exactly the
 /// canonical form this crate produces and reject anything else; they never repair
 /// input silently. Indices count from zero within the offending sequence.
 ///

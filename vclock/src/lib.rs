@@ -1,4 +1,26 @@
 #![doc = include_str!("../README.md")]
+// Without `alloc` the items below are not compiled; the README's links to them point to
+// the published documentation instead of dangling.
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "<!-- the alloc items, for builds without alloc -->
+[`CausalBuffer`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.CausalBuffer.html
+[`DotContext`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.DotContext.html
+[`Dots`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Dots.html
+[`IntoIter`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.IntoIter.html
+[`Iter`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Iter.html
+[`Message`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Message.html
+[`MessageError`]: https://docs.rs/ward-vclock/latest/ward_vclock/enum.MessageError.html
+[`Missing`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Missing.html
+[`Offered`]: https://docs.rs/ward-vclock/latest/ward_vclock/enum.Offered.html
+[`PushError`]: https://docs.rs/ward-vclock/latest/ward_vclock/enum.PushError.html
+[`Pushed`]: https://docs.rs/ward-vclock/latest/ward_vclock/enum.Pushed.html
+[`Ready`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Ready.html
+[`StampError`]: https://docs.rs/ward-vclock/latest/ward_vclock/enum.StampError.html
+[`VClock`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.VClock.html
+"
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 #[cfg(feature = "alloc")]

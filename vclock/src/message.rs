@@ -31,6 +31,7 @@ use crate::vclock::VClock;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct Message<A, M> {
     pub(crate) sender: A,
     pub(crate) clock: VClock<A>,
@@ -52,6 +53,7 @@ pub struct Message<A, M> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub enum MessageError {
     /// The clock's entry for the sender is 0, so the message does not count itself as
     /// one of its sender's events and has no identity.
@@ -214,6 +216,7 @@ mod serde_impl {
     }
 
     /// Encoded as a struct with fields `sender`, `clock` and `payload`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<A: Serialize, M: Serialize> Serialize for Message<A, M> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             Encoded {
@@ -227,6 +230,7 @@ mod serde_impl {
 
     /// Validates the clock (see [`VClock`]) and rejects a clock without an entry for
     /// the sender with [`MessageError::MissingSenderEntry`](crate::MessageError).
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, A: Deserialize<'de> + Ord, M: Deserialize<'de>> Deserialize<'de> for Message<A, M> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let Decoded {

@@ -51,6 +51,7 @@ use crate::error::{DecodeError, VClockError};
 /// # Ok::<(), ward_vclock::VClockError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct VClock<A> {
     /// Sorted strictly by actor; every counter is at least 1.
     entries: Vec<(A, u64)>,
@@ -723,6 +724,7 @@ impl<A: Ord> TryFrom<Vec<(A, u64)>> for VClock<A> {
 /// assert_eq!(iter.next_back(), Some((&'b', 2)));
 /// ```
 #[derive(Debug, Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct Iter<'a, A> {
     inner: core::slice::Iter<'a, (A, u64)>,
 }
@@ -770,6 +772,7 @@ impl<'a, A> IntoIterator for &'a VClock<A> {
 /// assert_eq!(entries, [('a', 1), ('b', 2)]);
 /// ```
 #[derive(Debug, Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct IntoIter<A> {
     inner: alloc::vec::IntoIter<(A, u64)>,
 }
@@ -817,6 +820,7 @@ mod serde_impl {
 
     /// Encoded as a sequence of `(actor, counter)` pairs in ascending actor order, with
     /// no zero counters.
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<A: Serialize> Serialize for VClock<A> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             serializer.collect_seq(&self.entries)
@@ -825,6 +829,7 @@ mod serde_impl {
 
     /// Accepts only the canonical encoding; unsorted or duplicate actors and zero
     /// counters are rejected with the matching [`DecodeError`](crate::DecodeError).
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de, A: Deserialize<'de> + Ord> Deserialize<'de> for VClock<A> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let entries = Vec::<(A, u64)>::deserialize(deserializer)?;

@@ -209,6 +209,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct Ready<'a, A, M> {
     buffer: &'a mut CausalBuffer<A, M>,
 }

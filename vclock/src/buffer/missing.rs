@@ -25,6 +25,7 @@ use crate::vclock::VClock;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct Missing<A> {
     ranges: alloc::vec::IntoIter<DotRange<A>>,
 }

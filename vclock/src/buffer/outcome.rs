@@ -20,6 +20,7 @@ use crate::message::Message;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub enum Pushed {
     /// The message was delivered. The number counts every message this call delivered:
     /// the pushed one, the held messages it unblocked, and any that were already ready.
@@ -52,6 +53,7 @@ pub enum Pushed {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub enum Offered {
     /// Every predecessor of the message has been delivered: it is ready to be taken.
     Ready,
@@ -79,6 +81,7 @@ pub enum Offered {
 /// ```
 #[derive(Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub enum PushError<A, M> {
     /// The message is not deliverable yet and the buffer already holds `capacity`
     /// waiting messages. Retry it after some are delivered.
@@ -209,6 +212,7 @@ impl<A, M> fmt::Debug for PushError<A, M> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub enum StampError {
     /// The sender has already used every sequence number up to `u64::MAX`.
     #[error("sender has already stamped {counter} messages, the most a counter holds")]
