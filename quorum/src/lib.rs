@@ -28,6 +28,9 @@ pub mod availability;
 pub mod collector;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod domains;
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub mod levels;
 #[cfg(feature = "alloc")]
 mod weighted;
