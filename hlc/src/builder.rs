@@ -4,7 +4,7 @@ use core::time::Duration;
 
 use crate::clock::PhysicalClock;
 use crate::hlc::{Hlc, OverflowPolicy};
-use crate::jump::{ClockJump, JumpThresholds, JumpWatch};
+use crate::jump::{ClockJump, Hook, JumpThresholds, JumpWatch};
 use crate::timestamp::Timestamp;
 
 /// The maximum drift a clock accepts unless told otherwise: 500 ms.
@@ -54,15 +54,27 @@ pub const DEFAULT_MAX_DRIFT: Duration = Duration::from_millis(500);
 /// assert_eq!(hlc.now()?, Timestamp::new(1_000, 0)?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
 #[must_use = "call build() to get an Hlc"]
 pub struct HlcBuilder<C> {
     clock: C,
     max_drift: Option<Duration>,
     overflow: OverflowPolicy,
     jumps: Option<JumpThresholds>,
-    hook: Option<fn(ClockJump)>,
+    hook: Option<Hook>,
     last: Option<Timestamp>,
+}
+
+impl<C: core::fmt::Debug> core::fmt::Debug for HlcBuilder<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HlcBuilder")
+            .field("clock", &self.clock)
+            .field("max_drift", &self.max_drift)
+            .field("overflow", &self.overflow)
+            .field("jumps", &self.jumps)
+            .field("hook", &self.hook.is_some())
+            .field("last", &self.last)
+            .finish()
+    }
 }
 
 impl<C: PhysicalClock> HlcBuilder<C> {
@@ -163,6 +175,10 @@ impl<C: PhysicalClock> HlcBuilder<C> {
     /// quick (log, bump a metric): it runs inside the clock event, after the jump is
     /// counted and before the timestamp is computed.
     ///
+    /// With the `alloc` feature (on with `std`) the hook is any `Fn(ClockJump) + Send +
+    /// Sync + 'static`, so it can capture state (a metrics handle, a channel); without it,
+    /// a plain `fn(ClockJump)`.
+    ///
     /// # Panics
     ///
     /// The clock itself never panics for a jump. A panic in `hook` propagates out of the
@@ -172,26 +188,54 @@ impl<C: PhysicalClock> HlcBuilder<C> {
     /// # Examples
     ///
     /// ```
+    /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicU64, Ordering};
     /// use std::time::Duration;
     /// use ward_hlc::{ClockJump, Hlc, JumpThresholds, ManualClock};
     ///
-    /// static LARGEST: AtomicU64 = AtomicU64::new(0);
-    /// fn record(jump: ClockJump) {
-    ///     LARGEST.fetch_max(jump.amount().as_micros() as u64, Ordering::Relaxed);
-    /// }
-    ///
+    /// let largest = Arc::new(AtomicU64::new(0));
+    /// let seen = Arc::clone(&largest);
     /// let clock = ManualClock::new(0);
     /// let hlc = Hlc::builder(&clock)
     ///     .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::from_secs(1)))
-    ///     .on_jump(record)
+    ///     .on_jump(move |jump: ClockJump| {
+    ///         seen.fetch_max(jump.amount().as_micros() as u64, Ordering::Relaxed);
+    ///     })
     ///     .build();
     /// hlc.now()?;
     /// clock.advance(Duration::from_secs(5));
     /// hlc.now()?;
-    /// assert_eq!(LARGEST.load(Ordering::Relaxed), 5_000_000);
+    /// assert_eq!(largest.load(Ordering::Relaxed), 5_000_000);
     /// # Ok::<(), ward_hlc::ClockError>(())
     /// ```
+    #[cfg(feature = "alloc")]
+    pub fn on_jump(mut self, hook: impl Fn(ClockJump) + Send + Sync + 'static) -> HlcBuilder<C> {
+        self.hook = Some(alloc::sync::Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` for every jump observed; see the `alloc` version, which also takes
+    /// closures that capture state.
+    ///
+    /// # Panics
+    ///
+    /// A panic in `hook` propagates out of the event that saw the jump, which then
+    /// issues nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{ClockJump, Hlc, JumpThresholds, ManualClock};
+    ///
+    /// fn log(_: ClockJump) {}
+    /// let hlc = Hlc::builder(ManualClock::new(0))
+    ///     .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::from_secs(1)))
+    ///     .on_jump(log)
+    ///     .build();
+    /// # let _ = hlc;
+    /// ```
+    #[cfg(not(feature = "alloc"))]
     pub fn on_jump(mut self, hook: fn(ClockJump)) -> HlcBuilder<C> {
         self.hook = Some(hook);
         self

@@ -73,6 +73,9 @@ pub enum ClockError {
         /// The reading, in microseconds since the epoch.
         micros: u64,
     },
+    /// [`Hlc::reserve`] was asked for zero timestamps.
+    #[error("a batch must hold at least one timestamp")]
+    EmptyBatch,
     /// The timestamp space is used up: the next timestamp would be above
     /// [`Timestamp::MAX_ISSUED`], the largest a clock issues. A remote timestamp at or
     /// near the end of the range, a clock resumed after it, a physical clock reading
@@ -85,6 +88,172 @@ pub enum ClockError {
         last: Timestamp,
     },
 }
+
+/// Consecutive timestamps reserved by [`Hlc::reserve`], in increasing order.
+///
+/// A batch is never empty. Iterate it with [`iter`](Batch::iter) (or `for ts in batch`).
+///
+/// # Examples
+///
+/// ```
+/// use ward_hlc::{Hlc, ManualClock, Timestamp};
+///
+/// let hlc = Hlc::new(ManualClock::new(7));
+/// let batch = hlc.reserve(2)?;
+/// let all: Vec<Timestamp> = batch.iter().collect();
+/// assert_eq!(all, [Timestamp::new(7, 0)?, Timestamp::new(7, 1)?]);
+/// assert!(batch.contains(all[1]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[must_use = "a reserved batch is issued: use its timestamps"]
+pub struct Batch {
+    first: u64,
+    len: u32,
+}
+
+impl Batch {
+    /// The first timestamp of the batch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let batch = Hlc::new(ManualClock::new(7)).reserve(2)?;
+    /// assert_eq!(batch.first(), Timestamp::new(7, 0)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn first(&self) -> Timestamp {
+        Timestamp::from_u64(self.first)
+    }
+
+    /// The last timestamp of the batch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let batch = Hlc::new(ManualClock::new(7)).reserve(2)?;
+    /// assert_eq!(batch.last(), Timestamp::new(7, 1)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn last(&self) -> Timestamp {
+        // A batch holds at least one value and ends at or below `MAX_ISSUED`.
+        Timestamp::from_u64(self.first + u64::from(self.len) - 1)
+    }
+
+    /// How many timestamps the batch holds (at least one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// assert_eq!(Hlc::new(ManualClock::new(7)).reserve(5)?.len(), 5);
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    #[allow(clippy::len_without_is_empty, reason = "a batch is never empty")]
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether `ts` belongs to the batch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let batch = Hlc::new(ManualClock::new(7)).reserve(2)?;
+    /// assert!(batch.contains(Timestamp::new(7, 1)?));
+    /// assert!(!batch.contains(Timestamp::new(7, 2)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn contains(&self, ts: Timestamp) -> bool {
+        (self.first()..=self.last()).contains(&ts)
+    }
+
+    /// The timestamps of the batch, in increasing order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock};
+    ///
+    /// let batch = Hlc::new(ManualClock::new(7)).reserve(3)?;
+    /// assert_eq!(batch.iter().len(), 3);
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    pub fn iter(&self) -> BatchIter {
+        BatchIter {
+            next: self.first,
+            end: self.first + u64::from(self.len),
+        }
+    }
+}
+
+impl IntoIterator for Batch {
+    type Item = Timestamp;
+    type IntoIter = BatchIter;
+
+    fn into_iter(self) -> BatchIter {
+        self.iter()
+    }
+}
+
+/// The timestamps of a [`Batch`], from [`Batch::iter`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_hlc::{Hlc, ManualClock};
+///
+/// let mut it = Hlc::new(ManualClock::new(7)).reserve(1)?.iter();
+/// assert!(it.next().is_some());
+/// assert_eq!(it.next(), None);
+/// # Ok::<(), ward_hlc::ClockError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct BatchIter {
+    next: u64,
+    end: u64,
+}
+
+impl Iterator for BatchIter {
+    type Item = Timestamp;
+
+    fn next(&mut self) -> Option<Timestamp> {
+        if self.next < self.end {
+            self.next += 1;
+            Some(Timestamp::from_u64(self.next - 1))
+        } else {
+            None
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        // At most u32::MAX values.
+        let left = usize::try_from(self.end - self.next).unwrap_or(usize::MAX);
+        (left, Some(left))
+    }
+}
+
+impl DoubleEndedIterator for BatchIter {
+    fn next_back(&mut self) -> Option<Timestamp> {
+        if self.next < self.end {
+            self.end -= 1;
+            Some(Timestamp::from_u64(self.end))
+        } else {
+            None
+        }
+    }
+}
+
+impl ExactSizeIterator for BatchIter {}
+
+impl core::iter::FusedIterator for BatchIter {}
 
 /// Why an internal event did not produce a timestamp.
 pub(crate) enum EventError {
@@ -257,7 +426,7 @@ impl<C: PhysicalClock> Hlc<C> {
                 });
             }
         }
-        match self.event_at(pt, None, u64::MAX) {
+        match self.event_at(pt, None, u64::MAX, 1) {
             Ok(ts) => Ok(ts),
             Err(EventError::Clock(e)) => Err(e),
             // The ceiling is u64::MAX, which `event` never exceeds.
@@ -407,6 +576,124 @@ impl<C: PhysicalClock> Hlc<C> {
         Ok(pt)
     }
 
+    /// Merges a remote timestamp without issuing one: every timestamp issued afterwards
+    /// is greater than `remote` (CockroachDB's `Update`, hybrid-clocks' `observe`).
+    ///
+    /// Use it where a message is received but nothing is stamped in reply; where the
+    /// receive itself needs a timestamp, [`receive`](Self::receive) does both in one
+    /// event. After `observe`, [`last`](Self::last) reports `remote` if it was larger
+    /// than everything issued before.
+    ///
+    /// # Errors
+    ///
+    /// - [`ClockError::DriftExceeded`] as for [`receive`](Self::receive).
+    /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
+    /// - [`ClockError::Exhausted`] when `remote` is [`Timestamp::MAX_ISSUED`] or later:
+    ///   nothing could be issued after it.
+    ///
+    /// On error the clock is unchanged. Under [`OverflowPolicy::Reject`], observing a
+    /// timestamp with a full counter makes the next event fail with
+    /// [`ClockError::LogicalOverflow`] until the physical clock passes it, as
+    /// `receive` would.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let hlc = Hlc::new(ManualClock::new(10));
+    /// hlc.observe(Timestamp::new(20, 4)?)?;
+    /// assert_eq!(hlc.last(), Some(Timestamp::new(20, 4)?));
+    /// assert_eq!(hlc.now()?, Timestamp::new(20, 5)?);
+    /// // An older timestamp changes nothing.
+    /// hlc.observe(Timestamp::new(15, 0)?)?;
+    /// assert_eq!(hlc.now()?, Timestamp::new(20, 6)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn observe(&self, remote: Timestamp) -> Result<(), ClockError> {
+        let pt = self.read_clock()?;
+        let floor = self.remote_floor(pt, remote)?;
+        if floor >= LIMIT {
+            return Err(ClockError::Exhausted { last: remote });
+        }
+        // One atomic maximum: the state only grows, and never past the limit.
+        self.state.fetch_max(floor, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// Reserves `n` consecutive timestamps at once, all or nothing (MongoDB's
+    /// `reserveTicks`): the batch is what `n` calls of [`now`](Self::now) in a row
+    /// would have issued, taken in one atomic event, so no other thread's timestamp
+    /// falls between them.
+    ///
+    /// The first timestamp follows the send rule; the others count up the logical
+    /// counter and, under [`OverflowPolicy::Carry`], carry into the physical part.
+    ///
+    /// # Errors
+    ///
+    /// - [`ClockError::EmptyBatch`] for `n == 0`.
+    /// - [`ClockError::LogicalOverflow`] under [`OverflowPolicy::Reject`] when the batch
+    ///   does not fit in the counter of its physical tick (never for `n > 4096`).
+    /// - [`ClockError::PhysicalOutOfRange`] when the clock reads beyond year 2112.
+    /// - [`ClockError::Exhausted`] when the batch would reach above
+    ///   [`Timestamp::MAX_ISSUED`].
+    ///
+    /// On error the clock is unchanged: no part of the batch is issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Hlc, ManualClock, Timestamp};
+    ///
+    /// let hlc = Hlc::new(ManualClock::new(10));
+    /// let batch = hlc.reserve(3)?;
+    /// assert_eq!(batch.len(), 3);
+    /// assert_eq!(batch.first(), Timestamp::new(10, 0)?);
+    /// assert_eq!(batch.last(), Timestamp::new(10, 2)?);
+    /// let all: Vec<Timestamp> = batch.iter().collect();
+    /// assert_eq!(all[1], Timestamp::new(10, 1)?);
+    /// assert_eq!(hlc.now()?, Timestamp::new(10, 3)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reserve(&self, n: u32) -> Result<Batch, ClockError> {
+        match self.batch_event(n, u64::MAX) {
+            Ok(batch) => Ok(batch),
+            Err(EventError::Clock(e)) => Err(e),
+            Err(EventError::Ceiling(last)) => Err(ClockError::Exhausted { last }),
+        }
+    }
+
+    /// A batch of `n` timestamps, the last no larger than `ceiling`.
+    pub(crate) fn batch_event(&self, n: u32, ceiling: u64) -> Result<Batch, EventError> {
+        if n == 0 {
+            return Err(ClockError::EmptyBatch.into());
+        }
+        let pt = self.read_clock()?;
+        let first = self.event_at(pt, None, ceiling, u64::from(n))?;
+        Ok(Batch {
+            first: first.as_u64(),
+            len: n,
+        })
+    }
+
+    /// Checks a remote timestamp against the drift bound; returns the smallest state it
+    /// allows (the remote plus one).
+    #[inline]
+    fn remote_floor(&self, pt: u64, r: Timestamp) -> Result<u64, ClockError> {
+        if let Some(max) = self.max_drift
+            && r.physical() > pt
+            && r.physical() - pt > self.max_drift_micros
+        {
+            return Err(ClockError::DriftExceeded {
+                drift: Duration::from_micros(r.physical() - pt),
+                max,
+            });
+        }
+        r.as_u64()
+            .checked_add(1)
+            .ok_or(ClockError::Exhausted { last: r })
+    }
+
     /// One clock event. Issues a timestamp no larger than `ceiling` or changes nothing.
     #[inline]
     pub(crate) fn event(
@@ -415,36 +702,24 @@ impl<C: PhysicalClock> Hlc<C> {
         ceiling: u64,
     ) -> Result<Timestamp, EventError> {
         let pt = self.read_clock()?;
-        self.event_at(pt, remote, ceiling)
+        self.event_at(pt, remote, ceiling, 1)
     }
 
-    /// One clock event at physical reading `pt` (already read and checked).
+    /// One clock event at physical reading `pt` (already read and checked), issuing
+    /// `count` (at least 1, at most `u32::MAX`) consecutive values; returns the first.
+    /// The last one is no larger than `ceiling`, or nothing changes.
     #[inline]
     fn event_at(
         &self,
         pt: u64,
         remote: Option<Timestamp>,
         ceiling: u64,
+        count: u64,
     ) -> Result<Timestamp, EventError> {
         // The smallest value the remote timestamp allows, or 0.
         let remote_floor = match remote {
             None => 0,
-            Some(r) => {
-                if let Some(max) = self.max_drift
-                    && r.physical() > pt
-                    && r.physical() - pt > self.max_drift_micros
-                {
-                    return Err(ClockError::DriftExceeded {
-                        drift: Duration::from_micros(r.physical() - pt),
-                        max,
-                    }
-                    .into());
-                }
-                match r.as_u64().checked_add(1) {
-                    Some(floor) => floor,
-                    None => return Err(ClockError::Exhausted { last: r }.into()),
-                }
-            }
+            Some(r) => self.remote_floor(pt, r)?,
         };
         let physical = pt << LOGICAL_BITS;
         let mut floor = self.state.load(Ordering::Acquire);
@@ -458,30 +733,66 @@ impl<C: PhysicalClock> Hlc<C> {
                 }
                 .into());
             }
-            if self.overflow == OverflowPolicy::Reject
-                && next > physical
-                && Timestamp::from_u64(next).logical() == 0
-            {
-                // `next` came from incrementing a full counter.
-                let full = Timestamp::from_u64(next - 1);
-                return Err(ClockError::LogicalOverflow {
-                    physical: full.physical(),
+            if self.overflow == OverflowPolicy::Reject {
+                let first = Timestamp::from_u64(next);
+                if next > physical && first.logical() == 0 {
+                    // `next` came from incrementing a full counter.
+                    let full = Timestamp::from_u64(next - 1);
+                    return Err(ClockError::LogicalOverflow {
+                        physical: full.physical(),
+                    }
+                    .into());
+                }
+                if u64::from(first.logical()) + count - 1 > u64::from(MAX_LOGICAL)
+                    && first.physical() < Timestamp::MAX_ISSUED.physical()
+                {
+                    // The batch would carry out of its tick (out of the last tick there
+                    // is nothing to carry into: exhausted, below).
+                    return Err(ClockError::LogicalOverflow {
+                        physical: first.physical(),
+                    }
+                    .into());
+                }
+            }
+            if count > LIMIT - next {
+                // `next > 0` here: a batch of at most `u32::MAX` fits above 0.
+                return Err(ClockError::Exhausted {
+                    last: Timestamp::from_u64(next - 1),
                 }
                 .into());
             }
-            if next > ceiling {
-                return Err(EventError::Ceiling(Timestamp::from_u64(next)));
+            let end = next + count;
+            if end - 1 > ceiling {
+                return Err(EventError::Ceiling(Timestamp::from_u64(end - 1)));
             }
-            match self.state.compare_exchange_weak(
-                floor,
-                next + 1,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
+            match self
+                .state
+                .compare_exchange_weak(floor, end, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return Ok(Timestamp::from_u64(next)),
                 Err(actual) => floor = actual,
             }
         }
+    }
+}
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+impl Default for Hlc<crate::clock::SystemClock> {
+    /// A clock over [`SystemClock`](crate::SystemClock) with the defaults of
+    /// [`Hlc::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::Hlc;
+    ///
+    /// let hlc = Hlc::default();
+    /// assert!(hlc.now()? < hlc.now()?);
+    /// # Ok::<(), ward_hlc::ClockError>(())
+    /// ```
+    fn default() -> Self {
+        Hlc::new(crate::clock::SystemClock)
     }
 }
 

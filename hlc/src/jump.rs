@@ -1,8 +1,16 @@
 //! Observation of physical clock jumps.
 
+use core::fmt;
 use core::time::Duration;
 
 use crate::sync::{AtomicU64, Ordering};
+
+/// The hook called for every jump: any closure with `alloc`, a plain function without.
+#[cfg(feature = "alloc")]
+pub(crate) type Hook = alloc::sync::Arc<dyn Fn(ClockJump) + Send + Sync>;
+/// The hook called for every jump: any closure with `alloc`, a plain function without.
+#[cfg(not(feature = "alloc"))]
+pub(crate) type Hook = fn(ClockJump);
 
 /// How far the physical clock may move between two readings before it counts as a jump.
 ///
@@ -89,7 +97,17 @@ impl JumpThresholds {
 }
 
 /// The direction of a [`ClockJump`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_hlc::{ClockJump, JumpDirection};
+///
+/// let jump = ClockJump::new(JumpDirection::Forward, 1, 11);
+/// assert_eq!(jump.direction, JumpDirection::Forward);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JumpDirection {
     /// The clock read earlier than before.
     Backward,
@@ -106,10 +124,12 @@ pub enum JumpDirection {
 /// use std::time::Duration;
 /// use ward_hlc::{ClockJump, JumpDirection};
 ///
-/// let jump = ClockJump { direction: JumpDirection::Backward, from_micros: 900, to_micros: 400 };
+/// let jump = ClockJump::new(JumpDirection::Backward, 900, 400);
 /// assert_eq!(jump.amount(), Duration::from_micros(500));
+/// assert_eq!((jump.from_micros, jump.to_micros), (900, 400));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ClockJump {
     /// Which way the clock moved.
     pub direction: JumpDirection,
@@ -120,6 +140,25 @@ pub struct ClockJump {
 }
 
 impl ClockJump {
+    /// A jump from one reading to another, in microseconds since the Unix epoch (for
+    /// tests of hooks; the clock builds its own).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{ClockJump, JumpDirection};
+    ///
+    /// let jump = ClockJump::new(JumpDirection::Backward, 10, 4);
+    /// assert_eq!(jump.to_micros, 4);
+    /// ```
+    pub const fn new(direction: JumpDirection, from_micros: u64, to_micros: u64) -> ClockJump {
+        ClockJump {
+            direction,
+            from_micros,
+            to_micros,
+        }
+    }
+
     /// The size of the move.
     ///
     /// # Examples
@@ -128,7 +167,7 @@ impl ClockJump {
     /// use std::time::Duration;
     /// use ward_hlc::{ClockJump, JumpDirection};
     ///
-    /// let jump = ClockJump { direction: JumpDirection::Forward, from_micros: 1, to_micros: 11 };
+    /// let jump = ClockJump::new(JumpDirection::Forward, 1, 11);
     /// assert_eq!(jump.amount(), Duration::from_micros(10));
     /// ```
     pub const fn amount(&self) -> Duration {
@@ -147,6 +186,7 @@ impl ClockJump {
 /// assert_eq!(JumpStats::default().backward, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct JumpStats {
     /// Backward jumps seen.
     pub backward: u64,
@@ -156,19 +196,29 @@ pub struct JumpStats {
 
 /// The jump detector inside an `Hlc`: previous reading and counters, all relaxed atomics
 /// (they are statistics, not part of the clock's state machine).
-#[derive(Debug)]
 pub(crate) struct JumpWatch {
     backward_micros: u64,
     forward_micros: u64,
-    hook: Option<fn(ClockJump)>,
+    hook: Option<Hook>,
     /// Previous reading plus one; 0 means no reading yet.
     last: AtomicU64,
     backward: AtomicU64,
     forward: AtomicU64,
 }
 
+impl fmt::Debug for JumpWatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JumpWatch")
+            .field("backward_micros", &self.backward_micros)
+            .field("forward_micros", &self.forward_micros)
+            .field("hook", &self.hook.is_some())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
 impl JumpWatch {
-    pub(crate) fn new(thresholds: JumpThresholds, hook: Option<fn(ClockJump)>) -> JumpWatch {
+    pub(crate) fn new(thresholds: JumpThresholds, hook: Option<Hook>) -> JumpWatch {
         JumpWatch {
             backward_micros: crate::clock::micros_of(thresholds.backward),
             forward_micros: crate::clock::micros_of(thresholds.forward),
@@ -198,7 +248,7 @@ impl JumpWatch {
         } else {
             return;
         };
-        if let Some(hook) = self.hook {
+        if let Some(hook) = &self.hook {
             hook(ClockJump {
                 direction,
                 from_micros: prev,

@@ -30,6 +30,7 @@ mod builder;
 mod clock;
 mod hlc;
 mod jump;
+mod node;
 #[cfg(feature = "std")]
 mod options;
 #[cfg(feature = "std")]
@@ -44,8 +45,9 @@ pub use crate::builder::{DEFAULT_MAX_DRIFT, HlcBuilder};
 #[cfg(feature = "std")]
 pub use crate::clock::{CoarseClock, SystemClock};
 pub use crate::clock::{ManualClock, PhysicalClock};
-pub use crate::hlc::{ClockError, Hlc, OverflowPolicy};
+pub use crate::hlc::{Batch, BatchIter, ClockError, Hlc, OverflowPolicy};
 pub use crate::jump::{ClockJump, JumpDirection, JumpStats, JumpThresholds};
+pub use crate::node::NodeHlc;
 #[cfg(feature = "std")]
 pub use crate::options::{DurableOptions, RestartPolicy};
 #[cfg(feature = "std")]

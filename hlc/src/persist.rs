@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::builder::HlcBuilder;
 use crate::clock::{PhysicalClock, micros_of};
-use crate::hlc::{ClockError, EventError, Hlc, OverflowPolicy};
+use crate::hlc::{Batch, ClockError, EventError, Hlc, OverflowPolicy};
 use crate::jump::JumpStats;
 use crate::options::{DurableOptions, RestartPolicy};
 use crate::store::{BoundStore, StoreError};
@@ -566,31 +566,107 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         Duration::from_micros(self.lease_micros)
     }
 
+    /// Merges a remote timestamp without issuing one, as [`Hlc::observe`], and makes it
+    /// durable: when `observe` returns, a restart resumes above `remote` too.
+    ///
+    /// # Errors
+    ///
+    /// [`DurableError::Clock`] as [`Hlc::observe`]; [`DurableError::Store`] when the
+    /// bound had to be extended to cover `remote` and storing it failed (the clock in
+    /// memory has then merged `remote`, but a restart may not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock, Timestamp};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-observe-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let clock = ManualClock::new(1_000_000);
+    /// let durable = DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(dir.join("b")), Duration::from_millis(10))?;
+    /// let remote = Timestamp::new(1_300_000, 2)?;
+    /// durable.observe(remote)?;
+    /// assert!(durable.persisted_bound() >= remote.physical());
+    /// assert!(durable.now()? > remote);
+    /// # drop(durable);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn observe(&self, remote: Timestamp) -> Result<(), DurableError> {
+        self.hlc.observe(remote)?;
+        if remote.physical() > self.bound.load(Ordering::Acquire) {
+            self.extend(remote.physical())?;
+        }
+        Ok(())
+    }
+
+    /// Reserves `n` consecutive timestamps, as [`Hlc::reserve`], within the persisted
+    /// bound: the whole batch is covered by a stored bound before it is returned.
+    ///
+    /// # Errors
+    ///
+    /// [`DurableError::Clock`] as [`Hlc::reserve`]; [`DurableError::Store`] when the
+    /// bound had to be extended and storing it failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{DurableHlc, FileBoundStore, Hlc, ManualClock};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ward-hlc-reserve-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let durable = DurableHlc::create(Hlc::builder(ManualClock::new(1_000)), FileBoundStore::new(dir.join("b")), Duration::from_millis(10))?;
+    /// let batch = durable.reserve(10_000)?;
+    /// assert_eq!(batch.len(), 10_000);
+    /// assert!(durable.persisted_bound() >= batch.last().physical());
+    /// # drop(durable);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reserve(&self, n: u32) -> Result<Batch, DurableError> {
+        loop {
+            let bound = self.bound.load(Ordering::Acquire);
+            match self.hlc.batch_event(n, ceiling_of(bound)) {
+                Ok(batch) => {
+                    self.refresh_early(batch.last(), bound);
+                    return Ok(batch);
+                }
+                Err(EventError::Clock(e)) => return Err(e.into()),
+                Err(EventError::Ceiling(candidate)) => self.extend(candidate.physical())?,
+            }
+        }
+    }
+
     fn event(&self, remote: Option<Timestamp>) -> Result<Timestamp, DurableError> {
         loop {
             let bound = self.bound.load(Ordering::Acquire);
-            let ceiling = (bound << LOGICAL_BITS) | u64::from(MAX_LOGICAL);
-            match self.hlc.event(remote, ceiling) {
+            match self.hlc.event(remote, ceiling_of(bound)) {
                 Ok(ts) => {
-                    if ts.physical().saturating_add(self.lease_micros / 2) > bound {
-                        // Refresh early, by one thread, without waiting for the lock.
-                        // A failure here is retried, and reported, when the bound is
-                        // actually reached. A store that once panicked is still used,
-                        // as `extend` does.
-                        let store = match self.store.try_lock() {
-                            Ok(store) => Some(store),
-                            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-                            Err(TryLockError::WouldBlock) => None,
-                        };
-                        if let Some(mut store) = store {
-                            let wanted = ts.physical().saturating_add(self.lease_micros / 2 + 1);
-                            let _ = self.extend_locked(&mut *store, wanted);
-                        }
-                    }
+                    self.refresh_early(ts, bound);
                     return Ok(ts);
                 }
                 Err(EventError::Clock(e)) => return Err(e.into()),
                 Err(EventError::Ceiling(candidate)) => self.extend(candidate.physical())?,
+            }
+        }
+    }
+
+    /// After issuing up to `ts` under `bound`: refreshes the bound early when `ts` is
+    /// within half a lease of it, by one thread, without waiting for the lock. A failure
+    /// here is retried, and reported, when the bound is actually reached. A store that
+    /// once panicked is still used, as `extend` does.
+    fn refresh_early(&self, ts: Timestamp, bound: u64) {
+        if ts.physical().saturating_add(self.lease_micros / 2) > bound {
+            let store = match self.store.try_lock() {
+                Ok(store) => Some(store),
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            };
+            if let Some(mut store) = store {
+                let wanted = ts.physical().saturating_add(self.lease_micros / 2 + 1);
+                let _ = self.extend_locked(&mut *store, wanted);
             }
         }
     }
@@ -615,6 +691,11 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         self.bound.store(new, Ordering::Release);
         Ok(())
     }
+}
+
+/// The largest timestamp a bound covers: `(bound, 4095)`.
+fn ceiling_of(bound: u64) -> u64 {
+    (bound << LOGICAL_BITS) | u64::from(MAX_LOGICAL)
 }
 
 /// Checks the lease against its documented range.

@@ -19,6 +19,16 @@ pub const MAX_PHYSICAL: u64 = (1 << PHYSICAL_BITS) - 1;
 
 const LOGICAL_MASK: u64 = (1 << LOGICAL_BITS) - 1;
 
+/// Whole microseconds in `d`, saturating at `u64::MAX` (usable in `const fn`).
+const fn micros_of(d: Duration) -> u64 {
+    let micros = d.as_micros();
+    if micros > u64::MAX as u128 {
+        u64::MAX
+    } else {
+        micros as u64
+    }
+}
+
 /// A hybrid logical clock timestamp: physical time and a logical counter packed in one `u64`.
 ///
 /// # Layout
@@ -199,6 +209,123 @@ impl Timestamp {
     /// ```
     pub const fn to_duration(self) -> Duration {
         Duration::from_micros(self.physical())
+    }
+
+    /// This timestamp moved `d` later in physical time, logical count kept; `None` if
+    /// the physical part would pass [`MAX_PHYSICAL`]. Whole microseconds of `d` count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::{Timestamp, MAX_PHYSICAL};
+    ///
+    /// let ts = Timestamp::new(1_000, 3)?;
+    /// assert_eq!(ts.checked_add(Duration::from_millis(1)), Some(Timestamp::new(2_000, 3)?));
+    /// assert_eq!(Timestamp::new(MAX_PHYSICAL, 0)?.checked_add(Duration::from_micros(1)), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn checked_add(self, d: Duration) -> Option<Timestamp> {
+        let Some(physical) = self.physical().checked_add(micros_of(d)) else {
+            return None;
+        };
+        if physical > MAX_PHYSICAL {
+            return None;
+        }
+        Some(Timestamp(
+            (physical << LOGICAL_BITS) | (self.0 & LOGICAL_MASK),
+        ))
+    }
+
+    /// This timestamp moved `d` earlier in physical time, logical count kept; `None`
+    /// before the epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::Timestamp;
+    ///
+    /// let ts = Timestamp::new(1_000, 3)?;
+    /// assert_eq!(ts.checked_sub(Duration::from_micros(1_000)), Some(Timestamp::new(0, 3)?));
+    /// assert_eq!(ts.checked_sub(Duration::from_micros(1_001)), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn checked_sub(self, d: Duration) -> Option<Timestamp> {
+        let Some(physical) = self.physical().checked_sub(micros_of(d)) else {
+            return None;
+        };
+        Some(Timestamp(
+            (physical << LOGICAL_BITS) | (self.0 & LOGICAL_MASK),
+        ))
+    }
+
+    /// [`checked_add`](Self::checked_add), saturating at [`Timestamp::MAX`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::Timestamp;
+    ///
+    /// assert_eq!(Timestamp::new(5, 1)?.saturating_add(Duration::MAX), Timestamp::MAX);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn saturating_add(self, d: Duration) -> Timestamp {
+        match self.checked_add(d) {
+            Some(ts) => ts,
+            None => Timestamp::MAX,
+        }
+    }
+
+    /// [`checked_sub`](Self::checked_sub), saturating at [`Timestamp::MIN`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::Timestamp;
+    ///
+    /// assert_eq!(Timestamp::new(5, 1)?.saturating_sub(Duration::from_secs(1)), Timestamp::MIN);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn saturating_sub(self, d: Duration) -> Timestamp {
+        match self.checked_sub(d) {
+            Some(ts) => ts,
+            None => Timestamp::MIN,
+        }
+    }
+
+    /// The next timestamp in the order (logical count plus one, carrying into the
+    /// physical part), or [`Timestamp::MAX`] itself at the end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Timestamp, MAX_LOGICAL};
+    ///
+    /// assert_eq!(Timestamp::new(5, 1)?.saturating_next(), Timestamp::new(5, 2)?);
+    /// assert_eq!(Timestamp::new(5, MAX_LOGICAL)?.saturating_next(), Timestamp::new(6, 0)?);
+    /// assert_eq!(Timestamp::MAX.saturating_next(), Timestamp::MAX);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn saturating_next(self) -> Timestamp {
+        Timestamp(self.0.saturating_add(1))
+    }
+
+    /// The previous timestamp in the order, or [`Timestamp::MIN`] itself at the start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Timestamp, MAX_LOGICAL};
+    ///
+    /// assert_eq!(Timestamp::new(6, 0)?.saturating_prev(), Timestamp::new(5, MAX_LOGICAL)?);
+    /// assert_eq!(Timestamp::MIN.saturating_prev(), Timestamp::MIN);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn saturating_prev(self) -> Timestamp {
+        Timestamp(self.0.saturating_sub(1))
     }
 
     /// Returns the fixed 8-byte big-endian wire form. Byte-wise comparison of two wire

@@ -15,6 +15,13 @@ fn ts(physical: u64, logical: u16) -> Timestamp {
     Timestamp::new(physical, logical).expect("test timestamps are in range")
 }
 
+fn stats(backward: u64, forward: u64) -> JumpStats {
+    let mut stats = JumpStats::default();
+    stats.backward = backward;
+    stats.forward = forward;
+    stats
+}
+
 #[test]
 fn shared_types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
@@ -406,13 +413,7 @@ fn jumps_beyond_thresholds_are_reported_and_never_fatal() {
     hlc.now().unwrap();
     clock.advance(Duration::from_secs(2));
     hlc.now().unwrap();
-    assert_eq!(
-        hlc.jump_stats(),
-        Some(JumpStats {
-            backward: 0,
-            forward: 0
-        })
-    );
+    assert_eq!(hlc.jump_stats(), Some(stats(0, 0)));
     assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 0);
     // One microsecond past each threshold.
     clock.step_back(Duration::from_micros(5_001));
@@ -421,13 +422,7 @@ fn jumps_beyond_thresholds_are_reported_and_never_fatal() {
     clock.advance(Duration::from_micros(2_000_001));
     let after = hlc.receive(ts(1, 0)).unwrap();
     assert!(after > during);
-    assert_eq!(
-        hlc.jump_stats(),
-        Some(JumpStats {
-            backward: 1,
-            forward: 1
-        })
-    );
+    assert_eq!(hlc.jump_stats(), Some(stats(1, 1)));
     assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 2);
     assert_eq!(HOOK_LAST_AMOUNT.load(Ordering::SeqCst), 2_000_001);
 }
@@ -445,11 +440,7 @@ fn jump_watch_at_the_ends_of_the_range() {
         .watch_jumps(JumpThresholds::new(Duration::ZERO, Duration::ZERO))
         .on_jump(record_edge_jump)
         .build();
-    let jump = |direction, from_micros, to_micros| ClockJump {
-        direction,
-        from_micros,
-        to_micros,
-    };
+    let jump = ClockJump::new;
     use JumpDirection::{Backward, Forward};
 
     assert_eq!(hlc.now(), Ok(ts(0, 0)));
@@ -478,13 +469,7 @@ fn jump_watch_at_the_ends_of_the_range() {
     // Equal readings are never jumps, even with zero thresholds.
     assert_eq!(hlc.now(), Ok(ts(top, 2)));
 
-    assert_eq!(
-        hlc.jump_stats(),
-        Some(JumpStats {
-            backward: 2,
-            forward: 3
-        })
-    );
+    assert_eq!(hlc.jump_stats(), Some(stats(2, 3)));
     let seen = EDGE_JUMPS.lock().unwrap().clone();
     assert_eq!(
         seen,
@@ -527,13 +512,7 @@ fn a_panicking_hook_leaves_the_clock_unchanged() {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hlc.now()));
     assert!(caught.is_err());
     assert_eq!(hlc.last(), Some(first));
-    assert_eq!(
-        hlc.jump_stats(),
-        Some(JumpStats {
-            backward: 1,
-            forward: 0
-        })
-    );
+    assert_eq!(hlc.jump_stats(), Some(stats(1, 0)));
     // The next event, with no new jump, goes on from where the clock was.
     assert_eq!(hlc.now(), Ok(ts(1_000, 1)));
 }
@@ -551,6 +530,8 @@ enum Op {
     SetClock(u64),
     Now,
     Receive(u64, u16),
+    Observe(u64, u16),
+    Reserve(u32),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -562,6 +543,13 @@ fn op() -> impl Strategy<Value = Op> {
             prop_oneof![0u16..4, (MAX_LOGICAL - 3)..=MAX_LOGICAL]
         )
             .prop_map(|(l, c)| Op::Receive(l, c)),
+        (
+            985u64..1_040,
+            prop_oneof![0u16..4, (MAX_LOGICAL - 3)..=MAX_LOGICAL]
+        )
+            .prop_map(|(l, c)| Op::Observe(l, c)),
+        // Small batches, and batches around one tick's worth of counter.
+        prop_oneof![1u32..4, 4_093u32..4_099].prop_map(Op::Reserve),
     ]
 }
 
@@ -634,6 +622,39 @@ impl Model {
                 self.finish(l2, c2)
             }
         }
+    }
+
+    /// `n` sends in a row, all or nothing, reading the clock once.
+    fn reserve(&mut self, n: u32) -> Result<(u64, u64), ModelError> {
+        let saved = self.last;
+        let first = self.send()?;
+        for _ in 1..n {
+            let (l, c) = self.last.expect("the first send succeeded");
+            if let Err(e) = self.finish(l, c + 1) {
+                self.last = saved;
+                return Err(e);
+            }
+        }
+        Ok(first)
+    }
+
+    /// The remote is merged into `last` without issuing.
+    fn observe(&mut self, lm: u64, cm: u64) -> Result<(), ModelError> {
+        let pt = self.read()?;
+        if let Some(d) = self.max_drift
+            && lm > pt
+            && lm - pt > d
+        {
+            return Err(ModelError::Drift(lm - pt));
+        }
+        let top = Timestamp::MAX_ISSUED;
+        if (lm, cm) >= (top.physical(), u64::from(top.logical())) {
+            return Err(ModelError::Exhausted);
+        }
+        if self.last.is_none_or(|last| (lm, cm) > last) {
+            self.last = Some((lm, cm));
+        }
+        Ok(())
     }
 
     fn receive(&mut self, lm: u64, cm: u64) -> Result<(u64, u64), ModelError> {
@@ -738,6 +759,21 @@ proptest! {
                     let l = (l + offset).min(MAX_PHYSICAL);
                     prop_assert_eq!(as_model(hlc.receive(ts(l, c))), model.receive(l, u64::from(c)));
                 }
+                Op::Observe(l, c) => {
+                    let l = (l + offset).min(MAX_PHYSICAL);
+                    let got = hlc.observe(ts(l, c)).map(|()| ts(0, 0));
+                    let want = model.observe(l, u64::from(c)).map(|()| (0, 0));
+                    prop_assert_eq!(as_model(got), want);
+                }
+                Op::Reserve(n) => {
+                    let got = hlc.reserve(n);
+                    if let Ok(batch) = &got {
+                        prop_assert_eq!(batch.len(), n);
+                        prop_assert_eq!(batch.iter().count(), n as usize);
+                        prop_assert!(batch.iter().zip(batch.iter().skip(1)).all(|(a, b)| a < b));
+                    }
+                    prop_assert_eq!(as_model(got.map(|b| b.first())), model.reserve(n));
+                }
             }
             let last = hlc.last().map(|t| (t.physical(), u64::from(t.logical())));
             prop_assert_eq!(last, model.last);
@@ -763,6 +799,17 @@ proptest! {
                     let r = hlc.receive(remote).unwrap();
                     prop_assert!(r > remote);
                     r
+                }
+                Op::Observe(l, c) => {
+                    hlc.observe(ts(l, c)).unwrap();
+                    continue;
+                }
+                Op::Reserve(n) => {
+                    let batch = hlc.reserve(n).unwrap();
+                    if let Some(p) = prev {
+                        prop_assert!(batch.first() > p);
+                    }
+                    batch.last()
                 }
             };
             prop_assert!(issued.physical() >= clock.now_micros(), "l >= pt");

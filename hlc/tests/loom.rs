@@ -233,3 +233,54 @@ fn now_races_a_receive_to_the_end_of_the_range() {
         assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
     });
 }
+
+/// A batch, a single event and a merge race near the end of the range: whatever the
+/// interleaving, nothing above `Timestamp::MAX_ISSUED` is issued, the batch is contiguous
+/// and holds no other thread's timestamp, every issued timestamp is unique, and an event
+/// ordered after the merge is above the merged timestamp.
+#[test]
+fn reserve_now_and_observe_race_at_the_end_of_the_range() {
+    loom::model(|| {
+        let start = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 4);
+        let hlc = Arc::new(
+            Hlc::builder(ManualClock::new(10))
+                .with_max_drift(None)
+                .resume_after(start)
+                .build(),
+        );
+        let (h1, h2) = (Arc::clone(&hlc), Arc::clone(&hlc));
+        let single = thread::spawn(move || h1.now());
+        let batch = thread::spawn(move || h2.reserve(3));
+        let merged = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 2);
+        hlc.observe(merged).unwrap();
+        let after_merge = hlc.now();
+        let single = single.join().unwrap();
+        let batch = batch.join().unwrap();
+
+        let mut issued: Vec<Timestamp> = Vec::new();
+        if let Ok(t) = single {
+            issued.push(t);
+        }
+        if let Ok(b) = batch {
+            assert_eq!(b.len(), 3);
+            assert!(!single.is_ok_and(|t| b.contains(t)));
+            issued.extend(b.iter());
+        }
+        if let Ok(t) = after_merge {
+            assert!(t > merged);
+            issued.push(t);
+        }
+        assert!(
+            issued
+                .iter()
+                .all(|t| *t > start && *t <= Timestamp::MAX_ISSUED)
+        );
+        let n = issued.len();
+        issued.sort();
+        issued.dedup();
+        assert_eq!(issued.len(), n, "a timestamp was issued twice");
+        let last = hlc.last().unwrap();
+        assert!(last >= merged);
+        assert!(issued.iter().all(|t| *t <= last));
+    });
+}
