@@ -60,6 +60,7 @@ pub struct RetryPolicy {
     max_attempts: u32,
     max_elapsed: Option<Duration>,
     max_pushback: Duration,
+    attempt_timeout: Option<Duration>,
 }
 
 /// The serialized form of a [`RetryPolicy`], validated on the way in.
@@ -72,6 +73,8 @@ struct PolicyRepr {
     max_elapsed: Option<Duration>,
     #[serde(default = "default_max_pushback")]
     max_pushback: Duration,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attempt_timeout: Option<Duration>,
 }
 
 #[cfg(feature = "serde")]
@@ -86,6 +89,10 @@ impl TryFrom<PolicyRepr> for RetryPolicy {
         let p = RetryPolicy::new(r.strategy)
             .with_max_attempts(r.max_attempts)?
             .with_max_pushback(r.max_pushback);
+        let p = match r.attempt_timeout {
+            Some(d) => p.with_attempt_timeout(d)?,
+            None => p,
+        };
         Ok(match r.max_elapsed {
             Some(d) => p.with_max_elapsed(d),
             None => p,
@@ -101,6 +108,7 @@ impl From<RetryPolicy> for PolicyRepr {
             max_attempts: p.max_attempts,
             max_elapsed: p.max_elapsed,
             max_pushback: p.max_pushback,
+            attempt_timeout: p.attempt_timeout,
         }
     }
 }
@@ -140,6 +148,7 @@ impl RetryPolicy {
             max_attempts: 3,
             max_elapsed: None,
             max_pushback: Self::DEFAULT_MAX_PUSHBACK,
+            attempt_timeout: None,
         }
     }
 
@@ -214,6 +223,55 @@ impl RetryPolicy {
             max_pushback,
             ..self
         }
+    }
+
+    /// Limits every attempt to `timeout`: the async runners ([`Retrier::run_async`],
+    /// `Retrier::run_tokio`) cancel an attempt that runs longer and count it as a timeout
+    /// ([`Action::RetryTimeout`]). The blocking runners cannot interrupt a running call and
+    /// do not apply it: give the operation its own timeout there.
+    ///
+    /// [`Retrier::run_async`]: crate::Retrier::run_async
+    /// [`Action::RetryTimeout`]: crate::Action::RetryTimeout
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::ZeroAttemptTimeout`] if `timeout` is zero (no attempt could finish).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?)
+    ///     .with_attempt_timeout(Duration::from_secs(2))?;
+    /// assert_eq!(p.attempt_timeout(), Some(Duration::from_secs(2)));
+    /// assert!(p.with_attempt_timeout(Duration::ZERO).is_err());
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub const fn with_attempt_timeout(self, timeout: Duration) -> Result<Self, ConfigError> {
+        if timeout.is_zero() {
+            return Err(ConfigError::ZeroAttemptTimeout);
+        }
+        Ok(Self {
+            attempt_timeout: Some(timeout),
+            ..self
+        })
+    }
+
+    /// The per-attempt time limit of the async runners, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{RetryPolicy, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_millis(1))?);
+    /// assert_eq!(p.attempt_timeout(), None);
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub const fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
     }
 
     /// The longest server pushback honoured.
@@ -346,7 +404,7 @@ pub enum StopReason {
     #[error("the error was classified as not retryable")]
     NotRetryable,
     /// Every allowed attempt was made.
-    #[error("all {attempts} attempts failed")]
+    #[error("{}", attempts_failed(*attempts))]
     AttemptsExhausted {
         /// Attempts made, the first try included.
         attempts: u32,
@@ -387,6 +445,22 @@ pub enum StopReason {
     /// A retry budget refused the retry.
     #[error("the retry budget is exhausted")]
     BudgetExhausted,
+}
+
+/// "all 3 attempts failed", "the only attempt failed".
+fn attempts_failed(attempts: u32) -> AttemptsFailed {
+    AttemptsFailed(attempts)
+}
+
+struct AttemptsFailed(u32);
+
+impl core::fmt::Display for AttemptsFailed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            1 => f.write_str("the only attempt failed"),
+            n => write!(f, "all {n} attempts failed"),
+        }
+    }
 }
 
 /// The retry bookkeeping of one operation: failures so far, time of the first failure, and

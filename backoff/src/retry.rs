@@ -53,10 +53,11 @@ pub enum Action {
 
 /// The last error of an operation that did not succeed, with why retrying stopped.
 ///
-/// The error is absent only when no attempt was made: a client-side throttle
-/// ([`AdaptiveThrottle`](crate::budget::AdaptiveThrottle)) refused the first try, so
-/// [`attempts`](RetryError::attempts) is 0 and the reason is
-/// [`StopReason::BudgetExhausted`].
+/// The error is absent when the last attempt produced none: a client-side throttle
+/// ([`AdaptiveThrottle`](crate::budget::AdaptiveThrottle)) refused the first try
+/// ([`attempts`](RetryError::attempts) is 0, the reason
+/// [`StopReason::BudgetExhausted`]), or the last attempt ran out of its per-attempt time
+/// ([`RetryPolicy::with_attempt_timeout`], async runners) and was cancelled.
 ///
 /// # Examples
 ///
@@ -71,6 +72,10 @@ pub enum Action {
 ///     .unwrap_err();
 /// assert_eq!(err.attempts(), 1);
 /// assert_eq!(err.reason(), StopReason::NotRetryable);
+/// assert_eq!(
+///     err.to_string(),
+///     "gave up after 1 attempt (the error was classified as not retryable): bad request"
+/// );
 /// assert_eq!(err.into_inner(), Some("bad request"));
 /// # Ok::<(), ward_backoff::ConfigError>(())
 /// ```
@@ -82,7 +87,8 @@ pub struct RetryError<E> {
 }
 
 impl<E> RetryError<E> {
-    /// The last error; `None` if the budget refused the first try (no attempt was made).
+    /// The last error; `None` if the budget refused the first try (no attempt was made) or
+    /// the last attempt timed out.
     ///
     /// # Examples
     ///
@@ -99,7 +105,8 @@ impl<E> RetryError<E> {
         self.error.as_ref()
     }
 
-    /// The last error, by value; `None` if the budget refused the first try.
+    /// The last error, by value; `None` if the budget refused the first try or the last
+    /// attempt timed out.
     ///
     /// # Examples
     ///
@@ -153,22 +160,25 @@ impl<E> RetryError<E> {
 
 impl<E: fmt::Display> fmt::Display for RetryError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.attempts;
+        let attempts = if n == 1 { "attempt" } else { "attempts" };
         match &self.error {
-            Some(e) => write!(
+            _ if n == 0 => write!(f, "no attempt made ({})", self.reason),
+            Some(e) => write!(f, "gave up after {n} {attempts} ({}): {e}", self.reason),
+            None => write!(
                 f,
-                "gave up after {} attempts ({}): {e}",
-                self.attempts, self.reason
+                "gave up after {n} {attempts} ({}): the last attempt timed out",
+                self.reason
             ),
-            None => write!(f, "no attempt made ({})", self.reason),
         }
     }
 }
 
-impl<E: core::error::Error + 'static> core::error::Error for RetryError<E> {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        self.error.as_ref().map(|e| e as _)
-    }
-}
+/// An error whenever the caller's error can be shown, like backon's and tower's errors,
+/// so `?` converts a `RetryError<&str>` into a `Box<dyn Error>`. The caller's error is part
+/// of the message rather than the [`source`](core::error::Error::source) (which would need
+/// `E: Error`); [`RetryError::into_inner`] hands it back.
+impl<E: fmt::Debug + fmt::Display> core::error::Error for RetryError<E> {}
 
 /// Something that blocks the current thread for a while.
 ///
@@ -417,7 +427,7 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
                 Ok(v) => return Ok(run.succeeded(v)),
                 Err(e) => {
                     let action = classify(&e);
-                    let delay = run.failed(e, action)?;
+                    let delay = run.failed(Some(e), action)?;
                     sleeper.sleep(delay);
                 }
             }
@@ -454,6 +464,11 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
 
     /// Runs the futures made by `op` until one succeeds or retrying stops, awaiting
     /// `sleep(delay)` between attempts. Works with any runtime.
+    ///
+    /// With a per-attempt timeout ([`RetryPolicy::with_attempt_timeout`]) each attempt
+    /// races `sleep(timeout)`; an attempt that loses is dropped (cancelled) and counts as
+    /// a timeout ([`Action::RetryTimeout`], without consulting `classify`: there is no
+    /// error to classify).
     ///
     /// Dropping the returned future cancels the run; a retry the budget had granted and
     /// that has not reported its outcome yet is handed back with
@@ -499,14 +514,28 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
         run.admit_first()?;
         loop {
             let attempt = run.begin();
-            match op(attempt).await {
-                Ok(v) => return Ok(run.succeeded(v)),
-                Err(e) => {
-                    let action = classify(&e);
-                    let delay = run.failed(e, action)?;
-                    sleep(delay).await;
+            let result = match self.policy.attempt_timeout() {
+                None => Some(op(attempt).await),
+                Some(limit) => {
+                    let attempt_future = core::pin::pin!(op(attempt));
+                    let timer = core::pin::pin!(sleep(limit));
+                    Race {
+                        op: attempt_future,
+                        timer,
+                    }
+                    .await
                 }
-            }
+            };
+            let delay = match result {
+                Some(Ok(v)) => return Ok(run.succeeded(v)),
+                Some(Err(e)) => {
+                    let action = classify(&e);
+                    run.failed(Some(e), action)?
+                }
+                // The attempt ran out of time and was dropped: a timeout, with no error.
+                None => run.failed(None, Action::RetryTimeout)?,
+            };
+            sleep(delay).await;
         }
     }
 
@@ -539,6 +568,31 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
         K: FnMut(&E) -> Action,
     {
         self.run_async(tokio::time::sleep, op, classify).await
+    }
+}
+
+/// An attempt raced against its time limit: `Some(result)` if the attempt finished first,
+/// `None` if the timer did.
+struct Race<'a, A, S> {
+    op: core::pin::Pin<&'a mut A>,
+    timer: core::pin::Pin<&'a mut S>,
+}
+
+impl<A: Future, S: Future<Output = ()>> Future for Race<'_, A, S> {
+    type Output = Option<A::Output>;
+
+    fn poll(
+        mut self: core::pin::Pin<&mut Self>,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<Self::Output> {
+        use core::task::Poll;
+        if let Poll::Ready(out) = self.op.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        match self.timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 
@@ -586,7 +640,7 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
         value
     }
 
-    fn failed<E>(&mut self, error: E, action: Action) -> Result<Duration, RetryError<E>> {
+    fn failed<E>(&mut self, error: Option<E>, action: Action) -> Result<Duration, RetryError<E>> {
         let budget = &self.retrier.budget;
         if action == Action::GiveUp {
             budget.record_not_retryable(self.withdrawal.take());
@@ -594,7 +648,7 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
             budget.record_failure(self.withdrawal.take());
         }
         let stop = |reason| RetryError {
-            error: Some(error),
+            error,
             attempts: self.attempt,
             reason,
         };

@@ -40,6 +40,9 @@ pub enum ConfigError {
     /// A policy must allow at least one attempt.
     #[error("max attempts must be at least 1")]
     ZeroAttempts,
+    /// A per-attempt timeout must be greater than zero.
+    #[error("attempt timeout must be greater than zero")]
+    ZeroAttemptTimeout,
     /// A multiplier must be finite and in `[1, 1000]` (it is kept in thousandths).
     #[error("multiplier {multiplier} outside 1..=1000")]
     MultiplierOutOfRange {

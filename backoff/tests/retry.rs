@@ -266,6 +266,56 @@ mod tokio_runner {
         assert_eq!(start.elapsed(), ms(100) + Duration::from_secs(30) + ms(100));
     }
 
+    /// A per-attempt timeout cancels an attempt that hangs and retries it as a timeout;
+    /// the AWS quota charges it the timeout cost.
+    #[tokio::test(start_paused = true)]
+    async fn attempt_timeout_cancels_a_hanging_attempt() {
+        let clock = TokioClock::new();
+        let start = tokio::time::Instant::now();
+        let quota = RetryQuota::default();
+        let policy = exponential(3)
+            .with_attempt_timeout(Duration::from_secs(2))
+            .unwrap();
+        let retrier = Retrier::new(policy, clock, 3).with_budget(&quota);
+        let classified = Cell::new(0);
+        let out = retrier
+            .run_tokio(
+                |n| async move {
+                    if n == 1 {
+                        core::future::pending::<Result<u32, &str>>().await
+                    } else {
+                        Ok(n)
+                    }
+                },
+                |_| {
+                    classified.set(classified.get() + 1);
+                    Action::Retry
+                },
+            )
+            .await;
+        assert_eq!(out, Ok(2));
+        assert_eq!(classified.get(), 0, "a timeout has no error to classify");
+        assert_eq!(start.elapsed(), Duration::from_secs(2) + ms(100));
+        assert_eq!(
+            quota.available(),
+            500,
+            "the timeout retry's 10 tokens refunded"
+        );
+
+        // Every attempt hangs: the run ends with no error value after three attempts.
+        let err = retrier
+            .run_tokio(
+                |_| core::future::pending::<Result<u32, &str>>(),
+                |_| Action::Retry,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.attempts(), 3);
+        assert_eq!(err.error(), None);
+        assert_eq!(err.reason(), StopReason::AttemptsExhausted { attempts: 3 });
+        assert_eq!(quota.available(), 480, "two timeout retries at 10 tokens");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn paused_time_deadline_gives_up_on_a_long_pushback() {
         let policy = exponential(6).with_max_elapsed(Duration::from_secs(10));
@@ -525,4 +575,30 @@ fn retry_waits_out_an_open_breaker() {
         err.reason(),
         StopReason::PushbackPastDeadline { .. }
     ));
+}
+
+/// Issue 26: messages say "1 attempt", not "1 attempts", and a `RetryError` over an error
+/// type that is only `Display` (a `&str`) is still an `Error`, so `?` converts it.
+#[test]
+fn retry_error_reads_well_and_is_an_error_for_display_types() {
+    fn run(policy: RetryPolicy) -> Result<(), Box<dyn std::error::Error>> {
+        let clock = ManualClock::new();
+        Retrier::new(policy, &clock, 1).run_with_sleeper(
+            |_| {},
+            |_| Err::<(), _>("503 service unavailable"),
+            |_| Action::Retry,
+        )?;
+        Ok(())
+    }
+    let once = RetryPolicy::new(Strategy::constant(ms(1)).unwrap())
+        .with_max_attempts(1)
+        .unwrap();
+    assert_eq!(
+        run(once).unwrap_err().to_string(),
+        "gave up after 1 attempt (the only attempt failed): 503 service unavailable"
+    );
+    assert_eq!(
+        run(exponential(3)).unwrap_err().to_string(),
+        "gave up after 3 attempts (all 3 attempts failed): 503 service unavailable"
+    );
 }
