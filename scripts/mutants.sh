@@ -36,7 +36,13 @@ for dir in "${crates[@]}"; do
     cargo mutants --test-tool nextest --package "$pkg" --test-package "$pkg" \
         --all-features --output "$out" --no-shuffle "${extra[@]}" >"$out/log.txt" 2>&1 || true
     res="$out/mutants.out"
-    count() { [ -f "$res/$1.txt" ] && grep -c . "$res/$1.txt" || echo 0; }
+    count() {
+        if [ -f "$res/$1.txt" ]; then
+            grep -c . "$res/$1.txt" || true
+        else
+            echo 0
+        fi
+    }
     caught=$(count caught)
     missed=$(count missed)
     timeout=$(count timeout)
