@@ -21,6 +21,7 @@ use crate::token::FencingToken;
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub enum DurableFenceError {
     /// The token is below the mark.
     #[error(transparent)]
@@ -99,6 +100,7 @@ struct Inner<S> {
 /// assert_eq!(fence.mark(), Some(t(34)));
 /// assert!(fence.write(t(33), || unreachable!()).is_err()); // the zombie wakes up
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct DurableFence<S> {
     /// Copy of the durable mark, published after each successful persist.
     mark: AtomicU64,

@@ -48,6 +48,7 @@ struct State<T> {
 /// assert_eq!((err.presented(), err.mark()), (zombie, leader));
 /// assert_eq!(account.get(), 150);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct Fenced<T> {
     /// Copy of `state.mark`, written only under the write lock; lets stale tokens be refused
     /// without locking (the mark never decreases, so a token below any value read here is

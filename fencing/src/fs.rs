@@ -33,6 +33,7 @@ use std::path::Path;
 /// assert_eq!(fs.read(&mark).unwrap(), b"new mark");
 /// drop(held);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub trait FileSystem {
     /// An exclusive lock taken by [`FileSystem::try_lock`]; dropping it releases the lock.
     type Lock: fmt::Debug;
@@ -205,6 +206,7 @@ pub trait FileSystem {
 /// # drop(store);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct StdFileSystem;
 
 impl FileSystem for StdFileSystem {

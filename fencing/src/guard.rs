@@ -192,8 +192,8 @@ pub(crate) fn decide(mark: u64, token: FencingToken) -> Result<Admission, StaleT
 /// admitted and then pauses before writing, a newer holder can be admitted and write first,
 /// and the older write lands afterwards. Use it where the admission *is* the write (a
 /// conditional write the storage performs under its own lock, a request gate that is
-/// re-checked at the storage), and use [`Fenced`](crate::Fenced) when the check and the
-/// write must be one atomic step.
+/// re-checked at the storage), and use [`Fenced`] when the check and the write must be one
+/// atomic step.
 ///
 /// # Examples
 ///
@@ -209,6 +209,11 @@ pub(crate) fn decide(mark: u64, token: FencingToken) -> Result<Admission, StaleT
 /// assert!(guard.admit(zombie).is_err());
 /// assert_eq!(guard.mark(), Some(leader));
 /// ```
+#[cfg_attr(feature = "std", doc = "[`Fenced`]: crate::Fenced")]
+#[cfg_attr(
+    not(feature = "std"),
+    doc = "[`Fenced`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html"
+)]
 pub struct FenceGuard {
     mark: AtomicU64,
 }

@@ -37,6 +37,7 @@ use crate::token::FencingToken;
 /// assert!(issuer.issue().unwrap() > second);
 /// ```
 #[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct TokenIssuer<S> {
     store: S,
     last: Option<FencingToken>,
@@ -133,6 +134,7 @@ impl<S: MarkStore> TokenIssuer<S> {
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub enum IssueError {
     /// Every token up to `u64::MAX` has been issued.
     #[error("every token up to {} has been issued", u64::MAX)]

@@ -125,6 +125,7 @@ struct Shard<K>(RwLock<State<K>>);
 /// assert_eq!(fences.floor(&1_u64), Some(t(10)));
 /// assert!(fences.admit(&1_u64, t(9)).is_err()); // still refused
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct KeyedFence<K, S = RandomState> {
     shards: Vec<Shard<K>>,
     hasher: S,
@@ -559,6 +560,7 @@ impl<K, S> fmt::Debug for KeyedFence<K, S> {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, thiserror::Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub enum KeyedConfigError {
     /// The shard count is outside 1 to 65 536.
     #[error(transparent)]
@@ -587,6 +589,7 @@ pub enum KeyedConfigError {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, thiserror::Error)]
 #[error("shard count {requested} is outside 1 to {max}")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct ShardCountError {
     requested: usize,
     max: usize,

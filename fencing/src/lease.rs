@@ -67,6 +67,7 @@ impl<C: MonotonicClock + ?Sized> MonotonicClock for &C {
 /// ```
 #[cfg(feature = "std")]
 #[derive(Clone, Copy, Debug, Default)]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct SystemClock {
     _private: (),
 }
@@ -418,9 +419,8 @@ impl Renewal {
 /// lease runs out; it cannot stop a holder that is paused (garbage collection, swapping, a
 /// stopped VM) between checking the lease and writing. Such a holder wakes up, its check
 /// already passed, and writes with an expired lease. Only the storage-side fence
-/// ([`FenceGuard`](crate::FenceGuard), [`Fenced`](crate::Fenced),
-/// [`DurableFence`](crate::DurableFence)) refuses that write; always send the token with
-/// every write.
+/// ([`FenceGuard`](crate::FenceGuard), [`Fenced`], [`DurableFence`]) refuses that write;
+/// always send the token with every write.
 ///
 /// # Timing
 ///
@@ -462,6 +462,29 @@ impl Renewal {
 /// clock.advance(s(1)); // 9 s: inside the margin
 /// assert!(!lease.may_act());
 /// ```
+#[cfg_attr(feature = "std", doc = "[`Fenced`]: crate::Fenced")]
+#[cfg_attr(feature = "std", doc = "[`DurableFence`]: crate::DurableFence")]
+#[cfg_attr(feature = "std", doc = "[`SystemClock`]: crate::SystemClock")]
+#[cfg_attr(
+    not(feature = "std"),
+    doc = "[`Fenced`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html"
+)]
+#[cfg_attr(
+    not(feature = "std"),
+    doc = "[`DurableFence`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableFence.html"
+)]
+#[cfg_attr(
+    not(feature = "std"),
+    doc = "[`SystemClock`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.SystemClock.html"
+)]
+#[cfg_attr(
+    all(feature = "std", any(target_os = "linux", target_os = "android")),
+    doc = "[`BootClock`]: crate::BootClock"
+)]
+#[cfg_attr(
+    not(all(feature = "std", any(target_os = "linux", target_os = "android"))),
+    doc = "[`BootClock`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.BootClock.html"
+)]
 #[derive(Clone, Copy, Debug)]
 pub struct Lease<C> {
     clock: C,

@@ -1,4 +1,53 @@
 #![doc = include_str!("../README.md")]
+// Items that a build without `std` (or `alloc`, or off Linux) does not compile: the README's
+// links to them point to the published documentation instead of dangling.
+#![cfg_attr(
+    not(feature = "std"),
+    doc = "<!-- the std items, for builds without std -->
+[`DurableFence`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableFence.html
+[`DurableFence::open`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableFence.html#method.open
+[`DurableFence::try_write`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableFence.html#method.try_write
+[`DurableFence::write`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableFence.html#method.write
+[`DurableFenceError`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.DurableFenceError.html
+[`Fenced`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html
+[`Fenced::with_mark`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html#method.with_mark
+[`Fenced::write`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html#method.write
+[`FileStore`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.FileStore.html
+[`FileStore::create`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.FileStore.html#method.create
+[`FileSystem`]: https://docs.rs/ward-fencing/latest/ward_fencing/trait.FileSystem.html
+[`IoOp`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.IoOp.html
+[`IssueError`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.IssueError.html
+[`KeyedConfigError`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.KeyedConfigError.html
+[`KeyedFence`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html
+[`KeyedFence::bounded`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.bounded
+[`KeyedFence::evict`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.evict
+[`KeyedFence::marks`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.marks
+[`KeyedFence::max_floor`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.max_floor
+[`MarkStore`]: https://docs.rs/ward-fencing/latest/ward_fencing/trait.MarkStore.html
+[`MemoryStore`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.MemoryStore.html
+[`ShardCountError`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.ShardCountError.html
+[`StdFileSystem`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.StdFileSystem.html
+[`StoreError`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.StoreError.html
+[`StoreError::Locked`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.StoreError.html#variant.Locked
+[`StoreError::Regressed`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.StoreError.html#variant.Regressed
+[`StoreError::ReservedName`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.StoreError.html#variant.ReservedName
+[`SystemClock`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.SystemClock.html
+[`TokenIssuer`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.TokenIssuer.html
+"
+)]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "<!-- the alloc items, for builds without alloc -->
+[`ReplicaConfigError`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.ReplicaConfigError.html
+[`ReplicaFencing`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.ReplicaFencing.html
+[`UnknownReplica`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.UnknownReplica.html
+"
+)]
+#![cfg_attr(
+    not(all(feature = "std", any(target_os = "linux", target_os = "android"))),
+    doc = "[`BootClock`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.BootClock.html"
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 #[cfg(feature = "alloc")]

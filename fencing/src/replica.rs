@@ -36,6 +36,7 @@ use crate::token::FencingToken;
 /// assert!(fencing.is_safe());
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct ReplicaFencing {
     token: FencingToken,
     write_quorum: usize,
@@ -308,6 +309,7 @@ impl ReplicaFencing {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, thiserror::Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub enum ReplicaConfigError {
     /// There are no replicas.
     #[error("replica count is zero")]
@@ -344,6 +346,7 @@ pub enum ReplicaConfigError {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, thiserror::Error)]
 #[error("replica {replica} does not exist: there are {replicas} replicas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub struct UnknownReplica {
     replica: usize,
     replicas: usize,

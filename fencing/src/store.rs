@@ -28,6 +28,7 @@ use crate::token::FencingToken;
 /// store.persist(FencingToken::new(5).unwrap()).unwrap();
 /// assert_eq!(store.load().unwrap().map(FencingToken::get), Some(5));
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub trait MarkStore {
     /// Reads the persisted mark; `Ok(None)` means the store was created and no mark has been
     /// persisted since.
@@ -96,6 +97,7 @@ impl<M: MarkStore + ?Sized> MarkStore for &mut M {
 /// assert!(fence.admit(FencingToken::new(33).unwrap()).is_err());
 /// ```
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct MemoryStore {
     mark: Arc<Mutex<Option<FencingToken>>>,
 }
@@ -152,6 +154,7 @@ impl MarkStore for MemoryStore {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub enum IoOp {
     /// Reading the mark file.
     Read,
@@ -196,6 +199,7 @@ impl fmt::Display for IoOp {
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub enum StoreError {
     /// The mark file does not exist. Create it once with [`FileStore::create`]; after that,
     /// a missing file means it was lost, and starting from no mark would readmit old tokens.
@@ -350,6 +354,7 @@ pub enum StoreError {
 /// assert_eq!(reopened.load().unwrap().map(FencingToken::get), Some(34));
 /// ```
 #[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub struct FileStore<F: FileSystem = StdFileSystem> {
     fs: F,
     path: PathBuf,
