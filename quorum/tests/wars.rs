@@ -562,3 +562,74 @@ fn regression_readme_paper_estimator_ranges_are_reproducible() {
     found.sort_by(f64::total_cmp);
     assert_eq!(found, [lo, hi], "README row: {row}");
 }
+
+/// ⟨k, t⟩-staleness on the constant WAN model: stale at 72.999 ms with probability exactly
+/// 2/3 per version, so within `k` versions with `1 − (2/3)ᵏ`; the interval covers it in
+/// most seeds, and `k = 0` or a NaN `t` is an error.
+#[test]
+fn kt_staleness_covers_the_exact_value() {
+    let delays = WarsDelays::symmetric(&Delay::constant(1.0).unwrap())
+        .with_remote_latency(75.0)
+        .unwrap();
+    let model = WarsModel::new(QuorumConfig::new(3, 1, 1).unwrap(), delays);
+    let mut covered = [0; 4];
+    for seed in 0..40 {
+        let report = model.simulate(&Simulation::new(600, seed).unwrap().with_threads(1));
+        for (i, k) in [1_u32, 2, 3, 10].into_iter().enumerate() {
+            let e = report.kt_staleness(k, 72.999, 0.95).unwrap();
+            let exact = 1.0 - (2.0_f64 / 3.0).powi(k as i32);
+            assert!(e.lower <= e.estimate && e.estimate <= e.upper);
+            covered[i] += usize::from(e.lower <= exact && exact <= e.upper);
+            assert_eq!(report.kt_staleness(k, 73.0, 0.95).unwrap().estimate, 1.0);
+        }
+        assert!(report.kt_staleness(0, 1.0, 0.95).is_err());
+        assert!(report.kt_staleness(1, f64::NAN, 0.95).is_err());
+    }
+    // The transform is increasing, so coverage is that of the Wilson interval for every k.
+    assert!(
+        covered.iter().all(|&c| c == covered[0] && c >= 34),
+        "{covered:?}"
+    );
+}
+
+/// With `N = 1` and exponential delays of rate 1, the write latency `W + A` is Gamma(2, 1):
+/// `P(X ≤ x) = 1 − e^(−x)(1 + x)`. The 95 % interval of the median and of p99 must cover
+/// the exact quantiles in most seeds.
+#[test]
+fn latency_intervals_cover_exact_quantiles() {
+    let model = WarsModel::new(
+        QuorumConfig::new(1, 1, 1).unwrap(),
+        WarsDelays::symmetric(&Delay::exponential(1.0).unwrap()),
+    );
+    let cdf = |x: f64| 1.0 - (-x).exp() * (1.0 + x);
+    let quantile = |q: f64| {
+        let (mut lo, mut hi) = (0.0, 50.0);
+        for _ in 0..200 {
+            let mid = (lo + hi) / 2.0;
+            if cdf(mid) < q { lo = mid } else { hi = mid }
+        }
+        lo
+    };
+    let mut covered = [0; 2];
+    for seed in 0..40 {
+        let report = model.simulate(&Simulation::new(2_000, seed).unwrap().with_threads(1));
+        for (i, q) in [0.5, 0.99].into_iter().enumerate() {
+            let w = report.write_latency_interval(q, 0.95).unwrap();
+            let r = report.read_latency_interval(q, 0.95).unwrap();
+            assert!(w.lower <= w.estimate && w.estimate <= w.upper);
+            assert_eq!(w.estimate, report.write_latency(q).unwrap());
+            assert_eq!(r.estimate, report.read_latency(q).unwrap());
+            let exact = quantile(q);
+            covered[i] += usize::from(w.lower <= exact && exact <= w.upper);
+        }
+        assert!(report.write_latency_interval(1.5, 0.95).is_err());
+        assert!(report.read_latency_interval(0.5, 1.0).is_err());
+    }
+    assert!(covered.iter().all(|&c| c >= 34), "{covered:?}");
+    // The extreme quantile cannot be bounded above by the sample.
+    let report = model.simulate(&Simulation::new(100, 1).unwrap());
+    assert_eq!(
+        report.read_latency_interval(1.0, 0.95).unwrap().upper,
+        f64::INFINITY
+    );
+}

@@ -222,10 +222,13 @@ pub struct TVisibility {
     pub confidence: f64,
 }
 
-/// A simulated probability with a confidence interval.
+/// A simulated figure with a confidence interval.
 ///
-/// Returned by [`PbsReport::consistency_interval`] (two-sided Wilson score interval) and
-/// [`PbsReport::consistency_lower_bound`] (one-sided: `upper` is 1).
+/// Returned by [`PbsReport::consistency_interval`] (two-sided Wilson score interval),
+/// [`PbsReport::consistency_lower_bound`] (one-sided: `upper` is 1),
+/// [`PbsReport::kt_staleness`], and the latency percentiles
+/// [`PbsReport::read_latency_interval`] and [`PbsReport::write_latency_interval`]
+/// (order-statistic intervals, in milliseconds).
 ///
 /// # Examples
 ///
@@ -314,6 +317,35 @@ fn check_unit(name: &'static str, value: f64) -> Result<f64, SimulationError> {
     } else {
         Err(SimulationError::OutOfRange { name, value })
     }
+}
+
+/// Nearest-rank `q`-quantile of sorted, non-empty samples with the order-statistic
+/// interval `n·q ∓ z·√(n·q·(1−q))` at level `confidence`. An upper rank at or beyond the
+/// largest sample gives `∞`: the sample maximum is no upper bound on a quantile (for
+/// `q = 1` it would claim the maximum of an unbounded distribution).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn quantile_interval(sorted: &[f64], q: f64, confidence: f64) -> Result<Estimate, SimulationError> {
+    let q = check_unit("quantile", q)?;
+    let c = check_confidence(confidence)?;
+    let n = sorted.len();
+    let nf = n as f64;
+    let half = normal_quantile(0.5 + c / 2.0) * (nf * q * (1.0 - q)).sqrt();
+    let lo = (q * nf - half).floor().max(1.0) as usize;
+    let hi = (q * nf + half).ceil();
+    Ok(Estimate {
+        estimate: nearest_rank(sorted, q),
+        lower: sorted[lo.min(n) - 1],
+        upper: if hi >= nf {
+            f64::INFINITY
+        } else {
+            sorted[(hi as usize).max(1) - 1]
+        },
+        confidence: c,
+    })
 }
 
 /// Nearest-rank quantile of sorted, non-empty samples.
@@ -593,7 +625,7 @@ impl PbsReport {
         let half = z * (nf * p * (1.0 - p)).sqrt();
         let lo = (p * nf - half).floor().max(1.0) as usize;
         let hi = (p * nf + half).ceil();
-        let upper = if hi > nf {
+        let upper = if hi >= nf {
             f64::INFINITY
         } else {
             at(hi as usize)
@@ -604,6 +636,108 @@ impl PbsReport {
             upper,
             confidence: c,
         })
+    }
+
+    /// ⟨k, t⟩-staleness: the probability that a read started `t` after the commit of the
+    /// last of `k` writes returns one of those `k` versions (or a newer one), with a
+    /// two-sided confidence interval at level `confidence`.
+    ///
+    /// As in the PBS paper, the `k` versions are taken to be missed independently, each
+    /// with the simulated probability `p_t` of a stale read at `t`: the estimate is
+    /// `1 − p_tᵏ`, and the interval is the Wilson interval of `p_t` carried through that
+    /// increasing function. With `k = 1` it is [`PbsReport::consistency_interval`].
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] when `k == 0`, `t` is NaN or `confidence` is not in
+    /// `(0, 1)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdDisk));
+    /// let report = m.simulate(&Simulation::new(20_000, 1)?);
+    /// let one = report.kt_staleness(1, 5.0, 0.95)?;
+    /// let three = report.kt_staleness(3, 5.0, 0.95)?;
+    /// assert_eq!(one, report.consistency_interval(5.0, 0.95)?);
+    /// let stale = 1.0 - one.estimate;
+    /// assert!((three.estimate - (1.0 - stale * stale * stale)).abs() < 1e-12);
+    /// assert!(three.lower > one.lower);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn kt_staleness(
+        &self,
+        k: u32,
+        t: f64,
+        confidence: f64,
+    ) -> Result<Estimate, SimulationError> {
+        if k == 0 {
+            return Err(SimulationError::OutOfRange {
+                name: "k",
+                value: 0.0,
+            });
+        }
+        let p = self.consistency_interval(t, confidence)?;
+        let exp = i32::try_from(k).unwrap_or(i32::MAX);
+        let within = |consistent: f64| 1.0 - (1.0 - consistent).powi(exp);
+        Ok(Estimate {
+            estimate: within(p.estimate),
+            lower: within(p.lower),
+            upper: within(p.upper),
+            confidence: p.confidence,
+        })
+    }
+
+    /// The `q`-quantile of read latency with a distribution-free confidence interval at
+    /// level `confidence` (the order statistics `n·q ∓ z·√(n·q·(1−q))` around it; `upper`
+    /// is `∞` when the sample cannot bound it).
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] unless `0 ≤ q ≤ 1` and `0 < confidence < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 2, 1)?, WarsDelays::preset(Preset::Ymmr));
+    /// let r = m.simulate(&Simulation::new(50_000, 1)?);
+    /// let p999 = r.read_latency_interval(0.999, 0.95)?;
+    /// assert_eq!(p999.estimate, r.read_latency(0.999)?);
+    /// assert!(p999.lower <= p999.estimate && p999.estimate <= p999.upper);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_latency_interval(
+        &self,
+        q: f64,
+        confidence: f64,
+    ) -> Result<Estimate, SimulationError> {
+        quantile_interval(&self.read, q, confidence)
+    }
+
+    /// [`PbsReport::read_latency_interval`] for write latency.
+    ///
+    /// # Errors
+    ///
+    /// [`SimulationError::OutOfRange`] unless `0 ≤ q ≤ 1` and `0 < confidence < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use ward_quorum::{QuorumConfig, wars::{Preset, Simulation, WarsDelays, WarsModel}};
+    /// let m = WarsModel::new(QuorumConfig::new(3, 1, 1)?, WarsDelays::preset(Preset::LnkdDisk));
+    /// let r = m.simulate(&Simulation::new(50_000, 1)?);
+    /// let median = r.write_latency_interval(0.5, 0.99)?;
+    /// assert!(median.upper - median.lower < 1.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_latency_interval(
+        &self,
+        q: f64,
+        confidence: f64,
+    ) -> Result<Estimate, SimulationError> {
+        quantile_interval(&self.write, q, confidence)
     }
 
     /// The `q`-quantile of write latency (nearest rank), e.g. `0.999` for p99.9.
