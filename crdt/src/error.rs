@@ -238,6 +238,30 @@ pub enum DecodeError {
         /// The counter of that sibling's dot.
         counter: u64,
     },
+    /// Binary input: the version byte is not one this build reads.
+    #[error("binary encoding version {version} is not supported (this build reads {supported})")]
+    UnsupportedVersion {
+        /// The version byte found.
+        version: u8,
+        /// The version this build reads.
+        supported: u8,
+    },
+    /// Binary input: it ends before the value does, or a length exceeds what is left.
+    #[error("binary input ends early")]
+    Truncated,
+    /// Binary input: bytes are left over after the value.
+    #[error("{count} bytes left over after the value")]
+    TrailingBytes {
+        /// How many bytes were left.
+        count: usize,
+    },
+    /// Binary input: a malformed primitive (an over-long or out-of-range integer, a tag
+    /// other than 0 or 1, invalid UTF-8, an invalid `char`).
+    #[error("malformed binary primitive")]
+    InvalidBytes,
+    /// A causal context (or a dot) breaks one of `ward-vclock`'s invariants.
+    #[error("invalid causal context: {0}")]
+    Context(ward_vclock::DecodeError),
     /// The same dot is stored twice, in one entry or in two.
     #[error("dot with counter {counter} at entry {index} is stored more than once")]
     DuplicateDot {

@@ -13,6 +13,8 @@ mod error;
 mod lattice;
 
 #[cfg(feature = "alloc")]
+mod binary;
+#[cfg(feature = "alloc")]
 mod dots;
 #[cfg(feature = "alloc")]
 mod gcounter;
@@ -43,6 +45,9 @@ pub use ward_vclock::{Dot, VClockError};
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use ward_vclock::{DotContext, VClock};
 
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use crate::binary::{BINARY_VERSION, Binary, from_bytes, to_bytes};
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use crate::gcounter::GCounter;
