@@ -98,6 +98,24 @@ pub enum DecodeError {
         /// Position of the dot that is not greater than its predecessor.
         index: usize,
     },
+    /// A dotted version vector set's entry holds more values than its counter has
+    /// events: each value needs a dot of its own, counters start at 1.
+    #[error("entry at index {index} holds {values} values but its counter is only {counter}")]
+    TooManyValues {
+        /// Position of the entry.
+        index: usize,
+        /// How many values it holds.
+        values: usize,
+        /// Its counter.
+        counter: u64,
+    },
+    /// Values that must be strictly increasing (the anonymous values of a dotted
+    /// version vector set) are not.
+    #[error("values not strictly increasing at index {index}")]
+    UnsortedValues {
+        /// Position of the value that is not greater than its predecessor.
+        index: usize,
+    },
     /// An out-of-order dot of a causal context is already covered by the context's clock,
     /// or directly follows it and so should have been folded into it.
     #[error(

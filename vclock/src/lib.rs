@@ -6,6 +6,7 @@
     doc = "<!-- the alloc items, for builds without alloc -->
 [`CausalBuffer`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.CausalBuffer.html
 [`DotContext`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.DotContext.html
+[`DvvSet`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.DvvSet.html
 [`Dots`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Dots.html
 [`IntoIter`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.IntoIter.html
 [`Iter`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Iter.html
@@ -35,6 +36,8 @@ mod buffer;
 #[cfg(feature = "alloc")]
 mod context;
 #[cfg(feature = "alloc")]
+mod dvvset;
+#[cfg(feature = "alloc")]
 mod message;
 #[cfg(feature = "alloc")]
 mod vclock;
@@ -47,6 +50,8 @@ pub use crate::range::{DotRange, RangeDots};
 pub use crate::buffer::{CausalBuffer, Missing, Offered, PushError, Pushed, Ready, StampError};
 #[cfg(feature = "alloc")]
 pub use crate::context::{DotContext, Dots};
+#[cfg(feature = "alloc")]
+pub use crate::dvvset::DvvSet;
 #[cfg(feature = "alloc")]
 pub use crate::message::{Message, MessageError};
 #[cfg(feature = "alloc")]

@@ -181,3 +181,34 @@ fn regression_decoding_rejects_unknown_fields() {
     );
     assert!(err.contains("unknown field `extra`"), "{err}");
 }
+
+#[test]
+fn dvvset_round_trips_and_rejects_invalid_states() {
+    use ward_vclock::DvvSet;
+    type Key = DvvSet<String, String>;
+    let mut key = Key::from_value("anon".to_string());
+    key.update("r".to_string(), &VClock::new(), "x".to_string())
+        .unwrap();
+    let value = to_value(&key).unwrap();
+    assert_eq!(
+        value,
+        json!({"entries": [["r", 1, ["x"]]], "anonymous": ["anon"]})
+    );
+    assert_eq!(serde_json::from_value::<Key>(value).unwrap(), key);
+    assert_eq!(
+        decode_err::<Key>(r#"{"entries":[["r",1,["x","y"]]],"anonymous":[]}"#),
+        "entry at index 0 holds 2 values but its counter is only 1"
+    );
+    assert_eq!(
+        decode_err::<Key>(r#"{"entries":[],"anonymous":["b","a"]}"#),
+        "values not strictly increasing at index 1"
+    );
+    assert_eq!(
+        decode_err::<Key>(r#"{"entries":[["s",1,[]],["r",1,[]]],"anonymous":[]}"#),
+        "clock entries not sorted by actor at index 1"
+    );
+    assert!(
+        decode_err::<Key>(r#"{"entries":[],"anonymous":[],"extra":1}"#)
+            .contains("unknown field `extra`")
+    );
+}
