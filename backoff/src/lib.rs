@@ -10,6 +10,8 @@ mod retry;
 mod rng;
 mod strategy;
 mod sync;
+#[cfg(feature = "tower")]
+mod tower_retry;
 
 #[cfg(feature = "alloc")]
 pub mod breaker;
@@ -26,3 +28,5 @@ pub use retry::ThreadSleep;
 pub use retry::{Action, Retrier, RetryError, Sleep};
 pub use rng::{RandomSource, SplitMix64};
 pub use strategy::{Backoff, ConfigError, Strategy, StrategyKind};
+#[cfg(feature = "tower")]
+pub use tower_retry::TowerRetryPolicy;

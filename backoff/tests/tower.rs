@@ -150,3 +150,65 @@ fn poll_ready_outside_tokio_reports_ready_and_rejects() {
         other => panic!("not rejected: {:?}", other.map(|r| r.is_ok())),
     }
 }
+
+/// `TowerRetryPolicy` under `tower::retry`: the Ward policy's limits and delays, errors
+/// given up on, and a request dropped while it waits hands its withdrawal back.
+#[test]
+fn tower_retry_policy_follows_the_ward_policy_and_budget() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use ward_backoff::budget::RetryQuota;
+    use ward_backoff::{Action, RetryPolicy, Strategy, TokioClock, TowerRetryPolicy};
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let policy = RetryPolicy::new(
+            Strategy::exponential(Duration::from_millis(100), Duration::from_secs(1)).unwrap(),
+        )
+        .with_max_attempts(3)
+        .unwrap();
+        let quota = Arc::new(RetryQuota::default());
+        let retry = TowerRetryPolicy::new(policy, TokioClock::new(), 1, |e: &u16| {
+            if *e == 404 {
+                Action::GiveUp
+            } else {
+                Action::Retry
+            }
+        })
+        .with_budget(Arc::clone(&quota));
+        let calls = Arc::new(AtomicU32::new(0));
+        let c = Arc::clone(&calls);
+        let svc = tower::ServiceBuilder::new()
+            .retry(retry)
+            .service_fn(move |status: u16| {
+                c.fetch_add(1, Ordering::Relaxed);
+                async move { Err::<(), u16>(status) }
+            });
+        let start = tokio::time::Instant::now();
+        assert_eq!(svc.clone().oneshot(503).await, Err(503));
+        assert_eq!(calls.load(Ordering::Relaxed), 3, "three attempts in all");
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(300),
+            "100 ms then 200 ms"
+        );
+        assert_eq!(quota.available(), 490);
+        assert_eq!(svc.clone().oneshot(404).await, Err(404));
+        assert_eq!(calls.load(Ordering::Relaxed), 4, "a 404 is not retried");
+
+        // Dropped while it sleeps before its first retry: the 5 tokens come back.
+        let mut fut = Box::pin(svc.clone().oneshot(503));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(quota.available(), 485);
+        drop(fut);
+        assert_eq!(
+            quota.available(),
+            490,
+            "the dropped request kept its tokens"
+        );
+    });
+}
