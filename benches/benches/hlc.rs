@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ward_benches::contention::contended;
-use ward_hlc::{CoarseClock, Hlc, PhysicalClock, SystemClock};
+use ward_hlc::{CoarseClock, Hlc, SystemClock};
 
 /// uhlc's default maximum drift.
 const MAX_DRIFT: Duration = Duration::from_millis(500);

@@ -230,7 +230,7 @@ mod system {
     /// # Examples
     ///
     /// ```
-    /// use ward_hlc::{PhysicalClock, SystemClock};
+    /// use ward_hlc::SystemClock;
     ///
     /// // Later than 2020-01-01.
     /// assert!(SystemClock.now_micros() > 1_577_836_800_000_000);
@@ -239,9 +239,19 @@ mod system {
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct SystemClock;
 
-    impl PhysicalClock for SystemClock {
+    impl SystemClock {
+        /// The current time in microseconds since the Unix epoch (also available through
+        /// [`PhysicalClock`], without importing it).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use ward_hlc::SystemClock;
+        ///
+        /// assert!(SystemClock.now_micros() > 1_577_836_800_000_000);
+        /// ```
         #[inline]
-        fn now_micros(&self) -> u64 {
+        pub fn now_micros(&self) -> u64 {
             #[cfg(any(target_os = "linux", target_os = "android"))]
             {
                 read(rustix::time::ClockId::Realtime)
@@ -250,6 +260,13 @@ mod system {
             {
                 std_now()
             }
+        }
+    }
+
+    impl PhysicalClock for SystemClock {
+        #[inline]
+        fn now_micros(&self) -> u64 {
+            SystemClock::now_micros(self)
         }
     }
 
@@ -299,9 +316,19 @@ mod system {
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct CoarseClock;
 
-    impl PhysicalClock for CoarseClock {
+    impl CoarseClock {
+        /// The current coarse time in microseconds since the Unix epoch (also available
+        /// through [`PhysicalClock`], without importing it).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use ward_hlc::CoarseClock;
+        ///
+        /// assert!(CoarseClock.now_micros() > 1_577_836_800_000_000);
+        /// ```
         #[inline]
-        fn now_micros(&self) -> u64 {
+        pub fn now_micros(&self) -> u64 {
             #[cfg(any(target_os = "linux", target_os = "android"))]
             {
                 read(rustix::time::ClockId::RealtimeCoarse)
@@ -310,6 +337,13 @@ mod system {
             {
                 std_now()
             }
+        }
+    }
+
+    impl PhysicalClock for CoarseClock {
+        #[inline]
+        fn now_micros(&self) -> u64 {
+            CoarseClock::now_micros(self)
         }
     }
 

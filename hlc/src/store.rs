@@ -184,7 +184,10 @@ pub(crate) const RECORD_LEN: usize = 20;
 /// [`StoreError::Locked`] from `acquire` and from `store`; `store` takes the lock itself
 /// if it was not taken yet. `load` alone takes no lock, so a monitoring tool can read
 /// the bound of a running clock. The lock is advisory: it keeps out every
-/// `FileBoundStore`, not a process that writes the file by other means.
+/// `FileBoundStore`, not a process that writes the file by other means. A child process
+/// spawned at the moment a store is dropped holds a copy of the lock until it starts
+/// its program (the descriptor is close-on-exec), so reopening right after a drop, in a
+/// process that spawns others concurrently, can briefly see `Locked`: retry.
 ///
 /// # Examples
 ///

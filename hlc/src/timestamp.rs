@@ -57,7 +57,11 @@ const fn micros_of(d: Duration) -> u64 {
 /// [`to_be_bytes`](Self::to_be_bytes) gives a fixed 8-byte big-endian form whose
 /// byte-wise order is the timestamp order. [`Display`](fmt::Display) prints an RFC 3339
 /// UTC time with microseconds followed by `/` and the logical count, for example
-/// `2024-05-01T12:00:00.000250Z/3`; [`FromStr`] parses exactly that form back.
+/// `2024-05-01T12:00:00.000250Z/3`; [`FromStr`] parses that form back, and also takes
+/// other systems' precisions: no fractional part, or 1 to 9 fractional digits (digits
+/// beyond the microsecond are dropped, rounding down, so the order is kept). Everything
+/// else is strict: the date and time fields, `Z`, and a logical count without sign or
+/// leading zero.
 ///
 /// # Examples
 ///
@@ -414,8 +418,7 @@ impl FromStr for Timestamp {
         let minute = p.digits(2)?;
         p.expect(b':')?;
         let second = p.digits(2)?;
-        p.expect(b'.')?;
-        let frac = p.digits(6)?;
+        let frac = p.fraction()?;
         p.expect(b'Z')?;
         p.expect(b'/')?;
         let logical = p.number()?;
@@ -464,7 +467,8 @@ pub enum TimestampError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParseTimestampError {
-    /// The text does not have the shape `YYYY-MM-DDTHH:MM:SS.ffffffZ/L`.
+    /// The text does not have the shape `YYYY-MM-DDTHH:MM:SS[.f]Z/L` (1 to 9 fractional
+    /// digits).
     #[error("malformed timestamp at byte {at}, expected YYYY-MM-DDTHH:MM:SS.ffffffZ/L")]
     Malformed {
         /// Byte offset of the first character that does not fit.
@@ -542,6 +546,36 @@ impl Cursor<'_> {
             }
         }
         Ok(value)
+    }
+
+    /// An optional fraction of a second: `.` and 1 to 9 digits, in microseconds (digits
+    /// past the sixth are dropped); none is 0.
+    fn fraction(&mut self) -> Result<u64, ParseTimestampError> {
+        if self.bytes.get(self.at) != Some(&b'.') {
+            return Ok(0);
+        }
+        self.at += 1;
+        let start = self.at;
+        let mut micros = 0u64;
+        while let Some(b) = self.bytes.get(self.at).filter(|b| b.is_ascii_digit()) {
+            let n = self.at - start;
+            if n == 9 {
+                return Err(ParseTimestampError::Malformed { at: self.at });
+            }
+            if n < 6 {
+                micros = micros * 10 + u64::from(b - b'0');
+            }
+            self.at += 1;
+        }
+        let n = self.at - start;
+        if n == 0 {
+            return Err(ParseTimestampError::Malformed { at: self.at });
+        }
+        // Fewer than six digits: scale up to microseconds.
+        for _ in n..6 {
+            micros *= 10;
+        }
+        Ok(micros)
     }
 
     /// One to five ASCII digits in canonical form: no sign, no leading zero (except `0`).

@@ -2,7 +2,6 @@
 //! and in another), a poisoned bound, quick restarts, bad leases and bad files.
 
 use std::fs;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -82,70 +81,6 @@ fn regression_second_opener_in_the_same_process_is_locked() {
     drop(first);
     let options = DurableOptions::new(LEASE).restart(RestartPolicy::Jump);
     assert!(DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), options).is_ok());
-}
-
-const CHILD_ENV: &str = "WARD_HLC_LOCK_CHILD_PATH";
-
-/// Run only as a child process by
-/// `regression_second_opener_in_another_process_is_locked`: opens the bound file named by
-/// the environment and prints what happened.
-#[test]
-#[ignore = "helper: run as a child process by the other-process lock test"]
-fn child_process_opener() {
-    let Ok(path) = std::env::var(CHILD_ENV) else {
-        return;
-    };
-    let opened = DurableHlc::open(
-        Hlc::builder(ManualClock::new(START)),
-        FileBoundStore::new(path),
-        DurableOptions::new(LEASE).restart(RestartPolicy::Jump),
-    );
-    match opened {
-        Ok(_) => println!("CHILD-RESULT opened"),
-        Err(e) => println!("CHILD-RESULT error: {e:?}"),
-    }
-}
-
-/// Defect: a second process could open the bound file another process's clock was using.
-#[test]
-fn regression_second_opener_in_another_process_is_locked() {
-    let dir = dir();
-    let path = dir.path().join("b");
-    let clock = ManualClock::new(START);
-    let first =
-        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_process_opener",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CHILD_ENV, &path)
-        .output()
-        .expect("the test binary runs as a child");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("CHILD-RESULT"))
-        .unwrap_or_else(|| panic!("no result from the child: {stdout}"));
-    assert!(line.contains("Locked"), "{line}");
-    drop(first);
-    // Without the first clock the child opens it: the lock, not something else, refused.
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_process_opener",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CHILD_ENV, &path)
-        .output()
-        .expect("the test binary runs as a child");
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("CHILD-RESULT opened"),
-        "{out:?}"
-    );
 }
 
 /// Defect: a stale `<file>.tmp` (a fixed temporary name) blocked every store.

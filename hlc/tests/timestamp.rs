@@ -69,8 +69,16 @@ fn parse_errors_are_typed() {
             ParseTimestampError::Malformed { at: 33 },
         ),
         (
-            "2024-05-01T12:00:00.00000Z/0",
-            ParseTimestampError::Malformed { at: 25 },
+            "2024-05-01T12:00:00.0000000000Z/0",
+            ParseTimestampError::Malformed { at: 29 },
+        ),
+        (
+            "2024-05-01T12:00:00.Z/0",
+            ParseTimestampError::Malformed { at: 20 },
+        ),
+        (
+            "2024-05-01T12:00:00,000000Z/0",
+            ParseTimestampError::Malformed { at: 19 },
         ),
         (
             "2024-13-01T12:00:00.000000Z/0",
@@ -320,4 +328,58 @@ fn regression_timestamp_json_error_names_what_json_accepts() {
         .to_string();
     assert!(!msg.contains("u64"), "{msg}");
     assert!(msg.contains("YYYY-MM-DDTHH:MM:SS"), "{msg}");
+}
+
+/// Other systems print fewer or more fractional digits (seconds, milliseconds,
+/// nanoseconds); all of them parse, digits past the microsecond rounding down.
+#[test]
+fn parse_takes_any_fractional_precision() {
+    let cases = [
+        ("2024-05-01T12:00:00Z/3", 1_714_564_800_000_000),
+        ("2024-05-01T12:00:00.2Z/3", 1_714_564_800_200_000),
+        ("2024-05-01T12:00:00.25Z/3", 1_714_564_800_250_000),
+        ("2024-05-01T12:00:00.000250Z/3", 1_714_564_800_000_250),
+        ("2024-05-01T12:00:00.0002509Z/3", 1_714_564_800_000_250),
+        ("2024-05-01T12:00:00.000250999Z/3", 1_714_564_800_000_250),
+    ];
+    for (text, micros) in cases {
+        assert_eq!(
+            text.parse::<Timestamp>(),
+            Ok(Timestamp::new(micros, 3).unwrap()),
+            "{text}"
+        );
+    }
+    // The last representable microsecond with nanoseconds still parses; one more
+    // microsecond does not.
+    assert!(
+        "2112-09-17T23:53:47.370495999Z/0"
+            .parse::<Timestamp>()
+            .is_ok()
+    );
+    assert!(
+        "2112-09-17T23:53:47.3704960Z/0"
+            .parse::<Timestamp>()
+            .is_err()
+    );
+}
+
+proptest! {
+    /// Any timestamp printed with 0 to 9 fractional digits parses back to itself with
+    /// the physical part rounded down to that precision.
+    #[test]
+    fn prop_any_precision_parses_to_the_truncated_timestamp(raw in any::<u64>(), digits in 0usize..=9) {
+        let t = Timestamp::from_u64(raw);
+        let canonical = t.to_string();
+        let (head, tail) = canonical.split_at(19); // "YYYY-MM-DDTHH:MM:SS"
+        let frac = &tail[1..7];
+        let rest = &tail[7..]; // "Z/L"
+        let text = match digits {
+            0 => format!("{head}{rest}"),
+            1..=6 => format!("{head}.{}{rest}", &frac[..digits]),
+            _ => format!("{head}.{frac}{}{rest}", "9".repeat(digits - 6)),
+        };
+        let scale = 10u64.pow(6 - digits.min(6) as u32);
+        let expected = Timestamp::new(t.physical() / scale * scale, t.logical()).unwrap();
+        prop_assert_eq!(text.parse::<Timestamp>(), Ok(expected), "{}", text);
+    }
 }
