@@ -4,8 +4,9 @@
 #![cfg_attr(
     not(feature = "std"),
     doc = "Quorum arithmetic and the closed forms of Probabilistically Bounded Staleness, in
-`no_std` form: [`QuorumConfig`], [`majority`], [`FlexiblePaxos`] and [`pbs`]; with `alloc`
-also weighted voting, availability, consistency levels and quorum collectors.
+`no_std` form: [`QuorumConfig`], [`majority`], [`FlexiblePaxos`], [`load`] and [`pbs`]; with
+`alloc` also weighted voting, availability, failure domains, consistency levels and quorum
+collectors.
 
 This build leaves out the `std` feature, and with it the simulator and the crate's full
 documentation, whose examples use both. Read that documentation on
@@ -18,6 +19,7 @@ documentation, whose examples use both. Read that documentation on
 extern crate alloc;
 
 mod config;
+pub mod load;
 pub mod pbs;
 
 #[cfg(feature = "alloc")]
