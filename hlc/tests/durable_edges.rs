@@ -387,3 +387,58 @@ fn regression_startup_reading_is_watched_for_jumps() {
     durable.now().unwrap();
     assert_eq!(durable.jump_stats().map(|s| s.backward), Some(1));
 }
+
+/// A restart at the very bound: the clock reads exactly `B`, which is not past it, so
+/// the default policy sleeps one microsecond and the first timestamp is `(B + 1, 0)` on
+/// the clock, not ahead of it.
+#[test]
+fn restart_with_the_clock_exactly_at_the_bound_waits_one_microsecond() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let first =
+        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let bound = first.persisted_bound();
+    drop(first);
+    let sleeper = Arc::new(ManualClock::new(bound));
+    let moved = Arc::clone(&sleeper);
+    let slept = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&slept);
+    let options = DurableOptions::new(LEASE).sleep_with(move |d| {
+        log.lock().unwrap().push(d);
+        moved.advance(d);
+    });
+    let second = DurableHlc::open(
+        Hlc::builder(Arc::clone(&sleeper)),
+        FileBoundStore::new(&path),
+        options,
+    )
+    .unwrap();
+    assert_eq!(*slept.lock().unwrap(), [Duration::from_micros(1)]);
+    assert_eq!(second.now().unwrap(), Timestamp::new(bound + 1, 0).unwrap());
+}
+
+#[test]
+fn options_report_what_was_set() {
+    let options = DurableOptions::new(Duration::from_millis(300))
+        .restart(RestartPolicy::Jump)
+        .max_wait(Duration::from_secs(7));
+    assert_eq!(options.lease(), Duration::from_millis(300));
+    assert_eq!(options.restart_policy(), RestartPolicy::Jump);
+    assert_eq!(options.max_wait_or_default(), Duration::from_secs(7));
+    let defaults = DurableOptions::default();
+    assert_eq!(defaults.lease(), DurableOptions::DEFAULT_LEASE);
+    assert_eq!(defaults.restart_policy(), RestartPolicy::Wait);
+    assert_eq!(defaults.max_wait_or_default(), Duration::from_secs(2));
+    let from: DurableOptions = Duration::from_secs(3).into();
+    assert_eq!(from.max_wait_or_default(), Duration::from_secs(6));
+    assert_eq!(
+        DurableOptions::new(Duration::MAX).max_wait_or_default(),
+        Duration::MAX
+    );
+    let debug = format!("{options:?}");
+    assert!(
+        debug.contains("300ms") && debug.contains("Jump") && debug.contains("7s"),
+        "{debug}"
+    );
+}
