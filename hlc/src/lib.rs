@@ -26,6 +26,7 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+mod batch;
 mod builder;
 mod clock;
 mod hlc;
@@ -41,11 +42,12 @@ mod store;
 mod sync;
 mod timestamp;
 
+pub use crate::batch::{Batch, BatchIter};
 pub use crate::builder::{DEFAULT_MAX_DRIFT, HlcBuilder};
 #[cfg(feature = "std")]
 pub use crate::clock::{CoarseClock, SystemClock};
 pub use crate::clock::{ManualClock, PhysicalClock};
-pub use crate::hlc::{Batch, BatchIter, ClockError, Hlc, OverflowPolicy};
+pub use crate::hlc::{ClockError, Hlc, OverflowPolicy};
 pub use crate::jump::{ClockJump, JumpDirection, JumpStats, JumpThresholds};
 pub use crate::node::NodeHlc;
 #[cfg(feature = "std")]

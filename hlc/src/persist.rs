@@ -3,9 +3,10 @@
 use std::sync::{PoisonError, TryLockError};
 use std::time::Duration;
 
+use crate::batch::Batch;
 use crate::builder::HlcBuilder;
 use crate::clock::{PhysicalClock, micros_of};
-use crate::hlc::{Batch, ClockError, EventError, Hlc, OverflowPolicy};
+use crate::hlc::{ClockError, EventError, Hlc, OverflowPolicy};
 use crate::jump::JumpStats;
 use crate::options::{DurableOptions, RestartPolicy};
 use crate::store::{BoundStore, StoreError};
