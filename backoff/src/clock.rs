@@ -33,6 +33,7 @@ impl<C: Clock + ?Sized> Clock for &C {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<C: Clock + ?Sized> Clock for alloc::sync::Arc<C> {
     #[inline]
     fn now(&self) -> Duration {
@@ -163,12 +164,14 @@ impl Clock for ManualClock {
 /// assert!(clock.now() >= a);
 /// ```
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug, Clone, Copy)]
 pub struct MonotonicClock {
     origin: std::time::Instant,
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl MonotonicClock {
     /// A clock whose origin is now.
     ///
@@ -187,6 +190,7 @@ impl MonotonicClock {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl Default for MonotonicClock {
     fn default() -> Self {
         Self::new()
@@ -194,6 +198,7 @@ impl Default for MonotonicClock {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl Clock for MonotonicClock {
     #[inline]
     fn now(&self) -> Duration {
@@ -211,12 +216,14 @@ impl Clock for MonotonicClock {
 /// assert!(clock.now().as_secs() < 60);
 /// ```
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 #[derive(Debug, Clone, Copy)]
 pub struct TokioClock {
     origin: tokio::time::Instant,
 }
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl TokioClock {
     /// A clock whose origin is tokio's now.
     ///
@@ -235,6 +242,7 @@ impl TokioClock {
 }
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl Default for TokioClock {
     fn default() -> Self {
         Self::new()
@@ -242,6 +250,7 @@ impl Default for TokioClock {
 }
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl Clock for TokioClock {
     #[inline]
     fn now(&self) -> Duration {

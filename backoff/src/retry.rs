@@ -214,10 +214,12 @@ impl<F: Fn(Duration)> Sleep for F {
 /// ThreadSleep.sleep(Duration::from_nanos(1));
 /// ```
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ThreadSleep;
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl Sleep for ThreadSleep {
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
@@ -231,7 +233,7 @@ impl Sleep for ThreadSleep {
 /// concurrent runs never jitter in lock-step. The time limit is measured with the
 /// retrier's clock from the first failure of each run.
 ///
-/// The blocking runner is [`run`](Retrier::run) (with `std`) or
+/// The blocking runner is `run` (with `std`) or
 /// [`run_with_sleeper`](Retrier::run_with_sleeper); the async runner
 /// [`run_async`](Retrier::run_async) works with any runtime because the caller passes the
 /// sleep function; `run_tokio` (feature `tokio`) passes tokio's.
@@ -297,6 +299,7 @@ impl<C: Clock> Retrier<C> {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl Retrier<crate::MonotonicClock> {
     /// A retrier on the system monotonic clock, seeded from entropy.
     ///
@@ -454,6 +457,7 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
     /// # Ok::<(), ward_backoff::ConfigError>(())
     /// ```
     #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn run<T, E, F, K>(&self, op: F, classify: K) -> Result<T, RetryError<E>>
     where
         F: FnMut(u32) -> Result<T, E>,
@@ -561,6 +565,7 @@ impl<C: Clock, B: RetryBudget> Retrier<C, B> {
     /// # }).unwrap();
     /// ```
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn run_tokio<T, E, F, Fut, K>(&self, op: F, classify: K) -> Result<T, RetryError<E>>
     where
         F: FnMut(u32) -> Fut,

@@ -50,7 +50,7 @@ const fn mix(mut z: u64) -> u64 {
 ///
 /// Not cryptographic, which jitter does not need. Two clients with the same seed draw the
 /// same delays and would retry in lock-step again, so give every client its own seed
-/// ([`SplitMix64::from_entropy`] with `std`, or a per-client value).
+/// (`SplitMix64::from_entropy` with `std`, or a per-client value).
 ///
 /// # Examples
 ///
@@ -92,6 +92,7 @@ impl SplitMix64 {
     /// assert_ne!(a.next_u64(), b.next_u64());
     /// ```
     #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     #[must_use]
     pub fn from_entropy() -> Self {
         Self::new(entropy_seed())

@@ -214,6 +214,7 @@ impl<B: RetryBudget + ?Sized> RetryBudget for &B {
 }
 
 #[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 impl<B: RetryBudget + ?Sized> RetryBudget for alloc::sync::Arc<B> {
     fn try_retry(&self, kind: RetryKind) -> Option<Withdrawal> {
         (**self).try_retry(kind)
