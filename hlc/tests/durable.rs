@@ -1,4 +1,5 @@
 //! Restart safety: the persisted bound, the file store and its typed errors.
+#![cfg(feature = "std")]
 
 use std::fs;
 use std::sync::atomic::{AtomicBool, Ordering};

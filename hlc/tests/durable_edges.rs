@@ -1,5 +1,6 @@
 //! Restart safety at its edges: paths around the bound, a second opener (in this process
 //! and in another), a poisoned bound, quick restarts, bad leases and bad files.
+#![cfg(feature = "std")]
 
 use std::fs;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Restart safety as a property: across any sequence of clock moves (forwards and
 //! backwards), events and restarts, every timestamp is above every earlier one and the
 //! durable bound always covers what was issued.
+#![cfg(feature = "std")]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -27,7 +27,9 @@ fn shared_types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Hlc<ManualClock>>();
     check::<Hlc<Arc<ManualClock>>>();
+    #[cfg(feature = "std")]
     check::<Hlc<ward_hlc::SystemClock>>();
+    #[cfg(feature = "std")]
     check::<Hlc<ward_hlc::CoarseClock>>();
     check::<ManualClock>();
     check::<Timestamp>();

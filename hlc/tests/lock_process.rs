@@ -1,6 +1,7 @@
 //! A second opener of a bound file in another process: the test binary runs itself as
 //! the child. Alone in its own test binary, because a child spawned while another test
 //! drops a clock holds that clock's lock until the child starts its program.
+#![cfg(feature = "std")]
 
 use std::process::Command;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Merging without issuing, reserving batches, the node-aware clock and the timestamp
 //! helpers, through the public API.
+#![cfg(feature = "std")]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,5 +1,6 @@
 //! Real threads hammering one `Hlc`: every timestamp is unique and each thread sees its
 //! own strictly increase.
+#![cfg(feature = "std")]
 
 use std::collections::HashSet;
 use std::sync::Barrier;
