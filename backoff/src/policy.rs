@@ -113,6 +113,23 @@ impl From<RetryPolicy> for PolicyRepr {
     }
 }
 
+/// The AWS SDKs' standard retry mode: [`Strategy::default`] (full jitter, 1 s base,
+/// 20 s cap) and 3 attempts, no time limit, a 60 s maximum pushback.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::{RetryPolicy, Strategy};
+/// let p = RetryPolicy::default();
+/// assert_eq!((p.max_attempts(), p.max_elapsed()), (3, None));
+/// assert_eq!(*p.strategy(), Strategy::default());
+/// ```
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self::new(Strategy::default())
+    }
+}
+
 impl RetryPolicy {
     /// The longest server pushback a new policy honours: 60 s.
     ///

@@ -321,6 +321,39 @@ impl Retrier<crate::MonotonicClock> {
     }
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+impl<C: Clock> Retrier<C> {
+    /// A retrier on `clock` (for example `TokioClock`), seeded from entropy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::{ManualClock, Retrier, RetryPolicy};
+    /// let r = Retrier::with_clock(RetryPolicy::default(), ManualClock::new());
+    /// assert_eq!(r.policy().max_attempts(), 3);
+    /// ```
+    pub fn with_clock(policy: RetryPolicy, clock: C) -> Self {
+        Self::new(policy, clock, crate::rng::entropy_seed())
+    }
+}
+
+/// [`RetryPolicy::default`] on the system monotonic clock, seeded from entropy.
+///
+/// # Examples
+///
+/// ```
+/// use ward_backoff::Retrier;
+/// assert_eq!(Retrier::default().policy().max_attempts(), 3);
+/// ```
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+impl Default for Retrier<crate::MonotonicClock> {
+    fn default() -> Self {
+        Self::with_policy(RetryPolicy::default())
+    }
+}
+
 impl<C: Clock, B: RetryBudget> Retrier<C, B> {
     /// The same retrier, consulting `budget` before every retry.
     ///

@@ -648,6 +648,28 @@ pub(crate) const fn ceiling_nanos(base: u64, cap: u64, attempt: u32) -> u64 {
     }
 }
 
+/// The AWS SDKs' standard retry mode: full jitter over a 1 s base, capped at 20 s.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use ward_backoff::{Strategy, StrategyKind};
+/// let s = Strategy::default();
+/// assert_eq!((s.kind(), s.base(), s.cap()), (StrategyKind::FullJitter, Duration::from_secs(1), Duration::from_secs(20)));
+/// ```
+impl Default for Strategy {
+    fn default() -> Self {
+        Self {
+            kind: StrategyKind::FullJitter,
+            base: 1_000_000_000,
+            cap: 20_000_000_000,
+            multiplier_milli: DOUBLING,
+            factor_milli: 0,
+        }
+    }
+}
+
 impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self.kind {
