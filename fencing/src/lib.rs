@@ -9,6 +9,10 @@
 [`DurableFence::try_write`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableFence.html#method.try_write
 [`DurableFence::write`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableFence.html#method.write
 [`DurableFenceError`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.DurableFenceError.html
+[`DurableKey`]: https://docs.rs/ward-fencing/latest/ward_fencing/trait.DurableKey.html
+[`DurableKeyedError`]: https://docs.rs/ward-fencing/latest/ward_fencing/enum.DurableKeyedError.html
+[`DurableKeyedFence`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableKeyedFence.html
+[`DurableKeyedFence::evict`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.DurableKeyedFence.html#method.evict
 [`Fenced`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html
 [`Fenced::with_mark`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html#method.with_mark
 [`Fenced::write`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.Fenced.html#method.write
@@ -61,6 +65,8 @@ mod token;
 #[cfg(feature = "std")]
 mod durable;
 #[cfg(feature = "std")]
+mod durable_keyed;
+#[cfg(feature = "std")]
 mod fenced;
 #[cfg(feature = "std")]
 mod format;
@@ -89,6 +95,8 @@ pub use token::{FencingToken, TokenError};
 
 #[cfg(feature = "std")]
 pub use durable::{DurableFence, DurableFenceError};
+#[cfg(feature = "std")]
+pub use durable_keyed::{DurableKey, DurableKeyedError, DurableKeyedFence};
 #[cfg(feature = "std")]
 pub use fenced::Fenced;
 #[cfg(feature = "std")]

@@ -278,6 +278,15 @@ pub enum StoreError {
         /// The mark this store last read or persisted.
         acknowledged: u64,
     },
+    /// The file has the right header and checksum but its contents break the format's rules
+    /// (a keyed snapshot with a zero mark, a repeated key, a key that does not decode).
+    #[error("mark file {} is malformed: {reason}", path.display())]
+    Malformed {
+        /// The file's path.
+        path: PathBuf,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The file does not start with this format's magic bytes and version.
     #[error("mark file {} has an unknown header", path.display())]
     BadMagic {
@@ -450,16 +459,7 @@ impl<F: FileSystem> FileStore<F> {
     /// assert_eq!(store.path(), dir.path().join("m"));
     /// ```
     pub fn create_with(fs: F, path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let mut store = Self::at(fs, path.as_ref())?;
-        match store.fs.read(&store.path) {
-            Ok(_) => {
-                return Err(StoreError::AlreadyExists { path: store.path });
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(source) => return Err(store.io(IoOp::Read, &store.path.clone(), source)),
-        }
-        store.replace(0)?;
-        Ok(store)
+        Self::create_raw(fs, path.as_ref(), &format::encode(0))
     }
 
     /// [`FileStore::open`] on the file system `fs`.
@@ -564,16 +564,38 @@ impl<F: FileSystem> FileStore<F> {
         StoreError::Io { op, path, source }
     }
 
-    fn read_mark(&mut self) -> Result<u64, StoreError> {
-        let bytes = match self.fs.read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing {
-                    path: self.path.clone(),
-                });
+    /// Creates the file at `path` with `bytes`, under the lock, refusing an existing file.
+    pub(crate) fn create_raw(fs: F, path: &Path, bytes: &[u8]) -> Result<Self, StoreError> {
+        let mut store = Self::at(fs, path)?;
+        match store.fs.read(&store.path) {
+            Ok(_) => {
+                return Err(StoreError::AlreadyExists { path: store.path });
             }
-            Err(source) => return Err(self.io(IoOp::Read, &self.path, source)),
-        };
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => return Err(store.io(IoOp::Read, &store.path.clone(), source)),
+        }
+        store.replace_raw(bytes)?;
+        Ok(store)
+    }
+
+    /// Takes the lock of the file at `path` without reading it.
+    pub(crate) fn open_raw(fs: F, path: &Path) -> Result<Self, StoreError> {
+        Self::at(fs, path)
+    }
+
+    /// The whole file; [`StoreError::Missing`] if there is none.
+    pub(crate) fn read_raw(&self) -> Result<Vec<u8>, StoreError> {
+        match self.fs.read(&self.path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::Missing {
+                path: self.path.clone(),
+            }),
+            Err(source) => Err(self.io(IoOp::Read, &self.path, source)),
+        }
+    }
+
+    fn read_mark(&mut self) -> Result<u64, StoreError> {
+        let bytes = self.read_raw()?;
         let path = self.path.clone();
         let mark = format::decode(&bytes).map_err(|invalid| match invalid {
             format::Invalid::Truncated => StoreError::Truncated {
@@ -630,7 +652,12 @@ impl<F: FileSystem> FileStore<F> {
     /// Write a new temporary file, sync it, rename it over the mark file, sync the directory.
     /// A failure before the rename removes the temporary file (best effort).
     fn replace(&mut self, mark: u64) -> Result<(), StoreError> {
-        let temp = self.write_temp(&format::encode(mark))?;
+        self.replace_raw(&format::encode(mark))
+    }
+
+    /// [`FileStore::replace`] with any contents.
+    pub(crate) fn replace_raw(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+        let temp = self.write_temp(bytes)?;
         let before_rename = self
             .fs
             .sync_file(&temp)

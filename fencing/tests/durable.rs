@@ -11,8 +11,9 @@ use parking_lot::Mutex;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use ward_fencing::{
-    Admission, DurableFence, DurableFenceError, FencingToken, FileStore, FileSystem, IoOp,
-    IssueError, MarkStore, MemoryStore, StaleToken, StoreError, TokenIssuer,
+    Admission, DurableFence, DurableFenceError, DurableKeyedError, DurableKeyedFence, FencingToken,
+    FileStore, FileSystem, IoOp, IssueError, MarkStore, MemoryStore, StaleToken, StoreError,
+    TokenIssuer,
 };
 
 fn t(v: u64) -> FencingToken {
@@ -785,4 +786,282 @@ fn try_write_is_a_conditional_put() {
         stale.unwrap_err().as_stale().map(StaleToken::mark),
         Some(t(6))
     );
+}
+
+// ---- DurableKeyedFence ----
+
+type Keyed = DurableKeyedFence<u64, SimFs>;
+
+fn keyed_disk() -> Arc<Mutex<Disk>> {
+    let disk = Arc::new(Mutex::new(Disk::default()));
+    drop(Keyed::create_with(SimFs::new(&disk, Fault::None), mark_path()).unwrap());
+    disk
+}
+
+fn keyed_restart(disk: &Arc<Mutex<Disk>>, shape: CrashShape) -> Result<Keyed, StoreError> {
+    disk.lock().crash(shape);
+    Keyed::open_with(SimFs::new(disk, Fault::None), mark_path())
+}
+
+/// A crash at each step of one batch's file replacement keeps the old mark or the new one,
+/// and the new one whenever the raise was acknowledged.
+#[test]
+fn keyed_every_crash_point_keeps_old_or_new_mark() {
+    for crash_at in 0..=4 {
+        for dir_flushed in [false, true] {
+            for torn_prefix in [None, Some(0), Some(13), Some(40)] {
+                let disk = keyed_disk();
+                {
+                    let fence = keyed_restart(&disk, CLEAN).unwrap();
+                    fence.admit(&1, t(10)).unwrap();
+                    fence.admit(&2, t(3)).unwrap();
+                }
+                let fs = SimFs::new(&disk, Fault::None);
+                let fence = Keyed::open_with(fs.clone(), mark_path()).unwrap();
+                fs.arm(Fault::CrashAt(crash_at));
+                let acked = fence.admit(&1, t(20)).is_ok();
+                assert_eq!(acked, crash_at == 4);
+                drop(fence);
+                let shape = CrashShape {
+                    dir_flushed,
+                    torn_prefix,
+                };
+                let fence = keyed_restart(&disk, shape)
+                    .unwrap_or_else(|e| panic!("crash at {crash_at} {shape:?}: {e}"));
+                let mark = fence.mark(&1).unwrap().get();
+                assert!(mark == 10 || mark == 20, "crash at {crash_at}: {mark}");
+                if acked {
+                    assert_eq!(mark, 20);
+                }
+                assert_eq!(fence.mark(&2), Some(t(3)));
+            }
+        }
+    }
+}
+
+/// A failed batch admits nothing and leaves no temporary file; the next attempt goes
+/// through.
+#[test]
+fn keyed_failed_batch_admits_nothing() {
+    let disk = keyed_disk();
+    let fs = SimFs::new(&disk, Fault::None);
+    let fence = Keyed::open_with(fs.clone(), mark_path()).unwrap();
+    fs.arm(Fault::FailAt(1));
+    match fence.admit(&5, t(7)) {
+        Err(DurableKeyedError::Store(e)) => {
+            assert!(
+                matches!(
+                    *e,
+                    StoreError::Io {
+                        op: IoOp::SyncFile,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fence.mark(&5), None);
+    assert_eq!(disk.lock().dir.len(), 1);
+    assert!(fence.admit(&5, t(7)).unwrap().is_raised());
+    drop(fence);
+    assert_eq!(keyed_restart(&disk, CLEAN).unwrap().mark(&5), Some(t(7)));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: RngSeed::Fixed(0x6b_d0ab),
+        ..ProptestConfig::default()
+    })]
+
+    /// Over several lives with a crash or an I/O failure at a random step, each key's mark
+    /// after a restart is at least every token acknowledged for it (evictions included: the
+    /// floor carries them) and never above the highest token attempted anywhere.
+    #[test]
+    fn prop_keyed_crashes_never_lower_a_mark(
+        lives in prop::collection::vec(
+            (
+                prop::collection::vec((0_u64..6, prop_oneof![1_u64..40, Just(u64::MAX)], any::<bool>()), 1..12),
+                fault(),
+                crash_shape(),
+            ),
+            1..5,
+        ),
+    ) {
+        let disk = keyed_disk();
+        let mut acked: HashMap<u64, u64> = HashMap::new();
+        let mut attempted_max = 0_u64;
+        for (ops, fault, shape) in lives {
+            let fs = SimFs::new(&disk, fault);
+            if let Ok(fence) = Keyed::open_with(fs.clone(), mark_path()) {
+                for (key, token, evict) in ops {
+                    if fs.is_dead() {
+                        break;
+                    }
+                    if evict {
+                        let _ = fence.evict(&key);
+                        continue;
+                    }
+                    attempted_max = attempted_max.max(token);
+                    match fence.admit(&key, t(token)) {
+                        Ok(_) => {
+                            let a = acked.entry(key).or_insert(0);
+                            *a = (*a).max(token);
+                        }
+                        Err(DurableKeyedError::Stale(stale)) => {
+                            prop_assert!(stale.mark().get() > token);
+                            prop_assert!(stale.mark().get() >= acked.get(&key).copied().unwrap_or(0));
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+            let fence = keyed_restart(&disk, shape);
+            let fence = match fence {
+                Ok(fence) => fence,
+                Err(e) => return Err(TestCaseError::fail(format!("restart failed: {e}"))),
+            };
+            for (key, a) in &acked {
+                let mark = fence.mark(key).map_or(0, FencingToken::get);
+                prop_assert!(mark >= *a, "key {} mark {} below acknowledged {}", key, mark, a);
+                prop_assert!(mark <= attempted_max);
+            }
+        }
+    }
+}
+
+/// Threads raising marks at once: every raise is answered, each thread's admitted tokens
+/// rise, and the final marks are the highest admitted tokens, on disk as in memory.
+#[test]
+fn keyed_fence_with_real_threads_keeps_every_raise() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marks");
+    let fence = Arc::new(DurableKeyedFence::<u64>::create(&path).unwrap());
+    let handles: Vec<_> = (0..4_u64)
+        .map(|thread| {
+            let fence = Arc::clone(&fence);
+            std::thread::spawn(move || {
+                let mut admitted = Vec::new();
+                for round in 1..=25_u64 {
+                    let key = round % 3;
+                    let token = round * 4 + thread;
+                    if fence.admit(&key, t(token)).is_ok() {
+                        admitted.push((key, token));
+                    }
+                }
+                admitted
+            })
+        })
+        .collect();
+    let mut highest: HashMap<u64, u64> = HashMap::new();
+    for h in handles {
+        let admitted = h.join().unwrap();
+        for &(key, token) in &admitted {
+            let m = highest.entry(key).or_insert(0);
+            *m = (*m).max(token);
+        }
+    }
+    for (key, token) in &highest {
+        assert_eq!(fence.mark(key), Some(t(*token)));
+    }
+    drop(fence);
+    let fence = DurableKeyedFence::<u64>::open(&path).unwrap();
+    for (key, token) in &highest {
+        assert_eq!(fence.mark(key), Some(t(*token)));
+    }
+}
+
+/// The real file system, counting renames (one per batch) and able to hold the next
+/// temporary-file write until released.
+#[derive(Clone, Debug, Default)]
+struct GatedFs {
+    renames: Arc<std::sync::atomic::AtomicUsize>,
+    /// (closed, a write is waiting)
+    gate: Arc<(std::sync::Mutex<(bool, bool)>, std::sync::Condvar)>,
+}
+
+impl GatedFs {
+    fn set_closed(&self, closed: bool) {
+        self.gate.0.lock().unwrap().0 = closed;
+        self.gate.1.notify_all();
+    }
+
+    fn wait_for_a_held_write(&self) {
+        let mut state = self.gate.0.lock().unwrap();
+        while !state.1 {
+            state = self.gate.1.wait(state).unwrap();
+        }
+    }
+}
+
+impl FileSystem for GatedFs {
+    type Lock = std::fs::File;
+
+    fn try_lock(&self, path: &Path) -> io::Result<Option<std::fs::File>> {
+        ward_fencing::StdFileSystem.try_lock(path)
+    }
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        ward_fencing::StdFileSystem.read(path)
+    }
+    fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut state = self.gate.0.lock().unwrap();
+        if state.0 {
+            state.1 = true;
+            self.gate.1.notify_all();
+            while state.0 {
+                state = self.gate.1.wait(state).unwrap();
+            }
+        }
+        drop(state);
+        ward_fencing::StdFileSystem.write_new(path, bytes)
+    }
+    fn sync_file(&self, path: &Path) -> io::Result<()> {
+        ward_fencing::StdFileSystem.sync_file(path)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        self.renames
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        ward_fencing::StdFileSystem.rename(from, to)
+    }
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        ward_fencing::StdFileSystem.sync_dir(dir)
+    }
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        ward_fencing::StdFileSystem.remove(path)
+    }
+}
+
+/// Raises that queue while a batch is being written are written together in the next one:
+/// three raises, two file replacements.
+#[test]
+fn keyed_raises_queued_during_a_batch_share_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marks");
+    let fs = GatedFs::default();
+    drop(DurableKeyedFence::<u64, GatedFs>::create_with(fs.clone(), &path).unwrap());
+    let fence = Arc::new(DurableKeyedFence::<u64, GatedFs>::open_with(fs.clone(), &path).unwrap());
+    let before = fs.renames.load(std::sync::atomic::Ordering::SeqCst);
+    fs.set_closed(true);
+    let first = {
+        let fence = Arc::clone(&fence);
+        std::thread::spawn(move || fence.admit(&1, t(5)).is_ok())
+    };
+    fs.wait_for_a_held_write();
+    let queued: Vec<_> = [(2_u64, 6_u64), (3, 7)]
+        .into_iter()
+        .map(|(key, token)| {
+            let fence = Arc::clone(&fence);
+            std::thread::spawn(move || fence.admit(&key, t(token)).is_ok())
+        })
+        .collect();
+    // Let both queue behind the held batch.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    fs.set_closed(false);
+    assert!(first.join().unwrap());
+    assert!(queued.into_iter().all(|h| h.join().unwrap()));
+    let batches = fs.renames.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert_eq!(batches, 2, "three raises, two batches");
+    assert_eq!(fence.len(), 3);
 }

@@ -416,3 +416,90 @@ fn bounded_keyed_fence_eviction_never_readmits() {
         }
     });
 }
+
+/// A file system in memory (its mutex is not loom's: nothing inside it can be preempted).
+#[derive(Clone, Debug, Default)]
+struct MemFs(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Vec<u8>>>>,
+);
+
+impl ward_fencing::FileSystem for MemFs {
+    type Lock = ();
+
+    fn try_lock(&self, _: &std::path::Path) -> std::io::Result<Option<()>> {
+        Ok(Some(()))
+    }
+    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        let files = self.0.lock().unwrap();
+        files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| std::io::ErrorKind::NotFound.into())
+    }
+    fn write_new(&self, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+        let mut files = self.0.lock().unwrap();
+        if files.contains_key(path) {
+            return Err(std::io::ErrorKind::AlreadyExists.into());
+        }
+        files.insert(path.to_path_buf(), bytes.to_vec());
+        Ok(())
+    }
+    fn sync_file(&self, _: &std::path::Path) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn rename(&self, from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+        let mut files = self.0.lock().unwrap();
+        let bytes = files
+            .remove(from)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        files.insert(to.to_path_buf(), bytes);
+        Ok(())
+    }
+    fn sync_dir(&self, _: &std::path::Path) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn remove(&self, path: &std::path::Path) -> std::io::Result<()> {
+        self.0.lock().unwrap().remove(path);
+        Ok(())
+    }
+}
+
+/// Two holders raise marks of the same key and another at once on a durable keyed fence:
+/// whoever writes the batch answers the other, every answer is that of some sequential
+/// order, and after a reopen the file holds the final marks.
+#[test]
+fn durable_keyed_fence_batches_answer_every_request() {
+    loom::model(|| {
+        let fs = MemFs::default();
+        let path = std::path::Path::new("/marks");
+        let fence = Arc::new(
+            ward_fencing::DurableKeyedFence::<u64, MemFs>::create_with(fs.clone(), path).unwrap(),
+        );
+        let f = Arc::clone(&fence);
+        let low = thread::spawn(move || f.admit(&1, t(2)));
+        let f = Arc::clone(&fence);
+        let other = thread::spawn(move || f.admit(&2, t(9)));
+        let high = fence.admit(&1, t(3));
+        let (low, other) = (low.join().unwrap(), other.join().unwrap());
+        assert!(other.unwrap().is_raised());
+        match (low, high) {
+            (Ok(Admission::Raised { previous: None }), Ok(Admission::Raised { previous })) => {
+                assert_eq!(previous, Some(t(2)));
+            }
+            (Err(e), Ok(Admission::Raised { previous: None })) => {
+                assert!(
+                    matches!(e, ward_fencing::DurableKeyedError::Stale(_)),
+                    "{e:?}"
+                );
+            }
+            other => panic!("impossible outcome {other:?}"),
+        }
+        assert_eq!(fence.mark(&1), Some(t(3)));
+        drop(fence);
+        let reopened = ward_fencing::DurableKeyedFence::<u64, MemFs>::open_with(fs, path).unwrap();
+        assert_eq!(
+            (reopened.mark(&1), reopened.mark(&2)),
+            (Some(t(3)), Some(t(9)))
+        );
+    });
+}
