@@ -21,10 +21,12 @@ use crate::config::QuorumConfig;
 use crate::delay::{MixParams, RandomSource};
 
 mod delays;
+mod multi;
 mod paper;
 mod report;
 
 pub use delays::{Preset, WarsDelays};
+pub use multi::{MultiDcError, MultiDcModel};
 use report::CHUNK;
 pub use report::{Estimate, PbsReport, Progress, Simulation, SimulationError, TVisibility};
 

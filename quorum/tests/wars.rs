@@ -633,3 +633,74 @@ fn latency_intervals_cover_exact_quantiles() {
         f64::INFINITY
     );
 }
+
+/// With one datacenter, consistency levels are `R`/`W` counts and the multi-datacenter
+/// model draws the same delays in the same order: its report equals `WarsModel`'s bit for
+/// bit (on the batch path of the presets and on the scalar path of other delays).
+#[test]
+fn one_datacenter_matches_the_wars_model_exactly() {
+    use ward_quorum::levels::{ConsistencyLevel::*, Topology};
+    use ward_quorum::wars::MultiDcModel;
+    let sim = Simulation::new(40_000, 5).unwrap();
+    let scalar = WarsDelays::symmetric(&Delay::exponential(0.5).unwrap());
+    for delays in [WarsDelays::preset(Preset::LnkdDisk), scalar] {
+        let multi = MultiDcModel::uniform(
+            Topology::new(&[3]).unwrap(),
+            &delays,
+            &Delay::constant(100.0).unwrap(),
+        )
+        .unwrap();
+        for (level_w, level_r, w, r) in [(One, One, 1, 1), (Quorum, One, 2, 1), (All, Two, 3, 2)] {
+            let single =
+                WarsModel::new(QuorumConfig::new(3, r, w).unwrap(), delays.clone()).simulate(&sim);
+            let report = multi.simulate((level_w, 0), (level_r, 0), &sim).unwrap();
+            assert_eq!(report, single, "{level_w} / {level_r}");
+        }
+    }
+}
+
+/// Two datacenters of RF 3, constant 1 ms locally and 40 ms between them, writes in DC 0:
+/// every figure has a closed form.
+#[test]
+fn two_datacenters_with_constant_delays() {
+    use ward_quorum::levels::{ConsistencyLevel::*, Topology};
+    use ward_quorum::wars::{MultiDcError, MultiDcModel};
+    let m = MultiDcModel::uniform(
+        Topology::new(&[3, 3]).unwrap(),
+        &WarsDelays::symmetric(&Delay::constant(1.0).unwrap()),
+        &Delay::constant(40.0).unwrap(),
+    )
+    .unwrap();
+    let sim = Simulation::new(200, 1).unwrap();
+    // (write level, read level, read DC) → (staleness threshold, write, read latency):
+    // remote replicas get the write at 41 ms; local acks commit at 2 ms, remote at 82 ms.
+    for (wl, rl, rdc, tau, wlat, rlat) in [
+        (LocalQuorum, LocalQuorum, 1, 41.0 - 1.0 - 2.0, 2.0, 2.0),
+        (LocalQuorum, LocalQuorum, 0, 1.0 - 1.0 - 2.0, 2.0, 2.0),
+        (LocalQuorum, Quorum, 1, 1.0 - 41.0 - 2.0, 2.0, 82.0),
+        (Quorum, LocalOne, 1, 41.0 - 1.0 - 82.0, 82.0, 2.0),
+        (EachQuorum, LocalQuorum, 1, 41.0 - 1.0 - 82.0, 82.0, 2.0),
+        (One, One, 1, 41.0 - 1.0 - 2.0, 2.0, 2.0),
+    ] {
+        let r = m.simulate((wl, 0), (rl, rdc), &sim).unwrap();
+        assert_eq!(r.staleness()[0], tau, "{wl}/{rl}@{rdc}");
+        assert_eq!(*r.staleness().last().unwrap(), tau);
+        assert_eq!(
+            (r.write_latency(0.5).unwrap(), r.read_latency(0.5).unwrap()),
+            (wlat, rlat)
+        );
+    }
+    assert!(matches!(
+        m.simulate((Quorum, 2), (One, 0), &sim),
+        Err(MultiDcError::Level(_))
+    ));
+    let wan = WarsDelays::preset(Preset::Wan);
+    assert_eq!(
+        MultiDcModel::uniform(
+            Topology::new(&[1]).unwrap(),
+            &wan,
+            &Delay::constant(1.0).unwrap()
+        ),
+        Err(MultiDcError::RemotePenalty { datacenter: 0 })
+    );
+}
