@@ -37,6 +37,10 @@ enum Op {
     Now,
     /// Receive a timestamp this many microseconds from the clock's reading.
     Receive(i64),
+    /// Merge, without issuing, a timestamp this many microseconds from the reading.
+    Observe(i64),
+    /// Reserve a batch of this many timestamps.
+    Reserve(u32),
     /// Restart, waiting for the clock (`false`) or jumping ahead of it (`true`).
     Restart(bool),
 }
@@ -46,6 +50,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (-5_000i64..5_000).prop_map(Op::Move),
         4 => Just(Op::Now),
         2 => (-3_000i64..8_000).prop_map(Op::Receive),
+        1 => (-3_000i64..8_000).prop_map(Op::Observe),
+        1 => prop_oneof![1u32..5, 4_000u32..9_000].prop_map(Op::Reserve),
         1 => any::<bool>().prop_map(Op::Restart),
     ]
 }
@@ -70,6 +76,8 @@ proptest! {
         let builder = || Hlc::builder(Arc::clone(&clock)).with_max_drift(None);
         let mut hlc = DurableHlc::create(builder(), disk.clone(), lease).unwrap();
         let mut max_issued: Option<Timestamp> = None;
+        // Everything issued or observed: a later timestamp must exceed all of it.
+        let mut max_seen: Option<Timestamp> = None;
         for op in ops {
             let issued = match op {
                 Op::Move(d) => {
@@ -103,6 +111,22 @@ proptest! {
                     };
                     continue;
                 }
+                Op::Observe(d) => {
+                    let remote = Timestamp::new(clock.now_micros().saturating_add_signed(d), 3).unwrap();
+                    hlc.observe(remote).unwrap();
+                    let durable = disk.0.lock().unwrap().expect("created");
+                    prop_assert!(durable >= remote.physical(), "observed {} beyond durable bound {}", remote, durable);
+                    max_seen = max_seen.max(Some(remote));
+                    continue;
+                }
+                Op::Reserve(n) => {
+                    let batch = hlc.reserve(n).unwrap();
+                    prop_assert_eq!(batch.len(), n);
+                    if let Some(m) = max_seen {
+                        prop_assert!(batch.first() > m, "batch from {} after {}", batch.first(), m);
+                    }
+                    batch.last()
+                }
                 Op::Now => hlc.now().unwrap(),
                 Op::Receive(d) => {
                     let remote = Timestamp::new(clock.now_micros().saturating_add_signed(d), 3).unwrap();
@@ -111,10 +135,11 @@ proptest! {
                     got
                 }
             };
-            if let Some(m) = max_issued {
+            if let Some(m) = max_issued.max(max_seen) {
                 prop_assert!(issued > m, "{} issued after {}", issued, m);
             }
             max_issued = Some(issued);
+            max_seen = max_seen.max(Some(issued));
             let durable = disk.0.lock().unwrap().expect("created");
             prop_assert!(durable >= issued.physical(), "issued {} beyond durable bound {}", issued, durable);
             prop_assert_eq!(durable, hlc.persisted_bound());
