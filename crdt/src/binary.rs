@@ -407,6 +407,28 @@ impl<E: Binary + Ord + Clone, A: Binary + Ord + Clone> Binary for OrSet<E, A> {
     }
 }
 
+/// The key set, then the `(key, value)` pairs in key order.
+impl<K, V, A> Binary for crate::ormap::OrMap<K, V, A>
+where
+    K: Binary + Ord + Clone,
+    V: Binary + Default + PartialEq,
+    A: Binary + Ord + Clone,
+{
+    fn encode(&self, out: &mut Vec<u8>) {
+        let (keys, values) = self.parts();
+        keys.encode(out);
+        put_varint(values.len() as u64, out);
+        for (k, v) in values {
+            k.encode(out);
+            v.encode(out);
+        }
+    }
+    fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
+        let keys = OrSet::decode(input)?;
+        crate::ormap::OrMap::try_from((keys, Vec::<(K, V)>::decode(input)?))
+    }
+}
+
 /// The context, then the live dots.
 impl<A: Binary + Ord + Clone> Binary for Digest<A> {
     fn encode(&self, out: &mut Vec<u8>) {

@@ -23,6 +23,8 @@ mod lww;
 #[cfg(feature = "alloc")]
 mod mvreg;
 #[cfg(feature = "alloc")]
+mod ormap;
+#[cfg(feature = "alloc")]
 mod orset;
 #[cfg(feature = "alloc")]
 mod pncounter;
@@ -57,6 +59,9 @@ pub use crate::lww::LwwRegister;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use crate::mvreg::MvRegister;
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use crate::ormap::{Nested, OrMap};
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use crate::orset::{Digest, Iter, OrSet};

@@ -8,6 +8,7 @@ use crate::error::{CounterError, RemoveError, ReplicaError};
 use crate::gcounter::GCounter;
 use crate::lattice::DeltaCrdt;
 use crate::mvreg::MvRegister;
+use crate::ormap::{Nested, OrMap};
 use crate::orset::OrSet;
 use crate::pncounter::PnCounter;
 
@@ -448,5 +449,63 @@ impl<T: Clone, A: Ord + Clone> Replica<A, MvRegister<T, A>> {
     /// ```
     pub fn clear(&mut self) -> MvRegister<T, A> {
         self.state.clear()
+    }
+}
+
+impl<K: Ord + Clone, V: Nested<Actor = A>, A: Ord + Clone> Replica<A, OrMap<K, V, A>> {
+    /// Updates `key`'s value with `update`, which receives a replica of the value under
+    /// this replica's actor and returns the value's delta (any nested mutator fits:
+    /// `|s| s.add(x)`, `|c| c.increment(1)`, `|m| m.update(k, ...)`). Adds the key and
+    /// returns the map delta.
+    ///
+    /// # Errors
+    ///
+    /// The error of `update`, converted into [`ReplicaError`], or
+    /// [`ReplicaError::Dot`] if the key's dot cannot be minted; the map is then
+    /// unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{GCounter, OrMap, Replica};
+    ///
+    /// // Nested two levels deep: shop -> item -> count.
+    /// type Stock = OrMap<&'static str, GCounter<&'static str>, &'static str>;
+    /// let mut m = Replica::new("a", OrMap::<&str, Stock, &str>::new());
+    /// m.update("shop-1", |shop| shop.update("pens", |c| c.increment(3)))?;
+    /// let pens = m.state().get("shop-1").and_then(|s| s.get("pens")).map(|c| c.value());
+    /// assert_eq!(pens, Some(3));
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
+    /// ```
+    pub fn update<F, E>(&mut self, key: K, update: F) -> Result<OrMap<K, V, A>, ReplicaError>
+    where
+        F: FnOnce(&mut Replica<A, V>) -> Result<V, E>,
+        ReplicaError: From<E>,
+    {
+        self.state.update_with(&self.actor, key, update)
+    }
+
+    /// Removes `key` (reset-remove); see [`OrMap::remove`].
+    ///
+    /// # Errors
+    ///
+    /// [`RemoveError::NotPresent`] if `key` is not present.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{GCounter, OrMap, Replica};
+    ///
+    /// let mut m = Replica::new("a", OrMap::<_, GCounter<_>, _>::new());
+    /// m.update("x", |c| c.increment(1))?;
+    /// m.remove_key("x")?;
+    /// assert!(m.state().is_empty());
+    /// # Ok::<(), ward_crdt::ReplicaError>(())
+    /// ```
+    pub fn remove_key<Q: Ord + ?Sized>(&mut self, key: &Q) -> Result<OrMap<K, V, A>, RemoveError>
+    where
+        K: Borrow<Q>,
+    {
+        self.state.remove(key)
     }
 }

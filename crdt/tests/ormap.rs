@@ -1,0 +1,321 @@
+//! OR-Map: reads compared with a naive tombstone model under loss, duplication and
+//! reordering of deltas; join laws on maps nested two levels deep; validated decoding.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use ward_crdt::{GCounter, Lattice, OrMap, OrSet, RemoveError, Replica};
+
+type Inner = OrSet<u8, u8>;
+type Map = OrMap<u8, Inner, u8>;
+
+/// The naive model: every key update and every element add has a unique tag; removals
+/// record the tags they observed. Nothing is ever forgotten.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Model {
+    keys: BTreeSet<(u8, u64)>,
+    elems: BTreeSet<(u8, u8, u64)>,
+    dead: BTreeSet<u64>,
+}
+
+impl Model {
+    fn live_keys(&self, k: u8) -> Vec<u64> {
+        self.keys
+            .iter()
+            .filter(|(key, t)| *key == k && !self.dead.contains(t))
+            .map(|(_, t)| *t)
+            .collect()
+    }
+
+    fn live_elems(&self, k: u8, e: Option<u8>) -> Vec<u64> {
+        self.elems
+            .iter()
+            .filter(|(key, el, t)| {
+                *key == k && e.is_none_or(|e| e == *el) && !self.dead.contains(t)
+            })
+            .map(|(_, _, t)| *t)
+            .collect()
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.keys.extend(other.keys.iter().copied());
+        self.elems.extend(other.elems.iter().copied());
+        self.dead.extend(other.dead.iter().copied());
+    }
+
+    fn read(&self) -> BTreeMap<u8, BTreeSet<u8>> {
+        let mut out = BTreeMap::new();
+        for &(k, t) in &self.keys {
+            if !self.dead.contains(&t) {
+                out.entry(k).or_insert_with(BTreeSet::new);
+            }
+        }
+        for &(k, e, t) in &self.elems {
+            if !self.dead.contains(&t)
+                && let Some(set) = out.get_mut(&k)
+            {
+                set.insert(e);
+            }
+        }
+        out
+    }
+}
+
+fn read(map: &Map) -> BTreeMap<u8, BTreeSet<u8>> {
+    map.iter()
+        .map(|(k, s)| (*k, s.iter().copied().collect()))
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add(usize, u8, u8),
+    RemoveElem(usize, u8, u8),
+    RemoveKey(usize, u8),
+    Deliver(usize, bool),
+    Lose(usize),
+    Sync(usize, usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3_usize, 0..4_u8, 0..4_u8).prop_map(|(r, k, e)| Op::Add(r, k, e)),
+        2 => (0..3_usize, 0..4_u8, 0..4_u8).prop_map(|(r, k, e)| Op::RemoveElem(r, k, e)),
+        2 => (0..3_usize, 0..4_u8).prop_map(|(r, k)| Op::RemoveKey(r, k)),
+        4 => (any::<usize>(), any::<bool>()).prop_map(|(i, d)| Op::Deliver(i, d)),
+        1 => any::<usize>().prop_map(Op::Lose),
+        1 => (0..3_usize, 0..3_usize).prop_map(|(a, b)| Op::Sync(a, b)),
+    ]
+}
+
+struct Cluster {
+    maps: Vec<Replica<u8, Map>>,
+    models: Vec<Model>,
+    wire: Vec<(usize, Map, Model)>,
+    tag: u64,
+}
+
+impl Cluster {
+    fn new() -> Self {
+        Self {
+            maps: (0..3).map(|r| Replica::new(r as u8, Map::new())).collect(),
+            models: vec![Model::default(); 3],
+            wire: Vec::new(),
+            tag: 0,
+        }
+    }
+
+    fn tag(&mut self) -> u64 {
+        self.tag += 1;
+        self.tag
+    }
+
+    fn ship(&mut self, from: usize, delta: Map, model: Model) {
+        self.models[from].merge(&model);
+        for to in 0..3 {
+            if to != from {
+                self.wire.push((to, delta.clone(), model.clone()));
+            }
+        }
+    }
+
+    fn step(&mut self, op: &Op) {
+        match *op {
+            Op::Add(r, k, e) => {
+                let delta = self.maps[r].update(k, |s| s.add(e)).unwrap();
+                let (kt, et) = (self.tag(), self.tag());
+                let m = &self.models[r];
+                let mut model = Model::default();
+                model.dead.extend(m.live_keys(k));
+                model.dead.extend(m.live_elems(k, Some(e)));
+                model.keys.insert((k, kt));
+                model.elems.insert((k, e, et));
+                self.ship(r, delta, model);
+            }
+            Op::RemoveElem(r, k, e) => {
+                let result = self.maps[r].update(k, |s| s.remove(&e));
+                let m = &self.models[r];
+                let observed = m.live_elems(k, Some(e));
+                if observed.is_empty() {
+                    assert!(result.is_err(), "removing an absent element must fail");
+                    return;
+                }
+                let delta = result.unwrap();
+                let kt = self.tag();
+                let m = &self.models[r];
+                let mut model = Model::default();
+                model.dead.extend(m.live_keys(k));
+                model.dead.extend(observed);
+                model.keys.insert((k, kt));
+                self.ship(r, delta, model);
+            }
+            Op::RemoveKey(r, k) => {
+                let result = self.maps[r].remove_key(&k);
+                let m = &self.models[r];
+                if m.live_keys(k).is_empty() {
+                    assert_eq!(result, Err(RemoveError::NotPresent));
+                    return;
+                }
+                let delta = result.unwrap();
+                let mut model = Model::default();
+                model.dead.extend(m.live_keys(k));
+                model.dead.extend(m.live_elems(k, None));
+                self.ship(r, delta, model);
+            }
+            Op::Deliver(i, dup) if !self.wire.is_empty() => {
+                let i = i % self.wire.len();
+                let (to, delta, model) = if dup {
+                    self.wire[i].clone()
+                } else {
+                    self.wire.remove(i)
+                };
+                self.maps[to].merge_delta(&delta).unwrap();
+                self.models[to].merge(&model);
+            }
+            Op::Lose(i) if !self.wire.is_empty() => {
+                let i = i % self.wire.len();
+                self.wire.remove(i);
+            }
+            Op::Sync(from, to) if from != to => {
+                let state = self.maps[from].state().clone();
+                self.maps[to].merge(&state).unwrap();
+                let model = self.models[from].clone();
+                self.models[to].merge(&model);
+            }
+            _ => {}
+        }
+    }
+}
+
+proptest! {
+    /// After every step each replica reads what the tombstone model reads; after full
+    /// anti-entropy all replicas hold equal states.
+    #[test]
+    fn prop_ormap_matches_the_tombstone_model(ops in prop::collection::vec(op(), 0..80)) {
+        let mut cluster = Cluster::new();
+        for op in &ops {
+            cluster.step(op);
+            for r in 0..3 {
+                prop_assert_eq!(read(cluster.maps[r].state()), cluster.models[r].read());
+            }
+        }
+        for _ in 0..2 {
+            for from in 0..3 {
+                for to in 0..3 {
+                    cluster.step(&Op::Sync(from, to));
+                }
+            }
+        }
+        for r in 1..3 {
+            prop_assert_eq!(cluster.maps[r].state(), cluster.maps[0].state());
+        }
+        prop_assert_eq!(read(cluster.maps[0].state()), cluster.models[0].read());
+    }
+
+    /// Maps nested two levels deep (user -> shop -> item set) and maps of counters:
+    /// the join is commutative, associative and idempotent on whole states, and each
+    /// mutator's delta `d` satisfies `x ⊔ d == m(x)`.
+    #[test]
+    fn prop_nested_maps_join_laws(
+        ops in prop::collection::vec((0..3_usize, 0..3_u8, 0..3_u8, 0..3_u8, 0..4_u8), 0..40)
+    ) {
+        type Deep = OrMap<u8, OrMap<u8, OrSet<u8, u8>, u8>, u8>;
+        let mut replicas: Vec<Replica<u8, Deep>> =
+            (0..3).map(|r| Replica::new(r as u8, Deep::new())).collect();
+        let mut counters: Replica<u8, OrMap<u8, GCounter<u8>, u8>> =
+            Replica::new(9, OrMap::new());
+        for &(r, a, b, e, kind) in &ops {
+            let before = replicas[r].state().clone();
+            let delta = match kind {
+                0 => replicas[r].update(a, |shop| shop.update(b, |s| s.add(e))),
+                1 => replicas[r].update(a, |shop| {
+                    shop.remove_key(&b).map_err(ward_crdt::ReplicaError::from)
+                }),
+                2 => replicas[r].remove_key(&a).map_err(ward_crdt::ReplicaError::from),
+                _ => {
+                    let from = replicas[(r + 1) % 3].state().clone();
+                    replicas[r].merge(&from).map(|()| Deep::new())
+                }
+            };
+            if let Ok(delta) = delta {
+                prop_assert_eq!(before.join(&delta).join(replicas[r].state()), replicas[r].state().clone());
+            }
+            counters.update(a, |c| c.increment(u64::from(e))).unwrap();
+        }
+        let [x, y, z] = [0, 1, 2].map(|r| replicas[r].state().clone());
+        prop_assert_eq!(x.clone().join(&y), y.clone().join(&x));
+        prop_assert_eq!(x.clone().join(&y).join(&z), x.clone().join(&y.clone().join(&z)));
+        prop_assert_eq!(x.clone().join(&x), x.clone());
+        let total: u128 = counters.state().iter().map(|(_, c)| c.value()).sum();
+        prop_assert_eq!(total, ops.iter().map(|o| u128::from(o.3)).sum::<u128>());
+    }
+}
+
+#[test]
+fn reset_remove_keeps_only_the_concurrent_update() {
+    // riak_dt's map semantics: a removal resets what it observed; the concurrent
+    // update survives and keeps the key.
+    let mut a = Replica::new(1_u8, Map::new());
+    let mut b = Replica::new(2_u8, Map::new());
+    let first = a.update(7, |s| s.add(1)).unwrap();
+    b.merge_delta(&first).unwrap();
+    let remove = b.remove_key(&7).unwrap();
+    let concurrent = a.update(7, |s| s.add(2)).unwrap();
+    a.merge_delta(&remove).unwrap();
+    b.merge_delta(&concurrent).unwrap();
+    assert_eq!(a.state(), b.state());
+    let read: Vec<u8> = a.state().get(&7).unwrap().iter().copied().collect();
+    assert_eq!(read, [2]);
+    // Removal observed everything: the key and its contents are gone on both.
+    let gone = a.remove_key(&7).unwrap();
+    b.merge_delta(&gone).unwrap();
+    assert!(b.state().get(&7).is_none());
+    // Re-adding starts from nothing: the old elements do not come back.
+    let again = b.update(7, |s| s.add(3)).unwrap();
+    a.merge_delta(&again).unwrap();
+    assert_eq!(
+        a.state()
+            .get(&7)
+            .unwrap()
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        [3]
+    );
+}
+
+#[test]
+fn ormap_round_trips_through_binary_and_refuses_unsorted_values() {
+    let mut a = Replica::new(1_u8, Map::new());
+    a.update(3, |s| s.add(1)).unwrap();
+    a.update(5, |s| s.add(2)).unwrap();
+    a.remove_key(&3).unwrap();
+    let bytes = ward_crdt::to_bytes(a.state());
+    assert_eq!(ward_crdt::from_bytes::<Map>(&bytes).as_ref(), Ok(a.state()));
+    let (keys, values) = a.state().parts();
+    let mut swapped = values.to_vec();
+    swapped.reverse();
+    assert_eq!(
+        Map::try_from((keys.clone(), swapped)),
+        Err(ward_crdt::DecodeError::UnsortedEntries { index: 1 })
+    );
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn ormap_round_trips_through_json() {
+    let mut a = Replica::new(1_u8, Map::new());
+    a.update(3, |s| s.add(1)).unwrap();
+    a.remove_key(&3).unwrap();
+    a.update(4, |s| s.add(9)).unwrap();
+    let json = serde_json::to_string(a.state()).unwrap();
+    let back: Map = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, a.state());
+}
+
+#[test]
+fn ormap_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Map>();
+    shared::<OrMap<String, OrMap<String, GCounter<String>, String>, String>>();
+}
