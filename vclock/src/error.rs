@@ -116,6 +116,38 @@ pub enum DecodeError {
         /// Position of the value that is not greater than its predecessor.
         index: usize,
     },
+    /// A binary encoding ends in the middle of a value.
+    #[error("encoding truncated at bit {bit}")]
+    Truncated {
+        /// Bit position where more input was needed.
+        bit: usize,
+    },
+    /// A binary encoding has a tag no value is written with.
+    #[error("invalid tag at bit {bit}")]
+    InvalidTag {
+        /// Bit position of the tag.
+        bit: usize,
+    },
+    /// An encoded tree is not in normal form (an interval tree clock writes only
+    /// normal forms, so equal stamps have equal encodings).
+    #[error("tree at bit {bit} is not in normal form")]
+    NotNormal {
+        /// Bit position where the offending node starts.
+        bit: usize,
+    },
+    /// An encoded counter, or its sum with the counters above it, does not fit in a
+    /// `u64`.
+    #[error("counter at bit {bit} does not fit in 64 bits")]
+    CounterTooLarge {
+        /// Bit position where the counter starts.
+        bit: usize,
+    },
+    /// A binary encoding continues past its value with anything but zero padding.
+    #[error("unexpected data after the value, which ends at bit {bit}")]
+    TrailingBits {
+        /// Bit position where the value ends.
+        bit: usize,
+    },
     /// An out-of-order dot of a causal context is already covered by the context's clock,
     /// or directly follows it and so should have been folded into it.
     #[error(

@@ -7,6 +7,8 @@
 [`CausalBuffer`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.CausalBuffer.html
 [`DotContext`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.DotContext.html
 [`DvvSet`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.DvvSet.html
+[`Itc`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Itc.html
+[`ItcError`]: https://docs.rs/ward-vclock/latest/ward_vclock/enum.ItcError.html
 [`Dots`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Dots.html
 [`IntoIter`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.IntoIter.html
 [`Iter`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Iter.html
@@ -38,6 +40,8 @@ mod context;
 #[cfg(feature = "alloc")]
 mod dvvset;
 #[cfg(feature = "alloc")]
+mod itc;
+#[cfg(feature = "alloc")]
 mod message;
 #[cfg(feature = "alloc")]
 mod vclock;
@@ -52,6 +56,8 @@ pub use crate::buffer::{CausalBuffer, Missing, Offered, PushError, Pushed, Ready
 pub use crate::context::{DotContext, Dots};
 #[cfg(feature = "alloc")]
 pub use crate::dvvset::DvvSet;
+#[cfg(feature = "alloc")]
+pub use crate::itc::{Itc, ItcError};
 #[cfg(feature = "alloc")]
 pub use crate::message::{Message, MessageError};
 #[cfg(feature = "alloc")]

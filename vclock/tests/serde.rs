@@ -212,3 +212,18 @@ fn dvvset_round_trips_and_rejects_invalid_states() {
             .contains("unknown field `extra`")
     );
 }
+
+#[test]
+fn itc_round_trips_as_its_bytes_and_rejects_invalid_ones() {
+    use ward_vclock::Itc;
+    let (mut a, _) = Itc::seed().fork();
+    a.event().unwrap();
+    let text = to_string(&a).unwrap();
+    assert_eq!(text, "[147,36]");
+    assert_eq!(from_str::<Itc>(&text).unwrap(), a);
+    assert_eq!(decode_err::<Itc>("[192]"), "invalid tag at bit 0");
+    assert_eq!(
+        decode_err::<Itc>("[80,0]"),
+        "unexpected data after the value, which ends at bit 4"
+    );
+}
