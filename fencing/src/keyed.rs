@@ -84,17 +84,17 @@ struct Shard<K>(RwLock<State<K>>);
 /// new key into a full shard first evicts the key with the lowest mark among a few near the
 /// new key's slot. [`KeyedFence::evict`] evicts one key on request. Without a bound the fence
 /// keeps every key, and memory grows with the number of distinct keys: about 19 to 24 bytes
-/// per `u64` key (16-byte slots, 68 % to 85 % full), 40 to 48 per `String` key plus the
+/// per `u64` key (16-byte slots, 68 % to 85 % full), 38 to 47 per `String` key plus the
 /// string's own heap buffer.
 ///
 /// # Restarts
 ///
 /// The marks live in memory only; there is no durable keyed fence. To carry them across a
-/// restart, persist [`KeyedFence::marks`] and [`KeyedFence::floor`] and, after the restart,
-/// start from a fence whose floor is at least the saved floor and whose keys hold their
-/// saved marks (admit each saved mark into the new fence before serving requests). Persist
-/// before acknowledging the writes that raised them, as [`DurableFence`](crate::DurableFence)
-/// does for one resource.
+/// restart, persist [`KeyedFence::marks`] and [`KeyedFence::max_floor`] and, after the
+/// restart, restore them into a new fence before serving requests: admit each saved mark,
+/// then [`KeyedFence::raise_floor`] to the saved floor. Persist before
+/// acknowledging the writes that raised them, or use
+/// [`DurableKeyedFence`](crate::DurableKeyedFence), which does.
 ///
 /// # Examples
 ///
@@ -498,6 +498,30 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
             all.extend(shard.0.read().table.iter().map(|(k, m)| (k.clone(), m)));
         }
         all
+    }
+
+    /// Raises every shard's floor to at least `floor`, so that every key without a mark of
+    /// its own refuses tokens below it: restores the floor saved from
+    /// [`KeyedFence::max_floor`] into a new fence after a restart (after admitting the saved
+    /// marks, which may be below it). Floors never decrease.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::{FencingToken, KeyedFence};
+    ///
+    /// let t = |v| FencingToken::new(v).unwrap();
+    /// let fences = KeyedFence::new();
+    /// fences.raise_floor(t(20));
+    /// assert!(fences.admit("never seen", t(19)).is_err());
+    /// assert!(fences.admit("never seen", t(21)).is_ok());
+    /// fences.raise_floor(t(5)); // lower: no change
+    /// assert_eq!(fences.max_floor(), Some(t(20)));
+    /// ```
+    pub fn raise_floor(&self, floor: FencingToken) {
+        for shard in &self.shards {
+            shard.0.write().evicted(floor);
+        }
     }
 
     /// The highest floor of all shards (`None` before any eviction): a fence restored with

@@ -179,3 +179,33 @@ fn evict_then_readmit_starts_from_the_floor() {
     );
     assert_eq!(fence.len(), 2);
 }
+
+/// Marks and the floor saved from one fence and restored into a new one refuse everything
+/// the first refused.
+#[test]
+fn marks_and_floor_restore_into_a_new_fence() {
+    let first = KeyedFence::<u64>::bounded(64).unwrap();
+    for key in 0..500_u64 {
+        first.admit(&key, t(key + 100)).unwrap();
+    }
+    let (marks, floor) = (first.marks(), first.max_floor());
+    let restored = KeyedFence::<u64>::new();
+    for (key, mark) in &marks {
+        restored.admit(key, *mark).unwrap();
+    }
+    if let Some(floor) = floor {
+        restored.raise_floor(floor);
+    }
+    for key in 0..500_u64 {
+        for token in [key + 99, key + 100, key + 101] {
+            if first.check(&key, t(token)).is_err() {
+                assert!(
+                    restored.check(&key, t(token)).is_err(),
+                    "key {key} token {token}"
+                );
+            }
+        }
+    }
+    restored.raise_floor(FencingToken::MIN);
+    assert_eq!(restored.max_floor(), floor);
+}
