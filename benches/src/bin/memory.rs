@@ -196,6 +196,81 @@ fn keyed_fence_bounded(bound: usize, distinct: u64) -> usize {
     bytes
 }
 
+/// Bytes of a vector clock in a compact binary form: the number of entries, then each
+/// actor and counter, all as LEB128 varints.
+fn vclock_encoded_len(clock: &ward_vclock::VClock<u32>) -> usize {
+    let varint = |v: u64| (64 - v.max(1).leading_zeros()).div_ceil(7) as usize;
+    varint(n_as_u64(clock.len()))
+        + clock
+            .iter()
+            .map(|(a, c)| varint(u64::from(*a)) + varint(c))
+            .sum::<usize>()
+}
+
+/// `steps` random steps (a fixed xorshift sequence) over a changing group of at most 16
+/// participants: record an event, send a message (the receiver joins the sender's
+/// anonymous copy), fork a new participant, or retire one into another. Both sides
+/// track the same history: interval tree clock stamps, and vector clocks with a new
+/// actor id per fork (an entry for every actor ever seen). Returns the mean encoded
+/// bytes per current participant: `(itc, vclock)`.
+fn itc_vs_vclock(steps: usize) -> (f64, f64) {
+    use ward_vclock::{Itc, VClock};
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % n_as_u64(bound)).expect("bound fits")
+    };
+    let mut stamps = vec![Itc::seed()];
+    let mut clocks: Vec<(u32, VClock<u32>)> = vec![(0, VClock::new())];
+    let mut actors = 1_u32;
+    for _ in 0..steps {
+        let n = stamps.len();
+        let p = next(n);
+        match next(4) {
+            0 => {
+                stamps[p].event().expect("named stamps record events");
+                let (id, clock) = &mut clocks[p];
+                clock.increment(*id).expect("small counters");
+            }
+            1 => {
+                let q = next(n);
+                let message = stamps[p].peek();
+                stamps[q] = stamps[q]
+                    .clone()
+                    .join(message)
+                    .expect("messages are anonymous");
+                let seen = clocks[p].1.clone();
+                clocks[q].1.merge(&seen);
+            }
+            2 if n < 16 => {
+                let (a, b) = stamps[p].clone().fork();
+                stamps[p] = a;
+                stamps.push(b);
+                clocks.push((actors, clocks[p].1.clone()));
+                actors += 1;
+            }
+            _ if n > 1 => {
+                let gone = stamps.swap_remove(p);
+                let (_, gone_clock) = clocks.swap_remove(p);
+                let q = next(n - 1);
+                stamps[q] = stamps[q].clone().join(gone).expect("disjoint ids");
+                clocks[q].1.merge(&gone_clock);
+            }
+            _ => {}
+        }
+    }
+    let count = stamps.len() as f64;
+    let itc = stamps.iter().map(|s| s.to_bytes().len()).sum::<usize>() as f64 / count;
+    let vclock = clocks
+        .iter()
+        .map(|(_, c)| vclock_encoded_len(c))
+        .sum::<usize>() as f64
+        / count;
+    (itc, vclock)
+}
+
 fn main() {
     let _profiler = dhat::Profiler::builder().testing().build();
     let mut lines = Vec::new();
@@ -236,6 +311,11 @@ fn main() {
             ("ward", keyed_fence_bounded(100_000, 10_000_000) as f64),
             ("bound_x_24", 100_000.0 * 24.0),
         ],
+    ));
+    let (itc, vclock) = itc_vs_vclock(1_000);
+    lines.push(line(
+        "itc_vs_vclock_encoded_bytes/1000_steps".to_owned(),
+        &[("itc", itc), ("vclock", vclock)],
     ));
     for l in lines {
         println!("{l}");
