@@ -668,6 +668,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn keys_round_trip_through_their_encoding() {
+        let mut bytes = Vec::new();
+        String::from("tenant-é").encode_key(&mut bytes);
+        assert_eq!(bytes, "tenant-é".as_bytes());
+        assert_eq!(String::decode_key(&bytes).as_deref(), Some("tenant-é"));
+        assert_eq!(String::decode_key(&[0xFF]), None);
+        let mut bytes = Vec::new();
+        vec![0_u8, 1, 255].encode_key(&mut bytes);
+        assert_eq!(bytes, [0, 1, 255]);
+        assert_eq!(Vec::<u8>::decode_key(&bytes), Some(vec![0, 1, 255]));
+        assert_eq!(Vec::<u8>::decode_key(&[]), Some(Vec::new()));
+        assert_eq!(u64::decode_key(&u64::MAX.to_le_bytes()), Some(u64::MAX));
+        assert_eq!(u64::decode_key(&[0; 9]), None);
+        let strings = Published {
+            marks: [
+                (String::from("a"), FencingToken::MIN),
+                (String::new(), FencingToken::MAX),
+            ]
+            .into_iter()
+            .collect(),
+            floor: 7,
+        };
+        let decoded: Published<String> = decode(&encode(&strings)).unwrap();
+        assert_eq!(decoded.marks, strings.marks);
+        assert_eq!(decoded.floor, 7);
+    }
+
     /// Contents that pass the checksum but break the format are refused.
     #[test]
     fn malformed_snapshots_are_refused() {

@@ -197,6 +197,14 @@ fn renew_takes_the_granted_ttl_and_never_shortens() {
     lease.renew(early, s(20)).unwrap();
     assert_eq!(lease.safe_until(), s(23));
     assert_eq!(lease.acquired_at(), s(4));
+    // A renewal that ends exactly where the lease already ends changes nothing.
+    clock.advance(s(1));
+    let same_end = lease.start_renewal(); // at 5 s; 5 + 19 - 1 = 23
+    lease.renew(same_end, s(19)).unwrap();
+    assert_eq!(
+        (lease.acquired_at(), lease.ttl(), lease.safe_until()),
+        (s(4), s(20), s(23))
+    );
     // A renewal of another lease is refused.
     let other = LeaseRequest::start(&clock)
         .granted(t(4), s(10), s(1))
