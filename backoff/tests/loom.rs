@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use loom::sync::Arc;
 use loom::thread;
+use ward_backoff::Clock as _;
 use ward_backoff::ManualClock;
 use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow, State};
 use ward_backoff::budget::{RetryBudget, RetryKind, RetryQuota};
@@ -294,5 +295,104 @@ fn regression_time_window_keeps_an_outcome_across_a_second_boundary() {
         h.join().unwrap();
         let m = b.metrics();
         assert_eq!((m.calls, m.failed_calls), (2, 1), "an outcome was lost");
+    });
+}
+
+/// Issue 18, defect 1 under loom: with two permits and a minimum of one call, the first
+/// trial outcome decides; a second outcome racing it is discarded, so exactly one
+/// transition leaves half-open and a re-opened breaker reports just the deciding trial.
+#[test]
+fn first_trial_outcome_decides_and_freezes_the_trial() {
+    loom::model(|| {
+        let clock = std::sync::Arc::new(ManualClock::new());
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1))
+            .minimum_calls(1)
+            .half_open_permits(2)
+            .wait_in_open(Duration::from_millis(1))
+            .build()
+            .unwrap();
+        let left = std::sync::Arc::new(AtomicUsize::new(0));
+        let l2 = std::sync::Arc::clone(&left);
+        let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock)).with_observer(
+            move |t: ward_backoff::breaker::Transition| {
+                if t.from == State::HalfOpen {
+                    l2.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        );
+        b.try_acquire()
+            .unwrap()
+            .record(Outcome::Failure, Duration::ZERO);
+        clock.advance(Duration::from_millis(2));
+        let b = std::sync::Arc::new(b);
+        let p1 = CircuitBreaker::try_acquire_owned(&b).unwrap();
+        let p2 = CircuitBreaker::try_acquire_owned(&b).unwrap();
+        let h = thread::spawn(move || p2.record(Outcome::Success, Duration::ZERO));
+        p1.record(Outcome::Failure, Duration::ZERO);
+        h.join().unwrap();
+        assert_eq!(
+            left.load(Ordering::Relaxed),
+            1,
+            "one transition out of half-open"
+        );
+        let m = b.metrics();
+        match m.state {
+            State::Open => assert_eq!((m.calls, m.failed_calls), (1, 1)),
+            State::Closed => assert_eq!(m.calls, 0),
+            State::HalfOpen => panic!("undecided"),
+        }
+    });
+}
+
+/// Issue 18, defect 4 under loom: the last trial outcome races the clock passing the
+/// maximum half-open wait and a reader of the state. Exactly one transition leaves
+/// half-open; a trial recorded after the limit never closes the breaker.
+#[test]
+fn half_open_limit_races_the_last_trial() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let clock = std::sync::Arc::new(LoomClock::at(0));
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1))
+            .minimum_calls(1)
+            .half_open_permits(1)
+            .wait_in_open(Duration::from_millis(1))
+            .max_wait_in_half_open(Duration::from_millis(10))
+            .build()
+            .unwrap();
+        let left = std::sync::Arc::new(AtomicUsize::new(0));
+        let l2 = std::sync::Arc::clone(&left);
+        let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock)).with_observer(
+            move |t: ward_backoff::breaker::Transition| {
+                if t.from == State::HalfOpen {
+                    l2.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        );
+        b.try_acquire()
+            .unwrap()
+            .record(Outcome::Failure, Duration::ZERO);
+        clock.set(2_000_000);
+        let b = std::sync::Arc::new(b);
+        let trial = CircuitBreaker::try_acquire_owned(&b).unwrap(); // half-open at 2 ms, limit 12 ms
+        let (b2, c2) = (std::sync::Arc::clone(&b), std::sync::Arc::clone(&clock));
+        let h = thread::spawn(move || {
+            c2.set(20_000_000); // the limit passes
+            b2.state()
+        });
+        let recorded_before_the_limit = clock.now() < Duration::from_millis(12);
+        trial.record(Outcome::Success, Duration::ZERO);
+        h.join().unwrap();
+        assert_eq!(
+            left.load(Ordering::Relaxed),
+            1,
+            "one transition out of half-open"
+        );
+        if !recorded_before_the_limit {
+            assert_eq!(b.state(), State::Open, "a trial after the limit closed it");
+        }
+        assert_ne!(b.state(), State::HalfOpen);
     });
 }
