@@ -437,6 +437,29 @@ mod tests {
     /// The standard check value of CRC-32/ISO-HDLC (the IEEE CRC of zlib, PNG and
     /// Ethernet): the CRC of the ASCII digits "123456789" is 0xCBF43926, as listed in
     /// the "Catalogue of parametrised CRC algorithms" (Greg Cook, reveng).
+    /// `load` refuses long files before decoding; `decode` refuses them on its own too.
+    #[test]
+    fn decode_checks_the_length_both_ways() {
+        let record = encode(7);
+        assert_eq!(decode(&record).ok(), Some(7));
+        let mut long = record.to_vec();
+        long.push(0);
+        assert!(matches!(
+            decode(&long),
+            Err(StoreError::TooLong {
+                len: 21,
+                expected: 20
+            })
+        ));
+        assert!(matches!(
+            decode(&record[..19]),
+            Err(StoreError::Truncated {
+                len: 19,
+                expected: 20
+            })
+        ));
+    }
+
     #[test]
     fn crc32_matches_the_published_check_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);

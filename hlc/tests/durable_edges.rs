@@ -443,3 +443,128 @@ fn options_report_what_was_set() {
         "{debug}"
     );
 }
+
+/// The early refresh starts when an issued timestamp comes within half a lease of the
+/// bound, not before: exactly half a lease below it nothing is written.
+#[test]
+fn early_refresh_starts_within_half_a_lease() {
+    let dir = dir();
+    let clock = ManualClock::new(START);
+    let durable = DurableHlc::create(
+        Hlc::builder(&clock),
+        FileBoundStore::new(dir.path().join("b")),
+        LEASE,
+    )
+    .unwrap();
+    let bound = durable.persisted_bound();
+    clock.set(bound - 1_000_000);
+    durable.now().unwrap();
+    assert_eq!(durable.persisted_bound(), bound, "refreshed too early");
+    clock.set(bound - 999_999);
+    let ts = durable.now().unwrap();
+    assert_eq!(
+        durable.persisted_bound(),
+        ts.physical() + 1_000_001 + 2_000_000
+    );
+}
+
+/// A wait of exactly the maximum is allowed; one microsecond more is refused.
+#[test]
+fn restart_may_wait_exactly_the_maximum() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let first =
+        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    let bound = first.persisted_bound();
+    drop(first);
+    let sleeper = Arc::new(ManualClock::new(bound - 999));
+    let moved = Arc::clone(&sleeper);
+    let options = || {
+        let moved = Arc::clone(&moved);
+        DurableOptions::new(LEASE)
+            .max_wait(Duration::from_micros(999))
+            .sleep_with(move |d| moved.advance(d))
+    };
+    let refused = DurableHlc::open(
+        Hlc::builder(Arc::clone(&sleeper)),
+        FileBoundStore::new(&path),
+        options(),
+    );
+    assert!(matches!(refused, Err(DurableError::BoundAhead { .. })));
+    sleeper.set(bound - 998);
+    let opened = DurableHlc::open(
+        Hlc::builder(Arc::clone(&sleeper)),
+        FileBoundStore::new(&path),
+        options(),
+    )
+    .unwrap();
+    assert_eq!(sleeper.now_micros(), bound + 1);
+    drop(opened);
+}
+
+/// The read-only views report the inner clock's settings.
+#[test]
+fn durable_views_report_the_settings() {
+    let dir = dir();
+    let durable = DurableHlc::create(
+        Hlc::builder(ManualClock::new(START))
+            .max_drift(Duration::from_millis(7))
+            .overflow(ward_hlc::OverflowPolicy::Reject),
+        FileBoundStore::new(dir.path().join("b")),
+        LEASE,
+    )
+    .unwrap();
+    assert_eq!(durable.max_drift(), Some(Duration::from_millis(7)));
+    assert_eq!(durable.overflow_policy(), ward_hlc::OverflowPolicy::Reject);
+    assert_eq!(durable.clock().now_micros(), START);
+    assert_eq!(durable.lease(), LEASE);
+    assert_eq!(durable.jump_stats(), None);
+}
+
+/// A store borrowed mutably works like the store itself: locked, loaded, written.
+#[test]
+fn a_borrowed_store_is_the_store() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let mut store = FileBoundStore::new(&path);
+    let durable = DurableHlc::create(Hlc::builder(&clock), &mut store, LEASE).unwrap();
+    let bound = durable.persisted_bound();
+    assert_eq!(FileBoundStore::new(&path).load().unwrap(), bound);
+    let mut other = FileBoundStore::new(&path);
+    assert!(matches!(
+        (&mut other).acquire(),
+        Err(StoreError::Locked { .. })
+    ));
+    drop(durable);
+    assert_eq!((&mut store).load().unwrap(), bound);
+    let err = DurableHlc::create(Hlc::builder(&clock), &mut store, LEASE).unwrap_err();
+    assert!(matches!(err, DurableError::AlreadyInitialized { bound: b } if b == bound));
+    (&mut store).store(bound + 5).unwrap();
+    assert_eq!(FileBoundStore::new(&path).load().unwrap(), bound + 5);
+}
+
+/// Only a missing file is a missing record; other failures to open it are i/o errors.
+#[test]
+fn an_unreadable_record_is_not_a_missing_one() {
+    let dir = dir();
+    let file = dir.path().join("plain");
+    fs::write(&file, b"x").unwrap();
+    let err = FileBoundStore::new(file.join("b")).load().unwrap_err();
+    assert!(matches!(err, StoreError::Io { .. }), "{err:?}");
+}
+
+/// A bare file name stores next to the working directory (whose entry is flushed).
+#[test]
+fn a_relative_path_without_a_directory_stores() {
+    let name = format!("ward-hlc-relative-{}.bound", std::process::id());
+    let mut store = FileBoundStore::new(&name);
+    let stored = store.store(START);
+    let loaded = store.load();
+    drop(store);
+    let _ = fs::remove_file(&name);
+    let _ = fs::remove_file(format!("{name}.lock"));
+    stored.unwrap();
+    assert_eq!(loaded.unwrap(), START);
+}
