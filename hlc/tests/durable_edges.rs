@@ -522,6 +522,11 @@ fn durable_views_report_the_settings() {
     assert_eq!(durable.jump_stats(), None);
 }
 
+/// The store through its `&mut` forwarding implementation.
+fn borrowed(store: &mut FileBoundStore) -> impl BoundStore + '_ {
+    store
+}
+
 /// A store borrowed mutably works like the store itself: locked, loaded, written.
 #[test]
 fn a_borrowed_store_is_the_store() {
@@ -534,14 +539,14 @@ fn a_borrowed_store_is_the_store() {
     assert_eq!(FileBoundStore::new(&path).load().unwrap(), bound);
     let mut other = FileBoundStore::new(&path);
     assert!(matches!(
-        (&mut other).acquire(),
+        borrowed(&mut other).acquire(),
         Err(StoreError::Locked { .. })
     ));
     drop(durable);
-    assert_eq!((&mut store).load().unwrap(), bound);
+    assert_eq!(borrowed(&mut store).load().unwrap(), bound);
     let err = DurableHlc::create(Hlc::builder(&clock), &mut store, LEASE).unwrap_err();
     assert!(matches!(err, DurableError::AlreadyInitialized { bound: b } if b == bound));
-    (&mut store).store(bound + 5).unwrap();
+    borrowed(&mut store).store(bound + 5).unwrap();
     assert_eq!(FileBoundStore::new(&path).load().unwrap(), bound + 5);
 }
 
