@@ -1034,7 +1034,7 @@ impl FileSystem for GatedFs {
 }
 
 /// Raises that queue while a batch is being written are written together in the next one:
-/// three raises, two file replacements.
+/// four raises, two file replacements, and every holder gets the answer of one order.
 #[test]
 fn keyed_raises_queued_during_a_batch_share_the_next_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -1049,19 +1049,80 @@ fn keyed_raises_queued_during_a_batch_share_the_next_one() {
         std::thread::spawn(move || fence.admit(&1, t(5)).is_ok())
     };
     fs.wait_for_a_held_write();
-    let queued: Vec<_> = [(2_u64, 6_u64), (3, 7)]
+    // Two holders of one key queue behind it: their answers must be those of one order.
+    let queued: Vec<_> = [(2_u64, 6_u64), (2, 7), (3, 8)]
         .into_iter()
         .map(|(key, token)| {
             let fence = Arc::clone(&fence);
-            std::thread::spawn(move || fence.admit(&key, t(token)).is_ok())
+            std::thread::spawn(move || fence.admit(&key, t(token)))
         })
         .collect();
-    // Let both queue behind the held batch.
+    // Let them all queue behind the held batch.
     std::thread::sleep(std::time::Duration::from_millis(500));
     fs.set_closed(false);
     assert!(first.join().unwrap());
-    assert!(queued.into_iter().all(|h| h.join().unwrap()));
+    let answers: Vec<_> = queued.into_iter().map(|h| h.join().unwrap()).collect();
+    let answers: Vec<_> = answers
+        .into_iter()
+        .map(|a| a.map_err(|e| e.to_string()))
+        .collect();
+    let raised = |previous| Ok(Admission::Raised { previous });
+    let six_first = answers[0] == raised(None) && answers[1] == raised(Some(t(6)));
+    let seven_first = answers[1] == raised(None)
+        && answers[0]
+            == Err(String::from(
+                "stale fencing token 6: the high-water mark is 7",
+            ));
+    assert!(six_first || seven_first, "{answers:?}");
+    assert_eq!(
+        answers[2],
+        raised(None),
+        "a raise answered by another thread's batch"
+    );
     let batches = fs.renames.load(std::sync::atomic::Ordering::SeqCst) - before;
-    assert_eq!(batches, 2, "three raises, two batches");
+    assert_eq!(batches, 2, "four raises, two batches");
     assert_eq!(fence.len(), 3);
+    assert_eq!(fence.mark(&2), Some(t(7)));
+}
+
+/// Eviction is durable: the floor survives a restart and the evicted key keeps refusing.
+#[test]
+fn keyed_eviction_and_floor_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marks");
+    let fence = DurableKeyedFence::<String>::create(&path).unwrap();
+    let key = |k: &str| k.to_owned();
+    assert_eq!(fence.floor(), None);
+    fence.admit(&key("a"), t(9)).unwrap();
+    fence.admit(&key("b"), t(4)).unwrap();
+    assert_eq!(fence.evict(&key("absent")).unwrap(), None);
+    assert_eq!(fence.evict(&key("a")).unwrap(), Some(t(9)));
+    assert_eq!(fence.floor(), Some(t(9)));
+    assert_eq!((fence.len(), fence.is_empty()), (1, false));
+    drop(fence);
+    let fence = DurableKeyedFence::<String>::open(&path).unwrap();
+    assert_eq!(fence.floor(), Some(t(9)));
+    assert_eq!(fence.mark(&key("a")), Some(t(9)));
+    assert_eq!(fence.mark(&key("b")), Some(t(4)));
+    assert!(fence.admit(&key("a"), t(8)).is_err());
+    assert!(fence.admit(&key("new"), t(8)).is_err());
+    assert_eq!(fence.admit(&key("b"), t(4)).unwrap(), Admission::Unchanged);
+}
+
+/// Keys up to 65 535 bytes are kept; longer ones are refused before anything is written.
+#[test]
+fn keyed_key_length_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marks");
+    let fence = DurableKeyedFence::<Vec<u8>>::create(&path).unwrap();
+    let longest = vec![7_u8; 65_535];
+    assert!(fence.admit(&longest, t(1)).unwrap().is_raised());
+    match fence.admit(&vec![7_u8; 65_536], t(1)) {
+        Err(DurableKeyedError::KeyTooLong { len }) => assert_eq!(len, 65_536),
+        other => panic!("{other:?}"),
+    }
+    drop(fence);
+    let fence = DurableKeyedFence::<Vec<u8>>::open(&path).unwrap();
+    assert_eq!(fence.mark(&longest), Some(t(1)));
+    assert_eq!(fence.len(), 1);
 }
