@@ -208,8 +208,27 @@ mod tests {
         let mut words = [0u64, u64::MAX / 3 * 2].into_iter();
         // First draw 0: product low word 0 < threshold 1, rejected; second draw is used.
         let v = below(&mut || words.next().unwrap_or(0), 3);
-        assert!(v <= 2);
+        // (2^64 / 3 · 2) · 3 / 2^64 rounds down to 1.
+        assert_eq!(v, 1);
         assert!(words.next().is_none(), "the biased word was not rejected");
+    }
+
+    #[test]
+    fn below_accepts_every_low_word_from_the_threshold_up() {
+        // span 3, threshold 1. The word 1 gives low word 3 (well above the threshold) and
+        // the inverse of 3 gives low word 1, exactly the threshold: both are accepted at
+        // once, and the draw is the high word of the product.
+        for (word, want) in [(1u64, 0u64), (0xAAAA_AAAA_AAAA_AAAB, 2)] {
+            let mut calls = 0;
+            let v = below(
+                &mut || {
+                    calls += 1;
+                    word
+                },
+                3,
+            );
+            assert_eq!((v, calls), (want, 1), "word {word:#x}");
+        }
     }
 
     #[test]

@@ -602,3 +602,72 @@ fn retry_error_reads_well_and_is_an_error_for_display_types() {
         "gave up after 3 attempts (all 3 attempts failed): 503 service unavailable"
     );
 }
+
+/// Accessors and small pieces the runners rely on, pinned outside the doctests.
+#[test]
+fn accessors_and_entropy_seeding() {
+    use ward_backoff::budget::{AdaptiveThrottle, RetryBudget as _, RetryKind};
+    use ward_backoff::{Decision, RandomSource, SplitMix64, ThreadSleep};
+
+    let p = exponential(9).with_max_elapsed(Duration::from_secs(7));
+    assert_eq!(p.max_attempts(), 9);
+    assert_eq!(p.max_elapsed(), Some(Duration::from_secs(7)));
+    let mut s = p.schedule(SplitMix64::new(0));
+    s.on_failure(Duration::ZERO, None);
+    s.on_failure(ms(100), None);
+    assert_eq!(s.failures(), 2);
+    assert_eq!(Retrier::with_policy(p).policy().max_attempts(), 9);
+
+    // A delay that ends exactly at the deadline is still taken.
+    let p = exponential(9).with_max_elapsed(ms(300));
+    let mut s = p.schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure(Duration::ZERO, None),
+        Decision::RetryAfter(ms(100))
+    );
+    assert_eq!(s.on_failure(ms(100), None), Decision::RetryAfter(ms(200)));
+    // A pushback exactly at the maximum is honoured.
+    let mut s = exponential(9)
+        .with_max_pushback(ms(500))
+        .schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure(Duration::ZERO, Some(ms(500))),
+        Decision::RetryAfter(ms(500))
+    );
+
+    // Entropy seeds differ; a borrowed source draws like the owned one.
+    assert_ne!(
+        SplitMix64::from_entropy().next_u64(),
+        SplitMix64::from_entropy().next_u64()
+    );
+    let mut owned = SplitMix64::new(5);
+    let mut lent = SplitMix64::new(5);
+    fn draw<R: RandomSource>(mut r: R) -> u64 {
+        r.next_u64()
+    }
+    assert_eq!(draw(&mut lent), owned.next_u64());
+
+    // ThreadSleep really sleeps.
+    let start = std::time::Instant::now();
+    ward_backoff::Sleep::sleep(&ThreadSleep, ms(2));
+    assert!(start.elapsed() >= ms(2));
+
+    // The last error comes back by value.
+    let err = Retrier::new(exponential(1), ManualClock::new(), 1)
+        .run_with_sleeper(|_| {}, |_| Err::<(), _>(7), |_| Action::Retry)
+        .unwrap_err();
+    assert_eq!(err.into_inner(), Some(7));
+
+    // A fresh SRE throttle allows retries; the quota reports its capacity.
+    let clock = ManualClock::new();
+    let t = AdaptiveThrottle::with_defaults(&clock, 1);
+    assert!(t.try_retry(RetryKind::Error).is_some());
+    let retrier = Retrier::new(exponential(3), &clock, 1).with_budget(&t);
+    let out = retrier.run_with_sleeper(
+        |_| {},
+        |n| if n < 2 { Err("503") } else { Ok(n) },
+        |_| Action::Retry,
+    );
+    assert_eq!(out, Ok(2));
+    assert_eq!(RetryQuota::new(100, 5, 10).unwrap().capacity(), 100);
+}

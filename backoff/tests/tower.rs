@@ -212,3 +212,23 @@ fn tower_retry_policy_follows_the_ward_policy_and_budget() {
         );
     });
 }
+
+/// The tower types name themselves in their debug output.
+#[test]
+fn tower_types_debug() {
+    use ward_backoff::{Action, RetryPolicy, TowerRetryPolicy};
+    let clock = Arc::new(ManualClock::new());
+    let breaker = one_call_breaker(Arc::clone(&clock));
+    let layer = BreakerLayer::new(Arc::clone(&breaker));
+    assert!(format!("{layer:?}").starts_with("BreakerLayer"));
+    let mut svc = layer.layer(tower::service_fn(
+        |x: u32| async move { Ok::<_, BoxError>(x) },
+    ));
+    assert!(format!("{svc:?}").starts_with("BreakerService"));
+    let fut = svc.call(1);
+    assert!(format!("{fut:?}").starts_with("ResponseFuture"));
+    let retry = TowerRetryPolicy::new(RetryPolicy::default(), ManualClock::new(), 1, |_: &()| {
+        Action::Retry
+    });
+    assert!(format!("{retry:?}").starts_with("TowerRetryPolicy"));
+}
