@@ -696,6 +696,15 @@ mod tests {
         assert_eq!(decoded.floor, 7);
     }
 
+    #[test]
+    fn short_files_are_truncated_or_foreign() {
+        let mut short = MAGIC.to_vec();
+        short.extend_from_slice(&[0; 10]);
+        assert_eq!(decode::<u64>(&short).err(), Some(Invalid::Truncated));
+        assert_eq!(decode::<u64>(b"NOTWARD!xx").err(), Some(Invalid::BadMagic));
+        assert_eq!(decode::<u64>(b"WARD").err(), Some(Invalid::Truncated));
+    }
+
     /// Contents that pass the checksum but break the format are refused.
     #[test]
     fn malformed_snapshots_are_refused() {
@@ -728,6 +737,10 @@ mod tests {
             ),
             (
                 header(0, u64::MAX),
+                "the key count exceeds what the file holds",
+            ),
+            (
+                [header(0, 2), entry(1, 1)].concat(),
                 "the key count exceeds what the file holds",
             ),
             (

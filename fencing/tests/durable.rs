@@ -1093,6 +1093,8 @@ fn keyed_eviction_and_floor_survive_a_restart() {
     let fence = DurableKeyedFence::<String>::create(&path).unwrap();
     let key = |k: &str| k.to_owned();
     assert_eq!(fence.floor(), None);
+    assert!(fence.is_empty());
+    assert!(format!("{fence:?}").starts_with("DurableKeyedFence"));
     fence.admit(&key("a"), t(9)).unwrap();
     fence.admit(&key("b"), t(4)).unwrap();
     assert_eq!(fence.evict(&key("absent")).unwrap(), None);
