@@ -61,7 +61,7 @@ impl<T: Clone + PartialEq, A: Ord + Clone> Nested for MvRegister<T, A> {
 }
 
 /// A grow-only count cannot be reset: the bottom state. A removed key's count comes
-/// back with the key (the limit riak_dt and Akka document for counters in maps).
+/// back with the key.
 impl<A: Ord + Clone> Nested for GCounter<A> {
     fn reset(&self) -> Self {
         Self::new()
