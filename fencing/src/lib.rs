@@ -27,6 +27,7 @@
 [`KeyedFence::evict`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.evict
 [`KeyedFence::marks`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.marks
 [`KeyedFence::max_floor`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.max_floor
+[`KeyedFence::raise_floor`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.KeyedFence.html#method.raise_floor
 [`MarkStore`]: https://docs.rs/ward-fencing/latest/ward_fencing/trait.MarkStore.html
 [`MemoryStore`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.MemoryStore.html
 [`ShardCountError`]: https://docs.rs/ward-fencing/latest/ward_fencing/struct.ShardCountError.html
