@@ -4,9 +4,9 @@
 #![cfg_attr(
     not(feature = "std"),
     doc = "Quorum arithmetic and the closed forms of Probabilistically Bounded Staleness, in
-`no_std` form: [`QuorumConfig`], [`majority`], [`FlexiblePaxos`], [`load`] and [`pbs`]; with
-`alloc` also weighted voting, availability, failure domains, consistency levels and quorum
-collectors.
+`no_std` form: [`QuorumConfig`], [`majority`], [`FlexiblePaxos`], [`load`], [`pbs`] and
+[`session`]; with `alloc` also weighted voting, availability, failure domains, commit
+gating, consistency levels and quorum collectors.
 
 This build leaves out the `std` feature, and with it the simulator and the crate's full
 documentation, whose examples use both. Read that documentation on
@@ -21,6 +21,7 @@ extern crate alloc;
 mod config;
 pub mod load;
 pub mod pbs;
+pub mod session;
 
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
@@ -31,6 +32,9 @@ pub mod collector;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub mod domains;
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod gate;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub mod levels;
