@@ -3,14 +3,14 @@
 
 use core::fmt;
 
-use crate::Options;
 use crate::scenarios::{self, Scenario};
+use crate::{Options, Primitive};
 
 /// The usage text printed by `--help`.
 pub const USAGE: &str = "\
 The Ward anomaly tour: every anomaly shown under a naive design, then prevented.
 
-Usage: ward-examples [SCENARIO] [--seed N] [--json] [--sweep]
+Usage: ward-examples [SCENARIO] [--seed N] [--json] [--sweep] [--without PRIMITIVE]...
        ward-examples --list | --help
 
 Runs every scenario in order, or only SCENARIO. Exits 1 if any Ward primitive failed to
@@ -20,6 +20,10 @@ Options:
   --seed N   seed of every random draw (default 1); the same seed gives the same output
   --json     print one JSON document for the whole run instead of tables
   --sweep    thundering herd: also sweep over client counts
+  --without PRIMITIVE
+             run with a Ward primitive switched off (repeatable): fence, hlc,
+             causal-buffer, quorum, or-set, backoff, breaker, retry-budget; the
+             scenarios that rely on it then fail and the tour exits 1
   --list     list the scenarios
   -h, --help print this text
 ";
@@ -54,6 +58,10 @@ pub enum CliError {
     BadSeed(String),
     /// Two scenario names were given.
     TwoScenarios(String, String),
+    /// `--without` without a value.
+    MissingPrimitive,
+    /// `--without` with a name that is not a primitive of the tour.
+    UnknownPrimitive(String),
 }
 
 impl fmt::Display for CliError {
@@ -65,6 +73,11 @@ impl fmt::Display for CliError {
             Self::TwoScenarios(a, b) => {
                 write!(f, "one scenario at a time, got `{a}` and `{b}`")
             }
+            Self::MissingPrimitive => write!(f, "--without needs a primitive"),
+            Self::UnknownPrimitive(p) => {
+                let names: Vec<&str> = Primitive::ALL.iter().map(|p| p.name()).collect();
+                write!(f, "unknown primitive `{p}` (one of {})", names.join(", "))
+            }
         }
     }
 }
@@ -75,8 +88,8 @@ impl std::error::Error for CliError {}
 ///
 /// # Errors
 ///
-/// Returns a [`CliError`] for an unknown argument, a missing or malformed seed, or two
-/// scenario names.
+/// Returns a [`CliError`] for an unknown argument, a missing or malformed seed, a missing
+/// or unknown primitive after `--without`, or two scenario names.
 ///
 /// # Examples
 ///
@@ -89,6 +102,7 @@ impl std::error::Error for CliError {}
 /// assert_eq!(options.seed, 7);
 /// assert!(json);
 /// assert!(parse(["--seed"]).is_err());
+/// assert!(parse(["--without", "paxos"]).is_err());
 /// ```
 pub fn parse<I, S>(args: I) -> Result<Command, CliError>
 where
@@ -110,6 +124,14 @@ where
                 let value = args.next().ok_or(CliError::MissingSeed)?;
                 options.seed = parse_seed(value.as_ref())?;
             }
+            "--without" => {
+                let value = args.next().ok_or(CliError::MissingPrimitive)?;
+                options.switches = options.switches.without(parse_primitive(value.as_ref())?);
+            }
+            _ if arg.starts_with("--without=") => {
+                let p = parse_primitive(&arg["--without=".len()..])?;
+                options.switches = options.switches.without(p);
+            }
             _ if arg.starts_with("--seed=") => {
                 options.seed = parse_seed(&arg["--seed=".len()..])?;
             }
@@ -127,6 +149,10 @@ where
         options,
         json,
     })
+}
+
+fn parse_primitive(value: &str) -> Result<Primitive, CliError> {
+    Primitive::from_name(value).ok_or_else(|| CliError::UnknownPrimitive(value.to_string()))
 }
 
 fn parse_seed(value: &str) -> Result<u64, CliError> {
@@ -161,5 +187,16 @@ mod tests {
             Err(CliError::Unknown("--frobnicate".into()))
         );
         assert_eq!(parse(["--help", "--frobnicate"]), Ok(Command::Help));
+        assert_eq!(parse(["--without"]), Err(CliError::MissingPrimitive));
+        assert_eq!(
+            parse(["--without", "paxos"]),
+            Err(CliError::UnknownPrimitive("paxos".into()))
+        );
+        let Ok(Command::Run { options, .. }) = parse(["--without", "hlc", "--without=fence"])
+        else {
+            panic!("a run")
+        };
+        let off: Vec<Primitive> = options.switches.off().collect();
+        assert_eq!(off, [Primitive::Fence, Primitive::Hlc]);
     }
 }

@@ -4,8 +4,10 @@ pub mod cli;
 pub mod report;
 pub mod scenarios;
 mod sim;
+pub mod switches;
 
 pub use report::{Report, Table};
+pub use switches::{Primitive, Switches};
 
 /// What every scenario takes from the command line.
 ///
@@ -17,6 +19,7 @@ pub use report::{Report, Table};
 /// let options = Options::with_seed(7);
 /// assert_eq!(options.seed, 7);
 /// assert!(!options.sweep);
+/// assert!(options.switches.all_on());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -24,6 +27,8 @@ pub struct Options {
     pub seed: u64,
     /// Thundering herd only: also sweep over client counts.
     pub sweep: bool,
+    /// The Ward primitives switched off (`--without`); all on by default.
+    pub switches: Switches,
 }
 
 impl Options {
@@ -40,7 +45,11 @@ impl Options {
     /// assert_eq!(Options::with_seed(3).seed, 3);
     /// ```
     pub fn with_seed(seed: u64) -> Self {
-        Self { seed, sweep: false }
+        Self {
+            seed,
+            sweep: false,
+            switches: Switches::default(),
+        }
     }
 }
 

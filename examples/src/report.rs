@@ -209,6 +209,8 @@ pub struct Report {
     pub verdict: String,
     /// The scenario's typed outcome, as JSON.
     pub details: serde_json::Value,
+    /// This scenario's primitives that were switched off for the run (`--without`).
+    pub switched_off: Vec<crate::Primitive>,
 }
 
 impl Report {
@@ -248,6 +250,14 @@ impl Report {
         let heading = format!("{}. {} ({})", self.number, self.title, self.crate_name);
         let _ = writeln!(out, "{}", paint("1", &heading));
         let _ = writeln!(out, "  {}", self.anomaly);
+        if !self.switched_off.is_empty() {
+            let names: Vec<&str> = self.switched_off.iter().map(|p| p.name()).collect();
+            let _ = writeln!(
+                out,
+                "  switched off for this run: {} (the Ward side runs without it)",
+                names.join(", ")
+            );
+        }
         for table in &self.tables {
             let _ = writeln!(out);
             let _ = write!(out, "{table}");

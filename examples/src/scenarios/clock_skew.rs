@@ -25,7 +25,7 @@ use ward_hlc::{ClockError, Hlc, ManualClock, Stamp, Timestamp};
 use super::{ScenarioError, refused, refused_debug};
 use crate::report::Table;
 use crate::sim::SimRng;
-use crate::{Options, Report};
+use crate::{Options, Primitive, Report, Switches};
 
 /// How far A's clock is ahead of B's.
 pub const SKEW: Duration = Duration::from_secs(3);
@@ -87,6 +87,8 @@ pub struct Outcome {
     pub tight: DriftCheck,
     /// The run with the loose bound (A's stamp accepted).
     pub loose: DriftCheck,
+    /// Whether the HLC was on; off, servers stamp with their physical clocks only.
+    pub hlc_on: bool,
 }
 
 impl Outcome {
@@ -146,7 +148,7 @@ type Story = (
 
 /// Runs the A-then-B story with B's drift bound `b_bound`; returns the outcome of the
 /// final merges and of A's replication at B.
-fn story(seed: u64, b_bound: Duration) -> Result<Story, ScenarioError> {
+fn story(seed: u64, b_bound: Duration, hlc_on: bool) -> Result<Story, ScenarioError> {
     let mut rng = SimRng::new(seed, "clock-skew");
     let skew_a = SKEW;
     let skew_b = Duration::ZERO;
@@ -170,7 +172,13 @@ fn story(seed: u64, b_bound: Duration) -> Result<Story, ScenarioError> {
     // 2. A replicates it to B.
     let d1 = rng.range(20, 80);
     b.at(t_sync + d1, skew_b);
-    let received = b.hlc.receive(hlc_a);
+    // Switched off, the HLC never looks at the peer's stamp: B keeps stamping with its own
+    // physical clock, and nothing checks the drift.
+    let received = if hlc_on {
+        b.hlc.receive(hlc_a)
+    } else {
+        Ok(hlc_a)
+    };
     let expected_drift = (wall_a).saturating_sub(b.clock.now_micros());
     b.by_wall.merge(&delta_wall_a);
     if received.is_ok() {
@@ -194,7 +202,9 @@ fn story(seed: u64, b_bound: Duration) -> Result<Story, ScenarioError> {
     // 4. The causal message from B to A carries the change.
     let d2 = rng.range(20, 80);
     a.at(t_change + d2, skew_a);
-    a.hlc.receive(hlc_b).map_err(refused("ward-hlc"))?;
+    if hlc_on {
+        a.hlc.receive(hlc_b).map_err(refused("ward-hlc"))?;
+    }
     a.by_wall.merge(&delta_wall_b);
     a.by_hlc.merge(&delta_hlc_b);
 
@@ -251,9 +261,21 @@ fn check(bound: Duration, received: Result<Timestamp, ClockError>, expected: u64
 /// [`ScenarioError::Refused`] if a clock or register refused an event the story needs (it
 /// does not, for any seed tried).
 pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
-    let (writes, wall_final, hlc_final, received, expected) = story(seed, LOOSE_BOUND)?;
+    run_with(seed, Switches::default())
+}
+
+/// Runs the scenario with some primitives switched off: without [`Primitive::Hlc`] the
+/// "HLC" stamps are the servers' physical clock readings and a peer's stamp is never
+/// received (so no drift is measured either).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError> {
+    let hlc_on = switches.is_on(Primitive::Hlc);
+    let (writes, wall_final, hlc_final, received, expected) = story(seed, LOOSE_BOUND, hlc_on)?;
     let loose = check(LOOSE_BOUND, received, expected);
-    let (_, _, _, received, expected) = story(seed, TIGHT_BOUND)?;
+    let (_, _, _, received, expected) = story(seed, TIGHT_BOUND, hlc_on)?;
     let tight = check(TIGHT_BOUND, received, expected);
     Ok(Outcome {
         writes,
@@ -261,6 +283,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
         hlc_final,
         tight,
         loose,
+        hlc_on,
     })
 }
 
@@ -275,7 +298,10 @@ fn wall_text(micros: u64) -> String {
 /// Turns the outcome into the tour's report.
 pub fn report(o: &Outcome) -> Report {
     let mut writes = Table::new(
-        "writes (A's clock is 3 s ahead; B received A's write before the user's change)",
+        format!(
+            "writes (A's clock is {} s ahead; B received A's write before the user's change)",
+            SKEW.as_secs()
+        ),
         [
             "true time",
             "server",
@@ -311,20 +337,40 @@ pub fn report(o: &Outcome) -> Report {
     for c in [&o.loose, &o.tight] {
         drift.row([
             format!("{} s", c.bound_ms / 1000),
-            c.refused
-                .clone()
-                .map_or("accepted: B's clock follows A's stamp".into(), |m| {
-                    format!("refused: {m}")
-                }),
+            match (&c.refused, o.hlc_on) {
+                (Some(m), _) => format!("refused: {m}"),
+                (None, true) => "accepted: B's clock follows A's stamp".into(),
+                (None, false) => "not checked: B ignores A's stamp (HLC off)".into(),
+            },
         ]);
     }
+    let kept = |finals: &[String; 2]| {
+        if finals[0] == finals[1] {
+            format!("{} on both servers", finals[0])
+        } else {
+            format!("{} on A and {} on B", finals[0], finals[1])
+        }
+    };
+    let tight = match (&o.tight.refused, o.tight.measured_drift_micros) {
+        (Some(_), Some(d)) => format!(
+            "with a {} s bound B refused A's stamp, measuring {:.3} s of drift",
+            o.tight.bound_ms / 1000,
+            d as f64 / 1e6
+        ),
+        (Some(m), None) => format!(
+            "with a {} s bound B refused A's stamp without a drift: {m}",
+            o.tight.bound_ms / 1000
+        ),
+        (None, _) => format!(
+            "with a {} s bound B accepted A's stamp, {:.3} s ahead of its clock",
+            o.tight.bound_ms / 1000,
+            o.tight.expected_drift_micros as f64 / 1e6
+        ),
+    };
     let verdict = format!(
-        "wall-clock LWW kept {} on both servers; HLC LWW kept {}; with a {} s bound B refused A's \
-         stamp, measuring {:.3} s of drift",
-        o.wall_final[1],
-        o.hlc_final[1],
-        o.tight.bound_ms / 1000,
-        o.tight.measured_drift_micros.unwrap_or(0) as f64 / 1e6
+        "wall-clock LWW kept {}; HLC LWW kept {}; {tight}",
+        kept(&o.wall_final),
+        kept(&o.hlc_final),
     );
     Report {
         scenario: META.name,
@@ -335,16 +381,29 @@ pub fn report(o: &Outcome) -> Report {
                   later writes"
             .into(),
         tables: vec![writes, finals, drift],
-        notes: vec![
-            "both rules use ward-crdt's LwwRegister; only the stamp differs".into(),
-            "the HLC stamp of B's write is above A's because B received A's stamp first: \
-             causality, not wall time, orders them"
-                .into(),
-        ],
+        notes: {
+            let mut notes =
+                vec!["both rules use ward-crdt's LwwRegister; only the stamp differs".to_string()];
+            if o.hlc_final[1] == NEW {
+                notes.push(
+                    "the HLC stamp of B's write is above A's because B received A's stamp \
+                     first: causality, not wall time, orders them"
+                        .into(),
+                );
+            } else {
+                notes.push(
+                    "B's stamp for the user's change is below A's older stamp: B never took A's \
+                     stamp into account"
+                        .into(),
+                );
+            }
+            notes
+        },
         anomaly_observed: o.anomaly_observed(),
         prevented: o.prevented(),
         verdict,
         details: super::details(o),
+        switched_off: Vec::new(),
     }
 }
 
@@ -355,8 +414,14 @@ pub(crate) const META: super::Meta = super::Meta {
     title: "Clock skew and last-write-wins",
     crate_name: "ward-hlc",
     summary: "last-write-wins by wall clock keeps the older write",
+    primitives: &[crate::Primitive::Hlc],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {
-    super::tour(&META, run(options.seed), report)
+    super::tour(
+        &META,
+        options,
+        run_with(options.seed, options.switches),
+        report,
+    )
 }

@@ -32,7 +32,7 @@ use ward_quorum::collector::{QuorumStatus, ReadCollector, TotalOrder, WriteColle
 use super::{ScenarioError, broken, refused, sim_failed};
 use crate::report::Table;
 use crate::sim::SimRng;
-use crate::{Options, Report};
+use crate::{Options, Primitive, Report, Switches};
 
 const PORT: u16 = 9200;
 /// The regions, in replica order.
@@ -146,6 +146,8 @@ pub struct Outcome {
     pub pn: Run,
     /// The strict-quorum run.
     pub quorum: Run,
+    /// The read and write quorum of that run: 2 of 3, or 1 with the quorum switched off.
+    pub quorum_size: usize,
 }
 
 impl Outcome {
@@ -318,8 +320,8 @@ async fn read_round(
 }
 
 /// One buyer under the strict quorum: read a majority, write a majority, retry on races.
-async fn quorum_sale(me: usize, buyer: u64, rng_seed: u64) -> turmoil::Result<Answer> {
-    let config = QuorumConfig::new(REGIONS.len(), 2, 2)?;
+async fn quorum_sale(me: usize, buyer: u64, rng_seed: u64, q: usize) -> turmoil::Result<Answer> {
+    let config = QuorumConfig::new(REGIONS.len(), q, q)?;
     let socket = UdpSocket::bind(any_addr(0)).await?;
     let mut rng = SimRng::new(rng_seed, "oversell/retry");
     for attempt in 0..u64::from(ATTEMPTS) {
@@ -387,6 +389,7 @@ async fn region_host(
     repair_at_ms: u64,
     end_ms: u64,
     seed: u64,
+    q: usize,
     out: RegionOut,
 ) -> turmoil::Result {
     let socket = Rc::new(UdpSocket::bind(any_addr(PORT)).await?);
@@ -431,7 +434,7 @@ async fn region_host(
                         Answer::SoldOut
                     }
                 }
-                Design::StrictQuorum => quorum_sale(me, buyer, seed ^ buyer)
+                Design::StrictQuorum => quorum_sale(me, buyer, seed ^ buyer, q)
                     .await
                     .unwrap_or(Answer::Unavailable),
             };
@@ -467,6 +470,7 @@ fn simulate(
     buyers: &[(usize, u64)],
     partition: (u64, u64),
     latency_ms: [u64; 3],
+    q: usize,
 ) -> Result<Run, ScenarioError> {
     // The warehouse stocked the item before the sale; every region starts from that state.
     let mut warehouse = Replica::new("warehouse".to_string(), PnCounter::new());
@@ -496,6 +500,7 @@ fn simulate(
                 partition.1 + 300,
                 end_ms,
                 seed,
+                q,
                 Rc::clone(&outs[i]),
             ),
         );
@@ -560,6 +565,22 @@ fn simulate(
 /// [`ScenarioError::Simulation`] if a region failed, [`ScenarioError::Invariant`] if one did
 /// not finish (neither happens for any seed tried).
 pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
+    run_with(seed, Switches::default())
+}
+
+/// Runs the scenario with some primitives switched off: without [`Primitive::Quorum`] a
+/// sale's read and conditional write complete on the first replica that answers
+/// (`R=1 W=1`).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError> {
+    let q = if switches.is_on(Primitive::Quorum) {
+        2
+    } else {
+        1
+    };
     let mut rng = SimRng::new(seed, "oversell");
     let stock = rng.range(3, 5);
     let n_buyers = 3 * stock as usize;
@@ -582,6 +603,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
         &buyers,
         partition,
         latency_ms,
+        q,
     )?;
     let quorum = simulate(
         Design::StrictQuorum,
@@ -590,6 +612,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
         &buyers,
         partition,
         latency_ms,
+        q,
     )?;
     Ok(Outcome {
         stock,
@@ -597,6 +620,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
         partition_ms: partition,
         pn,
         quorum,
+        quorum_size: q,
     })
 }
 
@@ -619,7 +643,7 @@ pub fn report(o: &Outcome) -> Report {
     );
     for (name, r) in [
         ("PN-counter (local, gossip)", &o.pn),
-        ("strict quorum R=2 W=2", &o.quorum),
+        (&*format!("quorum R={0} W={0}", o.quorum_size), &o.quorum),
     ] {
         table.row([
             name.to_string(),
@@ -659,13 +683,22 @@ pub fn report(o: &Outcome) -> Report {
         per_region.row([region.to_string(), line(&o.pn), line(&o.quorum)]);
     }
     let verdict = format!(
-        "the PN-counter converged on {} after selling {} of {} units (oversold {}); the strict \
-         quorum sold {} and never oversold, at the price of {} buyer(s) turned away unavailable",
+        "the PN-counter converged on {} after selling {} of {} units (oversold {}); the {} \
+         sold {} ({}), turning {} buyer(s) away unavailable",
         o.pn.final_stock.first().copied().unwrap_or_default(),
         o.pn.sold,
         o.stock,
         o.pn.oversold,
+        if o.quorum_size * 2 > REGIONS.len() {
+            format!("strict quorum R={0} W={0}", o.quorum_size)
+        } else {
+            format!("quorum switched off, R={0} W={0},", o.quorum_size)
+        },
         o.quorum.sold,
+        match o.quorum.oversold {
+            0 => "never oversold".to_string(),
+            n => format!("oversold {n}"),
+        },
         o.quorum.count(Answer::Unavailable),
     );
     Report {
@@ -687,6 +720,7 @@ pub fn report(o: &Outcome) -> Report {
         prevented: o.prevented(),
         verdict,
         details: super::details(o),
+        switched_off: Vec::new(),
     }
 }
 
@@ -697,8 +731,14 @@ pub(crate) const META: super::Meta = super::Meta {
     title: "Inventory oversell",
     crate_name: "ward-crdt + ward-quorum",
     summary: "three regions sell the same last items",
+    primitives: &[crate::Primitive::Quorum],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {
-    super::tour(&META, run(options.seed), report)
+    super::tour(
+        &META,
+        options,
+        run_with(options.seed, options.switches),
+        report,
+    )
 }

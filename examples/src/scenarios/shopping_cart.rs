@@ -30,7 +30,7 @@ use ward_crdt::{Lattice as _, LwwRegister, OrSet, Replica};
 use super::{ScenarioError, broken, refused, refused_debug, sim_failed};
 use crate::report::Table;
 use crate::sim::SimRng;
-use crate::{Options, Report};
+use crate::{Options, Primitive, Report, Switches};
 
 const PORT: u16 = 9100;
 /// How often each datacenter sends its state to the other.
@@ -99,6 +99,7 @@ struct Gossip {
     orset: OrSet<String, String>,
     lww: LwwRegister<Cart, WallStamp>,
     model: Tombstones,
+    two_phase: (Cart, Cart),
 }
 
 /// One datacenter's final state.
@@ -146,6 +147,8 @@ pub struct Outcome {
     pub lww_resurrected: Vec<String>,
     /// Items that "reappeared".
     pub reappeared: Vec<Reappeared>,
+    /// Whether the OR-set was on; off, the second cart is a set without dots.
+    pub or_set_on: bool,
 }
 
 impl Outcome {
@@ -173,6 +176,10 @@ struct Dc {
     cart: Replica<String, OrSet<String, String>>,
     lww: LwwRegister<Cart, WallStamp>,
     model: Tombstones,
+    /// With the OR-set switched off: a set without dots (added items, removed items, each
+    /// merged by union), so a remove also cancels the adds it never saw.
+    or_set_on: bool,
+    two_phase: (Cart, Cart),
     received: u64,
 }
 
@@ -181,7 +188,7 @@ fn now_micros() -> u64 {
 }
 
 impl Dc {
-    fn new(name: &str, node: u64) -> Self {
+    fn new(name: &str, node: u64, or_set_on: bool) -> Self {
         Self {
             name: name.into(),
             node,
@@ -189,6 +196,8 @@ impl Dc {
             cart: Replica::new(name.to_string(), OrSet::new()),
             lww: LwwRegister::new(),
             model: Tombstones::default(),
+            or_set_on,
+            two_phase: (Cart::new(), Cart::new()),
             received: 0,
         }
     }
@@ -202,6 +211,7 @@ impl Dc {
                 self.seq += 1;
                 self.model.add(&self.name, self.seq, item);
                 whole.insert(item.clone());
+                self.two_phase.0.insert(item.clone());
             }
             Op::Remove(item) => {
                 // An item this side does not hold has no observed add to remove: the
@@ -209,6 +219,9 @@ impl Dc {
                 let _ = self.cart.remove(item);
                 self.model.remove(item);
                 whole.remove(item);
+                if self.two_phase.0.contains(item) {
+                    self.two_phase.1.insert(item.clone());
+                }
             }
         }
         let stamp = (now_micros(), self.node);
@@ -228,6 +241,7 @@ impl Dc {
             orset: self.cart.state().clone(),
             lww: self.lww.clone(),
             model: self.model.clone(),
+            two_phase: self.two_phase.clone(),
         };
         serde_json::to_vec(&g).map_err(sim_failed)
     }
@@ -237,6 +251,8 @@ impl Dc {
         self.cart.merge(&g.orset).map_err(refused("ward-crdt"))?;
         self.lww.merge(&g.lww);
         self.model.merge(&g.model);
+        self.two_phase.0.extend(g.two_phase.0);
+        self.two_phase.1.extend(g.two_phase.1);
         self.received += 1;
         Ok(())
     }
@@ -250,11 +266,20 @@ impl Dc {
                 .value()
                 .map(|c| c.iter().cloned().collect())
                 .unwrap_or_default(),
-            orset: set.iter().cloned().collect(),
+            orset: if self.or_set_on {
+                set.iter().cloned().collect()
+            } else {
+                self.two_phase
+                    .0
+                    .difference(&self.two_phase.1)
+                    .cloned()
+                    .collect()
+            },
             model: self.model.items().into_iter().collect(),
             gossip_received: self.received,
             dots: set
                 .iter()
+                .filter(|_| self.or_set_on)
                 .map(|i| {
                     (
                         i.clone(),
@@ -273,10 +298,11 @@ async fn datacenter(
     peer: &'static str,
     script: Vec<(u64, Op)>,
     end_ms: u64,
+    or_set_on: bool,
     out: Rc<RefCell<Option<Final>>>,
 ) -> turmoil::Result {
     let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
-    let mut dc = Dc::new(name, node);
+    let mut dc = Dc::new(name, node, or_set_on);
     let mut script = script.into_iter().peekable();
     let gossip_ms = GOSSIP_EVERY.as_millis() as u64;
     let mut next_gossip = gossip_ms;
@@ -321,6 +347,18 @@ fn pick(items: &mut Vec<&'static str>, rng: &mut SimRng) -> &'static str {
 /// [`ScenarioError::Simulation`] if a datacenter failed, [`ScenarioError::Invariant`] if one
 /// did not finish (neither happens for any seed tried).
 pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
+    run_with(seed, Switches::default())
+}
+
+/// Runs the scenario with some primitives switched off: without [`Primitive::OrSet`] the
+/// second cart is a set without dots (added and removed items, merged by union), so East's
+/// remove of the milk also cancels West's concurrent re-add.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError> {
+    let or_set_on = switches.is_on(Primitive::OrSet);
     let mut rng = SimRng::new(seed, "shopping-cart");
     let partition_at = 1_000;
     let heal_at = partition_at + rng.range(4_000, 8_000);
@@ -396,6 +434,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
             "west",
             script_of("east"),
             end_ms,
+            or_set_on,
             Rc::clone(&east_out),
         ),
     );
@@ -407,6 +446,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
             "east",
             script_of("west"),
             end_ms,
+            or_set_on,
             Rc::clone(&west_out),
         ),
     );
@@ -474,6 +514,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
         lww_dropped,
         lww_resurrected,
         reappeared,
+        or_set_on,
     })
 }
 
@@ -499,21 +540,38 @@ pub fn report(o: &Outcome) -> Report {
         [
             "datacenter",
             "whole cart, last write wins",
-            "OrSet (add-wins)",
+            if o.or_set_on {
+                "OrSet (add-wins)"
+            } else {
+                "set without dots (OrSet off)"
+            },
+            "tombstone model",
         ],
     );
     for f in &o.finals {
-        finals.row([f.dc.clone(), f.lww.join(", "), f.orset.join(", ")]);
+        finals.row([
+            f.dc.clone(),
+            f.lww.join(", "),
+            f.orset.join(", "),
+            f.model.join(", "),
+        ]);
     }
     let mut notes = vec![
         "East and West are turmoil hosts gossiping their whole state every 200 ms; gossip sent \
          during the partition is lost"
             .to_string(),
-        format!(
-            "the OR-set equals a plain tombstone model of the same requests at both datacenters: {}",
-            o.finals[0].model.join(", ")
-        ),
     ];
+    let matches = o.finals.iter().all(|f| f.orset == f.model);
+    notes.push(format!(
+        "the tombstone model records every add's id and every removed id; the {} {} it at both \
+         datacenters",
+        if o.or_set_on {
+            "OR-set"
+        } else {
+            "set without dots"
+        },
+        if matches { "equals" } else { "differs from" }
+    ));
     for r in &o.reappeared {
         notes.push(format!(
             "{} \"reappears\": {} removed it while {} added it again; the remove covered only the \
@@ -535,10 +593,36 @@ pub fn report(o: &Outcome) -> Report {
             o.lww_resurrected.join(", ")
         );
     }
-    verdict += &format!(
-        "; the OR-set converged on both sides to the add-wins cart of {} items",
-        o.finals[0].orset.len()
-    );
+    let [east, west] = &o.finals;
+    let second = if o.or_set_on {
+        "the OR-set"
+    } else {
+        "the set without dots"
+    };
+    if east.orset == west.orset && east.orset == east.model {
+        verdict += &format!(
+            "; {second} converged on both sides to the add-wins cart of {} items",
+            east.orset.len()
+        );
+    } else {
+        let lost: Vec<&str> = east
+            .model
+            .iter()
+            .filter(|i| !east.orset.contains(i))
+            .map(String::as_str)
+            .collect();
+        verdict += &format!(
+            "; {second} ended with {} item(s) at east and {} at west, missing {} of the \
+             add-wins cart",
+            east.orset.len(),
+            west.orset.len(),
+            if lost.is_empty() {
+                "none".to_string()
+            } else {
+                lost.join(", ")
+            }
+        );
+    }
     Report {
         scenario: META.name,
         number: META.number,
@@ -553,6 +637,7 @@ pub fn report(o: &Outcome) -> Report {
         prevented: o.prevented(),
         verdict,
         details: super::details(o),
+        switched_off: Vec::new(),
     }
 }
 
@@ -563,8 +648,14 @@ pub(crate) const META: super::Meta = super::Meta {
     title: "Conflicting writes: the shopping cart",
     crate_name: "ward-crdt",
     summary: "partitioned datacenters overwrite each other's cart",
+    primitives: &[crate::Primitive::OrSet],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {
-    super::tour(&META, run(options.seed), report)
+    super::tour(
+        &META,
+        options,
+        run_with(options.seed, options.switches),
+        report,
+    )
 }

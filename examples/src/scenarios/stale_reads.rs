@@ -28,7 +28,7 @@ use ward_quorum::{QuorumConfig, pbs};
 use super::{ScenarioError, broken, refused};
 use crate::report::{Table, percent};
 use crate::sim::{MS, SimRng};
-use crate::{Options, Report};
+use crate::{Options, Primitive, Report, Switches};
 
 /// Replicas.
 pub const N: usize = 3;
@@ -341,11 +341,26 @@ fn pbs_rows(seed: u64) -> Result<Vec<PbsRow>, ScenarioError> {
 /// its input (they do not: the sizes are fixed and valid), [`ScenarioError::Invariant`] if a
 /// collector disagrees with the model's commit time.
 pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
+    run_with(seed, Switches::default())
+}
+
+/// Runs the scenario with some primitives switched off: without [`Primitive::Quorum`] the
+/// second design's collectors complete on the first replica (`R=1 W=1`), like the naive one.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError> {
     let (world, reads) = sample_world(seed);
     let hops = read_hops(seed, reads.len());
     let mut pick = SimRng::new(seed, "stale-reads/balancer");
     let naive_cfg = QuorumConfig::new(N, 1, 1).map_err(refused("ward-quorum"))?;
-    let quorum_cfg = QuorumConfig::new(N, 2, 2).map_err(refused("ward-quorum"))?;
+    let q = if switches.is_on(Primitive::Quorum) {
+        2
+    } else {
+        1
+    };
+    let quorum_cfg = QuorumConfig::new(N, q, q).map_err(refused("ward-quorum"))?;
     let (naive, naive_samples) = design(&world, &reads, &hops, naive_cfg, &mut pick)?;
     let (quorum, quorum_samples) = design(&world, &reads, &hops, quorum_cfg, &mut pick)?;
     // The example: the first stale naive read whose quorum counterpart found a replica to
@@ -458,11 +473,34 @@ pub fn report(o: &Outcome) -> Report {
         ]);
     }
     tables.push(estimate);
+    let times = |n: usize| match n {
+        0 => "never".to_string(),
+        n => format!("{n} times in {}", o.naive.reads),
+    };
     let verdict = format!(
-        "reading one replica returned an old stock count {} times in {}; quorum reads never did, \
-         and listed replicas to repair in {} reads",
-        o.naive.stale, o.naive.reads, o.quorum.reads_with_repair
+        "reading one replica returned an old stock count {}; reads through the collectors at \
+         {} returned one {}, and listed replicas to repair in {} reads",
+        times(o.naive.stale),
+        o.quorum.config,
+        times(o.quorum.stale),
+        o.quorum.reads_with_repair
     );
+    let mut notes = vec![
+        "both designs see the same writes, delays and read times; only N, R, W differ".to_string(),
+        "partial quorums (R + W <= N) are only probably fresh: the PBS rows say how probably, \
+         and for how long after a write"
+            .to_string(),
+    ];
+    if let (Some(s), Some(q)) = (&o.example, &o.same_moment)
+        && s.committed_stock != q.committed_stock
+    {
+        notes.push(format!(
+            "\"latest acknowledged\" is the stock after the last purchase acknowledged to its \
+             buyer, which takes W replicas: at {:.1} ms {} with {} and {} with {}, because the \
+             newest purchase had reached one replica but not two",
+            s.at_ms, s.committed_stock, o.naive.config, q.committed_stock, o.quorum.config
+        ));
+    }
     Report {
         scenario: META.name,
         number: META.number,
@@ -472,16 +510,12 @@ pub fn report(o: &Outcome) -> Report {
                   acknowledged purchase"
             .into(),
         tables,
-        notes: vec![
-            "both designs see the same writes, delays and read times; only N, R, W differ".into(),
-            "partial quorums (R + W <= N) are only probably fresh: the PBS rows say how probably, \
-             and for how long after a write"
-                .into(),
-        ],
+        notes,
         anomaly_observed: o.anomaly_observed(),
         prevented: o.prevented(),
         verdict,
         details: super::details(o),
+        switched_off: Vec::new(),
     }
 }
 
@@ -492,8 +526,14 @@ pub(crate) const META: super::Meta = super::Meta {
     title: "Stale reads",
     crate_name: "ward-quorum",
     summary: "a read from a lagging replica returns an old value",
+    primitives: &[crate::Primitive::Quorum],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {
-    super::tour(&META, run(options.seed), report)
+    super::tour(
+        &META,
+        options,
+        run_with(options.seed, options.switches),
+        report,
+    )
 }

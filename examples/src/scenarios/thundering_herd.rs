@@ -21,7 +21,7 @@ use ward_backoff::{Backoff, SplitMix64, Strategy};
 
 use crate::report::{Table, human_nanos};
 use crate::sim::{EventQueue, SEC, SimRng};
-use crate::{Options, Report};
+use crate::{Options, Primitive, Report, Switches};
 
 /// Mean network delay of one hop.
 pub const HOP_MEAN: Duration = Duration::from_millis(10);
@@ -174,14 +174,27 @@ enum Event {
 }
 
 /// Simulates `clients` clients under one strategy.
+///
+/// As in the blog's simulator, the first retry waits the delay of attempt 1 (a ceiling of
+/// `2 · base`), not of attempt 0.
 pub fn simulate(strategy: Retry, clients: usize, seed: u64) -> HerdRun {
+    simulate_with(strategy, clients, seed, true)
+}
+
+/// As [`simulate`]; with `backoff_on` false ([`Primitive::Backoff`] switched off) a client
+/// drops its delay and calls again at once, whatever the strategy.
+pub fn simulate_with(strategy: Retry, clients: usize, seed: u64, backoff_on: bool) -> HerdRun {
     let mut net = SimRng::new(seed, "thundering-herd/network");
     let mut seeds = SimRng::new(seed, "thundering-herd/clients");
     let strat = strategy.strategy();
     let mut backoffs: Vec<Option<Backoff<SplitMix64>>> = (0..clients)
         .map(|_| {
             let client_seed = seeds.next_u64();
-            strat.map(|s| Backoff::new(s, SplitMix64::new(client_seed)))
+            strat.filter(|_| backoff_on).map(|s| {
+                let mut b = Backoff::new(s, SplitMix64::new(client_seed));
+                b.set_attempt(1);
+                b
+            })
         })
         .collect();
     let hop_mean = HOP_MEAN.as_nanos() as u64;
@@ -235,14 +248,25 @@ pub fn simulate(strategy: Retry, clients: usize, seed: u64) -> HerdRun {
 
 /// Runs the scenario: every strategy with [`CLIENTS`] clients, and the sweep if `sweep`.
 pub fn run(seed: u64, sweep: bool) -> Outcome {
+    run_with(seed, sweep, Switches::default())
+}
+
+/// Runs the scenario with some primitives switched off: without [`Primitive::Backoff`]
+/// every strategy's client calls again at once after a failure.
+pub fn run_with(seed: u64, sweep: bool, switches: Switches) -> Outcome {
+    let on = switches.is_on(Primitive::Backoff);
     let runs = Retry::ALL
         .iter()
-        .map(|&s| simulate(s, CLIENTS, seed))
+        .map(|&s| simulate_with(s, CLIENTS, seed, on))
         .collect();
     let sweep = if sweep {
         SWEEP
             .iter()
-            .flat_map(|&n| Retry::ALL.iter().map(move |&s| simulate(s, n, seed)))
+            .flat_map(|&n| {
+                Retry::ALL
+                    .iter()
+                    .map(move |&s| simulate_with(s, n, seed, on))
+            })
             .collect()
     } else {
         Vec::new()
@@ -321,6 +345,7 @@ pub fn report(outcome: &Outcome) -> Report {
         prevented: outcome.prevented(),
         verdict,
         details: super::details(outcome),
+        switched_off: Vec::new(),
     }
 }
 
@@ -331,10 +356,16 @@ pub(crate) const META: super::Meta = super::Meta {
     title: "Thundering herd",
     crate_name: "ward-backoff",
     summary: "clients retrying in step keep colliding on one row",
+    primitives: &[crate::Primitive::Backoff],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {
-    report(&run(options.seed, options.sweep))
+    super::tour(
+        &META,
+        options,
+        Ok(run_with(options.seed, options.sweep, options.switches)),
+        report,
+    )
 }
 
 #[cfg(test)]

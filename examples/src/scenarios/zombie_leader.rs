@@ -24,7 +24,7 @@ use ward_fencing::{
 use super::{ScenarioError, refused};
 use crate::report::Table;
 use crate::sim::SimRng;
-use crate::{Options, Report};
+use crate::{Options, Primitive, Report, Switches};
 
 /// The lease each leader is granted.
 pub const LEASE: Duration = Duration::from_secs(10);
@@ -107,6 +107,8 @@ pub struct Outcome {
     pub fenced_mark: Option<u64>,
     /// The storage restart.
     pub restart: Restart,
+    /// Whether the fences were on; off, the fenced store applied every write unchecked.
+    pub fence_on: bool,
 }
 
 impl Outcome {
@@ -164,6 +166,18 @@ impl Drop for Scratch {
 /// [`ScenarioError::Refused`] if the mark file or a fence refuses an operation; the scenario
 /// cannot judge the restart without them.
 pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
+    run_with(seed, Switches::default())
+}
+
+/// Runs the scenario with some primitives switched off: without [`Primitive::Fence`] the
+/// "fenced" store applies every write without looking at its token, before and after the
+/// restart.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError> {
+    let fence_on = switches.is_on(Primitive::Fence);
     let mut rng = SimRng::new(seed, "zombie-leader");
     let ms = Duration::from_millis;
 
@@ -222,13 +236,19 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     // Replay into both stores.
     let mut naive = String::from("order 7: new");
     let fenced = Fenced::new(String::from("order 7: new"));
+    let mut unchecked = String::from("order 7: new");
     let mut steps = Vec::new();
     for (at, writer, tok, value) in &writes {
         naive.clone_from(value);
-        let refused = fenced
-            .write(*tok, |v| v.clone_from(value))
-            .err()
-            .map(|e| Refusal::from(&e));
+        let refused = if fence_on {
+            fenced
+                .write(*tok, |v| v.clone_from(value))
+                .err()
+                .map(|e| Refusal::from(&e))
+        } else {
+            unchecked.clone_from(value);
+            None
+        };
         steps.push(Step {
             at_ms: at.as_millis() as u64,
             writer: (*writer).to_string(),
@@ -246,7 +266,7 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     {
         let store = FileStore::create(&path).map_err(refused("ward-fencing"))?;
         let fence = DurableFence::open(store).map_err(refused("ward-fencing"))?;
-        for (_, _, tok, _) in &writes {
+        for (_, _, tok, _) in writes.iter().filter(|_| fence_on) {
             match fence.admit(*tok) {
                 Ok(_) => {}
                 // The zombie's write is refused here too; only a store failure stops us.
@@ -258,10 +278,14 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     let store = FileStore::open(&path).map_err(refused("ward-fencing"))?;
     let fence = DurableFence::open(store).map_err(refused("ward-fencing"))?;
     let mark_loaded = fence.mark().map(FencingToken::get);
-    let refused = fence
-        .admit(zombie)
-        .err()
-        .and_then(|e| e.as_stale().map(Refusal::from));
+    let refused = if fence_on {
+        fence
+            .admit(zombie)
+            .err()
+            .and_then(|e| e.as_stale().map(Refusal::from))
+    } else {
+        None
+    };
     // A guard that kept its mark only in memory starts empty after the restart.
     let memory_only = FenceGuard::new();
     let memory_only_admitted = memory_only.admit(zombie).is_ok();
@@ -277,13 +301,14 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
         zombie_value,
         leader_value,
         naive_final: naive,
-        fenced_final: fenced.get(),
+        fenced_final: if fence_on { fenced.get() } else { unchecked },
         fenced_mark: fenced.mark().map(FencingToken::get),
         restart: Restart {
             mark_loaded,
             refused,
             memory_only_admitted,
         },
+        fence_on,
     })
 }
 
@@ -324,7 +349,12 @@ pub fn report(o: &Outcome) -> Report {
     let mut finals = Table::new("final state", ["store", "value", "mark"]);
     finals.row(["naive (last write wins)", &o.naive_final, "-"]);
     finals.row([
-        "Fenced<String>".to_string(),
+        if o.fence_on {
+            "Fenced<String>"
+        } else {
+            "Fenced<String>, fence off"
+        }
+        .to_string(),
         o.fenced_final.clone(),
         o.fenced_mark.map_or("-".into(), |m| m.to_string()),
     ]);
@@ -351,11 +381,36 @@ pub fn report(o: &Outcome) -> Report {
             "refused".into()
         },
     ]);
-    let verdict = format!(
-        "the naive store ended with the zombie's \"{}\"; the fence kept \"{}\" and refused token {} \
-         below mark {}, before and after the restart",
-        o.naive_final, o.fenced_final, o.zombie_token, o.leader_token
-    );
+    let naive = if o.anomaly_observed() {
+        format!(
+            "the naive store ended with the zombie's \"{}\"",
+            o.naive_final
+        )
+    } else {
+        format!(
+            "the naive store ended with \"{}\", not the zombie's write",
+            o.naive_final
+        )
+    };
+    let refusals = o.steps.iter().filter(|s| s.refused.is_some()).count();
+    let ward = if o.prevented() {
+        format!(
+            "the fence kept \"{}\" and refused token {} below mark {}, before and after the restart",
+            o.fenced_final, o.zombie_token, o.leader_token
+        )
+    } else {
+        format!(
+            "the fenced store ended with \"{}\" after refusing {refusals} write(s), and the retry \
+             after the restart was {}",
+            o.fenced_final,
+            if o.restart.refused.is_some() {
+                "refused"
+            } else {
+                "admitted"
+            }
+        )
+    };
+    let verdict = format!("{naive}; {ward}");
     Report {
         scenario: META.name,
         number: META.number,
@@ -377,6 +432,7 @@ pub fn report(o: &Outcome) -> Report {
         prevented: o.prevented(),
         verdict,
         details: super::details(o),
+        switched_off: Vec::new(),
     }
 }
 
@@ -387,8 +443,14 @@ pub(crate) const META: super::Meta = super::Meta {
     title: "Zombie leader",
     crate_name: "ward-fencing",
     summary: "a paused leader writes after a new leader was elected",
+    primitives: &[crate::Primitive::Fence],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {
-    super::tour(&META, run(options.seed), report)
+    super::tour(
+        &META,
+        options,
+        run_with(options.seed, options.switches),
+        report,
+    )
 }
