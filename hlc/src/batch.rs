@@ -2,7 +2,7 @@
 
 use crate::timestamp::Timestamp;
 
-/// Consecutive timestamps reserved by [`Hlc::reserve`], in increasing order.
+/// Consecutive timestamps reserved by [`Hlc::reserve`](crate::Hlc::reserve), in increasing order.
 ///
 /// A batch is never empty. Iterate it with [`iter`](Batch::iter) (or `for ts in batch`).
 ///
