@@ -158,8 +158,12 @@ fn bad_markers_and_rows_are_rejected_without_change() {
         })
     );
     assert_eq!(g.visible_through(), 0);
+    assert_eq!(g.pending_transactions(), [1, 2]);
+    assert_eq!(g.read(&'a'), None);
     g.commit(1, 2).unwrap();
     assert_eq!(g.visible_through(), 2);
+    assert_eq!((g.read(&'a'), g.read(&'d')), (Some(&1), Some(&4)));
+    assert!(g.pending_transactions().is_empty());
     assert_eq!(g.snapshot().count(), 4);
     // A late marker or row of an exposed transaction changes nothing.
     g.commit(1, 5).unwrap();

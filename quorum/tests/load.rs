@@ -140,6 +140,10 @@ fn mixed_load_and_capacity() {
     assert_eq!(q.mixed_load(1.0).unwrap(), 0.2);
     assert_eq!(q.mixed_load(0.0).unwrap(), 1.0);
     assert!((q.load().capacity(1.0).unwrap() - 5.0).abs() < 1e-12);
+    // Half reads on R = 2, W = 4 of 5: 0.5·0.4 + 0.5·0.8.
+    let half = QuorumConfig::new(5, 2, 4).unwrap();
+    assert!((half.mixed_load(0.5).unwrap() - 0.6).abs() < 1e-15);
+    assert!((half.load().capacity(0.25).unwrap() - 1.0 / 0.7).abs() < 1e-12);
     for bad in [-0.1, 1.1, f64::NAN] {
         assert!(matches!(
             q.mixed_load(bad),
