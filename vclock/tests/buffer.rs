@@ -1062,3 +1062,52 @@ fn remove_keeps_ready_and_waiting_state_consistent() {
     );
     assert!(b.is_empty());
 }
+
+/// The ready iterator yields at least the messages ready now and at most every held
+/// message.
+#[test]
+fn ready_iterator_bounds_its_length() {
+    let mut b = CausalBuffer::new(4);
+    b.offer(message('a', &[('a', 1)], 1)).unwrap();
+    b.offer(message('b', &[('b', 1)], 2)).unwrap();
+    b.offer(message('a', &[('a', 2)], 3)).unwrap();
+    b.offer(message('c', &[('c', 2)], 4)).unwrap();
+    let mut ready = b.ready();
+    assert_eq!(ready.size_hint(), (2, Some(4)));
+    assert_eq!(ready.next().map(Message::into_payload), Some(1));
+    // a:2 became ready behind a:1.
+    assert_eq!(ready.size_hint(), (2, Some(3)));
+    assert_eq!(ready.count(), 2);
+    assert_eq!(b.len(), 1);
+}
+
+#[test]
+fn configuration_is_reported_back() {
+    let b = CausalBuffer::<char, ()>::new(7)
+        .with_sender_capacity(3)
+        .with_max_gap(11);
+    assert_eq!((b.capacity(), b.sender_capacity(), b.max_gap()), (7, 3, 11));
+    let mut b = CausalBuffer::<char, ()>::new(7);
+    assert_eq!((b.sender_capacity(), b.max_gap()), (7, u64::MAX));
+    assert!(b.is_empty());
+    b.offer(message('a', &[('a', 2)], ())).unwrap();
+    assert!(!b.is_empty());
+}
+
+#[test]
+fn missing_knows_its_length_and_runs_backwards() {
+    let mut b = CausalBuffer::new(4);
+    let m = message('c', &[('a', 2), ('b', 1), ('c', 1)], ());
+    b.offer(m.clone()).unwrap();
+    let missing = b.missing(&m.dot()).unwrap();
+    assert_eq!(missing.size_hint(), (2, Some(2)));
+    assert_eq!(missing.len(), 2);
+    let backwards: Vec<_> = b.missing(&m.dot()).unwrap().rev().collect();
+    assert_eq!(
+        backwards,
+        [
+            DotRange::new('b', 1, 1).unwrap(),
+            DotRange::new('a', 1, 2).unwrap()
+        ]
+    );
+}
