@@ -109,10 +109,21 @@ impl Table {
     }
 }
 
-impl fmt::Display for Table {
-    /// Renders the title, then the header and rows with aligned columns, two spaces in.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width_of = |s: &str| s.chars().count();
+impl Table {
+    /// Renders the table within `width` columns: the title wraps, and when the natural
+    /// layout is wider than `width` the widest text columns (and long headers) wrap onto
+    /// more lines, never inside a word.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::report::Table;
+    ///
+    /// let mut table = Table::new("t", ["name", "a long explanation"]);
+    /// table.row(["x", "one two three four five six seven eight nine ten"]);
+    /// assert!(table.render(30).lines().all(|l| l.chars().count() <= 30));
+    /// ```
+    pub fn render(&self, width: usize) -> String {
         let ncols = self
             .rows
             .iter()
@@ -120,54 +131,172 @@ impl fmt::Display for Table {
             .chain([self.columns.len()])
             .max()
             .unwrap_or(0);
-        let mut widths = vec![0usize; ncols];
-        for line in core::iter::once(&self.columns).chain(&self.rows) {
-            for (i, cell) in line.iter().enumerate() {
-                widths[i] = widths[i].max(width_of(cell));
-            }
-        }
-        let numeric: Vec<bool> = (0..ncols)
-            .map(|i| {
-                i > 0
-                    && self.rows.iter().all(|row| {
-                        row.get(i).is_none_or(|c| {
-                            c == "-"
-                                || c.trim_start_matches('-')
-                                    .starts_with(|ch: char| ch.is_ascii_digit())
-                        })
-                    })
-            })
-            .collect();
-        writeln!(f, "  {}", self.title)?;
         let empty = String::new();
+        let cell = |line: &'_ Vec<String>, i: usize| line.get(i).unwrap_or(&empty).clone();
+        let numeric: Vec<bool> = (0..ncols)
+            .map(|i| i > 0 && self.rows.iter().all(|row| is_numeric(&cell(row, i))))
+            .collect();
+        let mut widths = vec![0usize; ncols];
+        let mut least = vec![1usize; ncols];
         for (n, line) in core::iter::once(&self.columns)
             .chain(&self.rows)
             .enumerate()
         {
-            let mut out = String::from("    ");
-            for (i, width) in widths.iter().enumerate() {
-                let cell = line.get(i).unwrap_or(&empty);
-                let pad = width - width_of(cell);
-                if i > 0 {
-                    out.push_str("  ");
-                }
-                if !numeric[i] {
-                    out.push_str(cell);
-                    out.extend(core::iter::repeat_n(' ', pad));
+            for i in 0..ncols {
+                let c = cell(line, i);
+                widths[i] = widths[i].max(width_of(&c));
+                // Numbers never wrap; text and headers wrap between words.
+                let unbreakable = if numeric[i] && n > 0 {
+                    width_of(&c)
                 } else {
-                    out.extend(core::iter::repeat_n(' ', pad));
-                    out.push_str(cell);
-                }
-            }
-            writeln!(f, "{}", out.trim_end())?;
-            if n == 0 {
-                let rule: usize = widths.iter().sum::<usize>() + 2 * ncols.saturating_sub(1);
-                let mut line = String::from("    ");
-                line.extend(core::iter::repeat_n('-', rule));
-                writeln!(f, "{line}")?;
+                    c.split(' ').map(width_of).max().unwrap_or(0)
+                };
+                least[i] = least[i].max(unbreakable);
             }
         }
-        Ok(())
+        let total = |w: &[usize]| 4 + w.iter().sum::<usize>() + 2 * ncols.saturating_sub(1);
+        // First wrap headers that are wider than their column's cells, then the widest
+        // text columns.
+        let body: Vec<usize> = (0..ncols)
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .map(|r| width_of(&cell(r, i)))
+                    .max()
+                    .unwrap_or(0)
+                    .max(least[i])
+            })
+            .collect();
+        while total(&widths) > width {
+            let Some(i) = (0..ncols)
+                .filter(|&i| widths[i] > body[i])
+                .max_by_key(|&i| (widths[i] - body[i], i))
+            else {
+                break;
+            };
+            widths[i] -= 1;
+        }
+        while total(&widths) > width {
+            let Some(i) = (0..ncols)
+                .filter(|&i| widths[i] > least[i])
+                .max_by_key(|&i| (widths[i], i))
+            else {
+                break;
+            };
+            widths[i] -= 1;
+        }
+        let mut out = String::new();
+        for line in wrap(&self.title, width.saturating_sub(2).max(1)) {
+            out.push_str("  ");
+            out.push_str(&line);
+            out.push('\n');
+        }
+        for (n, line) in core::iter::once(&self.columns)
+            .chain(&self.rows)
+            .enumerate()
+        {
+            let cells: Vec<Vec<String>> = (0..ncols)
+                .map(|i| wrap(&cell(line, i), widths[i]))
+                .collect();
+            let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+            for k in 0..height {
+                let mut text = String::from("    ");
+                for (i, w) in widths.iter().enumerate() {
+                    let part = cells[i].get(k).map_or("", String::as_str);
+                    let pad = w.saturating_sub(width_of(part));
+                    if i > 0 {
+                        text.push_str("  ");
+                    }
+                    if numeric[i] {
+                        text.extend(core::iter::repeat_n(' ', pad));
+                        text.push_str(part);
+                    } else {
+                        text.push_str(part);
+                        text.extend(core::iter::repeat_n(' ', pad));
+                    }
+                }
+                out.push_str(text.trim_end());
+                out.push('\n');
+            }
+            if n == 0 {
+                let rule = total(&widths).min(width.max(5)) - 4;
+                out.push_str("    ");
+                out.extend(core::iter::repeat_n('-', rule));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// The number of characters a terminal shows for `s`.
+fn width_of(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// A cell is a number when its first word is made of digits and number punctuation only
+/// (`1.5`, `178/259`, `-4/-4/-4`, `23.5`), so a timestamp such as `2026-01-01T00:00:03Z`
+/// is text and left-aligned.
+fn is_numeric(cell: &str) -> bool {
+    if cell == "-" || cell.is_empty() {
+        return true;
+    }
+    let first = cell.split(' ').next().unwrap_or("");
+    first.chars().any(|c| c.is_ascii_digit())
+        && first
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".,/-%()".contains(c))
+}
+
+/// Wraps `text` into lines of at most `width` characters, breaking between words; a word
+/// longer than `width` stays whole on its own line.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::report::wrap;
+///
+/// assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+/// assert_eq!(wrap("", 7), [""]);
+/// ```
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && width_of(&line) + 1 + width_of(word) > width {
+            lines.push(core::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// The width to render for: `COLUMNS` when it holds a number of at least 40, else 100.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::report::terminal_width;
+///
+/// assert!(terminal_width() >= 40);
+/// ```
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c >= 40)
+        .unwrap_or(100)
+}
+
+impl fmt::Display for Table {
+    /// Renders the title, then the header and rows with aligned columns, two spaces in,
+    /// without a width limit (see [`Table::render`] for one).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(usize::MAX))
     }
 }
 
@@ -239,6 +368,22 @@ impl Report {
     /// assert!(report.render(false).contains("verdict"));
     /// ```
     pub fn render(&self, colour: bool) -> String {
+        self.render_width(colour, terminal_width())
+    }
+
+    /// Renders the report within `width` columns: notes, verdict and table titles wrap,
+    /// tables wrap their text columns (see [`Table::render`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::{Options, scenarios};
+    ///
+    /// let report = scenarios::find("zombie-leader").unwrap().run(&Options::with_seed(1));
+    /// let text = report.render_width(false, 80);
+    /// assert!(text.lines().all(|l| l.chars().count() <= 80));
+    /// ```
+    pub fn render_width(&self, colour: bool, width: usize) -> String {
         let paint = |code: &str, text: &str| {
             if colour {
                 format!("\x1b[{code}m{text}\x1b[0m")
@@ -246,35 +391,55 @@ impl Report {
                 text.to_string()
             }
         };
+        // Writes `first` then `text`, wrapped to the width; later lines start at `indent`.
+        let para = |out: &mut String, first: &str, text: &str, indent: usize| {
+            let lead = first.len() - first.trim_start().len();
+            let body = format!("{}{text}", first.trim_start());
+            let lines = wrap(&body, width.saturating_sub(indent).max(1));
+            for (k, line) in lines.iter().enumerate() {
+                let pad = if k == 0 { lead } else { indent };
+                out.extend(core::iter::repeat_n(' ', pad));
+                out.push_str(line);
+                out.push('\n');
+            }
+        };
         let mut out = String::new();
         let heading = format!("{}. {} ({})", self.number, self.title, self.crate_name);
         let _ = writeln!(out, "{}", paint("1", &heading));
-        let _ = writeln!(out, "  {}", self.anomaly);
+        para(&mut out, "  ", &self.anomaly, 2);
         if !self.switched_off.is_empty() {
             let names: Vec<&str> = self.switched_off.iter().map(|p| p.name()).collect();
-            let _ = writeln!(
-                out,
-                "  switched off for this run: {} (the Ward side runs without it)",
-                names.join(", ")
+            para(
+                &mut out,
+                "  switched off for this run: ",
+                &format!("{} (the Ward side runs without it)", names.join(", ")),
+                4,
             );
         }
         for table in &self.tables {
             let _ = writeln!(out);
-            let _ = write!(out, "{table}");
+            out.push_str(&table.render(width));
         }
         if !self.notes.is_empty() {
             let _ = writeln!(out);
             for note in &self.notes {
-                let _ = writeln!(out, "  note: {note}");
+                para(&mut out, "  note: ", note, 8);
             }
         }
         let _ = writeln!(out);
-        let status = match (self.anomaly_observed, self.prevented) {
-            (true, true) => paint("32;1", "shown, then prevented"),
-            (false, true) => paint("33;1", "anomaly not reproduced"),
-            (_, false) => paint("31;1", "NOT PREVENTED"),
+        let (code, status) = match (self.anomaly_observed, self.prevented) {
+            (true, true) => ("32;1", "shown, then prevented"),
+            (false, true) => ("33;1", "anomaly not reproduced"),
+            (_, false) => ("31;1", "NOT PREVENTED"),
         };
-        let _ = writeln!(out, "  verdict: {status}: {}", self.verdict);
+        let mut verdict = String::new();
+        para(
+            &mut verdict,
+            "  verdict: ",
+            &format!("{status}: {}", self.verdict),
+            4,
+        );
+        out.push_str(&verdict.replacen(status, &paint(code, status), 1));
         out
     }
 }

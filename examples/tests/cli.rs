@@ -86,3 +86,31 @@ fn reports_can_cross_threads() {
     assert_send_sync::<ward_examples::Options>();
     assert_send_sync::<ward_examples::scenarios::Scenario>();
 }
+
+#[test]
+fn no_line_is_wider_than_the_terminal() {
+    for (columns, width) in [(None, 100), (Some("80"), 80), (Some("120"), 120)] {
+        for args in [
+            &["--seed", "1"][..],
+            &["--seed", "7"][..],
+            &["thundering-herd", "--sweep"][..],
+            &["--without", "quorum", "--without", "breaker"][..],
+        ] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_ward-examples"));
+            cmd.args(args).env("NO_COLOR", "1").env_remove("COLUMNS");
+            if let Some(c) = columns {
+                cmd.env("COLUMNS", c);
+            }
+            let out = cmd.output().expect("the binary runs");
+            let text = String::from_utf8(out.stdout).expect("utf-8");
+            assert!(text.lines().count() > 20);
+            for line in text.lines() {
+                assert!(
+                    line.chars().count() <= width,
+                    "{args:?} at {width}: {} chars: {line}",
+                    line.chars().count()
+                );
+            }
+        }
+    }
+}

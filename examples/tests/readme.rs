@@ -16,6 +16,7 @@ fn readme_sample_matches_the_tour() {
 
     let out = Command::new(env!("CARGO_BIN_EXE_ward-examples"))
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
         .output()
         .expect("the binary runs");
     assert!(out.status.success());

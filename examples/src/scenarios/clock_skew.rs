@@ -295,11 +295,20 @@ fn wall_text(micros: u64) -> String {
         .unwrap_or_else(|_| micros.to_string())
 }
 
+/// The part of an RFC 3339 stamp after the date: every stamp of the story falls on
+/// 2026-01-01, which the table's title says once.
+fn time_of_day(stamp: &str) -> String {
+    stamp
+        .split_once('T')
+        .map_or_else(|| stamp.to_string(), |(_, t)| t.to_string())
+}
+
 /// Turns the outcome into the tour's report.
 pub fn report(o: &Outcome) -> Report {
     let mut writes = Table::new(
         format!(
-            "writes (A's clock is {} s ahead; B received A's write before the user's change)",
+            "writes on 2026-01-01, UTC (A's clock is {} s ahead; B received A's write before \
+             the user's change)",
             SKEW.as_secs()
         ),
         [
@@ -315,8 +324,8 @@ pub fn report(o: &Outcome) -> Report {
             format!("{} ms", w.true_ms),
             w.server.to_string(),
             format!("{}: {}", w.what, w.value),
-            wall_text(w.wall_micros),
-            w.hlc.clone(),
+            time_of_day(&wall_text(w.wall_micros)),
+            time_of_day(&w.hlc),
         ]);
     }
     let mut finals = Table::new("after both replications", ["rule", "server A", "server B"]);
