@@ -668,3 +668,26 @@ impl<C: fmt::Debug> fmt::Debug for Hlc<C> {
 fn last_of(state: u64) -> Option<Timestamp> {
     state.min(LIMIT).checked_sub(1).map(Timestamp::from_u64)
 }
+
+#[cfg(all(test, not(ward_loom)))]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    /// An exhausted clock never steps its state: the fast path is taken only below the
+    /// limit, so the steps racing threads add past it stay bounded by the number of
+    /// threads, however often `now()` is called afterwards (else 2^32 calls would wrap
+    /// it). Both an exhausted state at the limit and one already past it stay put.
+    #[test]
+    fn exhausted_state_never_moves() {
+        for start in [LIMIT, LIMIT + 3] {
+            let hlc = Hlc::builder(ManualClock::new(10)).build();
+            hlc.state.store(start, Ordering::SeqCst);
+            for _ in 0..10 {
+                assert!(matches!(hlc.now(), Err(ClockError::Exhausted { .. })));
+            }
+            assert_eq!(hlc.state.load(Ordering::SeqCst), start);
+            assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
+        }
+    }
+}
