@@ -319,3 +319,95 @@ fn ormap_is_send_and_sync() {
     shared::<Map>();
     shared::<OrMap<String, OrMap<String, GCounter<String>, String>, String>>();
 }
+
+#[test]
+fn removing_a_key_resets_nested_maps_and_registers() {
+    // Nested map: the removal resets the inner map's keys and sets, so a re-add starts
+    // from nothing.
+    type Deep = OrMap<u8, OrMap<u8, OrSet<u8, u8>, u8>, u8>;
+    let mut a = Replica::new(1_u8, Deep::new());
+    assert!(a.state().is_empty());
+    a.update(1, |shop| shop.update(2, |s| s.add(5))).unwrap();
+    assert_eq!((a.state().len(), a.state().is_empty()), (1, false));
+    a.remove_key(&1).unwrap();
+    assert!(a.state().is_empty() && a.state().keys().is_empty());
+    a.update(1, |shop| shop.update(3, |s| s.add(6))).unwrap();
+    let shop = a.state().get(&1).unwrap();
+    assert_eq!(shop.len(), 1);
+    assert!(shop.get(&2).is_none());
+    assert_eq!(
+        shop.get(&3).unwrap().iter().copied().collect::<Vec<_>>(),
+        [6]
+    );
+    assert_eq!(a.state().keys().iter().copied().collect::<Vec<_>>(), [1]);
+
+    // Register: the removal drops the observed value (the re-add changes nothing in
+    // the value itself, so only the reset can have emptied it).
+    let mut r = Replica::new(1_u8, OrMap::<u8, ward_crdt::MvRegister<u8, u8>, u8>::new());
+    r.update(4, |reg| reg.write(9)).unwrap();
+    r.remove_key(&4).unwrap();
+    r.update(4, |_reg| {
+        Ok::<_, ward_crdt::ReplicaError>(ward_crdt::MvRegister::new())
+    })
+    .unwrap();
+    assert_eq!(r.state().get(&4).unwrap().len(), 0);
+}
+
+#[test]
+fn map_replica_refuses_foreign_and_double_spent_events() {
+    use ward_crdt::{DeltaCrdt, ReplicaError};
+    let mut p = Replica::new(1_u8, Map::new());
+    let mut q = Replica::new(1_u8, Map::new());
+    p.update(3, |s| s.add(1)).unwrap();
+    p.update(3, |s| s.add(2)).unwrap();
+    q.update(4, |s| s.add(7)).unwrap();
+    // Key dots and nested dots are counted: p has minted 1:2 in both.
+    assert_eq!(p.state().events_of(&1), 2);
+    assert_eq!(p.state().events_of(&9), 0);
+    let before = q.state().clone();
+    assert_eq!(
+        q.merge(p.state()),
+        Err(ReplicaError::ForeignEvents {
+            known: 1,
+            incoming: 2
+        })
+    );
+    assert_eq!(q.state(), &before);
+    // Nested events alone: a value dot q never minted, under a key q already knows.
+    let mut r = Replica::new(1_u8, Map::new());
+    r.update(4, |s| s.add(7)).unwrap();
+    let shared = r.state().clone();
+    let mut q2 = Replica::new(1_u8, Map::new());
+    q2.merge(&shared).unwrap_err();
+    let mut other = Replica::new(2_u8, Map::new());
+    other.merge(&shared).unwrap();
+    assert_eq!(other.state().unknown_events_of(p.state(), &1), Some((1, 2)));
+    // Key 4 holds a nested dot 1:1 that p (also actor 1) never minted.
+    assert_eq!(p.state().unknown_events_of(other.state(), &1), Some((0, 1)));
+    assert_eq!(p.state().unknown_events_of(other.state(), &2), None);
+}
+
+#[test]
+fn map_merge_refuses_a_dot_spent_on_two_keys_and_equality_sees_values() {
+    use ward_crdt::ReplicaError;
+    let mut p = Replica::new(1_u8, Map::new());
+    let mut q = Replica::new(1_u8, Map::new());
+    let mut r = Replica::new(2_u8, Map::new());
+    let x = p.update(3, |s| s.add(1)).unwrap();
+    let y = q.update(5, |s| s.add(2)).unwrap();
+    r.merge_delta(&x).unwrap();
+    let before = r.state().clone();
+    assert_eq!(
+        r.merge_delta(&y),
+        Err(ReplicaError::DoubleSpentDot { counter: 1 })
+    );
+    assert_eq!(r.state(), &before);
+    // Same keys, different values; same values, different keys: never equal.
+    let mut s1 = Replica::new(1_u8, Map::new());
+    s1.update(3, |s| s.add(9)).unwrap();
+    assert_ne!(s1.state(), p.state());
+    let mut s2 = Replica::new(1_u8, Map::new());
+    s2.update(4, |s| s.add(1)).unwrap();
+    assert_ne!(s2.state(), p.state());
+    assert_eq!(p.state(), &p.state().clone());
+}
