@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ward_hlc::{
     BoundStore, ClockError, DurableError, DurableHlc, DurableOptions, FileBoundStore, Hlc,
-    JumpThresholds, MAX_PHYSICAL, ManualClock, RestartPolicy, StoreError, Timestamp,
+    JumpThresholds, MAX_LOGICAL, MAX_PHYSICAL, ManualClock, RestartPolicy, StoreError, Timestamp,
 };
 
 const START: u64 = 1_700_000_000_000_000;
@@ -572,4 +572,24 @@ fn a_relative_path_without_a_directory_stores() {
     let _ = fs::remove_file(format!("{name}.lock"));
     stored.unwrap();
     assert_eq!(loaded.unwrap(), START);
+}
+
+/// A timestamp exactly at the top of the bound, `(B, 4095)`, is covered by `B` and
+/// issued without storing first; the early refresh then moves the bound on.
+#[test]
+fn a_timestamp_at_the_top_of_the_bound_needs_no_store_first() {
+    let dir = dir();
+    let clock = ManualClock::new(START);
+    let durable = DurableHlc::create(
+        Hlc::builder(&clock).with_max_drift(None),
+        FileBoundStore::new(dir.path().join("b")),
+        LEASE,
+    )
+    .unwrap();
+    let bound = durable.persisted_bound();
+    let top = durable
+        .receive(Timestamp::new(bound, MAX_LOGICAL - 1).unwrap())
+        .unwrap();
+    assert_eq!(top, Timestamp::new(bound, MAX_LOGICAL).unwrap());
+    assert_eq!(durable.persisted_bound(), bound + 1_000_001 + 2_000_000);
 }
