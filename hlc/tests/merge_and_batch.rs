@@ -226,3 +226,18 @@ fn durable_observe_and_reserve_are_covered_by_the_bound() {
     let again = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), jump).unwrap();
     assert!(again.now().unwrap() > batch.last());
 }
+
+#[test]
+fn debug_shows_the_last_timestamp_and_settings() {
+    let hlc = Hlc::new(ManualClock::new(10));
+    hlc.now().unwrap();
+    let debug = format!("{hlc:?}");
+    assert!(
+        debug.starts_with("Hlc") && debug.contains("1970-01-01T00:00:00.000010Z/0"),
+        "{debug}"
+    );
+    assert!(
+        debug.contains("500ms") && debug.contains("Carry"),
+        "{debug}"
+    );
+}
