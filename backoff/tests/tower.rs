@@ -232,3 +232,66 @@ fn tower_types_debug() {
     });
     assert!(format!("{retry:?}").starts_with("TowerRetryPolicy"));
 }
+
+/// Counts how often a task was woken.
+struct CountingWaker(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Issue 19 (a mutant of `poll_ready` that aimed its timer at now − remaining survived):
+/// a task waiting for an open breaker must be woken by the timer once the open wait has
+/// passed, not at once and over and over while it is still open.
+#[test]
+fn regression_poll_ready_waits_for_the_open_wait_without_spurious_wakes() {
+    use std::sync::atomic::Ordering;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1))
+            .minimum_calls(1)
+            .wait_in_open(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let breaker = Arc::new(CircuitBreaker::new(config, ward_backoff::TokioClock::new()));
+        let mut svc =
+            BreakerLayer::new(Arc::clone(&breaker)).layer(tower::service_fn(|x: u32| async move {
+                Ok::<_, BoxError>(x)
+            }));
+        breaker
+            .try_acquire()
+            .unwrap()
+            .record(ward_backoff::breaker::Outcome::Failure, Duration::ZERO);
+        let counter = Arc::new(CountingWaker(std::sync::atomic::AtomicUsize::new(0)));
+        let waker = std::task::Waker::from(Arc::clone(&counter));
+        let mut cx = Context::from_waker(&waker);
+        let wakes = || counter.0.load(Ordering::SeqCst);
+        for _ in 0..3 {
+            // The first poll, then two spurious ones.
+            assert!(svc.poll_ready(&mut cx).is_pending());
+            tokio::task::yield_now().await;
+            assert_eq!(wakes(), 0, "woken while the breaker is open for 30 s");
+        }
+        tokio::time::advance(Duration::from_secs(29)).await;
+        assert_eq!(wakes(), 0, "woken 1 s before the open wait ends");
+        assert!(svc.poll_ready(&mut cx).is_pending());
+        assert_eq!(wakes(), 0);
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(
+            wakes(),
+            1,
+            "the timer wakes the task once the wait has passed"
+        );
+        assert!(matches!(svc.poll_ready(&mut cx), Poll::Ready(Ok(()))));
+    });
+}
