@@ -46,7 +46,7 @@ impl Batch {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn first(&self) -> Timestamp {
-        Timestamp::from_u64(self.first)
+        Timestamp::from_raw(self.first)
     }
 
     /// The last timestamp of the batch.
@@ -62,7 +62,7 @@ impl Batch {
     /// ```
     pub fn last(&self) -> Timestamp {
         // A batch holds at least one value and ends at or below `MAX_ISSUED`.
-        Timestamp::from_u64(self.first + u64::from(self.len) - 1)
+        Timestamp::from_raw(self.first + u64::from(self.len) - 1)
     }
 
     /// How many timestamps the batch holds (at least one).
@@ -148,7 +148,7 @@ impl Iterator for BatchIter {
     fn next(&mut self) -> Option<Timestamp> {
         if self.next < self.end {
             self.next += 1;
-            Some(Timestamp::from_u64(self.next - 1))
+            Some(Timestamp::from_raw(self.next - 1))
         } else {
             None
         }
@@ -165,7 +165,7 @@ impl DoubleEndedIterator for BatchIter {
     fn next_back(&mut self) -> Option<Timestamp> {
         if self.next < self.end {
             self.end -= 1;
-            Some(Timestamp::from_u64(self.end))
+            Some(Timestamp::from_raw(self.end))
         } else {
             None
         }

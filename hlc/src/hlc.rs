@@ -252,7 +252,7 @@ impl<C: PhysicalClock> Hlc<C> {
                 // physical part exactly as `OverflowPolicy::Carry` asks.
                 let issued = self.state.fetch_add(1, Ordering::AcqRel);
                 if issued < LIMIT {
-                    return Ok(Timestamp::from_u64(issued));
+                    return Ok(Timestamp::from_raw(issued));
                 }
                 // A racing event moved the state to the limit after the load: nothing is
                 // issued, and the step past the limit is invisible (see `LIMIT`).
@@ -521,9 +521,8 @@ impl<C: PhysicalClock> Hlc<C> {
                 max,
             });
         }
-        r.as_u64()
-            .checked_add(1)
-            .ok_or(ClockError::Exhausted { last: r })
+        // A timestamp is never `u64::MAX` (the excluded value), so this cannot overflow.
+        Ok(r.as_u64() + 1)
     }
 
     /// One clock event. Issues a timestamp no larger than `ceiling` or changes nothing.
@@ -561,15 +560,15 @@ impl<C: PhysicalClock> Hlc<C> {
             let next = floor.min(LIMIT).max(remote_floor).max(physical);
             if next >= LIMIT {
                 return Err(ClockError::Exhausted {
-                    last: Timestamp::from_u64(next - 1),
+                    last: Timestamp::from_raw(next - 1),
                 }
                 .into());
             }
             if self.overflow == OverflowPolicy::Reject {
-                let first = Timestamp::from_u64(next);
+                let first = Timestamp::from_raw(next);
                 if next > physical && first.logical() == 0 {
                     // `next` came from incrementing a full counter.
-                    let full = Timestamp::from_u64(next - 1);
+                    let full = Timestamp::from_raw(next - 1);
                     return Err(ClockError::LogicalOverflow {
                         physical: full.physical(),
                     }
@@ -589,19 +588,19 @@ impl<C: PhysicalClock> Hlc<C> {
             if count > LIMIT - next {
                 // `next > 0` here: a batch of at most `u32::MAX` fits above 0.
                 return Err(ClockError::Exhausted {
-                    last: Timestamp::from_u64(next - 1),
+                    last: Timestamp::from_raw(next - 1),
                 }
                 .into());
             }
             let end = next + count;
             if end - 1 > ceiling {
-                return Err(EventError::Ceiling(Timestamp::from_u64(end - 1)));
+                return Err(EventError::Ceiling(Timestamp::from_raw(end - 1)));
             }
             match self
                 .state
                 .compare_exchange_weak(floor, end, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) => return Ok(Timestamp::from_u64(next)),
+                Ok(_) => return Ok(Timestamp::from_raw(next)),
                 Err(actual) => floor = actual,
             }
         }
@@ -666,7 +665,7 @@ impl<C: fmt::Debug> fmt::Debug for Hlc<C> {
 /// The last timestamp issued for a state: the state minus one, never above
 /// `Timestamp::MAX_ISSUED` (raced fast-path steps past the limit issued nothing).
 fn last_of(state: u64) -> Option<Timestamp> {
-    state.min(LIMIT).checked_sub(1).map(Timestamp::from_u64)
+    state.min(LIMIT).checked_sub(1).map(Timestamp::from_raw)
 }
 
 #[cfg(all(test, not(ward_loom)))]

@@ -322,7 +322,9 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         if bound > MAX_PHYSICAL {
             return Err(StoreError::OutOfRange { bound }.into());
         }
-        let floor = Timestamp::from_u64((bound << LOGICAL_BITS) | u64::from(MAX_LOGICAL));
+        // The last count of `bound`; for `MAX_PHYSICAL` that is the excluded value, and
+        // `Timestamp::MAX` (equally above `MAX_ISSUED`) leaves the clock as exhausted.
+        let floor = Timestamp::new(bound, MAX_LOGICAL).unwrap_or(Timestamp::MAX);
         let durable = Self::assemble(builder.resume_after(floor), store, options, bound);
         if options.restart == RestartPolicy::Wait {
             durable.wait_past(bound, options)?;

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::timestamp::{ParseTimestampError, Timestamp};
+use crate::timestamp::{ParseTimestampError, Timestamp, TimestampError};
 
 /// A [`Timestamp`] plus the id of the node that issued it: unique across a cluster and
 /// totally ordered, for last-write-wins.
@@ -25,7 +25,8 @@ use crate::timestamp::{ParseTimestampError, Timestamp};
 /// `@`, and the node id in decimal without leading zeros:
 /// `2024-05-01T12:00:00.000250Z/3@17`; the parser accepts exactly what `Display` prints.
 /// With the `serde` feature a stamp is a struct of `timestamp` and `node`, and unknown
-/// fields are refused.
+/// fields are refused. Every decoder refuses the timestamp value left out of the range
+/// ([`Timestamp::EXCLUDED_U64`]), which also makes `Option<Stamp>` 16 bytes.
 ///
 /// # Examples
 ///
@@ -38,7 +39,8 @@ use crate::timestamp::{ParseTimestampError, Timestamp};
 /// assert!(a > b, "equal timestamps: the larger node id wins");
 /// assert_eq!(a.to_string(), "2024-05-01T12:00:00.000250Z/3@17");
 /// assert_eq!(a.to_string().parse::<Stamp>()?, a);
-/// assert_eq!(Stamp::from_be_bytes(a.to_be_bytes()), a);
+/// assert_eq!(Stamp::from_be_bytes(a.to_be_bytes())?, a);
+/// assert_eq!(size_of::<Option<Stamp>>(), 16);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -73,29 +75,40 @@ impl Stamp {
     /// ```
     /// use ward_hlc::{Stamp, Timestamp};
     ///
-    /// let bytes = Stamp::new(Timestamp::from_u64(1), 2).to_be_bytes();
+    /// let bytes = Stamp::new(Timestamp::from_u64(1)?, 2).to_be_bytes();
     /// assert_eq!(bytes[7], 1);
     /// assert_eq!(bytes[15], 2);
+    /// # Ok::<(), ward_hlc::TimestampError>(())
     /// ```
     pub const fn to_be_bytes(self) -> [u8; 16] {
         ((self.timestamp.as_u64() as u128) << 64 | self.node as u128).to_be_bytes()
     }
 
-    /// Reads the 16-byte wire form. Every 16-byte value is a valid stamp.
+    /// Reads the 16-byte wire form.
+    ///
+    /// # Errors
+    ///
+    /// [`TimestampError::Excluded`] when the first 8 bytes are all `0xff`, the timestamp
+    /// value left out of the range; any node id and every other timestamp are valid.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ward_hlc::{Stamp, Timestamp};
+    /// use ward_hlc::{Stamp, Timestamp, TimestampError};
     ///
-    /// let s = Stamp::new(Timestamp::from_u64(77), 5);
-    /// assert_eq!(Stamp::from_be_bytes(s.to_be_bytes()), s);
+    /// let s = Stamp::new(Timestamp::from_u64(77)?, 5);
+    /// assert_eq!(Stamp::from_be_bytes(s.to_be_bytes())?, s);
+    /// assert_eq!(Stamp::from_be_bytes([0xff; 16]), Err(TimestampError::Excluded));
+    /// # Ok::<(), TimestampError>(())
     /// ```
-    pub const fn from_be_bytes(bytes: [u8; 16]) -> Stamp {
+    pub const fn from_be_bytes(bytes: [u8; 16]) -> Result<Stamp, TimestampError> {
         let v = u128::from_be_bytes(bytes);
-        Stamp {
-            timestamp: Timestamp::from_u64((v >> 64) as u64),
-            node: v as u64,
+        match Timestamp::from_u64((v >> 64) as u64) {
+            Ok(timestamp) => Ok(Stamp {
+                timestamp,
+                node: v as u64,
+            }),
+            Err(e) => Err(e),
         }
     }
 }

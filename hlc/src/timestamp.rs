@@ -1,6 +1,7 @@
 //! The 64-bit hybrid timestamp: layout, wire form and text form.
 
 use core::fmt;
+use core::num::NonZeroU64;
 use core::str::FromStr;
 use core::time::Duration;
 
@@ -52,6 +53,25 @@ const fn micros_of(d: Duration) -> u64 {
 /// integer by one increments the logical counter, and carries into the physical part
 /// when the counter is full.
 ///
+/// # One value left out: `Option<Timestamp>` is 8 bytes
+///
+/// Every packed `u64` is a timestamp except one: `u64::MAX`
+/// ([`EXCLUDED_U64`](Self::EXCLUDED_U64)), the pair `(MAX_PHYSICAL, MAX_LOGICAL)`, the
+/// last count of the last microsecond. A timestamp is stored as the packed value plus
+/// one in a [`NonZeroU64`], so the left-out value is the zero that `None` takes and
+/// `Option<Timestamp>` has the size of a timestamp (and `Option<Stamp>` of a
+/// [`Stamp`](crate::Stamp)). The order, the hash and every form stay those of the
+/// packed value; reading it back is one subtraction. The value chosen is the one no
+/// clock can lose: it lies above [`MAX_ISSUED`](Self::MAX_ISSUED), so no
+/// [`Hlc`](crate::Hlc) ever issued it. Every decoder refuses it with a typed error:
+/// [`from_u64`](Self::from_u64), [`TryFrom<u64>`](TryFrom),
+/// [`from_be_bytes`](Self::from_be_bytes), serde and
+/// [`Stamp::from_be_bytes`](crate::Stamp::from_be_bytes) with
+/// [`TimestampError::Excluded`], [`FromStr`] (text
+/// `2112-09-17T23:53:47.370495Z/4095`) with [`ParseTimestampError::Excluded`]; nothing
+/// maps it silently to a neighbour. [`Timestamp::MAX`] is therefore
+/// `(MAX_PHYSICAL, MAX_LOGICAL − 1)`.
+///
 /// # Wire and text forms
 ///
 /// [`to_be_bytes`](Self::to_be_bytes) gives a fixed 8-byte big-endian form whose
@@ -73,21 +93,49 @@ const fn micros_of(d: Duration) -> u64 {
 /// assert_eq!(ts.logical(), 3);
 /// assert_eq!(ts.to_string(), "2024-05-01T12:00:00.000250Z/3");
 /// assert_eq!("2024-05-01T12:00:00.000250Z/3".parse::<Timestamp>()?, ts);
-/// assert_eq!(Timestamp::from_be_bytes(ts.to_be_bytes()), ts);
+/// assert_eq!(Timestamp::from_be_bytes(ts.to_be_bytes())?, ts);
+/// assert_eq!(size_of::<Option<Timestamp>>(), 8);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Timestamp(u64);
+// The packed value plus one: the derived order and hash are the packed value's.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(NonZeroU64);
 
 impl Timestamp {
     /// The smallest timestamp: the Unix epoch with logical count 0.
-    pub const MIN: Timestamp = Timestamp(0);
+    pub const MIN: Timestamp = Timestamp(NonZeroU64::MIN);
 
-    /// The largest timestamp: [`MAX_PHYSICAL`] with logical count [`MAX_LOGICAL`].
+    /// The largest timestamp: [`MAX_PHYSICAL`] with logical count `MAX_LOGICAL − 1`
+    /// (4094), packed `u64::MAX − 1`: the next value, `u64::MAX`, is
+    /// [`EXCLUDED_U64`](Self::EXCLUDED_U64).
     ///
     /// It is a valid value (a peer may send it, a decoder accepts it), but no
     /// [`Hlc`](crate::Hlc) ever issues it: see [`MAX_ISSUED`](Self::MAX_ISSUED).
-    pub const MAX: Timestamp = Timestamp(u64::MAX);
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Timestamp, MAX_LOGICAL, MAX_PHYSICAL};
+    ///
+    /// assert_eq!(Timestamp::MAX, Timestamp::new(MAX_PHYSICAL, MAX_LOGICAL - 1)?);
+    /// assert_eq!(Timestamp::MAX.as_u64(), u64::MAX - 1);
+    /// # Ok::<(), ward_hlc::TimestampError>(())
+    /// ```
+    pub const MAX: Timestamp = Timestamp(NonZeroU64::MAX);
+
+    /// The one packed value that is not a timestamp: `u64::MAX`, the pair
+    /// `(MAX_PHYSICAL, MAX_LOGICAL)`. Left out so that `Option<Timestamp>` is 8 bytes
+    /// (see [the type's docs](Timestamp)); every decoder refuses it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_hlc::{Timestamp, TimestampError};
+    ///
+    /// assert_eq!(Timestamp::EXCLUDED_U64, u64::MAX);
+    /// assert_eq!(Timestamp::from_u64(Timestamp::EXCLUDED_U64), Err(TimestampError::Excluded));
+    /// ```
+    pub const EXCLUDED_U64: u64 = u64::MAX;
 
     /// The largest timestamp an [`Hlc`](crate::Hlc) issues:
     /// `(MAX_PHYSICAL − 2^20, MAX_LOGICAL)`, 2112-09-17T23:53:46.321919Z/4095.
@@ -106,12 +154,22 @@ impl Timestamp {
     ///
     /// assert_eq!(Timestamp::MAX_ISSUED, Timestamp::new(MAX_PHYSICAL - (1 << 20), MAX_LOGICAL)?);
     /// let hlc = Hlc::builder(ManualClock::new(0)).with_max_drift(None).build();
-    /// let before = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1);
+    /// let before = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1)?;
     /// assert_eq!(hlc.receive(before)?, Timestamp::MAX_ISSUED);
     /// assert!(hlc.now().is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub const MAX_ISSUED: Timestamp = Timestamp(u64::MAX - (1 << 32));
+    pub const MAX_ISSUED: Timestamp = Timestamp::from_raw(u64::MAX - (1 << 32));
+
+    /// A timestamp from a packed value the caller knows is not
+    /// [`EXCLUDED_U64`](Self::EXCLUDED_U64) (the clock's values, all below the limit).
+    /// Total for speed on the hot path: the excluded value would saturate to
+    /// [`MAX`](Self::MAX), which no caller passes.
+    #[inline]
+    pub(crate) const fn from_raw(packed: u64) -> Timestamp {
+        debug_assert!(packed != Timestamp::EXCLUDED_U64);
+        Timestamp(NonZeroU64::MIN.saturating_add(packed))
+    }
 
     /// Builds a timestamp from physical microseconds since the Unix epoch and a logical
     /// count.
@@ -119,15 +177,18 @@ impl Timestamp {
     /// # Errors
     ///
     /// [`TimestampError::PhysicalOutOfRange`] if `physical > MAX_PHYSICAL`,
-    /// [`TimestampError::LogicalOutOfRange`] if `logical > MAX_LOGICAL`.
+    /// [`TimestampError::LogicalOutOfRange`] if `logical > MAX_LOGICAL`,
+    /// [`TimestampError::Excluded`] for `(MAX_PHYSICAL, MAX_LOGICAL)`, the one pair left
+    /// out of the range.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ward_hlc::{Timestamp, MAX_LOGICAL};
+    /// use ward_hlc::{Timestamp, TimestampError, MAX_LOGICAL, MAX_PHYSICAL};
     ///
     /// assert!(Timestamp::new(10, MAX_LOGICAL).is_ok());
     /// assert!(Timestamp::new(10, MAX_LOGICAL + 1).is_err());
+    /// assert_eq!(Timestamp::new(MAX_PHYSICAL, MAX_LOGICAL), Err(TimestampError::Excluded));
     /// ```
     pub const fn new(physical: u64, logical: u16) -> Result<Timestamp, TimestampError> {
         if physical > MAX_PHYSICAL {
@@ -136,22 +197,33 @@ impl Timestamp {
         if logical > MAX_LOGICAL {
             return Err(TimestampError::LogicalOutOfRange { value: logical });
         }
-        Ok(Timestamp((physical << LOGICAL_BITS) | logical as u64))
+        Timestamp::from_u64((physical << LOGICAL_BITS) | logical as u64)
     }
 
-    /// Builds a timestamp from its packed `u64` form. Every `u64` is a valid timestamp.
+    /// Builds a timestamp from its packed `u64` form.
+    ///
+    /// # Errors
+    ///
+    /// [`TimestampError::Excluded`] for `u64::MAX` ([`EXCLUDED_U64`](Self::EXCLUDED_U64)),
+    /// the one value that is not a timestamp; every other `u64` is one.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ward_hlc::Timestamp;
+    /// use ward_hlc::{Timestamp, TimestampError};
     ///
-    /// let ts = Timestamp::from_u64((7 << 12) | 2);
+    /// let ts = Timestamp::from_u64((7 << 12) | 2)?;
     /// assert_eq!((ts.physical(), ts.logical()), (7, 2));
+    /// assert_eq!(Timestamp::from_u64(u64::MAX - 1)?, Timestamp::MAX);
+    /// assert_eq!(Timestamp::from_u64(u64::MAX), Err(TimestampError::Excluded));
+    /// # Ok::<(), TimestampError>(())
     /// ```
     #[inline]
-    pub const fn from_u64(packed: u64) -> Timestamp {
-        Timestamp(packed)
+    pub const fn from_u64(packed: u64) -> Result<Timestamp, TimestampError> {
+        match NonZeroU64::new(packed.wrapping_add(1)) {
+            Some(stored) => Ok(Timestamp(stored)),
+            None => Err(TimestampError::Excluded),
+        }
     }
 
     /// Returns the packed `u64` form.
@@ -166,7 +238,7 @@ impl Timestamp {
     /// ```
     #[inline]
     pub const fn as_u64(self) -> u64 {
-        self.0
+        self.0.get() - 1
     }
 
     /// Returns the physical part: microseconds since the Unix epoch.
@@ -181,7 +253,7 @@ impl Timestamp {
     /// ```
     #[inline]
     pub const fn physical(self) -> u64 {
-        self.0 >> LOGICAL_BITS
+        self.as_u64() >> LOGICAL_BITS
     }
 
     /// Returns the logical counter.
@@ -197,7 +269,7 @@ impl Timestamp {
     #[inline]
     pub const fn logical(self) -> u16 {
         // The mask keeps 12 bits, so the value always fits.
-        (self.0 & LOGICAL_MASK) as u16
+        (self.as_u64() & LOGICAL_MASK) as u16
     }
 
     /// Returns the physical part as a [`Duration`] since the Unix epoch.
@@ -216,17 +288,20 @@ impl Timestamp {
     }
 
     /// This timestamp moved `d` later in physical time, logical count kept; `None` if
-    /// the physical part would pass [`MAX_PHYSICAL`]. Whole microseconds of `d` count.
+    /// the physical part would pass [`MAX_PHYSICAL`] or the result would be the
+    /// left-out `(MAX_PHYSICAL, MAX_LOGICAL)`. Whole microseconds of `d` count.
     ///
     /// # Examples
     ///
     /// ```
     /// use std::time::Duration;
-    /// use ward_hlc::{Timestamp, MAX_PHYSICAL};
+    /// use ward_hlc::{Timestamp, MAX_LOGICAL, MAX_PHYSICAL};
     ///
     /// let ts = Timestamp::new(1_000, 3)?;
     /// assert_eq!(ts.checked_add(Duration::from_millis(1)), Some(Timestamp::new(2_000, 3)?));
     /// assert_eq!(Timestamp::new(MAX_PHYSICAL, 0)?.checked_add(Duration::from_micros(1)), None);
+    /// let last_count = Timestamp::new(MAX_PHYSICAL - 1, MAX_LOGICAL)?;
+    /// assert_eq!(last_count.checked_add(Duration::from_micros(1)), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const fn checked_add(self, d: Duration) -> Option<Timestamp> {
@@ -236,9 +311,10 @@ impl Timestamp {
         if physical > MAX_PHYSICAL {
             return None;
         }
-        Some(Timestamp(
-            (physical << LOGICAL_BITS) | (self.0 & LOGICAL_MASK),
-        ))
+        match Timestamp::from_u64((physical << LOGICAL_BITS) | (self.as_u64() & LOGICAL_MASK)) {
+            Ok(ts) => Some(ts),
+            Err(_) => None,
+        }
     }
 
     /// This timestamp moved `d` earlier in physical time, logical count kept; `None`
@@ -259,8 +335,9 @@ impl Timestamp {
         let Some(physical) = self.physical().checked_sub(micros_of(d)) else {
             return None;
         };
-        Some(Timestamp(
-            (physical << LOGICAL_BITS) | (self.0 & LOGICAL_MASK),
+        // At most this timestamp's own packed value, so never the excluded one.
+        Some(Timestamp::from_raw(
+            (physical << LOGICAL_BITS) | (self.as_u64() & LOGICAL_MASK),
         ))
     }
 
@@ -314,6 +391,7 @@ impl Timestamp {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const fn saturating_next(self) -> Timestamp {
+        // The stored value saturates at `u64::MAX`, which is `Timestamp::MAX`.
         Timestamp(self.0.saturating_add(1))
     }
 
@@ -329,7 +407,7 @@ impl Timestamp {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const fn saturating_prev(self) -> Timestamp {
-        Timestamp(self.0.saturating_sub(1))
+        Timestamp::from_raw(self.as_u64().saturating_sub(1))
     }
 
     /// Returns the fixed 8-byte big-endian wire form. Byte-wise comparison of two wire
@@ -345,33 +423,50 @@ impl Timestamp {
     /// ```
     #[inline]
     pub const fn to_be_bytes(self) -> [u8; 8] {
-        self.0.to_be_bytes()
+        self.as_u64().to_be_bytes()
     }
 
-    /// Reads the 8-byte big-endian wire form. Every 8-byte value is a valid timestamp.
+    /// Reads the 8-byte big-endian wire form.
+    ///
+    /// # Errors
+    ///
+    /// [`TimestampError::Excluded`] for eight `0xff` bytes (`u64::MAX`), the one value
+    /// that is not a timestamp; every other 8-byte value is one.
     ///
     /// # Examples
     ///
     /// ```
-    /// use ward_hlc::Timestamp;
+    /// use ward_hlc::{Timestamp, TimestampError};
     ///
-    /// assert_eq!(Timestamp::from_be_bytes([0, 0, 0, 0, 0, 0, 16, 2]).logical(), 2);
+    /// assert_eq!(Timestamp::from_be_bytes([0, 0, 0, 0, 0, 0, 16, 2])?.logical(), 2);
+    /// assert_eq!(Timestamp::from_be_bytes([0xff; 8]), Err(TimestampError::Excluded));
+    /// # Ok::<(), TimestampError>(())
     /// ```
     #[inline]
-    pub const fn from_be_bytes(bytes: [u8; 8]) -> Timestamp {
-        Timestamp(u64::from_be_bytes(bytes))
+    pub const fn from_be_bytes(bytes: [u8; 8]) -> Result<Timestamp, TimestampError> {
+        Timestamp::from_u64(u64::from_be_bytes(bytes))
+    }
+}
+
+impl Default for Timestamp {
+    /// [`Timestamp::MIN`], the Unix epoch with logical count 0.
+    fn default() -> Timestamp {
+        Timestamp::MIN
     }
 }
 
 impl From<Timestamp> for u64 {
     fn from(ts: Timestamp) -> u64 {
-        ts.0
+        ts.as_u64()
     }
 }
 
-impl From<u64> for Timestamp {
-    fn from(packed: u64) -> Timestamp {
-        Timestamp(packed)
+/// [`Timestamp::from_u64`]: every `u64` but [`Timestamp::EXCLUDED_U64`].
+impl TryFrom<u64> for Timestamp {
+    type Error = TimestampError;
+
+    fn try_from(packed: u64) -> Result<Timestamp, TimestampError> {
+        Timestamp::from_u64(packed)
     }
 }
 
@@ -441,7 +536,8 @@ impl FromStr for Timestamp {
         if logical > u64::from(MAX_LOGICAL) {
             return Err(ParseTimestampError::LogicalOutOfRange { value: logical });
         }
-        Ok(Timestamp((micros << LOGICAL_BITS) | logical))
+        Timestamp::from_u64((micros << LOGICAL_BITS) | logical)
+            .map_err(|_| ParseTimestampError::Excluded)
     }
 }
 
@@ -461,6 +557,14 @@ pub enum TimestampError {
         /// The logical count given.
         value: u16,
     },
+    /// The packed value is `u64::MAX` ([`Timestamp::EXCLUDED_U64`]), the pair
+    /// `(MAX_PHYSICAL, MAX_LOGICAL)`: the one value left out of the range so that
+    /// `Option<Timestamp>` is 8 bytes.
+    #[error(
+        "packed value {} (physical {MAX_PHYSICAL} µs, logical count {MAX_LOGICAL}) is the one value left out of the timestamp range",
+        u64::MAX
+    )]
+    Excluded,
 }
 
 /// A string is not a timestamp in the form printed by [`Timestamp`]'s `Display`.
@@ -498,6 +602,12 @@ pub enum ParseTimestampError {
         /// The logical count read.
         value: u64,
     },
+    /// The text is `2112-09-17T23:53:47.370495Z/4095`, `(MAX_PHYSICAL, MAX_LOGICAL)`:
+    /// the one value left out of the range (see [`TimestampError::Excluded`]).
+    #[error(
+        "physical {MAX_PHYSICAL} µs with logical count {MAX_LOGICAL} is the one value left out of the timestamp range"
+    )]
+    Excluded,
 }
 
 fn check_field(
@@ -661,7 +771,7 @@ mod serde_impl {
             if serializer.is_human_readable() {
                 serializer.collect_str(self)
             } else {
-                serializer.serialize_u64(self.0)
+                serializer.serialize_u64(self.as_u64())
             }
         }
     }
@@ -684,7 +794,7 @@ mod serde_impl {
         }
 
         fn visit_u64<E: Error>(self, v: u64) -> Result<Timestamp, E> {
-            Ok(Timestamp(v))
+            Timestamp::from_u64(v).map_err(E::custom)
         }
 
         fn visit_str<E: Error>(self, v: &str) -> Result<Timestamp, E> {
@@ -739,16 +849,13 @@ mod tests {
     #[test]
     fn layout_meets_the_requirements() {
         let max = Timestamp::MAX;
-        // At least 4096 logical values per tick.
-        assert!(u32::from(max.logical()) + 1 >= 4096);
+        // At least 4096 logical values per tick (all but the last one of the range).
+        assert!(u32::from(max.logical()) + 2 >= 4096);
         // Resolution: one physical tick is one microsecond.
         let one_tick = Timestamp::new(1, 0).map(Timestamp::to_duration);
         assert_eq!(one_tick, Ok(Duration::from_micros(1)));
         // Range reaches past 2100-01-01 (4 102 444 800 s after the epoch).
         assert!(max.physical() / 1_000_000 > 4_102_444_800);
-        assert_eq!(
-            Timestamp(u64::MAX).to_string(),
-            "2112-09-17T23:53:47.370495Z/4095"
-        );
+        assert_eq!(max.to_string(), "2112-09-17T23:53:47.370495Z/4094");
     }
 }

@@ -176,7 +176,7 @@ fn regression_now_fast_path_never_wraps_at_range_end() {
         );
         let h1 = Arc::clone(&hlc);
         let sender = thread::spawn(move || h1.now());
-        let received = hlc.receive(Timestamp::from_u64(u64::MAX - 2));
+        let received = hlc.receive(Timestamp::from_u64(u64::MAX - 2).unwrap());
         let sent = sender.join().unwrap();
         let mut issued = Vec::new();
         for t in [sent, received].into_iter().flatten() {
@@ -210,7 +210,7 @@ fn now_races_a_receive_to_the_end_of_the_range() {
         );
         let h1 = Arc::clone(&hlc);
         let sender = thread::spawn(move || h1.now());
-        let before_end = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1);
+        let before_end = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1).unwrap();
         let received = hlc.receive(before_end);
         let sent = sender.join().unwrap();
         assert_eq!(received, Ok(Timestamp::MAX_ISSUED));
@@ -241,7 +241,7 @@ fn now_races_a_receive_to_the_end_of_the_range() {
 #[test]
 fn reserve_now_and_observe_race_at_the_end_of_the_range() {
     loom::model(|| {
-        let start = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 4);
+        let start = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 4).unwrap();
         let hlc = Arc::new(
             Hlc::builder(ManualClock::new(10))
                 .with_max_drift(None)
@@ -251,7 +251,7 @@ fn reserve_now_and_observe_race_at_the_end_of_the_range() {
         let (h1, h2) = (Arc::clone(&hlc), Arc::clone(&hlc));
         let single = thread::spawn(move || h1.now());
         let batch = thread::spawn(move || h2.reserve(3));
-        let merged = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 2);
+        let merged = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 2).unwrap();
         hlc.observe(merged).unwrap();
         let after_merge = hlc.now();
         let single = single.join().unwrap();

@@ -82,12 +82,12 @@ fn reserve_is_all_or_nothing() {
 
     // At the end of the range: a batch up to `MAX_ISSUED` exactly, not one more.
     let end = Hlc::builder(&clock)
-        .resume_after(Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 3))
+        .resume_after(Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 3).unwrap())
         .build();
     assert_eq!(
         end.reserve(4),
         Err(ClockError::Exhausted {
-            last: Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 3)
+            last: Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 3).unwrap()
         })
     );
     let last = end.reserve(3).unwrap();

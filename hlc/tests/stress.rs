@@ -70,14 +70,18 @@ fn hammer<C: PhysicalClock + Sync>(hlc: &Hlc<C>, remote: impl Fn(usize) -> Times
 fn stress_system_clock() {
     let hlc = Hlc::new(SystemClock);
     let base = hlc.now().unwrap();
-    hammer(&hlc, |i| Timestamp::from_u64(base.as_u64() + i as u64 * 3));
+    hammer(&hlc, |i| {
+        Timestamp::from_u64(base.as_u64() + i as u64 * 3).unwrap()
+    });
 }
 
 #[test]
 fn stress_coarse_clock() {
     let hlc = Hlc::new(CoarseClock);
     let base = hlc.now().unwrap();
-    hammer(&hlc, |i| Timestamp::from_u64(base.as_u64() + i as u64));
+    hammer(&hlc, |i| {
+        Timestamp::from_u64(base.as_u64() + i as u64).unwrap()
+    });
 }
 
 #[test]
@@ -101,7 +105,7 @@ fn stress_fast_path_racing_to_the_end_of_the_range() {
             .with_max_drift(None)
             .resume_after(Timestamp::new(10, 0).unwrap())
             .build();
-        let before_end = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1);
+        let before_end = Timestamp::from_u64(Timestamp::MAX_ISSUED.as_u64() - 1).unwrap();
         let mut issued: Vec<Timestamp> = std::thread::scope(|s| {
             let workers: Vec<_> = (0..3)
                 .map(|_| {

@@ -7,6 +7,19 @@ use ward_hlc::{
     TimestampError,
 };
 
+/// Packed timestamps: anywhere in the range, and often at its ends (0, the last values
+/// below the excluded `u64::MAX`, and around `MAX_ISSUED`).
+fn packed() -> impl Strategy<Value = u64> {
+    let issued = Timestamp::MAX_ISSUED.as_u64();
+    prop_oneof![
+        4 => 0..u64::MAX,
+        1 => 0..8192u64,
+        1 => (u64::MAX - 8192)..u64::MAX,
+        1 => (issued - 4096)..=(issued + 4096),
+        1 => Just(u64::MAX - 1),
+    ]
+}
+
 #[test]
 fn layout_is_documented_numbers() {
     assert_eq!(LOGICAL_BITS + PHYSICAL_BITS, 64);
@@ -214,8 +227,8 @@ proptest! {
     })]
 
     #[test]
-    fn prop_text_form_round_trips(raw in any::<u64>()) {
-        let t = Timestamp::from_u64(raw);
+    fn prop_text_form_round_trips(raw in packed()) {
+        let t = Timestamp::from_u64(raw).unwrap();
         prop_assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t));
     }
 
@@ -265,32 +278,35 @@ proptest! {
     }
 
     #[test]
-    fn prop_order_is_lexicographic_on_parts(a in any::<u64>(), b in any::<u64>()) {
-        let (ta, tb) = (Timestamp::from_u64(a), Timestamp::from_u64(b));
+    fn prop_order_is_lexicographic_on_parts(a in packed(), b in packed()) {
+        let (ta, tb) = (Timestamp::from_u64(a).unwrap(), Timestamp::from_u64(b).unwrap());
+        prop_assert_eq!(ta.cmp(&tb), a.cmp(&b));
         prop_assert_eq!(ta.cmp(&tb), (ta.physical(), ta.logical()).cmp(&(tb.physical(), tb.logical())));
     }
 
     #[test]
-    fn prop_wire_form_round_trips_and_sorts(a in any::<u64>(), b in any::<u64>()) {
-        let (ta, tb) = (Timestamp::from_u64(a), Timestamp::from_u64(b));
-        prop_assert_eq!(Timestamp::from_be_bytes(ta.to_be_bytes()), ta);
+    fn prop_wire_form_round_trips_and_sorts(a in packed(), b in packed()) {
+        let (ta, tb) = (Timestamp::from_u64(a).unwrap(), Timestamp::from_u64(b).unwrap());
+        prop_assert_eq!(ta.as_u64(), a);
+        prop_assert_eq!(Timestamp::from_be_bytes(ta.to_be_bytes()), Ok(ta));
+        prop_assert_eq!(ta.to_be_bytes(), a.to_be_bytes());
         prop_assert_eq!(ta.to_be_bytes().cmp(&tb.to_be_bytes()), ta.cmp(&tb));
     }
 
     #[test]
-    fn prop_stamp_forms_round_trip_and_sort(a in any::<(u64, u64)>(), b in any::<(u64, u64)>()) {
-        let sa = Stamp::new(Timestamp::from_u64(a.0), a.1);
-        let sb = Stamp::new(Timestamp::from_u64(b.0), b.1);
+    fn prop_stamp_forms_round_trip_and_sort(a in (packed(), any::<u64>()), b in (packed(), any::<u64>())) {
+        let sa = Stamp::new(Timestamp::from_u64(a.0).unwrap(), a.1);
+        let sb = Stamp::new(Timestamp::from_u64(b.0).unwrap(), b.1);
         prop_assert_eq!(sa.to_string().parse::<Stamp>(), Ok(sa));
-        prop_assert_eq!(Stamp::from_be_bytes(sa.to_be_bytes()), sa);
+        prop_assert_eq!(Stamp::from_be_bytes(sa.to_be_bytes()), Ok(sa));
         prop_assert_eq!(sa.to_be_bytes().cmp(&sb.to_be_bytes()), sa.cmp(&sb));
         prop_assert_eq!(sa.cmp(&sb), (sa.timestamp, sa.node).cmp(&(sb.timestamp, sb.node)));
     }
 
     #[cfg(feature = "serde")]
     #[test]
-    fn prop_serde_json_round_trips(raw in any::<u64>()) {
-        let t = Timestamp::from_u64(raw);
+    fn prop_serde_json_round_trips(raw in packed()) {
+        let t = Timestamp::from_u64(raw).unwrap();
         let json = serde_json::to_string(&t).unwrap();
         prop_assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
     }
@@ -367,8 +383,8 @@ proptest! {
     /// Any timestamp printed with 0 to 9 fractional digits parses back to itself with
     /// the physical part rounded down to that precision.
     #[test]
-    fn prop_any_precision_parses_to_the_truncated_timestamp(raw in any::<u64>(), digits in 0usize..=9) {
-        let t = Timestamp::from_u64(raw);
+    fn prop_any_precision_parses_to_the_truncated_timestamp(raw in packed(), digits in 0usize..=9) {
+        let t = Timestamp::from_u64(raw).unwrap();
         let canonical = t.to_string();
         let (head, tail) = canonical.split_at(19); // "YYYY-MM-DDTHH:MM:SS"
         let frac = &tail[1..7];
@@ -382,4 +398,190 @@ proptest! {
         let expected = Timestamp::new(t.physical() / scale * scale, t.logical()).unwrap();
         prop_assert_eq!(text.parse::<Timestamp>(), Ok(expected), "{}", text);
     }
+}
+
+/// `Option<Timestamp>` costs no more than a timestamp: one packed value is left out of
+/// the range and serves as `None` (so `Option<Stamp>` is 16 bytes too).
+#[test]
+fn option_timestamp_is_eight_bytes() {
+    use core::mem::size_of;
+    assert_eq!(size_of::<Timestamp>(), 8);
+    assert_eq!(size_of::<Option<Timestamp>>(), 8);
+    assert_eq!(size_of::<Stamp>(), 16);
+    assert_eq!(size_of::<Option<Stamp>>(), 16);
+}
+
+/// The one packed value left out of the range, `u64::MAX`, is refused by every decoder
+/// with a typed error, and never mapped silently to a neighbour.
+#[test]
+fn excluded_raw_value_is_refused_by_every_decoder() {
+    let excluded = Timestamp::EXCLUDED_U64;
+    assert_eq!(excluded, u64::MAX);
+    assert_eq!(Timestamp::from_u64(excluded), Err(TimestampError::Excluded));
+    assert_eq!(Timestamp::try_from(excluded), Err(TimestampError::Excluded));
+    assert_eq!(
+        Timestamp::new(MAX_PHYSICAL, MAX_LOGICAL),
+        Err(TimestampError::Excluded)
+    );
+    assert_eq!(
+        Timestamp::from_be_bytes(excluded.to_be_bytes()),
+        Err(TimestampError::Excluded)
+    );
+    let mut stamp = [0xff; 16];
+    stamp[15] = 7;
+    assert_eq!(Stamp::from_be_bytes(stamp), Err(TimestampError::Excluded));
+    let text = "2112-09-17T23:53:47.370495Z/4095";
+    assert_eq!(
+        text.parse::<Timestamp>(),
+        Err(ParseTimestampError::Excluded)
+    );
+    // Past the microsecond too: digits beyond it round down onto the excluded value.
+    assert_eq!(
+        "2112-09-17T23:53:47.370495999Z/4095".parse::<Timestamp>(),
+        Err(ParseTimestampError::Excluded)
+    );
+    assert_eq!(
+        format!("{text}@3").parse::<Stamp>(),
+        Err(ParseTimestampError::Excluded)
+    );
+    // The errors say what is wrong, with the numbers.
+    let msg = TimestampError::Excluded.to_string();
+    assert!(msg.contains("18446744073709551615"), "{msg}");
+    assert!(
+        msg.contains("4503599627370495") && msg.contains("4095"),
+        "{msg}"
+    );
+    let msg = ParseTimestampError::Excluded.to_string();
+    assert!(
+        msg.contains("4503599627370495") && msg.contains("4095"),
+        "{msg}"
+    );
+    // Its neighbours are timestamps.
+    assert_eq!(Timestamp::from_u64(u64::MAX - 1), Ok(Timestamp::MAX));
+    assert_eq!(
+        "2112-09-17T23:53:47.370495Z/4094".parse::<Timestamp>(),
+        Ok(Timestamp::MAX)
+    );
+}
+
+/// The serde decoders refuse the excluded value: as a packed `u64` in binary formats,
+/// as text in human-readable ones, and inside a `Stamp`.
+#[cfg(feature = "serde")]
+#[test]
+fn excluded_raw_value_is_refused_by_serde() {
+    use serde::de::IntoDeserializer;
+    use serde::de::value::{Error, U64Deserializer};
+
+    // A binary format hands the packed u64 to the decoder.
+    let de: U64Deserializer<Error> = u64::MAX.into_deserializer();
+    let err = <Timestamp as serde::Deserialize>::deserialize(BinaryU64(de)).unwrap_err();
+    assert_eq!(err.to_string(), TimestampError::Excluded.to_string());
+    let de: U64Deserializer<Error> = (u64::MAX - 1).into_deserializer();
+    assert_eq!(
+        <Timestamp as serde::Deserialize>::deserialize(BinaryU64(de)),
+        Ok(Timestamp::MAX)
+    );
+
+    let text = "\"2112-09-17T23:53:47.370495Z/4095\"";
+    let err = serde_json::from_str::<Timestamp>(text).unwrap_err();
+    assert!(err.to_string().contains("left out"), "{err}");
+    let stamp = "{\"timestamp\":\"2112-09-17T23:53:47.370495Z/4095\",\"node\":1}";
+    assert!(serde_json::from_str::<Stamp>(stamp).is_err());
+    let stamp = "{\"timestamp\":\"2112-09-17T23:53:47.370495Z/4094\",\"node\":1}";
+    assert_eq!(
+        serde_json::from_str::<Stamp>(stamp)
+            .ok()
+            .map(|s| s.timestamp),
+        Some(Timestamp::MAX)
+    );
+}
+
+/// A deserializer that says it is not human-readable, as a binary format's is.
+#[cfg(feature = "serde")]
+struct BinaryU64<D>(D);
+
+#[cfg(feature = "serde")]
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for BinaryU64<D> {
+    type Error = D::Error;
+
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(v)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+/// Round trips through every form at both ends of the range and at `MAX_ISSUED`.
+#[test]
+fn round_trips_at_the_edges() {
+    let issued = Timestamp::MAX_ISSUED.as_u64();
+    for raw in [
+        0,
+        1,
+        4095,
+        4096,
+        issued - 1,
+        issued,
+        issued + 1,
+        u64::MAX - 2,
+        u64::MAX - 1,
+    ] {
+        let t = Timestamp::from_u64(raw).unwrap();
+        assert_eq!(t.as_u64(), raw);
+        assert_eq!(u64::from(t), raw);
+        assert_eq!(Timestamp::try_from(raw), Ok(t));
+        assert_eq!(Timestamp::from_be_bytes(t.to_be_bytes()), Ok(t));
+        assert_eq!(t.to_be_bytes(), raw.to_be_bytes());
+        assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t));
+        assert_eq!(Timestamp::new(t.physical(), t.logical()), Ok(t));
+        let s = Stamp::new(t, u64::MAX);
+        assert_eq!(Stamp::from_be_bytes(s.to_be_bytes()), Ok(s));
+        assert_eq!(s.to_string().parse::<Stamp>(), Ok(s));
+        #[cfg(feature = "serde")]
+        {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(serde_json::from_str::<Stamp>(&json).unwrap(), s);
+        }
+        // `Some` keeps the value, `None` is distinct from every value.
+        let some = std::hint::black_box(Some(t));
+        assert_eq!(some.map(Timestamp::as_u64), Some(raw));
+        assert_ne!(some, None);
+    }
+    assert_eq!(Timestamp::MIN.as_u64(), 0);
+    assert_eq!(Timestamp::default(), Timestamp::MIN);
+    assert_eq!(Timestamp::MAX.as_u64(), u64::MAX - 1);
+    assert_eq!(
+        (Timestamp::MAX.physical(), Timestamp::MAX.logical()),
+        (MAX_PHYSICAL, MAX_LOGICAL - 1)
+    );
+    assert!(Timestamp::MAX_ISSUED < Timestamp::MAX);
+    // Saturating steps stop at the ends and never reach the excluded value.
+    assert_eq!(Timestamp::MAX.saturating_next(), Timestamp::MAX);
+    let before = Timestamp::from_u64(u64::MAX - 2).unwrap();
+    assert_eq!(before.saturating_next(), Timestamp::MAX);
+    assert_eq!(Timestamp::MAX.saturating_prev(), before);
+    assert_eq!(Timestamp::MIN.saturating_prev(), Timestamp::MIN);
+    assert_eq!(
+        Timestamp::MIN.saturating_next(),
+        Timestamp::from_u64(1).unwrap()
+    );
+    // Adding a duration onto the excluded pair is `None` (saturating: `MAX`).
+    let last_count = Timestamp::new(MAX_PHYSICAL - 1, MAX_LOGICAL).unwrap();
+    let one = core::time::Duration::from_micros(1);
+    assert_eq!(last_count.checked_add(one), None);
+    assert_eq!(last_count.saturating_add(one), Timestamp::MAX);
+    let below = Timestamp::new(MAX_PHYSICAL - 1, MAX_LOGICAL - 1).unwrap();
+    assert_eq!(below.checked_add(one), Some(Timestamp::MAX));
+    assert_eq!(
+        Timestamp::MAX.checked_sub(one),
+        Some(Timestamp::new(MAX_PHYSICAL - 1, MAX_LOGICAL - 1).unwrap())
+    );
 }
