@@ -50,6 +50,18 @@
     not(feature = "alloc"),
     doc = "[`breaker::TransitionObserver`]: https://docs.rs/ward-backoff/latest/ward_backoff/breaker/trait.TransitionObserver.html"
 )]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "[`breaker::Event`]: https://docs.rs/ward-backoff/latest/ward_backoff/breaker/enum.Event.html"
+)]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "[`breaker::EventObserver`]: https://docs.rs/ward-backoff/latest/ward_backoff/breaker/struct.EventObserver.html"
+)]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "[`breaker::TransitionObserver::on_event`]: https://docs.rs/ward-backoff/latest/ward_backoff/breaker/trait.TransitionObserver.html#method.on_event"
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(feature = "std"), no_std)]
 

@@ -14,7 +14,13 @@
 //!   calls completed, with the same thresholds: open or close (closing starts an empty
 //!   window); `maxWaitDurationInHalfOpenState` moves it to open at the limit;
 //! - metrics: an open state entered from half-open keeps the half-open (trial) metrics;
-//! - an outcome of a call permitted before a transition no longer counts.
+//! - an outcome of a call permitted before a transition no longer counts;
+//! - transitions by hand (`transitionTo…State`) leave any state; closed and the special
+//!   states start with empty metrics; `DISABLED` permits and records nothing,
+//!   `FORCED_OPEN` rejects everything, `METRICS_ONLY` permits and records but never
+//!   transitions; `reset` is closed with empty metrics and no rejected calls;
+//! - `automaticTransitionFromOpenToHalfOpenEnabled`: open moves to half-open when the
+//!   wait has passed, as if a timer fired then, without a call.
 
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -36,6 +42,7 @@ struct Params {
     wait_ms: u64,
     backoff: bool,
     max_half_open_ms: Option<u64>,
+    automatic: bool,
 }
 
 impl Params {
@@ -65,7 +72,7 @@ impl Params {
         if let Some(m) = self.max_half_open_ms {
             b = b.max_wait_in_half_open(Duration::from_millis(m));
         }
-        b.build().unwrap()
+        b.automatic_half_open(self.automatic).build().unwrap()
     }
 
     fn open_wait(&self, consecutive: u64) -> u64 {
@@ -128,9 +135,27 @@ impl Model {
     /// `maxWaitDurationInHalfOpenState`: at the limit the breaker moves to open, as if a
     /// timer fired then.
     fn tick(&mut self, now: u64) {
-        if self.state == State::HalfOpen && now > self.half_open_until {
-            let at = self.half_open_until;
-            self.go(State::Open, at);
+        loop {
+            if self.p.automatic && self.state == State::Open && now > self.open_until {
+                let at = self.open_until;
+                self.go(State::HalfOpen, at);
+            } else if self.state == State::HalfOpen && now > self.half_open_until {
+                let at = self.half_open_until;
+                self.go(State::Open, at);
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// A transition by hand (`None`: `reset`).
+    fn by_hand(&mut self, to: Option<State>, now: u64) {
+        match to {
+            Some(to) => self.go(to, now),
+            None => {
+                self.go(State::Closed, now);
+                self.rejected = 0;
+            }
         }
     }
 
@@ -193,16 +218,21 @@ impl Model {
                     .max_half_open_ms
                     .map_or(u64::MAX, |m| now + m * 1_000_000);
             }
+            State::Disabled | State::ForcedOpen | State::MetricsOnly => self.window.clear(),
         }
     }
 
     fn acquire(&mut self, now: u64) -> Option<Ticket> {
         self.tick(now);
         match self.state {
-            State::Closed => Some(Ticket {
-                state: State::Closed,
+            State::Closed | State::Disabled | State::MetricsOnly => Some(Ticket {
+                state: self.state,
                 epoch: self.epoch,
             }),
+            State::ForcedOpen => {
+                self.rejected += 1;
+                None
+            }
             State::Open => {
                 if now > self.open_until {
                     self.go(State::HalfOpen, now);
@@ -259,6 +289,13 @@ impl Model {
                     self.go(State::Open, now);
                 }
             }
+            State::MetricsOnly => {
+                self.expire(now);
+                self.window.push_back((now / 1_000_000_000, failed, slow));
+                if self.p.count_based && self.window.len() > self.p.size as usize {
+                    self.window.pop_front();
+                }
+            }
             State::HalfOpen => {
                 self.trial.0 += 1;
                 self.trial.1 += u64::from(failed);
@@ -273,7 +310,8 @@ impl Model {
                     self.go(to, now);
                 }
             }
-            State::Open => unreachable!(),
+            State::Disabled => {}
+            State::Open | State::ForcedOpen => unreachable!("no permit is issued there"),
         }
     }
 
@@ -288,6 +326,8 @@ enum Op {
     Record(usize, Outcome, bool),
     Drop(usize),
     Advance(u64),
+    /// A transition by hand; `None` is `reset`.
+    ByHand(Option<State>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -301,6 +341,15 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (any::<usize>(), outcome, any::<bool>()).prop_map(|(i, o, s)| Op::Record(i, o, s)),
         1 => any::<usize>().prop_map(Op::Drop),
         2 => prop_oneof![0u64..5, 0u64..3000].prop_map(Op::Advance),
+        1 => proptest::option::of(prop::sample::select(vec![
+            State::Closed,
+            State::Open,
+            State::HalfOpen,
+            State::Disabled,
+            State::ForcedOpen,
+            State::MetricsOnly,
+        ]))
+        .prop_map(Op::ByHand),
     ]
 }
 
@@ -315,6 +364,7 @@ fn params() -> impl Strategy<Value = Params> {
         1u64..2000,
         any::<bool>(),
         proptest::option::of(1u64..3000),
+        any::<bool>(),
     )
         .prop_map(
             |(
@@ -327,6 +377,7 @@ fn params() -> impl Strategy<Value = Params> {
                 wait_ms,
                 backoff,
                 max_half_open_ms,
+                automatic,
             )| Params {
                 count_based,
                 size,
@@ -337,6 +388,7 @@ fn params() -> impl Strategy<Value = Params> {
                 wait_ms,
                 backoff,
                 max_half_open_ms,
+                automatic,
             },
         )
 }
@@ -382,6 +434,19 @@ proptest! {
                     }
                 }
                 Op::Advance(ms) => clock.advance(Duration::from_millis(ms)),
+                Op::ByHand(to) => {
+                    model.tick(now);
+                    match to {
+                        Some(State::Closed) => breaker.transition_to_closed(),
+                        Some(State::Open) => breaker.transition_to_open(),
+                        Some(State::HalfOpen) => breaker.transition_to_half_open(),
+                        Some(State::Disabled) => breaker.transition_to_disabled(),
+                        Some(State::ForcedOpen) => breaker.transition_to_forced_open(),
+                        Some(State::MetricsOnly) => breaker.transition_to_metrics_only(),
+                        None => breaker.reset(),
+                    }
+                    model.by_hand(to, now);
+                }
             }
             let now = clock.now().as_nanos() as u64;
             model.tick(now);

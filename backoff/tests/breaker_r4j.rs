@@ -1,7 +1,9 @@
 //! Resilience4j's state-machine scenarios (`CircuitBreakerStateMachineTest`, Resilience4j
 //! 2.x), restated against this breaker: the same configuration and calls, the same states
-//! and metrics. Ward has no forced transitions, so "transition to open" is done by
-//! failing calls, and "transition to half-open" by waiting out the open state.
+//! and metrics. Here "transition to open" is done by failing calls and "transition to
+//! half-open" by waiting out the open state, so the rules that lead there are exercised
+//! too; the transitions by hand, the states set by hand and `reset` are in
+//! `tests/breaker_forced.rs`.
 //!
 //! The shared configuration: a time-based window of 5 s with a minimum of 5 calls, 50 %
 //! failure and slow-call thresholds, slow calls ≥ 4 s, 4 half-open permits, 5 s open.

@@ -188,7 +188,7 @@ fn count_window_counters_follow_the_bits() {
             // Opened by the slow call; the fast success may have raced into the slot after
             // the evaluation (a record concurrent with the transition, as documented).
             State::Open => assert!(m.slow_calls <= 1),
-            State::HalfOpen => panic!("no time passed"),
+            other => panic!("{other}: no time passed, nothing set by hand"),
         }
     });
 }
@@ -340,7 +340,7 @@ fn first_trial_outcome_decides_and_freezes_the_trial() {
         match m.state {
             State::Open => assert_eq!((m.calls, m.failed_calls), (1, 1)),
             State::Closed => assert_eq!(m.calls, 0),
-            State::HalfOpen => panic!("undecided"),
+            other => panic!("{other}: undecided or set by hand"),
         }
     });
 }
@@ -394,5 +394,101 @@ fn half_open_limit_races_the_last_trial() {
             assert_eq!(b.state(), State::Open, "a trial after the limit closed it");
         }
         assert_ne!(b.state(), State::HalfOpen);
+    });
+}
+
+/// With the automatic open → half-open transition, two threads looking at the state and
+/// one caller race once the wait has passed: exactly one of them makes the transition
+/// (observed once), and the caller gets a trial permit.
+#[test]
+fn automatic_half_open_is_made_once_by_racing_lookers() {
+    loom::model(|| {
+        let clock = std::sync::Arc::new(ManualClock::new());
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1))
+            .minimum_calls(1)
+            .half_open_permits(1)
+            .wait_in_open(Duration::from_millis(1))
+            .automatic_half_open(true)
+            .build()
+            .unwrap();
+        let made = std::sync::Arc::new(AtomicUsize::new(0));
+        let m2 = std::sync::Arc::clone(&made);
+        let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock)).with_observer(
+            move |t: ward_backoff::breaker::Transition| {
+                if t.to == State::HalfOpen {
+                    m2.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        );
+        b.try_acquire()
+            .unwrap()
+            .record(Outcome::Failure, Duration::ZERO);
+        clock.advance(Duration::from_millis(2));
+        let b = Arc::new(b);
+        let b2 = Arc::clone(&b);
+        let looker = thread::spawn(move || b2.state());
+        let permit = b.try_acquire();
+        let seen = looker.join().unwrap();
+        assert!(permit.is_ok(), "the only trial permit goes to the caller");
+        assert_eq!(seen, State::HalfOpen);
+        assert_eq!(made.load(Ordering::Relaxed), 1, "one transition");
+        assert!(b.try_acquire().is_err(), "one permit");
+        core::mem::forget(permit);
+    });
+}
+
+/// A transition by hand races the trial outcome that would close the breaker: the state
+/// set by hand always stands (either after the close, or the close loses its swap and the
+/// trial is frozen), and the transitions observed form a chain.
+#[test]
+fn transition_by_hand_stands_against_a_racing_trial_decision() {
+    loom::model(|| {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let s2 = std::sync::Arc::clone(&seen);
+        let b = open_and_waited(1).with_observer(move |t: ward_backoff::breaker::Transition| {
+            s2.lock().unwrap().push((t.from, t.to));
+        });
+        // A std `Arc` (an owned permit needs one); the breaker's atomics are loom's.
+        let b = std::sync::Arc::new(b);
+        let trial = CircuitBreaker::try_acquire_owned(&b).unwrap();
+        let h = thread::spawn(move || trial.record(Outcome::Success, Duration::ZERO));
+        b.transition_to_forced_open();
+        h.join().unwrap();
+        assert_eq!(b.state(), State::ForcedOpen);
+        let chain = seen.lock().unwrap().clone();
+        let ok = chain
+            == [
+                (State::Open, State::HalfOpen),
+                (State::HalfOpen, State::Closed),
+                (State::Closed, State::ForcedOpen),
+            ]
+            || chain
+                == [
+                    (State::Open, State::HalfOpen),
+                    (State::HalfOpen, State::ForcedOpen),
+                ];
+        assert!(ok, "transitions {chain:?}");
+    });
+}
+
+/// `reset` races a failure that opens the breaker: the breaker ends closed whichever
+/// comes first, and the open transition, if made, is followed by the reset's.
+#[test]
+fn reset_stands_against_a_racing_opening_failure() {
+    loom::model(|| {
+        let clock = std::sync::Arc::new(ManualClock::new());
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1))
+            .minimum_calls(1)
+            .build()
+            .unwrap();
+        let b = std::sync::Arc::new(CircuitBreaker::new(config, clock));
+        let p = CircuitBreaker::try_acquire_owned(&b).unwrap();
+        let h = thread::spawn(move || p.record(Outcome::Failure, Duration::ZERO));
+        b.reset();
+        h.join().unwrap();
+        assert_eq!(b.state(), State::Closed);
+        assert_eq!(b.metrics().rejected_calls, 0);
     });
 }

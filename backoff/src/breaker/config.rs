@@ -160,6 +160,7 @@ pub struct BreakerConfig {
     pub(crate) open_wait: OpenWait,
     pub(crate) half_open_permits: u32,
     pub(crate) max_half_open_nanos: Option<u64>,
+    pub(crate) automatic_half_open: bool,
     failure_pct: f32,
     slow_pct: f32,
 }
@@ -185,6 +186,7 @@ impl BreakerConfig {
             open_wait: OpenWait::Fixed(Duration::from_secs(60)),
             half_open_permits: 10,
             max_half_open: None,
+            automatic_half_open: false,
         }
     }
 
@@ -239,6 +241,20 @@ impl BreakerConfig {
     #[must_use]
     pub const fn slow_call_rate_threshold(&self) -> f32 {
         self.slow_pct
+    }
+
+    /// Whether an open breaker moves to half-open once its wait has passed without a call
+    /// ([`BreakerConfigBuilder::automatic_half_open`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert!(!BreakerConfig::default().is_automatic_half_open());
+    /// ```
+    #[must_use]
+    pub const fn is_automatic_half_open(&self) -> bool {
+        self.automatic_half_open
     }
 
     /// Trial calls admitted in half-open.
@@ -306,6 +322,8 @@ pub struct BreakerConfigBuilder {
     open_wait: OpenWait,
     half_open_permits: u32,
     max_half_open: Option<Duration>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    automatic_half_open: bool,
 }
 
 #[cfg(feature = "serde")]
@@ -327,6 +345,7 @@ impl From<BreakerConfig> for BreakerConfigBuilder {
             open_wait: c.open_wait,
             half_open_permits: c.half_open_permits,
             max_half_open: c.max_half_open_nanos.map(Duration::from_nanos),
+            automatic_half_open: c.automatic_half_open,
         }
     }
 }
@@ -489,6 +508,42 @@ impl BreakerConfigBuilder {
         }
     }
 
+    /// Moves an open breaker to half-open as soon as its wait has strictly passed, not only
+    /// when a call asks (default: off), as Resilience4j's
+    /// `automaticTransitionFromOpenToHalfOpenEnabled`.
+    ///
+    /// There is no background thread or timer: the transition is made by whoever looks
+    /// first after the wait ([`state`], [`metrics`], [`remaining_open`], a call) and is
+    /// dated at the end of the wait, and emitted then as an [`Event::Transition`]. The
+    /// tower layer's readiness timer looks at exactly that instant, so a layered service
+    /// goes half-open on time.
+    ///
+    /// [`state`]: super::CircuitBreaker::state
+    /// [`metrics`]: super::CircuitBreaker::metrics
+    /// [`remaining_open`]: super::CircuitBreaker::remaining_open
+    /// [`Event::Transition`]: super::Event::Transition
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let config = BreakerConfig::builder().automatic_half_open(true).build()?;
+    /// let clock = ManualClock::new();
+    /// let b = CircuitBreaker::new(config, &clock);
+    /// b.transition_to_open_for(Duration::from_secs(1));
+    /// clock.advance(Duration::from_secs(2));
+    /// assert_eq!(b.state(), State::HalfOpen); // no call needed
+    /// # Ok::<(), ward_backoff::breaker::BreakerConfigError>(())
+    /// ```
+    pub const fn automatic_half_open(self, enabled: bool) -> Self {
+        Self {
+            automatic_half_open: enabled,
+            ..self
+        }
+    }
+
     /// Validates and builds.
     ///
     /// # Errors
@@ -561,6 +616,7 @@ impl BreakerConfigBuilder {
             open_wait: self.open_wait,
             half_open_permits: self.half_open_permits,
             max_half_open_nanos,
+            automatic_half_open: self.automatic_half_open,
             failure_pct: self.failure_pct,
             slow_pct: self.slow_pct,
         })

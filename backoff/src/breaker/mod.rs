@@ -23,7 +23,8 @@ pub use config::{
 pub use layer::{BreakerLayer, BreakerService, ResponseFuture};
 pub use permit::{OwnedPermit, Permit};
 pub use state::{
-    CallError, Metrics, NoObserver, Outcome, Rejected, State, Transition, TransitionObserver,
+    CallError, Event, EventObserver, Metrics, NoObserver, Outcome, Rejected, State, Transition,
+    TransitionObserver,
 };
 
 use crate::clock::{Clock, nanos};
@@ -33,12 +34,17 @@ use window::{CountWindow, Sample, TimeWindow, Window};
 
 // ---- the packed state word ----
 //
-// bits 0..2   state tag (closed, open, half-open)
-// bits 2..16  half-open permits handed out and not yet released or recorded
+// bits 0..2   state tag (closed, open, half-open, forced)
+// bits 2..16  half-open: permits handed out and not yet released or recorded;
+//             forced: which state set by hand (disabled, forced open, metrics only)
 // bits 16..64 epoch: +1 on every transition, so a compare-and-swap from a stale word fails
 const CLOSED: u64 = 0;
 const OPEN: u64 = 1;
 const HALF_OPEN: u64 = 2;
+const FORCED: u64 = 3;
+const DISABLED_KIND: u64 = 0;
+const FORCED_OPEN_KIND: u64 = 1;
+const METRICS_ONLY_KIND: u64 = 2;
 const TAG_MASK: u64 = 0b11;
 const ISSUED_ONE: u64 = 1 << 2;
 const ISSUED_MASK: u64 = 0x3FFF << 2;
@@ -170,6 +176,8 @@ pub struct CircuitBreaker<C, O = NoObserver> {
     consecutive_opens: AtomicU64,
     previous_wait: AtomicU64,
     rejected: AtomicU64,
+    /// The metrics-only epoch whose rate-exceeded events were emitted.
+    reported: AtomicU64,
     config: BreakerConfig,
     minimum: u32,
     rng: AtomicSplitMix,
@@ -181,7 +189,7 @@ impl<C, O> fmt::Debug for CircuitBreaker<C, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let w = self.state.load(Ordering::Relaxed);
         f.debug_struct("CircuitBreaker")
-            .field("state", &State::from_tag(tag(w)))
+            .field("state", &State::from_word(w))
             .field("epoch", &epoch(w))
             .field("config", &self.config)
             .finish_non_exhaustive()
@@ -221,6 +229,7 @@ impl<C: Clock> CircuitBreaker<C> {
             consecutive_opens: AtomicU64::new(0),
             previous_wait: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
+            reported: AtomicU64::new(u64::MAX),
             minimum: config.effective_minimum(),
             rng: AtomicSplitMix::new(default_seed()),
             config,
@@ -284,6 +293,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
             consecutive_opens: self.consecutive_opens,
             previous_wait: self.previous_wait,
             rejected: self.rejected,
+            reported: self.reported,
             config: self.config,
             minimum: self.minimum,
             rng: self.rng,
@@ -306,6 +316,20 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         &self.config
     }
 
+    /// The observer given to [`with_observer`](CircuitBreaker::with_observer).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, NoObserver};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// assert_eq!(*b.observer(), NoObserver);
+    /// ```
+    pub const fn observer(&self) -> &O {
+        &self.observer
+    }
+
     /// The state now. A half-open period past its maximum wait is moved to open first.
     ///
     /// # Examples
@@ -317,20 +341,68 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     /// assert_eq!(b.state(), State::Closed);
     /// ```
     pub fn state(&self) -> State {
-        State::from_tag(tag(self.current_word()))
+        State::from_word(self.current_word())
     }
 
-    /// The state word, after applying a half-open period's maximum wait if it has
-    /// strictly passed (there is no timer: whoever looks first makes the transition).
+    /// The state word, after the transitions that time makes: open to half-open once the
+    /// wait has strictly passed (with [`automatic_half_open`]), half-open to open once its
+    /// maximum wait has strictly passed. There is no timer: whoever looks first makes the
+    /// transition, dated when it was due.
+    ///
+    /// [`automatic_half_open`]: BreakerConfigBuilder::automatic_half_open
     fn current_word(&self) -> u64 {
-        let w = self.state.load(Ordering::Acquire);
-        if tag(w) == HALF_OPEN && self.config.max_half_open_nanos.is_some() {
-            let now = self.clock.now();
-            if self.half_open_expired(w, now) {
-                return self.state.load(Ordering::Acquire);
+        // A clock that jumped far ahead walks through every transition that came due
+        // (at most one per open wait plus maximum half-open wait), each dated when due.
+        let mut w = self.state.load(Ordering::Acquire);
+        loop {
+            match tag(w) {
+                OPEN if self.config.automatic_half_open => {
+                    if !self.deadline_passed(w, self.clock.now()) {
+                        // The deadline read may already belong to a newer state (the
+                        // winner of a transition publishes after its swap): look again.
+                        let cur = self.state.load(Ordering::Acquire);
+                        if cur == w {
+                            return w;
+                        }
+                        w = cur;
+                        continue;
+                    }
+                    let at = Duration::from_nanos(self.deadline.load(Ordering::Acquire));
+                    let mut cur = w;
+                    while tag(cur) == OPEN && epoch(cur) == epoch(w) {
+                        match self.enter_half_open(cur, at, 0) {
+                            Ok(_) => break,
+                            Err(seen) => cur = seen,
+                        }
+                    }
+                }
+                HALF_OPEN if self.config.max_half_open_nanos.is_some() => {
+                    if !self.half_open_expired(w, self.clock.now()) {
+                        return w;
+                    }
+                }
+                _ => return w,
             }
+            w = self.state.load(Ordering::Acquire);
         }
-        w
+    }
+
+    /// Moves the open state in `w` (its wait passed) to half-open, dated `at`, with
+    /// `permits` trial permits already taken. Returns the new word, or the word seen if
+    /// the swap failed.
+    fn enter_half_open(&self, w: u64, at: Duration, permits: u64) -> Result<u64, u64> {
+        let next = epoch(w) + 1;
+        self.reset_trial(next);
+        let new = pack(HALF_OPEN, permits, next);
+        self.state
+            .compare_exchange(w, new, Ordering::AcqRel, Ordering::Acquire)?;
+        let limit = self.config.max_half_open_nanos;
+        self.publish_deadline(
+            next,
+            limit.map_or(u64::MAX, |l| nanos(at).saturating_add(l)),
+        );
+        self.observe(State::Open, State::HalfOpen, at);
+        Ok(new)
     }
 
     /// If the half-open state in `w` is past its maximum wait, moves it to open (dated at
@@ -412,24 +484,29 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
                         }
                         return Err(self.reject(State::Open, self.open_remaining(w, now)));
                     }
-                    let next = epoch(w) + 1;
-                    self.reset_trial(next);
-                    let new = pack(HALF_OPEN, 1, next);
-                    match self
-                        .state
-                        .compare_exchange(w, new, Ordering::AcqRel, Ordering::Acquire)
-                    {
-                        Ok(_) => {
-                            let limit = self.config.max_half_open_nanos;
-                            self.publish_deadline(
-                                next,
-                                limit.map_or(u64::MAX, |l| nanos(now).saturating_add(l)),
-                            );
-                            self.observe(State::Open, State::HalfOpen, now);
-                            return Ok(Ticket(new));
-                        }
+                    if self.config.automatic_half_open {
+                        // Made as if no call had asked, dated when due; the call then
+                        // asks the half-open state (whose own limit may have passed).
+                        w = self.current_word();
+                        continue;
+                    }
+                    match self.enter_half_open(w, now, 1) {
+                        Ok(new) => return Ok(Ticket(new)),
                         Err(seen) => w = seen,
                     }
+                }
+                FORCED => {
+                    return if issued(w) == FORCED_OPEN_KIND {
+                        // Counted, but no event: Resilience4j's forced-open state emits
+                        // transitions only.
+                        self.rejected.fetch_add(1, Ordering::Relaxed);
+                        Err(Rejected {
+                            state: State::ForcedOpen,
+                            remaining_open: None,
+                        })
+                    } else {
+                        Ok(Ticket(w))
+                    };
                 }
                 _ => {
                     if self.config.max_half_open_nanos.is_some()
@@ -457,10 +534,12 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
 
     fn reject(&self, state: State, remaining_open: Option<Duration>) -> Rejected {
         self.rejected.fetch_add(1, Ordering::Relaxed);
-        Rejected {
+        let r = Rejected {
             state,
             remaining_open,
-        }
+        };
+        self.observer.on_event(&Event::NotPermitted(r));
+        r
     }
 
     /// For the open state in `w`: the time from `now` until a call is permitted (the wait
@@ -500,6 +579,263 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         } else {
             None
         }
+    }
+
+    /// Moves the breaker to `to` (a tag, with `kind` in the permit bits for the forced
+    /// states) whatever its state, as Resilience4j's `transitionTo…State` methods do.
+    /// `open_until` is the end of the open wait for `to == OPEN` (`None`: the configured
+    /// wait). Returns the state left.
+    fn transition_by_hand(&self, to: u64, kind: u64, open_until: Option<u64>) -> State {
+        let now = self.clock.now();
+        if to == CLOSED || to == FORCED {
+            // A fresh window, emptied before the swap as in `transition`.
+            match &self.window {
+                Window::Count(w) => w.reset(),
+                Window::Time(w) => w.reset(),
+            }
+        }
+        // The transitions that time made come first (a timer would have fired).
+        let mut w = self.current_word();
+        let next = loop {
+            let next = epoch(w) + 1;
+            if tag(w) == HALF_OPEN {
+                // A trial outcome recorded from now on is too late to count.
+                self.freeze_trial(epoch(w));
+            }
+            if to == HALF_OPEN {
+                self.reset_trial(next);
+            }
+            match self.state.compare_exchange_weak(
+                w,
+                pack(to, kind, next),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break next,
+                Err(seen) => w = seen,
+            }
+        };
+        match to {
+            CLOSED => self.consecutive_opens.store(0, Ordering::Relaxed),
+            OPEN => {
+                let until = match open_until {
+                    Some(until) => {
+                        self.consecutive_opens.fetch_add(1, Ordering::Relaxed);
+                        until
+                    }
+                    None => nanos(now).saturating_add(self.open_wait_nanos()),
+                };
+                self.publish_deadline(next, until);
+            }
+            HALF_OPEN => {
+                let limit = self.config.max_half_open_nanos;
+                self.publish_deadline(
+                    next,
+                    limit.map_or(u64::MAX, |l| nanos(now).saturating_add(l)),
+                );
+            }
+            _ => {}
+        }
+        let from = State::from_word(w);
+        self.observe(from, State::from_word(pack(to, kind, next)), now);
+        from
+    }
+
+    /// Closes the breaker by hand, with an empty window, whatever its state (also the way
+    /// out of the states set by hand). Resilience4j's `transitionToClosedState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// b.transition_to_forced_open();
+    /// b.transition_to_closed();
+    /// assert_eq!(b.state(), State::Closed);
+    /// ```
+    pub fn transition_to_closed(&self) {
+        self.transition_by_hand(CLOSED, 0, None);
+    }
+
+    /// Opens the breaker by hand for the configured open wait (counted as one more
+    /// consecutive opening). Resilience4j's `transitionToOpenState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// b.transition_to_open();
+    /// assert_eq!(b.remaining_open(), Some(Duration::from_secs(60) + Duration::from_nanos(1)));
+    /// ```
+    pub fn transition_to_open(&self) {
+        self.transition_by_hand(OPEN, 0, None);
+    }
+
+    /// Opens the breaker by hand for `wait` instead of the configured open wait; after it
+    /// has strictly passed the breaker goes half-open as usual. Resilience4j's
+    /// `transitionToOpenStateFor`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let clock = ManualClock::new();
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), &clock);
+    /// b.transition_to_open_for(Duration::from_secs(5));
+    /// clock.advance(Duration::from_secs(5) + Duration::from_nanos(1));
+    /// assert!(b.try_acquire().is_ok());
+    /// assert_eq!(b.state(), State::HalfOpen);
+    /// ```
+    pub fn transition_to_open_for(&self, wait: Duration) {
+        let until = nanos(self.clock.now()).saturating_add(nanos(wait));
+        self.transition_by_hand(OPEN, 0, Some(until));
+    }
+
+    /// Opens the breaker by hand until `until`, a reading of the breaker's clock (one in
+    /// the past opens it with its wait already over: the next call goes half-open).
+    /// Resilience4j's `transitionToOpenStateUntil`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker};
+    /// let clock = ManualClock::new();
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), &clock);
+    /// b.transition_to_open_until(Duration::from_secs(30));
+    /// clock.advance(Duration::from_secs(10));
+    /// assert_eq!(b.remaining_open(), Some(Duration::from_secs(20) + Duration::from_nanos(1)));
+    /// ```
+    pub fn transition_to_open_until(&self, until: Duration) {
+        self.transition_by_hand(OPEN, 0, Some(nanos(until)));
+    }
+
+    /// Moves the breaker to half-open by hand, with fresh trial permits.
+    /// Resilience4j's `transitionToHalfOpenState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// b.transition_to_half_open();
+    /// assert_eq!(b.try_acquire()?.state(), State::HalfOpen);
+    /// # Ok::<(), ward_backoff::breaker::Rejected>(())
+    /// ```
+    pub fn transition_to_half_open(&self) {
+        self.transition_by_hand(HALF_OPEN, 0, None);
+    }
+
+    /// Disables the breaker by hand: every call is permitted, nothing is recorded, only
+    /// transitions are emitted, until another transition by hand or a
+    /// [`reset`](Self::reset). Resilience4j's `transitionToDisabledState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// b.transition_to_disabled();
+    /// assert_eq!(b.call(|| Err::<(), _>("down")).is_err(), true);
+    /// assert_eq!((b.state(), b.metrics().calls), (State::Disabled, 0));
+    /// ```
+    pub fn transition_to_disabled(&self) {
+        self.transition_by_hand(FORCED, DISABLED_KIND, None);
+    }
+
+    /// Forces the breaker open by hand: every call is rejected (with no remaining open
+    /// time: it ends only by hand), until another transition by hand or a
+    /// [`reset`](Self::reset). Resilience4j's `transitionToForcedOpenState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// b.transition_to_forced_open();
+    /// let r = b.try_acquire().unwrap_err();
+    /// assert_eq!((r.state, r.remaining_open), (State::ForcedOpen, None));
+    /// ```
+    pub fn transition_to_forced_open(&self) {
+        self.transition_by_hand(FORCED, FORCED_OPEN_KIND, None);
+    }
+
+    /// Records metrics and emits events but never changes state by itself, until another
+    /// transition by hand or a [`reset`](Self::reset). Resilience4j's
+    /// `transitionToMetricsOnlyState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, SlidingWindow, State};
+    /// let config = BreakerConfig::builder()
+    ///     .sliding_window(SlidingWindow::CountBased(1))
+    ///     .minimum_calls(1)
+    ///     .build()?;
+    /// let b = CircuitBreaker::new(config, ManualClock::new());
+    /// b.transition_to_metrics_only();
+    /// let _ = b.call(|| Err::<(), _>("down")); // 100 % failures: would open
+    /// assert_eq!((b.state(), b.metrics().failed_calls), (State::MetricsOnly, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn transition_to_metrics_only(&self) {
+        self.transition_by_hand(FORCED, METRICS_ONLY_KIND, None);
+    }
+
+    /// Resets the breaker to closed with empty metrics (the window, the rejected-call
+    /// count and the count of consecutive openings), whatever its state. Emits the
+    /// transition if it was not closed, then [`Event::Reset`], as Resilience4j's `reset`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, State};
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new());
+    /// b.transition_to_forced_open();
+    /// assert!(b.try_acquire().is_err());
+    /// b.reset();
+    /// let m = b.metrics();
+    /// assert_eq!((m.state, m.calls, m.rejected_calls), (State::Closed, 0, 0));
+    /// ```
+    pub fn reset(&self) {
+        let now = self.clock.now();
+        match &self.window {
+            Window::Count(w) => w.reset(),
+            Window::Time(w) => w.reset(),
+        }
+        let mut w = self.current_word();
+        let next = loop {
+            let next = epoch(w) + 1;
+            match self.state.compare_exchange_weak(
+                w,
+                pack(CLOSED, 0, next),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break next,
+                Err(seen) => w = seen,
+            }
+        };
+        self.consecutive_opens.store(0, Ordering::Relaxed);
+        self.previous_wait.store(0, Ordering::Relaxed);
+        self.rejected.store(0, Ordering::Relaxed);
+        let from = State::from_word(w);
+        if from != State::Closed {
+            self.observe(from, State::from_word(pack(CLOSED, 0, next)), now);
+        }
+        self.observer.on_event(&Event::Reset { at: now });
     }
 
     /// Whether the published deadline of the state in `w` is strictly before `now`. A
@@ -547,7 +883,9 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     }
 
     fn observe(&self, from: State, to: State, at: Duration) {
-        self.observer.on_transition(Transition { from, to, at });
+        let t = Transition { from, to, at };
+        self.observer.on_transition(t);
+        self.observer.on_event(&Event::Transition(t));
     }
 
     fn open_wait_nanos(&self) -> u64 {
@@ -573,6 +911,12 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     /// Moves from the state in `from` (its epoch included) to closed or open. Returns
     /// whether this thread made the transition.
     fn transition(&self, from: u64, to: u64, now: Duration) -> bool {
+        self.transition_then(from, to, now, || {})
+    }
+
+    /// [`transition`](Self::transition), calling `won` after a successful swap and before
+    /// the transition is observed.
+    fn transition_then(&self, from: u64, to: u64, now: Duration, won: impl FnOnce()) -> bool {
         let next = epoch(from) + 1;
         if to == CLOSED {
             // Only the thread that completed the trial closes, so it alone resets; the
@@ -591,6 +935,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         {
             return false;
         }
+        won();
         if to == CLOSED {
             // Only after the swap: a half-open period that timed out and re-opened instead
             // must keep counting consecutive openings.
@@ -600,52 +945,107 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
             let until = nanos(now).saturating_add(self.open_wait_nanos());
             self.publish_deadline(next, until);
         }
-        self.observe(State::from_tag(tag(from)), State::from_tag(to), now);
+        self.observe(State::from_word(from), State::from_word(to), now);
         true
     }
 
     #[inline]
     fn record_ticket(&self, ticket: Ticket, outcome: Outcome, duration: Duration) {
-        let failed = match outcome {
-            Outcome::Success => false,
-            Outcome::Failure => true,
-            Outcome::Ignored => return self.release_ticket(ticket),
-        };
+        if tag(ticket.0) == FORCED && issued(ticket.0) == DISABLED_KIND {
+            return; // disabled: nothing recorded, no event
+        }
         let slow = duration >= self.config.slow;
-        if tag(ticket.0) == CLOSED {
-            if let Window::Count(w) = &self.window
-                && !failed
-                && !slow
-                && w.is_clean_and_full()
-            {
-                // Nothing would change (and a stale permit would be dropped anyway).
-                return;
+        let failed = match outcome {
+            Outcome::Success => {
+                self.observer.on_event(&Event::Success { duration, slow });
+                false
             }
-            // A permit from an earlier closed period no longer counts.
-            if self.state.load(Ordering::Relaxed) != ticket.0 {
-                return;
+            Outcome::Failure => {
+                self.observer.on_event(&Event::Error { duration, slow });
+                true
             }
-            let sample = match &self.window {
-                Window::Count(w) => w.record(failed, slow, self.minimum),
-                Window::Time(w) => w.record(
-                    || nanos(self.clock.now()),
-                    || self.state.load(Ordering::Acquire) == ticket.0,
-                    failed,
-                    slow,
-                ),
-            };
-            if let Some(s) = sample {
-                self.evaluate_closed(ticket.0, s);
+            Outcome::Ignored => {
+                self.observer.on_event(&Event::Ignored { duration });
+                return self.release_ticket(ticket);
             }
-        } else {
-            self.record_trial(ticket, failed, slow);
+        };
+        match tag(ticket.0) {
+            CLOSED => {
+                if let Window::Count(w) = &self.window
+                    && !failed
+                    && !slow
+                    && w.is_clean_and_full()
+                {
+                    // Nothing would change (and a stale permit would be dropped anyway).
+                    return;
+                }
+                if let Some(s) = self.record_window(ticket, failed, slow) {
+                    self.evaluate_closed(ticket.0, s);
+                }
+            }
+            FORCED => self.record_metrics_only(ticket, failed, slow),
+            _ => self.record_trial(ticket, failed, slow),
+        }
+    }
+
+    /// Records an outcome of the closed or metrics-only period in `ticket` in the window.
+    #[inline]
+    fn record_window(&self, ticket: Ticket, failed: bool, slow: bool) -> Option<Sample> {
+        // A permit from an earlier period no longer counts.
+        if self.state.load(Ordering::Relaxed) != ticket.0 {
+            return None;
+        }
+        match &self.window {
+            Window::Count(w) => w.record(failed, slow, self.minimum),
+            Window::Time(w) => w.record(
+                || nanos(self.clock.now()),
+                || self.state.load(Ordering::Acquire) == ticket.0,
+                failed,
+                slow,
+            ),
         }
     }
 
     #[cold]
     fn evaluate_closed(&self, word: u64, s: Sample) {
         if s.calls >= u64::from(self.minimum) && self.config.exceeded(s.calls, s.failures, s.slow) {
-            self.transition(word, OPEN, self.clock.now());
+            // As Resilience4j: the rate-exceeded events come just before the transition.
+            self.transition_then(word, OPEN, self.clock.now(), || self.rates_exceeded(s));
+        }
+    }
+
+    /// Emits the rate-exceeded events of a sample that reached a threshold.
+    fn rates_exceeded(&self, s: Sample) {
+        let rate = |n: u64| (n as f64 * 100.0 / s.calls as f64) as f32;
+        if s.failures * 1_000_000 >= self.config.failure_ppm * s.calls {
+            self.observer.on_event(&Event::FailureRateExceeded {
+                rate: rate(s.failures),
+            });
+        }
+        if s.slow * 1_000_000 >= self.config.slow_ppm * s.calls {
+            self.observer
+                .on_event(&Event::SlowCallRateExceeded { rate: rate(s.slow) });
+        }
+    }
+
+    /// Metrics only: record, and report a threshold reached once per period, never
+    /// transition.
+    #[cold]
+    fn record_metrics_only(&self, ticket: Ticket, failed: bool, slow: bool) {
+        let Some(s) = self.record_window(ticket, failed, slow) else {
+            return;
+        };
+        if s.calls >= u64::from(self.minimum) && self.config.exceeded(s.calls, s.failures, s.slow) {
+            let e = epoch(ticket.0);
+            let seen = self.reported.load(Ordering::Acquire);
+            if seen != e
+                && self
+                    .reported
+                    .compare_exchange(seen, e, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                self.rates_exceeded(s);
+            }
         }
     }
 
@@ -744,7 +1144,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     /// ```
     pub fn metrics(&self) -> Metrics {
         let w = self.current_word();
-        let state = State::from_tag(tag(w));
+        let state = State::from_word(w);
         let t = self.trial.load(Ordering::Acquire);
         // Half-open shows its trial calls; an open state entered from half-open keeps
         // showing them, as Resilience4j carries the half-open metrics into open. (An open
@@ -752,7 +1152,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         let trial_epoch_shown = match state {
             State::HalfOpen => Some(epoch(w)),
             State::Open => Some(epoch(w).wrapping_sub(1)),
-            State::Closed => None,
+            State::Closed | State::Disabled | State::ForcedOpen | State::MetricsOnly => None,
         };
         let trial_shown = trial_epoch_shown
             .filter(|&e| trial_epoch(t) == trial_epoch(trial_reset(e)))

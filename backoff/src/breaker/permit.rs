@@ -4,7 +4,7 @@ use alloc::sync::Arc;
 use core::fmt;
 use core::time::Duration;
 
-use super::{CLOSED, CircuitBreaker, NoObserver, Outcome, State, Ticket, TransitionObserver, tag};
+use super::{CLOSED, CircuitBreaker, NoObserver, Outcome, State, Ticket, TransitionObserver};
 use crate::clock::Clock;
 
 /// Permission for one call. Report how it went with [`Permit::record`]; dropping it
@@ -43,7 +43,7 @@ impl<C: Clock, O: TransitionObserver> Permit<'_, C, O> {
     /// # Ok::<(), ward_backoff::breaker::Rejected>(())
     /// ```
     pub fn state(&self) -> State {
-        State::from_tag(tag(self.ticket.map_or(CLOSED, |t| t.0)))
+        State::from_word(self.ticket.map_or(CLOSED, |t| t.0))
     }
 
     /// Records the call's outcome and how long it took.

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::time::Duration;
 
-use super::{CLOSED, OPEN};
+use super::{CLOSED, FORCED_OPEN_KIND, HALF_OPEN, METRICS_ONLY_KIND, OPEN, issued, tag};
 use crate::retry::Action;
 
 /// The state of a circuit breaker.
@@ -25,14 +25,33 @@ pub enum State {
     Open,
     /// A fixed number of trial calls decide between closing and re-opening.
     HalfOpen,
+    /// Set by hand ([`transition_to_disabled`](super::CircuitBreaker::transition_to_disabled)):
+    /// every call is permitted, nothing is recorded, no outcome event is emitted, and the
+    /// state never changes by itself (Resilience4j's `DISABLED`).
+    Disabled,
+    /// Set by hand ([`transition_to_forced_open`](super::CircuitBreaker::transition_to_forced_open)):
+    /// every call is rejected (counted in [`Metrics::rejected_calls`], no event), and the
+    /// state never changes by itself (Resilience4j's `FORCED_OPEN`).
+    ForcedOpen,
+    /// Set by hand ([`transition_to_metrics_only`](super::CircuitBreaker::transition_to_metrics_only)):
+    /// every call is permitted, outcomes are recorded in the window and emitted as events,
+    /// the rate-exceeded events are emitted (once per period), but the state never changes
+    /// by itself (Resilience4j's `METRICS_ONLY`).
+    MetricsOnly,
 }
 
 impl State {
-    pub(super) const fn from_tag(tag: u64) -> Self {
-        match tag {
+    /// The state of a packed state word.
+    pub(super) const fn from_word(word: u64) -> Self {
+        match tag(word) {
             CLOSED => State::Closed,
             OPEN => State::Open,
-            _ => State::HalfOpen,
+            HALF_OPEN => State::HalfOpen,
+            _ => match issued(word) {
+                FORCED_OPEN_KIND => State::ForcedOpen,
+                METRICS_ONLY_KIND => State::MetricsOnly,
+                _ => State::Disabled,
+            },
         }
     }
 }
@@ -43,6 +62,9 @@ impl fmt::Display for State {
             State::Closed => "closed",
             State::Open => "open",
             State::HalfOpen => "half-open",
+            State::Disabled => "disabled",
+            State::ForcedOpen => "forced open",
+            State::MetricsOnly => "metrics only",
         })
     }
 }
@@ -97,10 +119,14 @@ pub struct Transition {
     pub at: Duration,
 }
 
-/// Told about every state change, synchronously, by the thread that made it.
+/// Told about every state change, synchronously, by the thread that made it, and,
+/// through the provided method [`on_event`](TransitionObserver::on_event), about every
+/// [`Event`].
 ///
-/// Closures `Fn(Transition)` are observers. [`NoObserver`] (the default) compiles to
-/// nothing.
+/// Closures `Fn(Transition)` are observers of transitions; [`EventObserver`] turns a
+/// closure `Fn(&Event)` into an observer of every event. [`NoObserver`] (the default)
+/// compiles to nothing: the breaker is generic over its observer, so with none registered
+/// no event is even built.
 ///
 /// # Examples
 ///
@@ -123,6 +149,139 @@ pub struct Transition {
 pub trait TransitionObserver {
     /// Called after the transition took effect.
     fn on_transition(&self, transition: Transition);
+
+    /// Called for every event, transitions included (after
+    /// [`on_transition`](TransitionObserver::on_transition)). Does nothing unless
+    /// overridden.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Event, Transition, TransitionObserver};
+    ///
+    /// #[derive(Default)]
+    /// struct Errors(AtomicU32);
+    /// impl TransitionObserver for Errors {
+    ///     fn on_transition(&self, _: Transition) {}
+    ///     fn on_event(&self, event: &Event) {
+    ///         if let Event::Error { .. } = event {
+    ///             self.0.fetch_add(1, Ordering::Relaxed);
+    ///         }
+    ///     }
+    /// }
+    /// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new())
+    ///     .with_observer(Errors::default());
+    /// let _ = b.call(|| Err::<(), _>("down"));
+    /// assert_eq!(b.observer().0.load(Ordering::Relaxed), 1);
+    /// ```
+    #[inline(always)]
+    fn on_event(&self, event: &Event) {
+        let _ = event;
+    }
+}
+
+/// Something that happened in a breaker, as passed to
+/// [`TransitionObserver::on_event`]: Resilience4j's event stream.
+///
+/// Events are emitted synchronously by the thread that caused them. In
+/// [`State::Disabled`] and [`State::ForcedOpen`] only transitions and resets are emitted,
+/// as in Resilience4j.
+///
+/// # Examples
+///
+/// ```
+/// use core::time::Duration;
+/// use std::sync::Mutex;
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Event, EventObserver, Outcome};
+/// let seen = Mutex::new(Vec::new());
+/// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new())
+///     .with_observer(EventObserver(|e: &Event| seen.lock().unwrap().push(*e)));
+/// b.try_acquire()?.record(Outcome::Success, Duration::from_millis(3));
+/// assert_eq!(
+///     seen.lock().unwrap()[0],
+///     Event::Success { duration: Duration::from_millis(3), slow: false }
+/// );
+/// # Ok::<(), ward_backoff::breaker::Rejected>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A call recorded as [`Outcome::Success`].
+    Success {
+        /// How long it took.
+        duration: Duration,
+        /// Whether it was slow (at or above the slow-call duration).
+        slow: bool,
+    },
+    /// A call recorded as [`Outcome::Failure`].
+    Error {
+        /// How long it took.
+        duration: Duration,
+        /// Whether it was slow (at or above the slow-call duration).
+        slow: bool,
+    },
+    /// A call recorded as [`Outcome::Ignored`] (not counted).
+    Ignored {
+        /// How long it took.
+        duration: Duration,
+    },
+    /// A call was not permitted (open, or half-open with every trial permit taken).
+    NotPermitted(Rejected),
+    /// The failure rate reached its threshold: emitted just before the breaker opens from
+    /// closed, and once per period in [`State::MetricsOnly`].
+    FailureRateExceeded {
+        /// The failure rate, in percent.
+        rate: f32,
+    },
+    /// The slow-call rate reached its threshold: emitted just before the breaker opens
+    /// from closed, and once per period in [`State::MetricsOnly`].
+    SlowCallRateExceeded {
+        /// The slow-call rate, in percent.
+        rate: f32,
+    },
+    /// The state changed (also passed to [`TransitionObserver::on_transition`]).
+    Transition(Transition),
+    /// The breaker was reset to closed with empty metrics
+    /// ([`CircuitBreaker::reset`](super::CircuitBreaker::reset)).
+    Reset {
+        /// The breaker clock's reading at the reset.
+        at: Duration,
+    },
+}
+
+/// Turns a closure `Fn(&Event)` into an observer of every [`Event`].
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use ward_backoff::ManualClock;
+/// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Event, EventObserver};
+/// let rejected = AtomicU32::new(0);
+/// let b = CircuitBreaker::new(BreakerConfig::default(), ManualClock::new())
+///     .with_observer(EventObserver(|e: &Event| {
+///         if matches!(e, Event::NotPermitted(_)) {
+///             rejected.fetch_add(1, Ordering::Relaxed);
+///         }
+///     }));
+/// b.transition_to_open_for(core::time::Duration::from_secs(5));
+/// assert!(b.try_acquire().is_err());
+/// assert_eq!(rejected.load(Ordering::Relaxed), 1);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct EventObserver<F>(pub F);
+
+impl<F: Fn(&Event)> TransitionObserver for EventObserver<F> {
+    #[inline]
+    fn on_transition(&self, _transition: Transition) {}
+
+    #[inline]
+    fn on_event(&self, event: &Event) {
+        (self.0)(event);
+    }
 }
 
 impl<F: Fn(Transition)> TransitionObserver for F {
@@ -175,7 +334,7 @@ pub struct Rejected {
     pub state: State,
     /// While open: how long until a call is permitted (the open wait strictly passed).
     /// `None` in half-open, where every trial permit is taken and the wait depends on the
-    /// trial calls.
+    /// trial calls, and in forced open, which ends only by hand.
     pub remaining_open: Option<Duration>,
 }
 
@@ -219,8 +378,9 @@ impl<E> CallError<E> {
     /// How a [`Retrier`](crate::Retrier) should treat this error: a rejection by an open
     /// breaker is waited out ([`Action::RetryAfter`] its remaining open time, so the retry
     /// is the first call permitted; a deadline or maximum pushback it would overrun ends
-    /// the run); a rejection in half-open is retried after the policy's delay; the call's
-    /// own error is classified by `inner`.
+    /// the run); a rejection in half-open is retried after the policy's delay; a rejection
+    /// by a forced-open breaker is given up on (it opens only by hand); the call's own
+    /// error is classified by `inner`.
     ///
     /// # Examples
     ///
@@ -250,6 +410,10 @@ impl<E> CallError<E> {
                 remaining_open: Some(d),
                 ..
             }) => Action::RetryAfter(*d),
+            CallError::Rejected(Rejected {
+                state: State::ForcedOpen,
+                ..
+            }) => Action::GiveUp,
             CallError::Rejected(_) => Action::Retry,
             CallError::Inner(e) => inner(e),
         }
