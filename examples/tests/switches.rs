@@ -97,6 +97,11 @@ fn verdicts_without_the_primitive_do_not_claim_the_protection() {
             "breaker",
             "with breakers and a retry budget",
         ),
+        (
+            "cascading-failure",
+            "retry-budget",
+            "with breakers and a retry budget",
+        ),
     ];
     for (scenario, primitive, claim) in claims {
         assert!(Primitive::from_name(primitive).is_some());

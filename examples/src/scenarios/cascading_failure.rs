@@ -1,19 +1,23 @@
-//! Scenario 8, cascading failure: a client spreads requests round-robin over a pool of
-//! replicas and retries every attempt that times out. One replica dies; its share of the
-//! traffic moves to the survivors, which now run close to capacity; the first queueing
-//! burst makes attempts time out, the retries add load while the abandoned attempts still
-//! occupy the queues, and a survivor whose queue outgrows its memory crashes, pushing its
-//! share onto the rest.
+//! Scenario 8, cascading failure: a fleet of client instances sends each request to a
+//! random replica of a pool and retries every attempt that times out. One replica dies;
+//! its share of the traffic moves to the survivors, which now run close to capacity; the
+//! first queueing burst makes attempts time out, the retries add load while the abandoned
+//! attempts still occupy the queues, and a survivor whose queue outgrows its memory
+//! crashes, pushing its share onto the rest.
 //!
 //! The survivors take over the dead replica's keys with cold caches: for a few seconds
 //! they serve at a fraction of their capacity, so queues build and some attempts time out.
 //! Without retries they would drain once warm; with the naive client's retries they do not.
 //!
-//! The Ward client is the same client with one `ward-backoff` [`CircuitBreaker`] per
-//! replica (a dead or drowning replica is skipped instead of hammered, and probed again
-//! after a wait; an attempt goes to a random replica whose breaker admits it, with one
-//! second choice, else fails fast) and a shared [`TpsBudget`] that caps retries at a
-//! fraction of the requests. Both breakers and budget read the crate's [`ManualClock`], moved by the
+//! The Ward client is the same client, routing the same way, with two `ward-backoff`
+//! primitives in each instance: one [`CircuitBreaker`] per replica (a replica whose breaker
+//! refuses is skipped for a second random choice, else the attempt fails fast) and a
+//! [`TpsBudget`] that caps retries at a tenth of the instance's requests. Each does work
+//! the other cannot: a breaker sees only its own instance's calls, so it learns too slowly
+//! to stop a retry storm that builds in two seconds (the budget caps it at once); the
+//! budget cannot tell the dead replica from a slow one, so without breakers the dead
+//! replica's timeouts spend it and its share of the requests is lost (the breakers route
+//! around it). Breakers and budgets read the crate's [`ManualClock`], moved by the
 //! simulation.
 //!
 //! This is a load model, not a protocol: requests, queues, timeouts and crashes are events
@@ -22,12 +26,15 @@
 //! network simulator.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
 use ward_backoff::ManualClock;
-use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, OwnedPermit, SlidingWindow};
+use ward_backoff::breaker::{
+    BreakerConfig, CircuitBreaker, OwnedPermit, SlidingWindow, State, Transition,
+    TransitionObserver,
+};
 use ward_backoff::budget::{RetryBudget as _, RetryKind, TpsBudget, Withdrawal};
 
 use super::{ScenarioError, refused};
@@ -43,6 +50,9 @@ pub const DEMAND: u64 = 300;
 pub const CAPACITY: u64 = 120;
 /// How long the client waits for an attempt before it gives up on it.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(300);
+/// Client instances sharing the demand (application servers), each with its own breakers
+/// and retry budget, as a deployed client keeps them in process.
+pub const CLIENTS: usize = 50;
 /// Retries per request after the first attempt.
 pub const RETRIES: u32 = 3;
 /// Queued attempts at which a replica runs out of memory and crashes.
@@ -56,17 +66,27 @@ pub const DEATH_AT: Duration = Duration::from_secs(10);
 /// How long the run lasts.
 pub const RUN_FOR: Duration = Duration::from_secs(60);
 
-/// The two clients.
+/// The clients. All three route the same way (a random replica, see [`simulate`]) and
+/// retry the same way; they differ only in the Ward primitives they use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Client {
-    /// Round-robin over every replica, retry every timeout.
+    /// Retries every timeout, up to [`RETRIES`] times.
     Naive,
-    /// Round-robin over every replica, never retry: shows that the retries, not the
-    /// death alone, take the survivors down.
+    /// The same client that never retries: shows that the retries, not the death alone,
+    /// take the survivors down.
     NoRetries,
-    /// Circuit breaker per replica and a retry budget.
+    /// The naive client with a circuit breaker per replica and a retry budget.
     Ward,
+}
+
+/// A circuit breaker opening.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Trip {
+    /// The replica whose breaker opened.
+    pub replica: usize,
+    /// When, in seconds.
+    pub at: f64,
 }
 
 /// One run's results.
@@ -84,6 +104,10 @@ pub struct Run {
     pub rejected_by_breakers: u64,
     /// Retries the budget refused.
     pub retries_refused: u64,
+    /// Retries sent after the death.
+    pub retries_sent: u64,
+    /// Every time a breaker opened (closed or half-open to open), in time order.
+    pub trips: Vec<Trip>,
     /// Mean attempts per second offered to each surviving replica while it was alive,
     /// after the death.
     pub survivor_load: f64,
@@ -138,8 +162,9 @@ impl Outcome {
 }
 
 /// How much higher the Ward client's success rate must be than the client's without
-/// retries: five percentage points.
-pub const WIN_BACK: f64 = 0.05;
+/// retries: eight percentage points, about a third of what the dead replica's share
+/// costs that client. Retrying is worth its risk only if it wins requests back.
+pub const WIN_BACK: f64 = 0.08;
 
 #[derive(Debug)]
 enum Event {
@@ -149,14 +174,47 @@ enum Event {
     Death,
 }
 
+/// The client instance that sends a request: requests are dealt to the instances in
+/// turn, so each instance sends `DEMAND / CLIENTS` requests per second.
+fn instance_of(request: u64) -> usize {
+    (request % CLIENTS as u64) as usize
+}
+
 /// One attempt in flight.
 struct Attempt {
     request: u64,
     sent_at: u64,
     retry: u32,
     finished: bool,
-    permit: Option<OwnedPermit<Arc<ManualClock>>>,
+    permit: Option<BreakerPermit>,
     withdrawal: Option<Withdrawal>,
+}
+
+/// One client instance's breaker for one replica, logging its trips.
+type Breaker = CircuitBreaker<Arc<ManualClock>, TripLog>;
+/// A call admitted by a [`Breaker`].
+type BreakerPermit = OwnedPermit<Arc<ManualClock>, TripLog>;
+
+/// Records every opening of one replica's breaker into the run's shared log.
+#[derive(Debug, Clone)]
+struct TripLog {
+    replica: usize,
+    trips: Arc<Mutex<Vec<Trip>>>,
+}
+
+impl TransitionObserver for TripLog {
+    fn on_transition(&self, t: Transition) {
+        if t.to == State::Open {
+            let trip = Trip {
+                replica: self.replica,
+                at: t.at.as_secs_f64(),
+            };
+            match self.trips.lock() {
+                Ok(mut trips) => trips.push(trip),
+                Err(poisoned) => poisoned.into_inner().push(trip),
+            }
+        }
+    }
 }
 
 struct Replica {
@@ -193,7 +251,7 @@ impl Default for Params {
             // Finagle's and tower's 20 % is meant for healthy services; 10 % plus 10 per
             // second is the budget here.
             budget_percent: 0.1,
-            budget_min: 10,
+            budget_min: 0,
             queue_limit: QUEUE_LIMIT,
             // Resilience4j's rules with a smaller window, so a dead replica is noticed
             // within its first few dozen calls.
@@ -213,11 +271,13 @@ struct Sim {
     rng: SimRng,
     queue: EventQueue<Event>,
     clock: Arc<ManualClock>,
-    breakers: Vec<Arc<CircuitBreaker<Arc<ManualClock>>>>,
-    budget: TpsBudget<Arc<ManualClock>>,
+    /// breakers[instance][replica]
+    breakers: Vec<Vec<Arc<Breaker>>>,
+    trips: Arc<Mutex<Vec<Trip>>>,
+    /// One budget per client instance.
+    budgets: Vec<TpsBudget<Arc<ManualClock>>>,
     replicas: Vec<Replica>,
     attempts: Vec<Attempt>,
-    next_replica: usize,
     next_request: u64,
     /// Requests from this id on arrived after the death and are counted.
     counted_from: u64,
@@ -237,18 +297,35 @@ impl Sim {
             .half_open_permits(3)
             .build()
             .map_err(refused("ward-backoff"))?;
-        let breakers = (0..REPLICAS)
-            .map(|i| {
-                Arc::new(CircuitBreaker::new(config, Arc::clone(&clock)).with_seed(seed ^ i as u64))
+        let trips = Arc::new(Mutex::new(Vec::new()));
+        let breakers = (0..CLIENTS)
+            .map(|instance| {
+                (0..REPLICAS)
+                    .map(|replica| {
+                        let log = TripLog {
+                            replica,
+                            trips: Arc::clone(&trips),
+                        };
+                        Arc::new(
+                            CircuitBreaker::new(config, Arc::clone(&clock))
+                                .with_seed(seed ^ (instance * REPLICAS + replica) as u64)
+                                .with_observer(log),
+                        )
+                    })
+                    .collect()
             })
             .collect();
-        let budget = TpsBudget::new(
-            Duration::from_secs(10),
-            params.budget_min,
-            params.budget_percent,
-            Arc::clone(&clock),
-        )
-        .map_err(refused("ward-backoff"))?;
+        let budgets = (0..CLIENTS)
+            .map(|_| {
+                TpsBudget::new(
+                    Duration::from_secs(10),
+                    params.budget_min,
+                    params.budget_percent,
+                    Arc::clone(&clock),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(refused("ward-backoff"))?;
         let seconds = (RUN_FOR.as_secs() + 5) as usize;
         Ok(Self {
             params,
@@ -257,7 +334,8 @@ impl Sim {
             queue: EventQueue::new(),
             clock,
             breakers,
-            budget,
+            trips,
+            budgets,
             replicas: (0..REPLICAS)
                 .map(|_| Replica {
                     alive: true,
@@ -266,7 +344,6 @@ impl Sim {
                 })
                 .collect(),
             attempts: Vec::new(),
-            next_replica: 0,
             next_request: 0,
             counted_from: u64::MAX,
             offered: vec![vec![0; seconds]; REPLICAS],
@@ -277,6 +354,8 @@ impl Sim {
                 attempts: 0,
                 rejected_by_breakers: 0,
                 retries_refused: 0,
+                retries_sent: 0,
+                trips: Vec::new(),
                 survivor_load: 0.0,
                 survivor_peak: 0,
                 alive_at_end: 0,
@@ -289,41 +368,45 @@ impl Sim {
         self.queue.now() >= DEATH_AT.as_nanos() as u64
     }
 
-    /// Picks a replica: round-robin for the naive client; for the Ward client a random
-    /// replica whose breaker grants a permit, trying a second one if the first refuses
-    /// (so a dead replica's share spreads evenly), and failing fast if that one refuses
-    /// too (so the last closed breaker is not buried under everyone else's traffic).
-    fn pick(&mut self) -> Option<(usize, Option<OwnedPermit<Arc<ManualClock>>>)> {
-        match self.client {
-            Client::Naive | Client::NoRetries => {
-                let i = self.next_replica;
-                self.next_replica = (self.next_replica + 1) % REPLICAS;
-                Some((i, None))
-            }
-            Client::Ward => {
-                let first = self.rng.index(REPLICAS);
-                let second = (first + 1 + self.rng.index(REPLICAS - 1)) % REPLICAS;
-                if !self.params.breaker_on {
-                    return Some((first, None));
-                }
-                [first, second].into_iter().find_map(|i| {
-                    CircuitBreaker::try_acquire_owned(&self.breakers[i])
-                        .ok()
-                        .map(|p| (i, Some(p)))
-                })
-            }
+    /// Whether this run's client consults the breakers.
+    fn uses_breakers(&self) -> bool {
+        self.client == Client::Ward && self.params.breaker_on
+    }
+
+    /// Whether this run's client asks the budget before a retry.
+    fn uses_budget(&self) -> bool {
+        self.client == Client::Ward && self.params.budget_on
+    }
+
+    /// Picks a replica, the same way for every client: a random replica, and a second
+    /// random one if the first one's breaker refuses; if that breaker refuses too, the
+    /// attempt fails fast (so the last closed breaker is not buried under everyone else's
+    /// traffic). A client without breakers is never refused, so it always takes the first
+    /// draw. Both draws are made for every client, so all of them see the same random
+    /// stream.
+    fn pick(&mut self, instance: usize) -> Option<(usize, Option<BreakerPermit>)> {
+        let first = self.rng.index(REPLICAS);
+        let second = (first + 1 + self.rng.index(REPLICAS - 1)) % REPLICAS;
+        if !self.uses_breakers() {
+            return Some((first, None));
         }
+        [first, second].into_iter().find_map(|i| {
+            CircuitBreaker::try_acquire_owned(&self.breakers[instance][i])
+                .ok()
+                .map(|p| (i, Some(p)))
+        })
     }
 
     fn send(&mut self, request: u64, retry: u32, withdrawal: Option<Withdrawal>) {
         let now = self.queue.now();
-        let Some((replica, permit)) = self.pick() else {
+        let instance = instance_of(request);
+        let Some((replica, permit)) = self.pick(instance) else {
             // Every breaker is open: fail fast, nothing reaches the replicas.
             if self.after_death() {
                 self.run.rejected_by_breakers += 1;
             }
             if withdrawal.is_some() || retry == 0 {
-                self.budget.record_failure(withdrawal);
+                self.budgets[instance].record_failure(withdrawal);
             }
             return;
         };
@@ -405,29 +488,36 @@ impl Sim {
         let (request, retry, withdrawal) = (a.request, a.retry, a.withdrawal.take());
         let counted = request >= self.first_counted_request();
         if ok {
-            self.budget.record_success(withdrawal);
+            self.budgets[instance_of(request)].record_success(withdrawal);
             if counted {
                 self.run.succeeded += 1;
             }
             return;
         }
-        self.budget.record_failure(withdrawal);
+        self.budgets[instance_of(request)].record_failure(withdrawal);
         if retry >= RETRIES {
             return;
         }
-        match self.client {
-            Client::Naive => self.send(request, retry + 1, None),
-            Client::NoRetries => {}
-            Client::Ward if !self.params.budget_on => self.send(request, retry + 1, None),
-            Client::Ward => match self.budget.try_retry(RetryKind::Timeout) {
-                Some(w) => self.send(request, retry + 1, Some(w)),
+        if self.client == Client::NoRetries {
+            return;
+        }
+        let withdrawal = if self.uses_budget() {
+            match self.budgets[instance_of(request)].try_retry(RetryKind::Timeout) {
+                Some(w) => Some(w),
                 None => {
                     if self.after_death() {
                         self.run.retries_refused += 1;
                     }
+                    return;
                 }
-            },
+            }
+        } else {
+            None
+        };
+        if self.after_death() {
+            self.run.retries_sent += 1;
         }
+        self.send(request, retry + 1, withdrawal);
     }
 
     fn first_counted_request(&self) -> u64 {
@@ -498,6 +588,11 @@ impl Sim {
         };
         self.run.survivor_peak = peak;
         self.run.alive_at_end = self.replicas.iter().filter(|r| r.alive).count();
+        self.run.trips = self
+            .trips
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone());
         self.run
     }
 }
@@ -567,36 +662,65 @@ fn ward_label(o: &Outcome) -> &'static str {
     }
 }
 
+/// The Ward row's name in the table, saying which of its primitives were off.
+fn ward_row(o: &Outcome) -> &'static str {
+    match (o.breaker_on, o.budget_on) {
+        (true, true) => "same + breakers + budget",
+        (false, true) => "same + retry budget (breakers off)",
+        (true, false) => "same + breakers (budget off)",
+        (false, false) => "same, breakers and budget off",
+    }
+}
+
 /// Turns the outcome into the tour's report.
 pub fn report(o: &Outcome) -> Report {
     let mut table = Table::new(
         format!(
-            "{REPLICAS} replicas of {CAPACITY} req/s, {DEMAND} req/s of demand; replica 0 dies at {} s",
+            "{REPLICAS} replicas of {CAPACITY} req/s, {DEMAND} req/s of demand from {CLIENTS} \
+             client instances; replica 0 dies at {} s (figures after the death)",
             DEATH_AT.as_secs()
         ),
         [
             "client",
             "load per survivor (mean/peak)",
             "success rate",
-            "attempts",
+            "retries sent/refused",
             "failed fast",
-            "retries refused",
+            "breaker trips",
             "replicas alive",
         ],
     );
     for (name, r) in [
-        ("naive: round-robin, 3 retries", &o.naive),
-        ("same client, no retries", &o.no_retries),
-        ("breaker per replica + retry budget", &o.ward),
+        ("naive: 3 retries", &o.naive),
+        ("same, no retries", &o.no_retries),
+        (ward_row(o), &o.ward),
     ] {
         table.row([
             name.to_string(),
             format!("{:.0}/{} req/s", r.survivor_load, r.survivor_peak),
             percent(r.success_rate()),
-            r.attempts.to_string(),
+            format!("{}/{}", r.retries_sent, r.retries_refused),
             r.rejected_by_breakers.to_string(),
-            r.retries_refused.to_string(),
+            r.trips.len().to_string(),
             format!("{} of {REPLICAS}", r.alive_at_end),
+        ]);
+    }
+    let mut trips = Table::new(
+        "breaker trips of the Ward client, by replica (every instance has its own breakers)",
+        ["replica", "trips", "first at"],
+    );
+    for replica in 0..REPLICAS {
+        let of: Vec<&Trip> = o
+            .ward
+            .trips
+            .iter()
+            .filter(|t| t.replica == replica)
+            .collect();
+        trips.row([
+            replica.to_string(),
+            of.len().to_string(),
+            of.first()
+                .map_or("-".to_string(), |t| format!("{:.1} s", t.at)),
         ]);
     }
     let mut crashes = Table::new("crashes", ["client", "replica", "at"]);
@@ -616,8 +740,8 @@ pub fn report(o: &Outcome) -> Report {
     }
     let verdict = format!(
         "the naive client's retries took down {} survivor(s) and {} of requests succeeded; \
-         without retries {} succeeded; {} {} of {} survivors lived and {} succeeded, {} failed \
-         fast and {} retries refused",
+         without retries {} succeeded; {} {} of {} survivors lived and {} succeeded \
+         (needed: {} or more), {} retries refused, {} breaker trips, {} attempts failed fast",
         (REPLICAS - 1).saturating_sub(o.naive.alive_at_end),
         percent(o.naive.success_rate()),
         percent(o.no_retries.success_rate()),
@@ -625,8 +749,10 @@ pub fn report(o: &Outcome) -> Report {
         o.ward.alive_at_end,
         REPLICAS - 1,
         percent(o.ward.success_rate()),
-        o.ward.rejected_by_breakers,
+        percent(o.no_retries.success_rate() + WIN_BACK),
         o.ward.retries_refused,
+        o.ward.trips.len(),
+        o.ward.rejected_by_breakers,
     );
     Report {
         scenario: META.name,
@@ -634,8 +760,12 @@ pub fn report(o: &Outcome) -> Report {
         title: META.title,
         crate_name: META.crate_name,
         anomaly: "one replica dies; retries pile onto the survivors until they fail in turn".into(),
-        tables: vec![table, crashes],
+        tables: vec![table, trips, crashes],
         notes: vec![
+            "all three clients route alike (a random replica; with breakers, a second random \
+             choice when the first one's breaker refuses) and retry alike: they differ only \
+             in the Ward primitives"
+                .into(),
             "without retries the survivors live but lose the dead replica's share: the \
              retries, not the death, bring them down"
                 .into(),
@@ -647,10 +777,13 @@ pub fn report(o: &Outcome) -> Report {
                 COLD_FOR.as_secs(),
                 ATTEMPT_TIMEOUT.as_millis(),
             ),
-            "breaker per replica: count window 20, opens at 50 % failures after 10 calls, \
-             waits 2 s, 3 trial calls; retry budget: TpsBudget, 10 % of requests plus 10 per \
-             second"
-                .into(),
+            format!(
+                "each of the {CLIENTS} instances has a breaker per replica (count window 20, \
+                 opens at 50 % failures after 10 calls, waits 2 s, 3 trial calls) and a \
+                 TpsBudget (10 % of its requests, no reserve); a breaker sees only its \
+                 instance's calls, so alone it learns too slowly to stop the retry storm; \
+                 the budget alone is spent on the dead replica's timeouts"
+            ),
         ],
         anomaly_observed: o.anomaly_observed(),
         prevented: o.prevented(),
@@ -667,9 +800,7 @@ pub(crate) const META: super::Meta = super::Meta {
     title: "Cascading failure",
     crate_name: "ward-backoff",
     summary: "retries against a failing replica take down the rest",
-    // The retry budget runs too but refuses no retry in this load model, so it is not
-    // listed: switched off alone, the scenario still passes.
-    primitives: &[crate::Primitive::Breaker],
+    primitives: &[crate::Primitive::Breaker, crate::Primitive::RetryBudget],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {

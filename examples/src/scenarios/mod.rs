@@ -283,11 +283,7 @@ mod tests {
         let numbers: Vec<u8> = all().iter().map(|s| s.number).collect();
         assert_eq!(numbers, (1..=8).collect::<Vec<u8>>());
         // Every primitive is load-bearing somewhere, and every scenario names one.
-        // (The retry budget does not yet carry the cascading failure on its own.)
-        for p in Primitive::ALL
-            .into_iter()
-            .filter(|p| *p != Primitive::RetryBudget)
-        {
+        for p in Primitive::ALL {
             assert!(all().iter().any(|s| s.primitives.contains(&p)), "{p}");
         }
         assert!(all().iter().all(|s| !s.primitives.is_empty()));
