@@ -1,5 +1,5 @@
 //! `ward-hlc` against `uhlc`: issuing a timestamp, receiving a remote one, and two threads
-//! issuing from one shared clock.
+//! issuing from one shared clock; and an uncertainty-interval read against an HLC event.
 //!
 //! `hlc_now/system_time` is `SystemTime::now()` alone: the floor any clock that reads the
 //! system time pays. `ward_system` reads `CLOCK_REALTIME` (the same clock), `ward_fast`
@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ward_benches::contention::contended;
-use ward_hlc::{CoarseClock, Hlc, SystemClock};
+use ward_hlc::{CoarseClock, FixedBound, Hlc, SystemClock, UncertainClock};
 
 /// uhlc's default maximum drift.
 const MAX_DRIFT: Duration = Duration::from_millis(500);
@@ -100,6 +100,19 @@ fn hlc_now_two_threads(c: &mut Criterion) {
     group.finish();
 }
 
+/// An uncertainty-interval read against an HLC event, both on `SystemClock` in the same
+/// run: `hlc_now` is one clock read plus one atomic update; `interval` is one clock read
+/// plus the error bound (a `FixedBound` of 1 ms) and the interval's arithmetic.
+fn hlc_interval(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hlc_interval");
+    let hlc = Hlc::new(SystemClock);
+    group.bench_function("hlc_now", |b| b.iter(|| black_box(hlc.now())));
+    let bound = FixedBound::new(Duration::from_millis(1)).expect("1 ms is a valid bound");
+    let tt = UncertainClock::new(SystemClock, bound);
+    group.bench_function("interval", |b| b.iter(|| black_box(tt.now())));
+    group.finish();
+}
+
 /// The clocks alone, to show what the HLC adds on top of each.
 fn hlc_clock_read(c: &mut Criterion) {
     let mut group = c.benchmark_group("hlc_clock_read");
@@ -117,6 +130,7 @@ criterion_group!(
     hlc_now,
     hlc_update,
     hlc_now_two_threads,
+    hlc_interval,
     hlc_clock_read
 );
 criterion_main!(benches);

@@ -30,6 +30,7 @@ mod batch;
 mod builder;
 mod clock;
 mod hlc;
+mod interval;
 mod jump;
 mod node;
 #[cfg(feature = "std")]
@@ -41,6 +42,7 @@ mod stamp;
 mod store;
 mod sync;
 mod timestamp;
+mod trace;
 
 pub use crate::batch::{Batch, BatchIter};
 pub use crate::builder::{DEFAULT_MAX_DRIFT, HlcBuilder};
@@ -48,6 +50,10 @@ pub use crate::builder::{DEFAULT_MAX_DRIFT, HlcBuilder};
 pub use crate::clock::{CoarseClock, SystemClock};
 pub use crate::clock::{ManualClock, PhysicalClock};
 pub use crate::hlc::{ClockError, Hlc, OverflowPolicy};
+pub use crate::interval::{
+    BoundError, CommitWait, DEFAULT_MAX_COMMIT_WAIT, ErrorBound, FixedBound, Interval,
+    IntervalError, MAX_ERROR_BOUND, UncertainClock,
+};
 pub use crate::jump::{ClockJump, JumpDirection, JumpStats, JumpThresholds};
 pub use crate::node::NodeHlc;
 #[cfg(feature = "std")]

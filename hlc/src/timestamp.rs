@@ -478,20 +478,26 @@ impl fmt::Debug for Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let micros = self.physical();
-        let secs = micros / 1_000_000;
-        let frac = micros % 1_000_000;
-        let (year, month, day) = civil_from_days(secs / 86_400);
-        let rem = secs % 86_400;
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{frac:06}Z/{}",
-            rem / 3600,
-            rem / 60 % 60,
-            rem % 60,
-            self.logical()
-        )
+        write_micros(f, self.physical())?;
+        write!(f, "/{}", self.logical())
     }
+}
+
+/// Writes microseconds since the Unix epoch as RFC 3339 UTC with six fractional digits,
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (at most year 9999, which any `u64` of microseconds up
+/// to [`MAX_PHYSICAL`] is).
+pub(crate) fn write_micros(f: &mut fmt::Formatter<'_>, micros: u64) -> fmt::Result {
+    let secs = micros / 1_000_000;
+    let frac = micros % 1_000_000;
+    let (year, month, day) = civil_from_days(secs / 86_400);
+    let rem = secs % 86_400;
+    write!(
+        f,
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{frac:06}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+    )
 }
 
 impl FromStr for Timestamp {
