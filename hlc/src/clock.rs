@@ -81,7 +81,21 @@ impl<C: PhysicalClock + ?Sized> PhysicalClock for alloc::boxed::Box<C> {
 /// reference or in an `Arc`) and moved by a test while an [`Hlc`](crate::Hlc) reads it.
 /// It can be set to any value, advanced, or stepped backwards to simulate an NTP
 /// correction or an operator setting the time back. Arithmetic saturates at `0` and
-/// `u64::MAX` rather than wrapping.
+/// `u64::MAX` microseconds rather than wrapping.
+///
+/// The reading is a time since the Unix epoch, at microsecond resolution. Every
+/// operation has a [`Duration`] form, as the `ManualClock`s of `ward-backoff` and
+/// `ward-fencing` have (durations are cut to whole microseconds, rounding down), and
+/// the reading and setting also have a form in microseconds, the unit of
+/// [`PhysicalClock`]:
+///
+/// | | [`Duration`] since the epoch | microseconds since the epoch |
+/// |---|---|---|
+/// | create | [`starting_at`](Self::starting_at) | [`new`](Self::new) |
+/// | read | [`now`](Self::now) | [`now_micros`](Self::now_micros) |
+/// | set (either way) | [`set_to`](Self::set_to) | [`set`](Self::set) |
+/// | move forwards | [`advance`](Self::advance) | |
+/// | move backwards | [`step_back`](Self::step_back) | |
 ///
 /// # Examples
 ///
@@ -118,6 +132,56 @@ impl ManualClock {
         ManualClock {
             micros: AtomicU64::new(micros),
         }
+    }
+
+    /// Creates a clock reading `since_epoch` after the Unix epoch, in whole
+    /// microseconds (saturating at `u64::MAX` microseconds).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::ManualClock;
+    ///
+    /// let clock = ManualClock::starting_at(Duration::from_secs(1_700_000_000));
+    /// assert_eq!(clock.now_micros(), 1_700_000_000_000_000);
+    /// assert_eq!(ManualClock::starting_at(Duration::from_nanos(2_999)).now_micros(), 2);
+    /// ```
+    pub fn starting_at(since_epoch: Duration) -> ManualClock {
+        ManualClock::new(micros_of(since_epoch))
+    }
+
+    /// Returns the current reading as the time since the Unix epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::ManualClock;
+    ///
+    /// let clock = ManualClock::starting_at(Duration::from_millis(5));
+    /// clock.advance(Duration::from_millis(1));
+    /// assert_eq!(clock.now(), Duration::from_millis(6));
+    /// ```
+    pub fn now(&self) -> Duration {
+        Duration::from_micros(self.now_micros())
+    }
+
+    /// Sets the reading to `since_epoch` after the Unix epoch, forwards or backwards,
+    /// in whole microseconds (saturating at `u64::MAX` microseconds).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ward_hlc::ManualClock;
+    ///
+    /// let clock = ManualClock::starting_at(Duration::from_secs(10));
+    /// clock.set_to(Duration::from_secs(4));
+    /// assert_eq!(clock.now(), Duration::from_secs(4));
+    /// ```
+    pub fn set_to(&self, since_epoch: Duration) {
+        self.set(micros_of(since_epoch));
     }
 
     /// Returns the current reading in microseconds since the Unix epoch.
