@@ -91,7 +91,7 @@ fn verdicts_without_the_primitive_do_not_claim_the_protection() {
         ("causality", "causal-buffer", "showed none early"),
         ("stale-reads", "quorum", "returned one never"),
         ("shopping-cart", "or-set", "converged on both sides"),
-        ("oversell", "quorum", "never oversold"),
+        ("oversell", "fence", "refused the stale write"),
         (
             "cascading-failure",
             "breaker",

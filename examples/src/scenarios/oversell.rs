@@ -1,59 +1,52 @@
-//! Scenario 6, inventory oversell: three regions sell the last few units of an item while
-//! one region is cut off by a partition for part of the sale.
+//! Scenario 6, inventory oversell: sellers in three regions sell the last units of an item
+//! from one inventory database, taking turns through a lock service with leases.
 //!
-//! The network is `turmoil`'s: three region hosts, each running a replica server and its
-//! buyers over UDP on simulated time, and the partition is `turmoil`'s. Two designs run on
-//! the same buyers:
+//! Every sale is a read-modify-write: take the item's lock, read the stock, write the stock
+//! less one, release the lock. The lock is a lease (it expires so that a crashed seller
+//! cannot block the sale forever), and one seller process stalls (a garbage-collection
+//! pause) between its read and its write, for longer than its lease. The lock service gives
+//! the lock to the next seller, who reads the same stock and sells the same unit; then the
+//! stalled seller wakes and writes its stale "stock less one" over it.
 //!
-//! - PN-counter ([`PnCounter`] from `ward-crdt`, one [`Replica`] per region): a region
-//!   sells if its local count is positive, then gossips its counter. Every sale succeeds at
-//!   once and the counters converge, but on a negative stock: oversold.
-//! - Strict quorum (`ward-quorum`: [`QuorumConfig`] `N = 3, R = 2, W = 2`, so
-//!   `R + W > N` and `2W > N`): a sale reads a majority through a [`ReadCollector`]
-//!   (repairing stale replicas it lists), then prepares `stock - 1` at `version + 1` as a
-//!   conditional write that a replica accepts only at the expected version and only for
-//!   one sale at a time, and commits when a [`WriteCollector`] counts two acceptances
-//!   (aborting and retrying after a random pause otherwise). Two sales can never both win
-//!   the same version, so it never oversells; but the cut-off region cannot reach a
-//!   majority, and its buyers are turned away: the price in availability.
+//! - Naive design: the inventory database is a plain number that applies every write. The
+//!   lock hands out tokens, but nothing checks them. Two buyers are sold the same unit:
+//!   oversold.
+//! - Ward: the stock lives in a `ward-fencing` [`Fenced`] value. A seller presents its lock
+//!   token when it reads ([`Fenced::fence`], raising the mark so every older holder is
+//!   fenced out) and when it writes ([`Fenced::replace`]). The stalled seller's write
+//!   carries a token below the mark and is refused; the seller takes the lock again, reads
+//!   the current stock and sells only what is there.
+//!
+//! Both designs see the same buyers, delays, lock grants and stall; they differ only in the
+//! fence. This is event code on simulated time (a time-ordered queue of messages with
+//! one-way delays per region), not a network simulation: nothing here needs partitions or
+//! reordering beyond the delays.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
-use std::rc::Rc;
-use std::time::Duration;
+use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
-use turmoil::net::UdpSocket;
-use ward_crdt::{PnCounter, Replica};
-use ward_quorum::QuorumConfig;
-use ward_quorum::collector::{QuorumStatus, ReadCollector, TotalOrder, WriteCollector};
+use serde::Serialize;
+use ward_fencing::{Fenced, FencingToken, MemoryStore, TokenIssuer};
 
-use super::{ScenarioError, broken, refused, sim_failed};
-use crate::report::Table;
-use crate::sim::SimRng;
+use super::{ScenarioError, refused};
+use crate::report::{Table, human_nanos};
+use crate::sim::{EventQueue, MS, SimRng};
 use crate::{Options, Primitive, Report, Switches};
 
-const PORT: u16 = 9200;
-/// The regions, in replica order.
+/// The regions; the inventory database and the lock service are in the first.
 pub const REGIONS: [&str; 3] = ["us", "eu", "ap"];
-/// The region cut off by the partition.
-pub const CUT_OFF: &str = "ap";
-/// How long a sale waits for replies before counting the silent replicas as failed.
-const REPLY_TIMEOUT: Duration = Duration::from_millis(400);
-/// Attempts per buyer when quorum writes conflict.
-const ATTEMPTS: u32 = 6;
-/// How often a region gossips its PN-counter.
-const GOSSIP_EVERY: Duration = Duration::from_millis(100);
+/// How long a lock grant lasts.
+pub const LEASE_MS: u64 = 500;
+/// Attempts per buyer: a seller whose write is refused takes the lock again.
+pub const ATTEMPTS: u32 = 3;
 
 /// The two designs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Design {
-    /// Local decision on a PN-counter, gossip afterwards.
-    PnCounter,
-    /// Majority read, then a conditional majority write.
-    StrictQuorum,
+    /// The stock is a plain number that applies every write.
+    Plain,
+    /// The stock is a [`Fenced`] value that checks the lock token.
+    Fenced,
 }
 
 /// What a buyer was told.
@@ -64,44 +57,27 @@ pub enum Answer {
     Sold,
     /// The item was sold out.
     SoldOut,
-    /// No majority could be reached (the partition).
-    Unavailable,
-    /// Every attempt lost a write race to another sale.
+    /// Every attempt was refused by the fence.
     GaveUp,
 }
 
-/// The datagrams between regions.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-enum Msg {
-    Read { sale: u64 },
-    ReadReply { sale: u64, version: u64, stock: u64 },
-    Prepare { sale: u64, expect: u64, stock: u64 },
-    PrepareReply { sale: u64, ok: bool },
-    Commit { sale: u64 },
-    Abort { sale: u64 },
-    Repair { version: u64, stock: u64 },
-    Gossip { counter: PnCounter<String> },
-}
-
-/// A prepared write a replica holds until its coordinator commits or aborts it.
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    sale: u64,
-    stock: u64,
-    expires: tokio::time::Instant,
-}
-
-/// How long a prepared write blocks others if its coordinator never comes back.
-const PENDING_TTL: Duration = Duration::from_secs(1);
-
-/// One region's replica state.
-#[derive(Debug)]
-struct Region {
-    name: String,
-    version: u64,
-    stock: u64,
-    pending: Option<Pending>,
-    counter: Replica<String, PnCounter<String>>,
+/// One write that reached the inventory database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Write {
+    /// When it arrived, in milliseconds.
+    pub at_ms: u64,
+    /// The buyer the seller was serving.
+    pub buyer: usize,
+    /// The seller's region.
+    pub region: &'static str,
+    /// The lock token the seller held.
+    pub token: u64,
+    /// The stock the seller read.
+    pub read: u64,
+    /// The stock it wrote (the read less one).
+    pub wrote: u64,
+    /// `None` if the database applied it, else the fence's refusal (the mark).
+    pub refused_by_mark: Option<u64>,
 }
 
 /// One design's results.
@@ -109,27 +85,24 @@ struct Region {
 pub struct Run {
     /// The design.
     pub design: Design,
-    /// Answers per region, in [`REGIONS`] order: (region, answer, count).
-    pub answers: Vec<(String, Answer, usize)>,
+    /// Each buyer's answer, in buyer order (`None`: still waiting when the run ended).
+    pub answers: Vec<Option<Answer>>,
     /// Confirmed sales.
     pub sold: usize,
     /// Units sold beyond the stock.
     pub oversold: usize,
-    /// Buyers still waiting for an answer when the run ended.
-    pub unanswered: usize,
-    /// Each region's final view of the stock (PN-counter value, or the quorum replica's
-    /// stock); may be negative for the PN-counter.
-    pub final_stock: Vec<i128>,
+    /// The stock the database holds at the end.
+    pub final_stock: u64,
+    /// Reads and writes the fence refused (each sent the seller back for the lock).
+    pub fence_refusals: usize,
+    /// Every write that reached the database, in arrival order.
+    pub writes: Vec<Write>,
 }
 
 impl Run {
-    /// How many buyers got `answer`, over all regions.
+    /// How many buyers got `answer`.
     pub fn count(&self, answer: Answer) -> usize {
-        self.answers
-            .iter()
-            .filter(|(_, a, _)| *a == answer)
-            .map(|(_, _, n)| n)
-            .sum()
+        self.answers.iter().filter(|a| **a == Some(answer)).count()
     }
 }
 
@@ -140,487 +113,360 @@ pub struct Outcome {
     pub stock: u64,
     /// Buyers, over all regions.
     pub buyers: usize,
-    /// When the cut-off region was partitioned away and healed, in milliseconds.
-    pub partition_ms: (u64, u64),
-    /// The PN-counter run.
-    pub pn: Run,
-    /// The strict-quorum run.
-    pub quorum: Run,
-    /// The read and write quorum of that run: 2 of 3, or 1 with the quorum switched off.
-    pub quorum_size: usize,
+    /// The stalled seller's pause: (buyer, from ms, for ms).
+    pub stall: Option<(usize, u64, u64)>,
+    /// Each buyer's region, as an index into [`REGIONS`].
+    pub regions: Vec<usize>,
+    /// The plain database's run.
+    pub plain: Run,
+    /// The run of the database the fence guards (plain again with the fence switched off).
+    pub fenced: Run,
+    /// Whether the fence was on.
+    pub fence_on: bool,
 }
 
 impl Outcome {
-    /// The anomaly: the PN-counter design sold more units than there were.
+    /// The region (an index into [`REGIONS`]) of buyer `b`.
+    pub fn region_of(&self, b: usize) -> usize {
+        self.regions.get(b).copied().unwrap_or(0)
+    }
+
+    /// The anomaly: the plain database confirmed more sales than there were units.
     pub fn anomaly_observed(&self) -> bool {
-        self.pn.oversold > 0 && self.pn.final_stock.iter().all(|&s| s < 0)
+        self.plain.oversold > 0 && self.plain.sold as u64 > self.stock
     }
 
-    /// The prevention: the quorum design never sold more than the stock and every replica
-    /// ends at the same non-negative stock.
+    /// The prevention: with the fence, every unit is sold exactly once (no oversell, the
+    /// stock ends at zero), every buyer got an answer, and the fence refused the stale
+    /// write.
     pub fn prevented(&self) -> bool {
-        let q = &self.quorum;
-        q.oversold == 0
-            && q.unanswered == 0
-            && q.sold as u64 <= self.stock
-            && q.sold > 0
-            && q.final_stock.windows(2).all(|w| w[0] == w[1])
-            && q.final_stock.iter().all(|&s| s >= 0)
+        let f = &self.fenced;
+        f.oversold == 0
+            && f.sold as u64 == self.stock
+            && f.final_stock == 0
+            && f.answers.iter().all(Option::is_some)
+            && f.fence_refusals > 0
     }
 }
 
-fn any_addr(port: u16) -> (IpAddr, u16) {
-    (IpAddr::V4(Ipv4Addr::UNSPECIFIED), port)
+/// The inventory database: a plain number, or one behind a fence.
+enum Store {
+    Plain(u64),
+    Fenced(Fenced<u64>),
 }
 
-/// The replica server: answers reads, conditional writes, repairs and gossip.
-async fn serve(socket: Rc<UdpSocket>, region: Rc<RefCell<Region>>) -> turmoil::Result {
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        let (n, from) = socket.recv_from(&mut buf).await?;
-        let msg: Msg = serde_json::from_slice(&buf[..n])?;
-        let reply = {
-            let mut r = region.borrow_mut();
-            match msg {
-                Msg::Read { sale } => Some(Msg::ReadReply {
-                    sale,
-                    version: r.version,
-                    stock: r.stock,
-                }),
-                Msg::Prepare {
-                    sale,
-                    expect,
-                    stock,
-                } => {
-                    let now = tokio::time::Instant::now();
-                    let free = r.pending.is_none_or(|p| p.expires <= now || p.sale == sale);
-                    let ok = r.version == expect && free;
-                    if ok {
-                        r.pending = Some(Pending {
-                            sale,
-                            stock,
-                            expires: now + PENDING_TTL,
-                        });
-                    }
-                    Some(Msg::PrepareReply { sale, ok })
-                }
-                Msg::Commit { sale } => {
-                    if let Some(p) = r.pending.filter(|p| p.sale == sale) {
-                        r.version += 1;
-                        r.stock = p.stock;
-                        r.pending = None;
-                    }
-                    None
-                }
-                Msg::Abort { sale } => {
-                    if r.pending.is_some_and(|p| p.sale == sale) {
-                        r.pending = None;
-                    }
-                    None
-                }
-                Msg::Repair { version, stock } => {
-                    if version > r.version {
-                        r.version = version;
-                        r.stock = stock;
-                        // A write prepared against the old version can never commit here.
-                        r.pending = None;
-                    }
-                    None
-                }
-                Msg::Gossip { counter } => {
-                    r.counter.merge(&counter)?;
-                    None
-                }
-                Msg::ReadReply { .. } | Msg::PrepareReply { .. } => None,
-            }
-        };
-        if let Some(reply) = reply {
-            socket.send_to(&serde_json::to_vec(&reply)?, from).await?;
-        }
-    }
-}
-
-/// Sends `msg` to every region's replica, ignoring datagrams lost to the partition.
-async fn to_all(socket: &UdpSocket, msg: &Msg) -> turmoil::Result {
-    let bytes = serde_json::to_vec(msg)?;
-    for peer in REGIONS {
-        let _ = socket.send_to(&bytes, (peer, PORT)).await;
-    }
-    Ok(())
-}
-
-/// Waits for the replies of sale `sale` until `on_reply` says stop or the timeout passes.
-async fn collect(
-    socket: &UdpSocket,
-    me: usize,
-    sale: u64,
-    mut on_reply: impl FnMut(usize, Msg) -> Result<bool, ScenarioError>,
-) -> turmoil::Result<bool> {
-    let deadline = tokio::time::Instant::now() + REPLY_TIMEOUT;
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let Ok(received) = tokio::time::timeout(left, socket.recv_from(&mut buf)).await else {
-            return Ok(false);
-        };
-        let (n, from) = received?;
-        let msg: Msg = serde_json::from_slice(&buf[..n])?;
-        let same_sale = match &msg {
-            Msg::ReadReply { sale: s, .. } | Msg::PrepareReply { sale: s, .. } => *s == sale,
-            _ => false,
-        };
-        // A reply from this host's own replica may come back over loopback.
-        let replica = if from.ip().is_loopback() {
-            Some(me)
-        } else {
-            REGIONS
-                .iter()
-                .position(|r| turmoil::lookup(*r) == from.ip())
-        };
-        if let (true, Some(replica)) = (same_sale, replica)
-            && on_reply(replica, msg)?
-        {
-            return Ok(true);
-        }
-    }
-}
-
-/// A majority read: the newest `(version, stock)`, after sending repairs to the replicas
-/// the collector lists; `None` if no majority answered in time.
-async fn read_round(
-    socket: &UdpSocket,
-    me: usize,
-    config: QuorumConfig,
-    sale: u64,
-) -> turmoil::Result<Option<(u64, u64)>> {
-    let mut reads = ReadCollector::new(config.n(), config.r(), TotalOrder)?;
-    to_all(socket, &Msg::Read { sale }).await?;
-    collect(socket, me, sale, |replica, msg| {
-        if let Msg::ReadReply { version, stock, .. } = msg {
-            let status = reads
-                .respond(replica, (version, stock))
-                .map_err(refused("ward-quorum"))?;
-            return Ok(status == QuorumStatus::Reached);
-        }
-        Ok(false)
-    })
-    .await?;
-    let Some(out) = reads.outcome() else {
-        return Ok(None);
-    };
-    let &(version, stock) = *out
-        .newest()
-        .first()
-        .ok_or_else(|| broken("no newest value"))?;
-    let repair = serde_json::to_vec(&Msg::Repair { version, stock })?;
-    for &replica in out.repair() {
-        let _ = socket.send_to(&repair, (REGIONS[replica], PORT)).await;
-    }
-    Ok(Some((version, stock)))
-}
-
-/// One buyer under the strict quorum: read a majority, write a majority, retry on races.
-async fn quorum_sale(me: usize, buyer: u64, rng_seed: u64, q: usize) -> turmoil::Result<Answer> {
-    let config = QuorumConfig::new(REGIONS.len(), q, q)?;
-    let socket = UdpSocket::bind(any_addr(0)).await?;
-    let mut rng = SimRng::new(rng_seed, "oversell/retry");
-    for attempt in 0..u64::from(ATTEMPTS) {
-        let sale = buyer * 100 + attempt;
-        let Some((version, stock)) = read_round(&socket, me, config, sale).await? else {
-            return Ok(Answer::Unavailable);
-        };
-        if stock == 0 {
-            return Ok(Answer::SoldOut);
-        }
-        // Conditional write: prepare at a majority, then commit (or abort).
-        let mut writes = WriteCollector::new(config.n(), config.w())?;
-        let mut refusals = 0;
-        to_all(
-            &socket,
-            &Msg::Prepare {
-                sale,
-                expect: version,
-                stock: stock - 1,
+impl Store {
+    /// A read by the holder of `token`: `Err(mark)` if the fence refuses it.
+    fn read(&mut self, token: FencingToken) -> Result<u64, u64> {
+        match self {
+            Store::Plain(stock) => Ok(*stock),
+            Store::Fenced(f) => match f.fence(token) {
+                Ok(_) => Ok(f.get()),
+                Err(stale) => Err(stale.mark().get()),
             },
-        )
-        .await?;
-        collect(&socket, me, sale, |replica, msg| {
-            if let Msg::PrepareReply { ok, .. } = msg {
-                let status = if ok {
-                    writes.ack(replica)
-                } else {
-                    refusals += 1;
-                    writes.fail(replica)
-                }
-                .map_err(refused("ward-quorum"))?;
-                return Ok(status != QuorumStatus::Pending);
-            }
-            Ok(false)
-        })
-        .await?;
-        if writes.status() == QuorumStatus::Reached {
-            to_all(&socket, &Msg::Commit { sale }).await?;
-            return Ok(Answer::Sold);
-        }
-        to_all(&socket, &Msg::Abort { sale }).await?;
-        match writes.status() {
-            // Lost a race to another sale at the same version: back off and retry.
-            _ if refusals > 0 => {
-                let wait = rng.range(20, 120 << attempt.min(3));
-                tokio::time::sleep(Duration::from_millis(wait)).await;
-            }
-            _ => return Ok(Answer::Unavailable),
         }
     }
-    Ok(Answer::GaveUp)
+
+    /// A write by the holder of `token`: `Err(mark)` if the fence refuses it.
+    fn write(&mut self, token: FencingToken, value: u64) -> Result<(), u64> {
+        match self {
+            Store::Plain(stock) => {
+                *stock = value;
+                Ok(())
+            }
+            Store::Fenced(f) => f
+                .replace(token, value)
+                .map(drop)
+                .map_err(|stale| stale.mark().get()),
+        }
+    }
+
+    fn get(&self) -> u64 {
+        match self {
+            Store::Plain(stock) => *stock,
+            Store::Fenced(f) => f.get(),
+        }
+    }
 }
 
-/// Where a region host leaves its buyers' answers and its final stock.
-type RegionOut = Rc<RefCell<Option<(Vec<Answer>, i128)>>>;
+/// Messages, each handled where it arrives (the lock service and database, or a seller).
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    /// A buyer arrives at their region's seller.
+    Arrive(usize),
+    /// At the lock service: a seller asks for the lock.
+    LockRequest(usize),
+    /// At the lock service: a grant's lease runs out.
+    LeaseEnds(FencingToken),
+    /// At the seller: the lock was granted.
+    Granted(usize, FencingToken),
+    /// At the database: a read.
+    Read(usize, FencingToken),
+    /// At the seller: the read's answer (`Err(mark)`: refused).
+    ReadReply(usize, FencingToken, Result<u64, u64>),
+    /// At the database: a write of the stock read less one.
+    Write(usize, FencingToken, u64),
+    /// At the seller: the write's answer.
+    WriteReply(usize, Result<(), u64>),
+    /// At the lock service: the seller is done with the lock.
+    Release(FencingToken),
+}
 
-/// One region host: its replica server, its buyers, and (PN-counter) its gossip.
-#[allow(clippy::too_many_arguments)]
-async fn region_host(
-    design: Design,
-    name: &'static str,
-    stock: u64,
-    initial: PnCounter<String>,
-    buyers: Vec<(u64, u64)>,
-    repair_at_ms: u64,
-    end_ms: u64,
-    seed: u64,
-    q: usize,
-    out: RegionOut,
-) -> turmoil::Result {
-    let socket = Rc::new(UdpSocket::bind(any_addr(PORT)).await?);
-    let region = Rc::new(RefCell::new(Region {
-        name: name.into(),
-        version: 0,
-        stock,
-        pending: None,
-        counter: Replica::new(name.to_string(), initial),
-    }));
-    tokio::task::spawn_local(serve(Rc::clone(&socket), Rc::clone(&region)));
-    let me = REGIONS.iter().position(|r| *r == name).unwrap_or(0);
-    let answers: Rc<RefCell<Vec<Answer>>> = Rc::default();
-    if design == Design::StrictQuorum {
-        // Anti-entropy once the partition has healed: majority reads, every 400 ms, repair
-        // whoever missed writes.
-        tokio::task::spawn_local(async move {
-            tokio::time::sleep(Duration::from_millis(repair_at_ms)).await;
-            let socket = UdpSocket::bind(any_addr(0)).await?;
-            let config = QuorumConfig::new(REGIONS.len(), 2, 2)?;
-            for round in 0.. {
-                read_round(&socket, me, config, 1_000_000 + 10 * round + me as u64).await?;
-                tokio::time::sleep(Duration::from_millis(400)).await;
-            }
-            turmoil::Result::Ok(())
-        });
+struct Sim {
+    queue: EventQueue<Ev>,
+    store: Store,
+    issuer: TokenIssuer<MemoryStore>,
+    /// The holder: (buyer, token, lease end).
+    holder: Option<(usize, FencingToken, u64)>,
+    waiting: VecDeque<usize>,
+    /// One-way delay from each buyer's region to the inventory's region.
+    delay: Vec<u64>,
+    region: Vec<usize>,
+    attempts: Vec<u32>,
+    /// What each buyer's seller read (for the writes table).
+    read: Vec<u64>,
+    stall: Option<(usize, u64, u64)>,
+    /// How long the stall lasts.
+    stall_ms: u64,
+    /// The stall hits the seller that makes this read of a positive stock (from 0).
+    stall_on_read: usize,
+    positive_reads: usize,
+    run: Run,
+}
+
+fn is_seller_side(ev: &Ev) -> Option<usize> {
+    match *ev {
+        Ev::Arrive(b) | Ev::Granted(b, _) | Ev::ReadReply(b, _, _) | Ev::WriteReply(b, _) => {
+            Some(b)
+        }
+        _ => None,
     }
-    for (buyer, at_ms) in buyers {
-        let region = Rc::clone(&region);
-        let answers = Rc::clone(&answers);
-        tokio::task::spawn_local(async move {
-            tokio::time::sleep(Duration::from_millis(at_ms)).await;
-            let answer = match design {
-                Design::PnCounter => {
-                    let mut r = region.borrow_mut();
-                    if r.counter.state().value() > 0 {
-                        match r.counter.decrement(1) {
-                            Ok(_) => Answer::Sold,
-                            Err(_) => Answer::Unavailable,
-                        }
-                    } else {
-                        Answer::SoldOut
+}
+
+impl Sim {
+    fn grant(&mut self) -> Result<(), ScenarioError> {
+        let now = self.queue.now();
+        if self.holder.is_some_and(|(_, _, until)| until > now) {
+            return Ok(());
+        }
+        let Some(next) = self.waiting.pop_front() else {
+            self.holder = None;
+            return Ok(());
+        };
+        let token = self.issuer.issue().map_err(refused("ward-fencing"))?;
+        self.holder = Some((next, token, now + LEASE_MS * MS));
+        self.queue.after(LEASE_MS * MS, Ev::LeaseEnds(token));
+        self.queue.after(self.delay[next], Ev::Granted(next, token));
+        Ok(())
+    }
+
+    fn answer(&mut self, b: usize, a: Answer) {
+        self.run.answers[b] = Some(a);
+    }
+
+    fn retry(&mut self, b: usize) {
+        self.attempts[b] += 1;
+        if self.attempts[b] >= ATTEMPTS {
+            self.answer(b, Answer::GaveUp);
+        } else {
+            self.queue.after(self.delay[b], Ev::LockRequest(b));
+        }
+    }
+
+    fn step(&mut self, ev: Ev) -> Result<(), ScenarioError> {
+        let now = self.queue.now();
+        // The stalled seller handles nothing until its pause ends (the other sellers, in
+        // every region, go on).
+        if let (Some(b), Some((sb, from, len))) = (is_seller_side(&ev), self.stall)
+            && b == sb
+            && now >= from * MS
+            && now < (from + len) * MS
+        {
+            self.queue.at((from + len) * MS, ev);
+            return Ok(());
+        }
+        match ev {
+            Ev::Arrive(b) => {
+                self.queue.after(self.delay[b], Ev::LockRequest(b));
+            }
+            Ev::LockRequest(b) => {
+                self.waiting.push_back(b);
+                self.grant()?;
+            }
+            Ev::LeaseEnds(token) => {
+                if self.holder.is_some_and(|(_, t, _)| t == token) {
+                    self.grant()?;
+                }
+            }
+            Ev::Release(token) => {
+                if let Some((b, t, _)) = self.holder
+                    && t == token
+                {
+                    self.holder = Some((b, t, now));
+                    self.grant()?;
+                }
+            }
+            Ev::Granted(b, token) => self.queue.after(self.delay[b], Ev::Read(b, token)),
+            Ev::Read(b, token) => {
+                let got = self.store.read(token);
+                self.run.fence_refusals += usize::from(got.is_err());
+                self.queue
+                    .after(self.delay[b], Ev::ReadReply(b, token, got));
+            }
+            Ev::ReadReply(b, token, got) => match got {
+                Err(_) => self.retry(b),
+                Ok(0) => {
+                    self.answer(b, Answer::SoldOut);
+                    self.queue.after(self.delay[b], Ev::Release(token));
+                }
+                Ok(stock) => {
+                    self.read[b] = stock;
+                    // The pause: one seller stops for longer than its lease between its
+                    // read and its write.
+                    if self.stall.is_none() && self.positive_reads == self.stall_on_read {
+                        self.stall = Some((b, now / MS, self.stall_ms));
                     }
+                    self.positive_reads += 1;
+                    let send = match self.stall {
+                        Some((sb, from, len)) if sb == b => (from + len) * MS,
+                        _ => now,
+                    };
+                    self.queue
+                        .at(send + self.delay[b], Ev::Write(b, token, stock - 1));
                 }
-                Design::StrictQuorum => quorum_sale(me, buyer, seed ^ buyer, q)
-                    .await
-                    .unwrap_or(Answer::Unavailable),
-            };
-            answers.borrow_mut().push(answer);
-        });
-    }
-    let start = tokio::time::Instant::now();
-    let end = start + Duration::from_millis(end_ms);
-    while tokio::time::Instant::now() < end {
-        tokio::time::sleep(GOSSIP_EVERY).await;
-        if design == Design::PnCounter {
-            let counter = region.borrow().counter.state().clone();
-            let msg = serde_json::to_vec(&Msg::Gossip { counter })?;
-            for peer in REGIONS.iter().filter(|p| **p != name) {
-                let _ = socket.send_to(&msg, (*peer, PORT)).await;
+            },
+            Ev::Write(b, token, value) => {
+                let result = self.store.write(token, value);
+                self.run.fence_refusals += usize::from(result.is_err());
+                self.run.writes.push(Write {
+                    at_ms: now / MS,
+                    buyer: b,
+                    region: REGIONS[self.region[b]],
+                    token: token.get(),
+                    read: self.read[b],
+                    wrote: value,
+                    refused_by_mark: result.err(),
+                });
+                self.queue.after(self.delay[b], Ev::WriteReply(b, result));
+                if result.is_ok() {
+                    self.queue.after(self.delay[b] * 2, Ev::Release(token));
+                }
             }
+            Ev::WriteReply(b, result) => match result {
+                Ok(()) => self.answer(b, Answer::Sold),
+                Err(_) => self.retry(b),
+            },
         }
+        Ok(())
     }
-    let r = region.borrow();
-    let final_stock = match design {
-        Design::PnCounter => r.counter.state().value(),
-        Design::StrictQuorum => i128::from(r.stock),
-    };
-    debug_assert_eq!(r.name, name);
-    *out.borrow_mut() = Some((answers.borrow().clone(), final_stock));
-    Ok(())
 }
 
-fn simulate(
-    design: Design,
-    seed: u64,
+/// A seller's pause: (buyer, from ms, for ms).
+type Stall = (usize, u64, u64);
+
+/// The draws of one run, shared by both designs.
+struct Setup {
     stock: u64,
-    buyers: &[(usize, u64)],
-    partition: (u64, u64),
-    latency_ms: [u64; 3],
-    q: usize,
-) -> Result<Run, ScenarioError> {
-    // The warehouse stocked the item before the sale; every region starts from that state.
-    let mut warehouse = Replica::new("warehouse".to_string(), PnCounter::new());
-    warehouse.increment(stock).map_err(refused("ward-crdt"))?;
-    let initial = warehouse.state().clone();
-    let end_ms = partition.1 + 3_500;
-    let mut sim = turmoil::Builder::new()
-        .simulation_duration(Duration::from_secs(60))
-        .rng_seed(seed)
-        .build();
-    let outs: Vec<RegionOut> = (0..REGIONS.len()).map(|_| Rc::default()).collect();
-    for (i, name) in REGIONS.iter().enumerate() {
-        let mine: Vec<(u64, u64)> = buyers
+    arrivals: Vec<(usize, u64)>,
+    delay_ms: [u64; 3],
+    stall_ms: u64,
+    stall_on_read: usize,
+}
+
+fn simulate(design: Design, setup: &Setup) -> Result<(Run, Option<Stall>), ScenarioError> {
+    let n = setup.arrivals.len();
+    let mut sim = Sim {
+        queue: EventQueue::new(),
+        store: match design {
+            Design::Plain => Store::Plain(setup.stock),
+            Design::Fenced => Store::Fenced(Fenced::new(setup.stock)),
+        },
+        issuer: TokenIssuer::open(MemoryStore::new()).map_err(refused("ward-fencing"))?,
+        holder: None,
+        waiting: VecDeque::new(),
+        delay: setup
+            .arrivals
             .iter()
-            .enumerate()
-            .filter(|(_, (r, _))| *r == i)
-            .map(|(b, (_, at))| (b as u64, *at))
-            .collect();
-        sim.client(
-            *name,
-            region_host(
-                design,
-                name,
-                stock,
-                initial.clone(),
-                mine,
-                partition.1 + 300,
-                end_ms,
-                seed,
-                q,
-                Rc::clone(&outs[i]),
-            ),
-        );
+            .map(|(r, _)| setup.delay_ms[*r] * MS)
+            .collect(),
+        region: setup.arrivals.iter().map(|(r, _)| *r).collect(),
+        attempts: vec![0; n],
+        read: vec![0; n],
+        stall: None,
+        stall_ms: setup.stall_ms,
+        stall_on_read: setup.stall_on_read,
+        positive_reads: 0,
+        run: Run {
+            design,
+            answers: vec![None; n],
+            sold: 0,
+            oversold: 0,
+            final_stock: 0,
+            fence_refusals: 0,
+            writes: Vec::new(),
+        },
+    };
+    for (b, (_, at_ms)) in setup.arrivals.iter().enumerate() {
+        sim.queue.at(at_ms * MS, Ev::Arrive(b));
     }
-    let ms = Duration::from_millis;
-    sim.set_link_latency("us", "eu", ms(latency_ms[0]));
-    sim.set_link_latency("us", "ap", ms(latency_ms[1]));
-    sim.set_link_latency("eu", "ap", ms(latency_ms[2]));
-    let (mut cut, mut healed) = (false, false);
-    loop {
-        let now = sim.elapsed().as_millis() as u64;
-        if !cut && now >= partition.0 {
-            sim.partition(CUT_OFF, "us");
-            sim.partition(CUT_OFF, "eu");
-            cut = true;
-        }
-        if cut && !healed && now >= partition.1 {
-            sim.repair(CUT_OFF, "us");
-            sim.repair(CUT_OFF, "eu");
-            healed = true;
-        }
-        if sim.step().map_err(sim_failed)? {
-            break;
-        }
+    while let Some((_, ev)) = sim.queue.pop() {
+        sim.step(ev)?;
     }
-    let mut answers = Vec::new();
-    let mut final_stock = Vec::new();
-    for (i, out) in outs.iter().enumerate() {
-        let (got, fin) = out
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| broken(format!("{} did not finish", REGIONS[i])))?;
-        let mut counts: BTreeMap<Answer, usize> = BTreeMap::new();
-        for a in got {
-            *counts.entry(a).or_default() += 1;
-        }
-        for (a, n) in counts {
-            answers.push((REGIONS[i].to_string(), a, n));
-        }
-        final_stock.push(fin);
-    }
-    let answered: usize = answers.iter().map(|(_, _, n)| n).sum();
-    let sold = answers
-        .iter()
-        .filter(|(_, a, _)| *a == Answer::Sold)
-        .map(|(_, _, n)| n)
-        .sum::<usize>();
-    Ok(Run {
-        design,
-        answers,
-        sold,
-        oversold: sold.saturating_sub(stock as usize),
-        unanswered: buyers.len() - answered,
-        final_stock,
-    })
+    let mut run = sim.run;
+    run.sold = run.count(Answer::Sold);
+    run.oversold = run.sold.saturating_sub(setup.stock as usize);
+    run.final_stock = sim.store.get();
+    Ok((run, sim.stall))
 }
 
 /// Runs the scenario.
 ///
 /// # Errors
 ///
-/// [`ScenarioError::Simulation`] if a region failed, [`ScenarioError::Invariant`] if one did
-/// not finish (neither happens for any seed tried).
+/// [`ScenarioError::Refused`] if the token issuer fails (its memory store does not).
 pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     run_with(seed, Switches::default())
 }
 
-/// Runs the scenario with some primitives switched off: without [`Primitive::Quorum`] a
-/// sale's read and conditional write complete on the first replica that answers
-/// (`R=1 W=1`).
+/// Runs the scenario with some primitives switched off: without [`Primitive::Fence`] the
+/// Ward side's database is the plain one, applying every write.
 ///
 /// # Errors
 ///
 /// As [`run`].
 pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError> {
-    let q = if switches.is_on(Primitive::Quorum) {
-        2
-    } else {
-        1
-    };
     let mut rng = SimRng::new(seed, "oversell");
     let stock = rng.range(3, 5);
-    let n_buyers = 3 * stock as usize;
-    let partition_at = rng.range(100, 300);
-    let partition = (partition_at, partition_at + rng.range(1_200, 2_000));
-    // Buyers arrive during the partition, at every region.
-    let buyers: Vec<(usize, u64)> = (0..n_buyers)
-        .map(|b| {
-            (
-                b % REGIONS.len(),
-                rng.range(partition.0 + 50, partition.1 - 200),
-            )
-        })
+    let buyers = 3 * stock as usize;
+    // A flash sale: every buyer arrives within 400 ms, the regions in turn.
+    let arrivals = (0..buyers)
+        .map(|b| (b % REGIONS.len(), rng.range(0, 400)))
         .collect();
-    let latency_ms = [rng.range(30, 60), rng.range(80, 140), rng.range(90, 160)];
-    let pn = simulate(
-        Design::PnCounter,
-        seed,
+    let setup = Setup {
         stock,
-        &buyers,
-        partition,
-        latency_ms,
-        q,
-    )?;
-    let quorum = simulate(
-        Design::StrictQuorum,
-        seed,
-        stock,
-        &buyers,
-        partition,
-        latency_ms,
-        q,
+        arrivals,
+        delay_ms: [1, rng.range(35, 50), rng.range(80, 110)],
+        stall_ms: rng.range(800, 1_400),
+        stall_on_read: rng.range(0, stock - 2) as usize,
+    };
+    let fence_on = switches.is_on(Primitive::Fence);
+    let (plain, stall) = simulate(Design::Plain, &setup)?;
+    let (fenced, _) = simulate(
+        if fence_on {
+            Design::Fenced
+        } else {
+            Design::Plain
+        },
+        &setup,
     )?;
     Ok(Outcome {
         stock,
-        buyers: n_buyers,
-        partition_ms: partition,
-        pn,
-        quorum,
-        quorum_size: q,
+        buyers,
+        stall,
+        regions: setup.arrivals.iter().map(|(r, _)| *r).collect(),
+        plain,
+        fenced,
+        fence_on,
     })
 }
 
@@ -628,92 +474,117 @@ pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError>
 pub fn report(o: &Outcome) -> Report {
     let mut table = Table::new(
         format!(
-            "{} units, {} buyers in 3 regions; {CUT_OFF} cut off from {} ms to {} ms",
-            o.stock, o.buyers, o.partition_ms.0, o.partition_ms.1
+            "{} units, {} buyers in 3 regions; lock leases of {LEASE_MS} ms",
+            o.stock, o.buyers
         ),
         [
-            "design",
+            "inventory database",
             "sold",
             "oversold",
             "sold out",
-            "unavailable",
             "gave up",
-            "final stock us/eu/ap",
+            "fence refusals",
+            "final stock",
         ],
     );
-    for (name, r) in [
-        ("PN-counter (local, gossip)", &o.pn),
-        (&*format!("quorum R={0} W={0}", o.quorum_size), &o.quorum),
-    ] {
+    let ward_name = if o.fence_on {
+        "Fenced<u64>, token checked"
+    } else {
+        "fence switched off (plain)"
+    };
+    for (name, r) in [("plain number", &o.plain), (ward_name, &o.fenced)] {
         table.row([
             name.to_string(),
             r.sold.to_string(),
             r.oversold.to_string(),
             r.count(Answer::SoldOut).to_string(),
-            r.count(Answer::Unavailable).to_string(),
             r.count(Answer::GaveUp).to_string(),
-            r.final_stock
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("/"),
+            r.fence_refusals.to_string(),
+            r.final_stock.to_string(),
         ]);
     }
-    let mut per_region = Table::new(
-        "answers per region",
-        ["region", "PN-counter", "strict quorum"],
-    );
-    for region in REGIONS {
-        let line = |r: &Run| {
-            r.answers
-                .iter()
-                .filter(|(reg, _, _)| reg == region)
-                .map(|(_, a, n)| {
-                    let a = match a {
-                        Answer::Sold => "sold",
-                        Answer::SoldOut => "sold out",
-                        Answer::Unavailable => "unavailable",
-                        Answer::GaveUp => "gave up",
-                    };
-                    format!("{n} {a}")
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        per_region.row([region.to_string(), line(&o.pn), line(&o.quorum)]);
-    }
+    let writes = |title: &str, r: &Run| {
+        let mut t = Table::new(
+            format!("writes reaching the database, {title}"),
+            [
+                "at",
+                "buyer",
+                "region",
+                "token",
+                "stock read",
+                "wrote",
+                "result",
+            ],
+        );
+        for w in &r.writes {
+            t.row([
+                human_nanos(w.at_ms * MS),
+                w.buyer.to_string(),
+                w.region.to_string(),
+                w.token.to_string(),
+                w.read.to_string(),
+                w.wrote.to_string(),
+                match w.refused_by_mark {
+                    None => "applied".to_string(),
+                    Some(mark) => format!("refused: stale token {} below mark {mark}", w.token),
+                },
+            ]);
+        }
+        t
+    };
+    let plain_writes = writes("plain number", &o.plain);
+    let fenced_writes = writes(ward_name, &o.fenced);
+    let stall = o
+        .stall
+        .map_or("no seller stalled".to_string(), |(b, from, len)| {
+            format!(
+                "buyer {b}'s seller in {} read the stock at {from} ms and stalled for \
+                 {len} ms, past its {LEASE_MS} ms lease",
+                REGIONS[o.region_of(b)]
+            )
+        });
+    let stale = o.fenced.writes.iter().find(|w| w.refused_by_mark.is_some());
     let verdict = format!(
-        "the PN-counter converged on {} after selling {} of {} units (oversold {}); the {} \
-         sold {} ({}), turning {} buyer(s) away unavailable",
-        o.pn.final_stock.first().copied().unwrap_or_default(),
-        o.pn.sold,
+        "the plain database confirmed {} sales of {} units (oversold {}) and ends at {}; {} \
+         sold {} (oversold {}), ended at {}{}",
+        o.plain.sold,
         o.stock,
-        o.pn.oversold,
-        if o.quorum_size * 2 > REGIONS.len() {
-            format!("strict quorum R={0} W={0}", o.quorum_size)
+        o.plain.oversold,
+        o.plain.final_stock,
+        if o.fence_on {
+            "the fenced database"
         } else {
-            format!("quorum switched off, R={0} W={0},", o.quorum_size)
+            "with the fence switched off it"
         },
-        o.quorum.sold,
-        match o.quorum.oversold {
-            0 => "never oversold".to_string(),
-            n => format!("oversold {n}"),
+        o.fenced.sold,
+        o.fenced.oversold,
+        o.fenced.final_stock,
+        match stale {
+            Some(w) => format!(
+                " and refused the stale write of token {} below mark {}",
+                w.token,
+                w.refused_by_mark.unwrap_or_default()
+            ),
+            None => ", refusing no write".to_string(),
         },
-        o.quorum.count(Answer::Unavailable),
     );
     Report {
         scenario: META.name,
         number: META.number,
         title: META.title,
         crate_name: META.crate_name,
-        anomaly: "regions that sell from their own replica all sell the last units".into(),
-        tables: vec![table, per_region],
+        anomaly: "a seller whose lock lease ran out writes a stale stock: two buyers get the \
+                  same unit"
+            .into(),
+        tables: vec![table, plain_writes, fenced_writes],
         notes: vec![
-            "three turmoil hosts on simulated time; the partition drops every datagram between \
-             the cut-off region and the others"
+            stall,
+            "each sale takes the item's lock, reads the stock, writes the stock less one and \
+             releases the lock; a lease lets the next seller in when a holder goes quiet"
                 .into(),
-            "the PN-counter is the right tool when an oversell can be compensated; the quorum \
-             when it cannot, paying with availability during partitions"
+            "the fenced database checks the lock's token on the read (raising its mark, so \
+             older holders are fenced out) and on the write; a refused seller takes the lock \
+             again"
                 .into(),
         ],
         anomaly_observed: o.anomaly_observed(),
@@ -729,9 +600,9 @@ pub(crate) const META: super::Meta = super::Meta {
     name: "oversell",
     number: 6,
     title: "Inventory oversell",
-    crate_name: "ward-crdt + ward-quorum",
-    summary: "three regions sell the same last items",
-    primitives: &[crate::Primitive::Quorum],
+    crate_name: "ward-fencing",
+    summary: "a seller past its lock lease sells the same last units",
+    primitives: &[crate::Primitive::Fence],
 };
 
 pub(crate) fn tour(options: &Options) -> Report {
