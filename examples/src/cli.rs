@@ -10,7 +10,8 @@ use crate::{Options, Primitive};
 pub const USAGE: &str = "\
 The Ward anomaly tour: every anomaly shown under a naive design, then prevented.
 
-Usage: ward-examples [SCENARIO] [--seed N] [--json] [--sweep] [--without PRIMITIVE]...
+Usage: ward-examples [SCENARIO] [--seed N] [--json] [--html FILE] [--sweep]
+                     [--without PRIMITIVE]...
        ward-examples --list | --help
 
 Runs every scenario in order, or only SCENARIO. Exits 1 if any Ward primitive failed to
@@ -19,6 +20,9 @@ prevent its anomaly (or a naive run failed to show it), 2 on a usage error.
 Options:
   --seed N   seed of every random draw (default 1); the same seed gives the same output
   --json     print one JSON document for the whole run instead of tables
+  --html FILE
+             also write the run as one self-contained HTML page with a chart per
+             scenario (no network or scripts needed to read it)
   --sweep    thundering herd: also sweep over client counts
   --without PRIMITIVE
              run with a Ward primitive switched off (repeatable): fence, hlc,
@@ -29,7 +33,7 @@ Options:
 ";
 
 /// What the command line asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Run the scenarios (one, or all when `only` is `None`).
     Run {
@@ -39,6 +43,8 @@ pub enum Command {
         options: Options,
         /// Print JSON instead of tables.
         json: bool,
+        /// Also write the run as an HTML page to this file.
+        html: Option<String>,
     },
     /// Print the list of scenarios.
     List,
@@ -62,6 +68,8 @@ pub enum CliError {
     MissingPrimitive,
     /// `--without` with a name that is not a primitive of the tour.
     UnknownPrimitive(String),
+    /// `--html` without a file name.
+    MissingHtmlFile,
 }
 
 impl fmt::Display for CliError {
@@ -74,6 +82,7 @@ impl fmt::Display for CliError {
                 write!(f, "one scenario at a time, got `{a}` and `{b}`")
             }
             Self::MissingPrimitive => write!(f, "--without needs a primitive"),
+            Self::MissingHtmlFile => write!(f, "--html needs a file name"),
             Self::UnknownPrimitive(p) => {
                 let names: Vec<&str> = Primitive::ALL.iter().map(|p| p.name()).collect();
                 write!(f, "unknown primitive `{p}` (one of {})", names.join(", "))
@@ -89,7 +98,8 @@ impl std::error::Error for CliError {}
 /// # Errors
 ///
 /// Returns a [`CliError`] for an unknown argument, a missing or malformed seed, a missing
-/// or unknown primitive after `--without`, or two scenario names.
+/// or unknown primitive after `--without`, a missing file after `--html`, or two scenario
+/// names.
 ///
 /// # Examples
 ///
@@ -97,7 +107,7 @@ impl std::error::Error for CliError {}
 /// use ward_examples::cli::{Command, parse};
 ///
 /// let cmd = parse(["thundering-herd", "--seed", "7", "--json"]).unwrap();
-/// let Command::Run { only, options, json } = cmd else { panic!() };
+/// let Command::Run { only, options, json, .. } = cmd else { panic!() };
 /// assert_eq!(only.unwrap().name, "thundering-herd");
 /// assert_eq!(options.seed, 7);
 /// assert!(json);
@@ -111,6 +121,7 @@ where
 {
     let mut options = Options::default();
     let mut json = false;
+    let mut html = None;
     let mut only: Option<&'static Scenario> = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -119,6 +130,14 @@ where
             "-h" | "--help" => return Ok(Command::Help),
             "--list" => return Ok(Command::List),
             "--json" => json = true,
+            "--html" => {
+                let file = args.next().ok_or(CliError::MissingHtmlFile)?;
+                let file = file.as_ref();
+                if file.is_empty() || file.starts_with("--") {
+                    return Err(CliError::MissingHtmlFile);
+                }
+                html = Some(file.to_string());
+            }
             "--sweep" => options.sweep = true,
             "--seed" => {
                 let value = args.next().ok_or(CliError::MissingSeed)?;
@@ -148,6 +167,7 @@ where
         only,
         options,
         json,
+        html,
     })
 }
 
@@ -173,7 +193,8 @@ mod tests {
             Command::Run {
                 only: None,
                 options: Options::default(),
-                json: false
+                json: false,
+                html: None,
             }
         );
     }
@@ -188,6 +209,12 @@ mod tests {
         );
         assert_eq!(parse(["--help", "--frobnicate"]), Ok(Command::Help));
         assert_eq!(parse(["--without"]), Err(CliError::MissingPrimitive));
+        assert_eq!(parse(["--html"]), Err(CliError::MissingHtmlFile));
+        assert_eq!(parse(["--html", "--json"]), Err(CliError::MissingHtmlFile));
+        let Ok(Command::Run { html, .. }) = parse(["--html", "tour.html"]) else {
+            panic!("a run")
+        };
+        assert_eq!(html.as_deref(), Some("tour.html"));
         assert_eq!(
             parse(["--without", "paxos"]),
             Err(CliError::UnknownPrimitive("paxos".into()))

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod cli;
+pub mod html;
 pub mod report;
 pub mod scenarios;
 mod sim;

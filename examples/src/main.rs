@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (only, options, json) = match command {
+    let (only, options, json, html) = match command {
         Command::Help => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -38,7 +38,8 @@ fn main() -> ExitCode {
             only,
             options,
             json,
-        } => (only, options, json),
+            html,
+        } => (only, options, json, html),
     };
     let selected: Vec<_> = match only {
         Some(s) => vec![s],
@@ -59,6 +60,13 @@ fn main() -> ExitCode {
         reports.push(report);
     }
     let passed = reports.iter().all(Report::passed);
+    if let Some(file) = html {
+        let page = ward_examples::html::page(options.seed, &reports);
+        if let Err(err) = std::fs::write(&file, page) {
+            eprintln!("ward-examples: could not write {file}: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     if json {
         let run = Run {
             seed: options.seed,

@@ -117,6 +117,8 @@ pub struct Run {
     pub alive_at_end: usize,
     /// When each replica crashed, in seconds (the first one is the planned death).
     pub crashes: Vec<(usize, f64)>,
+    /// Attempts offered to the replicas other than replica 0, in each second of the run.
+    pub load_per_second: Vec<u64>,
 }
 
 impl Run {
@@ -356,6 +358,7 @@ impl Sim {
                 retries_refused: 0,
                 retries_sent: 0,
                 trips: Vec::new(),
+                load_per_second: Vec::new(),
                 survivor_load: 0.0,
                 survivor_peak: 0,
                 alive_at_end: 0,
@@ -587,6 +590,9 @@ impl Sim {
             total as f64 / seconds as f64
         };
         self.run.survivor_peak = peak;
+        self.run.load_per_second = (0..end)
+            .map(|second| (1..REPLICAS).map(|i| self.offered[i][second]).sum())
+            .collect();
         self.run.alive_at_end = self.replicas.iter().filter(|r| r.alive).count();
         self.run.trips = self
             .trips

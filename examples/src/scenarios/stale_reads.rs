@@ -123,7 +123,13 @@ pub struct PbsRow {
     /// Monte Carlo, LNKD-DISK: milliseconds after commit until 99.9 % of reads are
     /// consistent.
     pub t_999_ms: f64,
+    /// Monte Carlo, LNKD-DISK: (milliseconds after commit, probability of a consistent
+    /// read), every millisecond up to [`CURVE_MS`].
+    pub curve: Vec<(f64, f64)>,
 }
+
+/// How far the PBS curve of each row reaches, in milliseconds after the commit.
+pub const CURVE_MS: u32 = 40;
 
 /// The scenario's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -328,6 +334,13 @@ fn pbs_rows(seed: u64) -> Result<Vec<PbsRow>, ScenarioError> {
             p_stale: pbs::stale_probability(&config),
             consistent_at_0: report.consistency_at(0.0).map_err(refused("ward-quorum"))?,
             t_999_ms: t.t,
+            curve: (0..=CURVE_MS)
+                .map(|ms| {
+                    let t = f64::from(ms);
+                    report.consistency_at(t).map(|p| (t, p))
+                })
+                .collect::<Result<_, _>>()
+                .map_err(refused("ward-quorum"))?,
         });
     }
     Ok(rows)

@@ -20,7 +20,7 @@ use serde::Serialize;
 use ward_backoff::{Backoff, SplitMix64, Strategy};
 
 use crate::report::{Table, human_nanos};
-use crate::sim::{EventQueue, SEC, SimRng};
+use crate::sim::{EventQueue, MS, SEC, SimRng};
 use crate::{Options, Primitive, Report, Switches};
 
 /// Mean network delay of one hop.
@@ -126,6 +126,8 @@ pub struct Outcome {
     pub runs: Vec<HerdRun>,
     /// The sweep over [`SWEEP`], if asked for.
     pub sweep: Vec<HerdRun>,
+    /// Calls started over time in each headline run, in the order of `runs`.
+    pub calls_over_time: Vec<CallsOverTime>,
 }
 
 impl Outcome {
@@ -184,6 +186,33 @@ pub fn simulate(strategy: Retry, clients: usize, seed: u64) -> HerdRun {
 /// As [`simulate`]; with `backoff_on` false ([`Primitive::Backoff`] switched off) a client
 /// drops its delay and calls again at once, whatever the strategy.
 pub fn simulate_with(strategy: Retry, clients: usize, seed: u64, backoff_on: bool) -> HerdRun {
+    simulate_traced(strategy, clients, seed, backoff_on).0
+}
+
+/// Width of a bucket of [`CallsOverTime`].
+pub const BUCKET_MS: u64 = 100;
+/// How much of each run [`CallsOverTime`] covers.
+pub const TRACE_FOR_MS: u64 = 10_000;
+
+/// Calls started per [`BUCKET_MS`] over the first [`TRACE_FOR_MS`] of one headline run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallsOverTime {
+    /// The retry strategy.
+    pub strategy: Retry,
+    /// The bucket width in milliseconds.
+    pub bucket_ms: u64,
+    /// Calls started in each bucket, from time zero.
+    pub calls: Vec<u64>,
+}
+
+/// As [`simulate_with`], also counting the calls started per [`BUCKET_MS`].
+fn simulate_traced(
+    strategy: Retry,
+    clients: usize,
+    seed: u64,
+    backoff_on: bool,
+) -> (HerdRun, Vec<u64>) {
+    let mut trace = vec![0u64; (TRACE_FOR_MS / BUCKET_MS) as usize];
     let mut net = SimRng::new(seed, "thundering-herd/network");
     let mut seeds = SimRng::new(seed, "thundering-herd/clients");
     let strat = strategy.strategy();
@@ -216,6 +245,9 @@ pub fn simulate_with(strategy: Retry, clients: usize, seed: u64, backoff_on: boo
         match event {
             Event::Start(c) => {
                 calls += 1;
+                if let Some(slot) = trace.get_mut((now / (BUCKET_MS * MS)) as usize) {
+                    *slot += 1;
+                }
                 queue.after(hop(), Event::ReadAtServer(c));
             }
             Event::ReadAtServer(c) => queue.after(hop(), Event::ReadReply(c, version)),
@@ -237,13 +269,16 @@ pub fn simulate_with(strategy: Retry, clients: usize, seed: u64, backoff_on: boo
             }
         }
     }
-    HerdRun {
-        strategy,
-        clients,
-        calls,
-        completion_nanos: completion,
-        completed,
-    }
+    (
+        HerdRun {
+            strategy,
+            clients,
+            calls,
+            completion_nanos: completion,
+            completed,
+        },
+        trace,
+    )
 }
 
 /// Runs the scenario: every strategy with [`CLIENTS`] clients, and the sweep if `sweep`.
@@ -255,10 +290,18 @@ pub fn run(seed: u64, sweep: bool) -> Outcome {
 /// every strategy's client calls again at once after a failure.
 pub fn run_with(seed: u64, sweep: bool, switches: Switches) -> Outcome {
     let on = switches.is_on(Primitive::Backoff);
-    let runs = Retry::ALL
+    let (runs, calls_over_time) = Retry::ALL
         .iter()
-        .map(|&s| simulate_with(s, CLIENTS, seed, on))
-        .collect();
+        .map(|&s| {
+            let (run, calls) = simulate_traced(s, CLIENTS, seed, on);
+            let trace = CallsOverTime {
+                strategy: s,
+                bucket_ms: BUCKET_MS,
+                calls,
+            };
+            (run, trace)
+        })
+        .unzip();
     let sweep = if sweep {
         SWEEP
             .iter()
@@ -271,7 +314,11 @@ pub fn run_with(seed: u64, sweep: bool, switches: Switches) -> Outcome {
     } else {
         Vec::new()
     };
-    Outcome { runs, sweep }
+    Outcome {
+        runs,
+        sweep,
+        calls_over_time,
+    }
 }
 
 /// Turns the outcome into the tour's report.
