@@ -26,8 +26,9 @@ Options:
   --sweep    thundering herd: also sweep over client counts
   --without PRIMITIVE
              run with a Ward primitive switched off (repeatable): fence, hlc,
-             causal-buffer, quorum, or-set, backoff, breaker, retry-budget; the
-             scenarios that rely on it then fail and the tour exits 1
+             causal-buffer, quorum, or-set, backoff, breaker, retry-budget,
+             session, commit-gate; the scenarios that rely on it then fail and the
+             tour exits 1
   --list     list the scenarios
   -h, --help print this text
 ";

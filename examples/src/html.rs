@@ -413,6 +413,8 @@ pub fn chart_for(r: &Report) -> Chart {
         "oversell" => oversell(d),
         "thundering-herd" => herd(d),
         "cascading-failure" => cascading(d),
+        "read-your-writes" => read_your_writes(d),
+        "torn-transfer" => torn_transfer(d),
         _ => blank("no chart for this scenario"),
     }
 }
@@ -666,6 +668,70 @@ fn cascading(d: &Value) -> Chart {
         title: "cascading failure: attempts offered to the surviving replicas, per second".into(),
         x_label: "time (s)".into(),
         y_label: "attempts per second".into(),
+        series,
+        spans: Vec::new(),
+    }
+}
+
+fn read_your_writes(d: &Value) -> Chart {
+    let reloads = arr(&d["reloads"]);
+    let pick = |key: &str, saw: bool| {
+        reloads
+            .iter()
+            .filter(|r| r[key].as_bool() == Some(saw))
+            .map(|r| {
+                (
+                    num(&r["reloaded_ms"]),
+                    num(&r["position"]) - num(&r["applied_then"]),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let waits = reloads
+        .iter()
+        .filter(|r| r["ward_waited_ms"].as_u64().is_some_and(|w| w > 0))
+        .map(|r| (num(&r["reloaded_ms"]), num(&r["ward_waited_ms"]) / 10.0))
+        .collect();
+    Chart {
+        title: "read-your-writes: how far behind the user's upload each replica was at the reload"
+            .into(),
+        x_label: "reload (ms)".into(),
+        y_label: "log entries behind (waits: tens of ms)".into(),
+        series: vec![
+            Series::new(
+                "saw the new avatar",
+                pick("naive_saw_new", true),
+                Mark::Dots,
+            ),
+            Series::new(
+                "saw the old avatar (naive)",
+                pick("naive_saw_new", false),
+                Mark::Dots,
+            ),
+            Series::new("token: wait before serving", waits, Mark::Dots),
+        ],
+        spans: Vec::new(),
+    }
+}
+
+fn torn_transfer(d: &Value) -> Chart {
+    let series = [("naive", "rows on arrival"), ("gated", "commit gate")]
+        .into_iter()
+        .map(|(key, name)| {
+            let points = arr(&d[key]["seen"])
+                .iter()
+                .map(|p| (num(&p[0]), num(&p[1])))
+                .collect();
+            Series::new(format!("{name}: total a report saw"), points, Mark::Dots)
+        })
+        .collect();
+    Chart {
+        title: format!(
+            "torn transfer: the total each report saw on the replica (the bank holds ${})",
+            d["total"]
+        ),
+        x_label: "report at (ms)".into(),
+        y_label: "dollars".into(),
         series,
         spans: Vec::new(),
     }

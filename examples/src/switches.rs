@@ -41,11 +41,16 @@ pub enum Primitive {
     Breaker,
     /// `ward-backoff`'s `TpsBudget`: off, every retry is allowed.
     RetryBudget,
+    /// `ward-quorum`'s `Session` position tokens: off, a replica serves every read with
+    /// whatever it has applied.
+    Session,
+    /// `ward-quorum`'s `CommitGate`: off, a replica exposes each row as it arrives.
+    CommitGate,
 }
 
 impl Primitive {
     /// Every primitive, in tour order.
-    pub const ALL: [Primitive; 8] = [
+    pub const ALL: [Primitive; 10] = [
         Primitive::Fence,
         Primitive::Hlc,
         Primitive::CausalBuffer,
@@ -54,6 +59,8 @@ impl Primitive {
         Primitive::Backoff,
         Primitive::Breaker,
         Primitive::RetryBudget,
+        Primitive::Session,
+        Primitive::CommitGate,
     ];
 
     /// The command-line name, such as `causal-buffer`.
@@ -75,6 +82,8 @@ impl Primitive {
             Primitive::Backoff => "backoff",
             Primitive::Breaker => "breaker",
             Primitive::RetryBudget => "retry-budget",
+            Primitive::Session => "session",
+            Primitive::CommitGate => "commit-gate",
         }
     }
 

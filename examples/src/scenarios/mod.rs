@@ -10,9 +10,11 @@ pub mod cascading_failure;
 pub mod causality;
 pub mod clock_skew;
 pub mod oversell;
+pub mod read_your_writes;
 pub mod shopping_cart;
 pub mod stale_reads;
 pub mod thundering_herd;
+pub mod torn_transfer;
 pub mod zombie_leader;
 
 /// One scenario of the tour.
@@ -83,6 +85,8 @@ const ALL: &[Scenario] = &[
     Scenario::new(oversell::META, oversell::tour),
     Scenario::new(thundering_herd::META, thundering_herd::tour),
     Scenario::new(cascading_failure::META, cascading_failure::tour),
+    Scenario::new(read_your_writes::META, read_your_writes::tour),
+    Scenario::new(torn_transfer::META, torn_transfer::tour),
 ];
 
 /// Every scenario, in tour order.
@@ -277,11 +281,11 @@ mod tests {
     }
 
     #[test]
-    fn names_are_unique_and_numbers_run_one_to_eight() {
+    fn names_are_unique_and_numbers_run_from_one() {
         let names: std::collections::BTreeSet<_> = all().iter().map(|s| s.name).collect();
         assert_eq!(names.len(), all().len());
         let numbers: Vec<u8> = all().iter().map(|s| s.number).collect();
-        assert_eq!(numbers, (1..=8).collect::<Vec<u8>>());
+        assert_eq!(numbers, (1..=10).collect::<Vec<u8>>());
         // Every primitive is load-bearing somewhere, and every scenario names one.
         for p in Primitive::ALL {
             assert!(all().iter().any(|s| s.primitives.contains(&p)), "{p}");
