@@ -27,8 +27,8 @@ Options:
   --without PRIMITIVE
              run with a Ward primitive switched off (repeatable): fence, hlc,
              causal-buffer, quorum, or-set, backoff, breaker, retry-budget,
-             session, commit-gate; the scenarios that rely on it then fail and the
-             tour exits 1
+             session, commit-gate, commit-wait; the scenarios that rely on it then
+             fail and the tour exits 1
   --list     list the scenarios
   -h, --help print this text
 ";

@@ -415,6 +415,7 @@ pub fn chart_for(r: &Report) -> Chart {
         "cascading-failure" => cascading(d),
         "read-your-writes" => read_your_writes(d),
         "torn-transfer" => torn_transfer(d),
+        "commit-wait" => commit_wait(d),
         _ => blank("no chart for this scenario"),
     }
 }
@@ -733,6 +734,30 @@ fn torn_transfer(d: &Value) -> Chart {
         x_label: "report at (ms)".into(),
         y_label: "dollars".into(),
         series,
+        spans: Vec::new(),
+    }
+}
+
+fn commit_wait(d: &Value) -> Chart {
+    let gap = |key: &str| {
+        arr(&d["pairs"])
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as f64 + 1.0, (num(&p[key][1]) - num(&p[key][0])) / 1000.0))
+            .collect::<Vec<_>>()
+    };
+    let n = arr(&d["pairs"]).len() as f64;
+    Chart {
+        title: "commit-wait: T2's timestamp minus T1's for each user (below zero: the photo \
+                comes first)"
+            .into(),
+        x_label: "user".into(),
+        y_label: "T2 - T1 (ms)".into(),
+        series: vec![
+            Series::new("physical clocks, ack at once", gap("naive"), Mark::Dots),
+            Series::new("interval + commit-wait", gap("ward"), Mark::Dots),
+            Series::new("zero", vec![(0.0, 0.0), (n + 1.0, 0.0)], Mark::Line),
+        ],
         spans: Vec::new(),
     }
 }

@@ -46,11 +46,14 @@ pub enum Primitive {
     Session,
     /// `ward-quorum`'s `CommitGate`: off, a replica exposes each row as it arrives.
     CommitGate,
+    /// `ward-hlc`'s commit-wait (`UncertainClock::commit_wait_with`): off, a commit is
+    /// acknowledged as soon as it is stamped.
+    CommitWait,
 }
 
 impl Primitive {
     /// Every primitive, in tour order.
-    pub const ALL: [Primitive; 10] = [
+    pub const ALL: [Primitive; 11] = [
         Primitive::Fence,
         Primitive::Hlc,
         Primitive::CausalBuffer,
@@ -61,6 +64,7 @@ impl Primitive {
         Primitive::RetryBudget,
         Primitive::Session,
         Primitive::CommitGate,
+        Primitive::CommitWait,
     ];
 
     /// The command-line name, such as `causal-buffer`.
@@ -84,6 +88,7 @@ impl Primitive {
             Primitive::RetryBudget => "retry-budget",
             Primitive::Session => "session",
             Primitive::CommitGate => "commit-gate",
+            Primitive::CommitWait => "commit-wait",
         }
     }
 

@@ -9,6 +9,7 @@ use crate::{Options, Primitive, Report};
 pub mod cascading_failure;
 pub mod causality;
 pub mod clock_skew;
+pub mod commit_wait;
 pub mod oversell;
 pub mod read_your_writes;
 pub mod shopping_cart;
@@ -87,6 +88,7 @@ const ALL: &[Scenario] = &[
     Scenario::new(cascading_failure::META, cascading_failure::tour),
     Scenario::new(read_your_writes::META, read_your_writes::tour),
     Scenario::new(torn_transfer::META, torn_transfer::tour),
+    Scenario::new(commit_wait::META, commit_wait::tour),
 ];
 
 /// Every scenario, in tour order.
@@ -285,7 +287,7 @@ mod tests {
         let names: std::collections::BTreeSet<_> = all().iter().map(|s| s.name).collect();
         assert_eq!(names.len(), all().len());
         let numbers: Vec<u8> = all().iter().map(|s| s.number).collect();
-        assert_eq!(numbers, (1..=10).collect::<Vec<u8>>());
+        assert_eq!(numbers, (1..=11).collect::<Vec<u8>>());
         // Every primitive is load-bearing somewhere, and every scenario names one.
         for p in Primitive::ALL {
             assert!(all().iter().any(|s| s.primitives.contains(&p)), "{p}");
