@@ -69,6 +69,8 @@
 extern crate alloc;
 
 mod clock;
+#[cfg(feature = "alloc")]
+mod hedge;
 mod policy;
 mod retry;
 mod rng;
@@ -89,6 +91,9 @@ pub use clock::MonotonicClock;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use clock::TokioClock;
 pub use clock::{Clock, ManualClock};
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub use hedge::{Hedge, HedgeError};
 pub use policy::{Decision, RetryPolicy, RetrySchedule, StopReason};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]

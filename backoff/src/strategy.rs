@@ -63,6 +63,17 @@ pub enum ConfigError {
         /// The value given.
         factor: f64,
     },
+    /// A hedging delay must be greater than zero, or every copy would go out at once.
+    #[error("hedging delay must be greater than zero")]
+    ZeroHedgeDelay,
+    /// A hedge sends at least 2 attempts (gRPC's `maxAttempts` > 1) and at most `max`.
+    #[error("hedged attempts {attempts} outside 2..={max}")]
+    HedgeAttemptsOutOfRange {
+        /// The value given.
+        attempts: u32,
+        /// The most allowed.
+        max: u32,
+    },
 }
 
 /// The shape of a [`Strategy`].
