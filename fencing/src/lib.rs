@@ -84,6 +84,13 @@ mod store;
 #[cfg(feature = "std")]
 mod table;
 
+#[cfg(feature = "etcd")]
+mod etcd;
+#[cfg(any(feature = "etcd", feature = "zookeeper"))]
+mod holder;
+#[cfg(feature = "zookeeper")]
+mod zookeeper;
+
 pub use guard::{Admission, FenceGuard, StaleToken};
 #[cfg(all(feature = "std", any(target_os = "linux", target_os = "android")))]
 pub use lease::BootClock;
@@ -110,3 +117,24 @@ pub use keyed::{KeyedConfigError, KeyedFence, ShardCountError};
 pub use replica::{ReplicaConfigError, ReplicaFencing, UnknownReplica};
 #[cfg(feature = "std")]
 pub use store::{FileStore, IoOp, MarkStore, MemoryStore, StoreError};
+
+#[cfg(feature = "etcd")]
+#[cfg_attr(docsrs, doc(cfg(feature = "etcd")))]
+pub use etcd::{EtcdElection, EtcdLock};
+#[cfg(any(feature = "etcd", feature = "zookeeper"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "etcd", feature = "zookeeper"))))]
+pub use holder::{CoordinationError, LockHolder};
+#[cfg(feature = "zookeeper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zookeeper")))]
+pub use zookeeper::ZooKeeperElection;
+
+/// The etcd client (a 0.x crate) whose `Client` [`EtcdLock`] and [`EtcdElection`] take,
+/// re-exported so that its version is the one this crate was built with.
+#[cfg(feature = "etcd")]
+#[cfg_attr(docsrs, doc(cfg(feature = "etcd")))]
+pub use etcd_client;
+/// The ZooKeeper client (a 0.x crate) whose `Client` [`ZooKeeperElection`] takes,
+/// re-exported so that its version is the one this crate was built with.
+#[cfg(feature = "zookeeper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zookeeper")))]
+pub use zookeeper_client;

@@ -1,0 +1,366 @@
+//! Leader election on ZooKeeper: ephemeral sequential nodes, the lowest leads, each candidate
+//! watches only its predecessor; the token is the winning node's czxid.
+
+use core::time::Duration;
+use std::sync::Arc;
+
+use tokio::time::{Instant, timeout, timeout_at};
+use zookeeper_client::{Acls, Client, CreateMode, Error, SessionState};
+
+use crate::holder::{
+    CoordinationError, LockHolder, Release, Shared, SharedClock, check_margin, default_clock,
+};
+use crate::lease::{LeaseRequest, MonotonicClock};
+use crate::token::{FencingToken, TokenError};
+
+/// How long an acquisition waits for leadership unless told otherwise.
+const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The prefix of every candidate node's name.
+const CANDIDATE: &str = "n-";
+
+/// Leadership (or a lock) through ZooKeeper's election recipe, with the winning node's
+/// `czxid` as the fencing token.
+///
+/// # The recipe
+///
+/// Each candidate creates an ephemeral sequential node `<path>/n-<sequence>` (the
+/// persistent parents are created when missing). The candidate with the lowest sequence
+/// leads. Every other candidate watches only the node just below its own (not the parent,
+/// so one departure wakes one candidate, not the herd) and looks again when that node goes.
+/// The node lives as long as the candidate's session: a session that expires deletes it
+/// and hands leadership to the next candidate.
+///
+/// # The token
+///
+/// The token is the node's `czxid`, the zxid of the transaction that created it: an epoch
+/// (raised at every leader change of the ensemble) in the high 32 bits and a counter in the
+/// low 32, so it grows across server restarts and never wraps in practice. Candidates are
+/// queued by sequence number, which orders them as their czxids (both follow creation
+/// order under one parent). The sequence number itself is not the token: it is a signed
+/// 32-bit counter of the parent that wraps after 2 147 483 647 children, and it starts
+/// again at 0 if the parent is re-created. A queue whose counter has wrapped (negative
+/// sequences) no longer sorts in creation order and is refused with
+/// [`TokenError::Wrapped`]; delete and re-create the parent when no candidate is queued
+/// (the czxid tokens keep growing).
+///
+/// # Lease
+///
+/// The lease is the session: the server expires it after the negotiated session timeout
+/// without hearing from the client. A task on the tokio runtime that acquired the lock
+/// reads the node every third of that timeout; each answer renews the holder's
+/// [`Lease`](crate::Lease) from the clock reading taken before the request was sent.
+/// An expired or closed session, or a node gone or replaced, loses the lock; a connection
+/// lost for longer than the lease lets it lapse, and the next answer, sent after the safe
+/// period, loses it for good.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use core::time::Duration;
+/// use ward_fencing::{Fenced, ZooKeeperElection};
+///
+/// let client = ward_fencing::zookeeper_client::Client::connect("127.0.0.1:2181").await?;
+/// let election = ZooKeeperElection::new("/ward/leader", Duration::from_millis(500))?;
+/// let leader = election.acquire(&client).await?;
+/// let storage = Fenced::new(0u64);
+/// storage.write(leader.check()?, |value| *value += 1)?; // the storage checks the token
+/// leader.release().await?;
+/// # Ok(()) }
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "zookeeper")))]
+#[derive(Clone, Debug)]
+pub struct ZooKeeperElection {
+    path: String,
+    margin: Duration,
+    acquire_timeout: Duration,
+    clock: SharedClock,
+}
+
+impl ZooKeeperElection {
+    /// An election under the node `path` (absolute, without a trailing `/`), acted upon
+    /// only until `margin` before the session would expire. Waits up to 30 s for
+    /// leadership ([`ZooKeeperElection::with_acquire_timeout`]); the lease runs on the
+    /// boot-time clock on Linux and Android, else on the process's monotonic clock
+    /// ([`ZooKeeperElection::with_clock`]). The margin is checked against the session
+    /// timeout when acquiring.
+    ///
+    /// # Errors
+    ///
+    /// [`CoordinationError::InvalidName`] if `path` is not absolute, is `/`, ends in `/` or
+    /// has an empty segment.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_fencing::ZooKeeperElection;
+    ///
+    /// assert!(ZooKeeperElection::new("/ward/leader", Duration::from_millis(500)).is_ok());
+    /// assert!(ZooKeeperElection::new("ward/leader/", Duration::ZERO).is_err());
+    /// ```
+    pub fn new(path: &str, margin: Duration) -> Result<Self, CoordinationError> {
+        let valid = path.len() > 1
+            && path.starts_with('/')
+            && !path.ends_with('/')
+            && !path[1..].split('/').any(str::is_empty);
+        if !valid {
+            return Err(CoordinationError::InvalidName {
+                name: path.to_owned(),
+            });
+        }
+        Ok(Self {
+            path: path.to_owned(),
+            margin,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            clock: default_clock(),
+        })
+    }
+
+    /// The same election, waiting up to `limit` for leadership.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_fencing::ZooKeeperElection;
+    ///
+    /// let election = ZooKeeperElection::new("/ward/leader", Duration::ZERO)?
+    ///     .with_acquire_timeout(Duration::from_secs(2));
+    /// # Ok::<(), ward_fencing::CoordinationError>(())
+    /// ```
+    #[must_use]
+    pub fn with_acquire_timeout(mut self, limit: Duration) -> Self {
+        self.acquire_timeout = limit;
+        self
+    }
+
+    /// The same election, with the leader's lease counted on `clock`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_fencing::{SystemClock, ZooKeeperElection};
+    ///
+    /// let election = ZooKeeperElection::new("/ward/leader", Duration::ZERO)?
+    ///     .with_clock(SystemClock::new());
+    /// # Ok::<(), ward_fencing::CoordinationError>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock<C: MonotonicClock + Send + Sync + 'static>(mut self, clock: C) -> Self {
+        self.clock = SharedClock(Arc::new(clock));
+        self
+    }
+
+    /// Joins the election with the session of `client` and returns the holder once this
+    /// candidate leads, with its node's czxid as the token. A client (session) holds at most
+    /// one candidacy per election path at a time.
+    ///
+    /// # Errors
+    ///
+    /// [`CoordinationError::ZooKeeper`] if a request fails,
+    /// [`CoordinationError::Timeout`] if leadership does not come in time (the candidate
+    /// node is deleted), [`CoordinationError::LostWhileAcquiring`] if the node went away
+    /// (an expired session), [`CoordinationError::MarginNotBelowTtl`] if the margin is not
+    /// below the session timeout, [`CoordinationError::Token`] for a czxid below 1 or a
+    /// wrapped sequence counter.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run(client: &ward_fencing::zookeeper_client::Client) -> Result<(), ward_fencing::CoordinationError> {
+    /// use core::time::Duration;
+    /// use ward_fencing::ZooKeeperElection;
+    ///
+    /// let leader = ZooKeeperElection::new("/ward/leader", Duration::from_millis(500))?
+    ///     .acquire(client)
+    ///     .await?;
+    /// assert!(leader.may_act());
+    /// # Ok(()) }
+    /// ```
+    pub async fn acquire(&self, client: &Client) -> Result<LockHolder, CoordinationError> {
+        let session_timeout = client.session_timeout();
+        check_margin(session_timeout, self.margin)?;
+        let parents = CreateMode::Persistent.with_acls(Acls::anyone_all());
+        client.mkdir(&self.path, &parents).await?;
+        let prefix = format!("{}/{CANDIDATE}", self.path);
+        let candidate = CreateMode::EphemeralSequential.with_acls(Acls::anyone_all());
+        let (stat, sequence) = client.create(&prefix, &[], &candidate).await?;
+        let own = format!("{prefix}{sequence}");
+        let czxid = stat.czxid;
+        let outcome = timeout(self.acquire_timeout, self.wait_until_first(client, &own)).await;
+        let token = match outcome {
+            Ok(Ok(())) => FencingToken::from_zookeeper_zxid(czxid).map_err(CoordinationError::from),
+            Ok(Err(err)) => Err(err),
+            Err(_) => Err(CoordinationError::Timeout {
+                waited: self.acquire_timeout,
+            }),
+        };
+        let token = match token {
+            Ok(token) => token,
+            Err(err) => {
+                let _ = client.delete(&own, None).await;
+                return Err(err);
+            }
+        };
+        // Count the lease from a request sent now, after leadership came.
+        let request = LeaseRequest::start(self.clock.clone());
+        let lease = match timeout(session_timeout / 3, client.check_stat(&own)).await {
+            Ok(Ok(Some(now))) if now.czxid == czxid => {
+                request.granted(token, session_timeout, self.margin)
+            }
+            _ => {
+                let _ = client.delete(&own, None).await;
+                return Err(CoordinationError::Lost { token });
+            }
+        };
+        let lease = match lease {
+            Ok(lease) => lease,
+            Err(err) => {
+                let _ = client.delete(&own, None).await;
+                return Err(err.into());
+            }
+        };
+        let shared = Shared::new(lease);
+        let task = tokio::spawn(keep_alive(
+            client.clone(),
+            own.clone(),
+            czxid,
+            session_timeout,
+            Arc::clone(&shared),
+        ));
+        let release = Release::ZooKeeper {
+            client: client.clone(),
+            path: own,
+        };
+        Ok(LockHolder::new(token, shared, task, release))
+    }
+
+    /// Waits until `own` is the lowest candidate, watching only its predecessor.
+    async fn wait_until_first(&self, client: &Client, own: &str) -> Result<(), CoordinationError> {
+        let own_name = &own[self.path.len() + 1..];
+        let own_sequence = sequence_of(own_name)?;
+        loop {
+            let children = client.list_children(&self.path).await?;
+            let mut predecessor: Option<(i64, &str)> = None;
+            let mut present = false;
+            for name in &children {
+                if !name.starts_with(CANDIDATE) {
+                    continue;
+                }
+                let sequence = sequence_of(name)?;
+                if sequence == own_sequence {
+                    present = true;
+                } else if sequence < own_sequence
+                    && predecessor.is_none_or(|(best, _)| sequence > best)
+                {
+                    predecessor = Some((sequence, name));
+                }
+            }
+            if !present {
+                return Err(CoordinationError::LostWhileAcquiring);
+            }
+            let Some((_, name)) = predecessor else {
+                return Ok(());
+            };
+            let watched = format!("{}/{name}", self.path);
+            let (stat, watcher) = client.check_and_watch_stat(&watched).await?;
+            if stat.is_some() {
+                // The outer timeout bounds this wait; any event (deletion, session change)
+                // means looking again.
+                let _event = watcher.changed().await;
+            }
+        }
+    }
+}
+
+/// The sequence number of a candidate node's name; a wrapped (negative) counter is refused.
+fn sequence_of(name: &str) -> Result<i64, CoordinationError> {
+    let digits = name
+        .strip_prefix(CANDIDATE)
+        .ok_or(TokenError::PrefixMismatch)?;
+    let sequence: i64 = digits.parse().map_err(|_| TokenError::NotSequential)?;
+    if sequence < 0 {
+        return Err(TokenError::Wrapped { sequence }.into());
+    }
+    Ok(sequence)
+}
+
+/// The holder's keep-alive task: reads the node every third of the session timeout and
+/// renews the holder's lease with each answer; an expired or closed session, or the node
+/// gone or replaced, loses the lock.
+async fn keep_alive(
+    client: Client,
+    path: String,
+    czxid: i64,
+    session_timeout: Duration,
+    shared: Arc<Shared>,
+) {
+    let interval = session_timeout / 3;
+    let mut states = client.state_watcher();
+    let mut next = Instant::now() + interval;
+    loop {
+        tokio::select! {
+            state = states.changed() => {
+                if matches!(state, SessionState::Expired | SessionState::Closed | SessionState::AuthFailed) {
+                    shared.mark_lost();
+                    return;
+                }
+            }
+            () = tokio::time::sleep_until(next) => {
+                next = Instant::now() + interval;
+                let renewal = shared.start_renewal();
+                match timeout_at(next, client.check_stat(&path)).await {
+                    Ok(Ok(Some(stat))) if stat.czxid == czxid => {
+                        if shared.renew(renewal, session_timeout).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(Ok(_) | Err(Error::SessionExpired | Error::ClientClosed | Error::AuthFailed)) => {
+                        shared.mark_lost();
+                        return;
+                    }
+                    // A lost connection: the session may survive it. The lease is not renewed
+                    // and lapses on the holder's clock meanwhile.
+                    Ok(Err(_)) | Err(_) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Deletes the candidate node; a node already gone (or a session already expired, which
+/// deleted it) is not an error.
+pub(crate) async fn release(client: &Client, path: &str) -> Result<(), CoordinationError> {
+    match client.delete(path, None).await {
+        Ok(()) | Err(Error::NoNode | Error::SessionExpired) => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_of_reads_zookeeper_names_and_refuses_a_wrapped_counter() {
+        assert_eq!(sequence_of("n-0000000000").unwrap(), 0);
+        assert_eq!(sequence_of("n-2147483647").unwrap(), 2_147_483_647);
+        assert!(matches!(
+            sequence_of("n--2147483648"),
+            Err(CoordinationError::Token(TokenError::Wrapped {
+                sequence: -2_147_483_648
+            }))
+        ));
+        assert!(matches!(
+            sequence_of("x-0000000001"),
+            Err(CoordinationError::Token(TokenError::PrefixMismatch))
+        ));
+        assert!(matches!(
+            sequence_of("n-abc"),
+            Err(CoordinationError::Token(TokenError::NotSequential))
+        ));
+    }
+}

@@ -1,0 +1,187 @@
+//! The election recipe against a real ZooKeeper (started by the harness in `services`): the
+//! zombie after session expiry, a SIGKILL and restart, ten contenders.
+
+#[allow(dead_code)]
+mod services;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use services::{Event, Proxy, ZooKeeper, check_turns};
+use ward_fencing::zookeeper_client::Client;
+use ward_fencing::{CoordinationError, FenceGuard, Fenced, ZooKeeperElection};
+
+/// The session timeout the test clients ask for.
+const SESSION: Duration = Duration::from_secs(2);
+
+async fn connect(port: u16) -> Client {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connected = tokio::time::timeout(
+            Duration::from_secs(5),
+            Client::connector()
+                .with_session_timeout(SESSION)
+                .with_connection_timeout(Duration::from_secs(2))
+                .connect(&format!("127.0.0.1:{port}")),
+        )
+        .await;
+        match connected {
+            Ok(Ok(client)) => return client,
+            other => assert!(
+                Instant::now() < deadline,
+                "ZooKeeper on {port} not ready within 30 s: {other:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn election(path: &str) -> ZooKeeperElection {
+    ZooKeeperElection::new(path, Duration::from_millis(300))
+        .unwrap()
+        .with_acquire_timeout(Duration::from_secs(20))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zombie_after_session_expiry_is_refused_by_the_fence() {
+    let Some(zookeeper) = ZooKeeper::start() else {
+        return;
+    };
+    println!("ZooKeeper started in {:?}", zookeeper.started_in);
+    let proxy = Proxy::start(zookeeper.port()).await;
+    let a_client = connect(proxy.port()).await;
+    let b_client = connect(zookeeper.port()).await;
+    let storage = FenceGuard::new();
+
+    let a = election("/zombie").acquire(&a_client).await.unwrap();
+    let t = a.token();
+    storage.admit(a.check().unwrap()).unwrap();
+
+    // A's session is left to expire: its connection stalls, as if its process were paused.
+    proxy.pause();
+    let b = election("/zombie").acquire(&b_client).await.unwrap();
+    let t2 = b.token();
+    assert!(
+        t2 > t,
+        "the new leader's token {t2} must exceed the zombie's {t}"
+    );
+    storage.admit(b.check().unwrap()).unwrap();
+    assert!(
+        !a.may_act(),
+        "A's lease ran out on its own clock before B was elected"
+    );
+
+    // A resumes and writes with its old token: the storage refuses it.
+    proxy.resume();
+    let refused = storage.admit(t).unwrap_err();
+    assert_eq!((refused.presented(), refused.mark()), (t, t2));
+    // And A's holder learns that its session expired.
+    tokio::time::timeout(Duration::from_secs(15), a.lost())
+        .await
+        .expect("A's holder reports the loss within 15 s");
+    assert!(matches!(a.check(), Err(CoordinationError::Lost { token }) if token == t));
+    assert!(b.may_act());
+    b.release().await.unwrap();
+    a.release().await.unwrap(); // its node went with its session: not an error
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_and_restart_keeps_tokens_increasing() {
+    let Some(mut zookeeper) = ZooKeeper::start() else {
+        return;
+    };
+    let mut before = Vec::new();
+    {
+        let client = connect(zookeeper.port()).await;
+        for _ in 0..3 {
+            let holder = election("/restart").acquire(&client).await.unwrap();
+            before.push(holder.token());
+            holder.release().await.unwrap();
+        }
+        let held = election("/restart").acquire(&client).await.unwrap();
+        before.push(held.token());
+        zookeeper.kill();
+        drop(held);
+    }
+    zookeeper.restart();
+    println!("ZooKeeper restarted in {:?}", zookeeper.started_in);
+    let client = connect(zookeeper.port()).await;
+    let highest = *before.iter().max().unwrap();
+    for _ in 0..3 {
+        // The node still held at the kill goes when its session expires after the restart.
+        let holder = election("/restart").acquire(&client).await.unwrap();
+        assert!(
+            holder.token() > highest,
+            "token {} after the restart is not above {highest}, issued before",
+            holder.token()
+        );
+        holder.release().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_contenders_take_turns_with_strictly_increasing_tokens() {
+    let Some(zookeeper) = ZooKeeper::start() else {
+        return;
+    };
+    let history = Arc::new(Mutex::new(Vec::new()));
+    let storage = Arc::new(Fenced::new(Vec::<u64>::new()));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut tasks = Vec::new();
+    for who in 0..10 {
+        let client = connect(zookeeper.port()).await;
+        let history = Arc::clone(&history);
+        let storage = Arc::clone(&storage);
+        tasks.push(tokio::spawn(async move {
+            let mut turns = 0;
+            while turns < 3 && Instant::now() < deadline {
+                let holder = election("/contenders").acquire(&client).await.unwrap();
+                let token = holder.check().unwrap();
+                history.lock().push(Event::Acquired {
+                    who,
+                    token: token.get(),
+                });
+                storage.write(token, |log| log.push(token.get())).unwrap();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                assert!(holder.may_act());
+                history.lock().push(Event::Stopped {
+                    who,
+                    token: token.get(),
+                });
+                holder.release().await.unwrap();
+                turns += 1;
+            }
+            turns
+        }));
+    }
+    let mut turns = 0;
+    for task in tasks {
+        turns += task.await.unwrap();
+    }
+    let tokens = check_turns(&history.lock());
+    assert_eq!(tokens.len(), turns);
+    assert!(turns >= 10, "only {turns} elections in 20 s");
+    assert_eq!(
+        storage.get(),
+        tokens,
+        "every leader's write was admitted, in order"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_margin_not_below_the_session_timeout_is_refused() {
+    let Some(zookeeper) = ZooKeeper::start() else {
+        return;
+    };
+    let client = connect(zookeeper.port()).await;
+    let err = ZooKeeperElection::new("/margin", SESSION)
+        .unwrap()
+        .acquire(&client)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CoordinationError::MarginNotBelowTtl { ttl, .. } if ttl == client.session_timeout()),
+        "{err}"
+    );
+}
