@@ -102,6 +102,17 @@ fn verdicts_without_the_primitive_do_not_claim_the_protection() {
             "retry-budget",
             "with breakers and a retry budget",
         ),
+        (
+            "read-your-writes",
+            "session",
+            "with the read-your-writes token 0 did",
+        ),
+        (
+            "torn-transfer",
+            "commit-gate",
+            "behind the commit gate 0 were torn",
+        ),
+        ("commit-wait", "commit-wait", "with commit-wait 0 were"),
     ];
     for (scenario, primitive, claim) in claims {
         assert!(Primitive::from_name(primitive).is_some());
