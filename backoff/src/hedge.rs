@@ -47,8 +47,9 @@ const MAX_ATTEMPTS: u32 = 16;
 /// let hedge = Hedge::new(Duration::from_millis(50), 2)?;
 /// let start = tokio::time::Instant::now();
 /// let out = hedge
-///     .run_tokio(
+///     .run(
 ///         NoBudget,
+///         tokio::time::sleep, // `run_tokio` with the `tokio` feature
 ///         |attempt| async move {
 ///             // The first copy is stuck for a second; the hedge answers in 10 ms.
 ///             let took = if attempt == 0 { 1000 } else { 10 };
