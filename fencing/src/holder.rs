@@ -116,8 +116,8 @@ impl fmt::Debug for Release {
 /// every write, whether the holder may still act, and a future that resolves when the lock is
 /// lost.
 ///
-/// Made by [`EtcdLock::acquire`], [`EtcdElection::campaign`] and
-/// [`ZooKeeperElection::acquire`]. A keep-alive task (on the tokio runtime that acquired
+/// Made by `EtcdLock::acquire` and `EtcdElection::campaign` (feature `etcd`) and by
+/// `ZooKeeperElection::acquire` (feature `zookeeper`). A keep-alive task (on the tokio runtime that acquired
 /// the lock) renews the service's lease or session and drives a [`Lease`] counted on the
 /// holder's own clock from readings taken before each request was sent. The holder may act
 /// while that lease has more than its margin left and no renewal has failed; a failed or
@@ -303,7 +303,7 @@ impl LockHolder {
     ///
     /// # Errors
     ///
-    /// [`CoordinationError::Etcd`] or [`CoordinationError::ZooKeeper`] if the service could
+    /// `CoordinationError::Etcd` or `CoordinationError::ZooKeeper` if the service could
     /// not be told; the lock is then freed when the lease or session runs out. A lease or
     /// node already gone is not an error.
     ///
