@@ -62,6 +62,18 @@
     not(feature = "alloc"),
     doc = "[`breaker::TransitionObserver::on_event`]: https://docs.rs/ward-backoff/latest/ward_backoff/breaker/trait.TransitionObserver.html#method.on_event"
 )]
+#![cfg_attr(
+    not(feature = "std"),
+    doc = "[`stampede`]: https://docs.rs/ward-backoff/latest/ward_backoff/stampede/index.html"
+)]
+#![cfg_attr(
+    not(feature = "std"),
+    doc = "[`stampede::EarlyExpiration`]: https://docs.rs/ward-backoff/latest/ward_backoff/stampede/struct.EarlyExpiration.html"
+)]
+#![cfg_attr(
+    not(feature = "std"),
+    doc = "[`stampede::Coalesce`]: https://docs.rs/ward-backoff/latest/ward_backoff/stampede/struct.Coalesce.html"
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -83,6 +95,9 @@ mod tower_retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub mod breaker;
 pub mod budget;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod stampede;
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]

@@ -63,6 +63,12 @@ pub enum ConfigError {
         /// The value given.
         factor: f64,
     },
+    /// The early-expiration parameter β must be finite and in `(0, 1000]`.
+    #[error("early-expiration beta {beta} outside (0, 1000]")]
+    BetaOutOfRange {
+        /// The value given.
+        beta: f64,
+    },
     /// A hedging delay must be greater than zero, or every copy would go out at once.
     #[error("hedging delay must be greater than zero")]
     ZeroHedgeDelay,

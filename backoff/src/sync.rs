@@ -85,3 +85,9 @@ impl Drop for SpinGuard<'_> {
         self.lock.locked.store(false, Ordering::Release);
     }
 }
+
+// The request-coalescing state: loom's lock, condition variable and `Arc` in the models.
+#[cfg(all(feature = "std", ward_loom))]
+pub(crate) use loom::sync::{Arc as SharedArc, Condvar, Mutex};
+#[cfg(all(feature = "std", not(ward_loom)))]
+pub(crate) use std::sync::{Arc as SharedArc, Condvar, Mutex};

@@ -492,3 +492,30 @@ fn reset_stands_against_a_racing_opening_failure() {
         assert_eq!(b.metrics().rejected_calls, 0);
     });
 }
+
+/// Request coalescing: two callers of one key, every interleaving. Each backend call's
+/// result reaches exactly the callers that joined it, nobody waits forever (loom reports
+/// a deadlock), and the key is free at the end.
+#[test]
+fn coalescing_shares_one_result_or_runs_again_after_it() {
+    use ward_backoff::stampede::Coalesce;
+    loom::model(|| {
+        let c: Arc<Coalesce<u8, usize, ()>> = Arc::new(Coalesce::new());
+        let calls = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let spawn = |c: Arc<Coalesce<u8, usize, ()>>,
+                     calls: Arc<loom::sync::atomic::AtomicUsize>| {
+            thread::spawn(move || c.run(1, || Ok(calls.fetch_add(1, Ordering::SeqCst))))
+        };
+        let a = spawn(Arc::clone(&c), Arc::clone(&calls));
+        let b = spawn(Arc::clone(&c), Arc::clone(&calls));
+        let (ra, rb) = (a.join().unwrap(), b.join().unwrap());
+        match calls.load(Ordering::SeqCst) {
+            // One flight: both got its result.
+            1 => assert_eq!((ra, rb), (Ok(0), Ok(0))),
+            // The second caller came after the first flight ended: its own flight.
+            2 => assert_ne!(ra, rb),
+            n => panic!("{n} backend calls for two callers"),
+        }
+        assert_eq!(c.in_flight(), 0);
+    });
+}
