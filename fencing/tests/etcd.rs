@@ -214,3 +214,72 @@ async fn acquisition_gives_up_after_its_timeout_and_leaves_no_waiter() {
     assert!(next.token() > token);
     next.release().await.unwrap();
 }
+
+#[test]
+fn configuration_is_validated_without_a_server() {
+    let s = Duration::from_secs;
+    let invalid_ttl = |ttl| {
+        matches!(
+            EtcdLock::new("n", ttl, Duration::ZERO),
+            Err(CoordinationError::InvalidTtl { ttl: got }) if got == ttl
+        )
+    };
+    assert!(invalid_ttl(Duration::ZERO));
+    assert!(invalid_ttl(Duration::from_millis(1500)));
+    assert!(invalid_ttl(Duration::from_millis(999)));
+    assert!(invalid_ttl(Duration::MAX));
+    assert!(invalid_ttl(s(u64::MAX)));
+    assert!(invalid_ttl(s(i64::MAX as u64 + 1)));
+    assert!(EtcdLock::new("n", s(i64::MAX as u64), Duration::ZERO).is_ok());
+    assert!(EtcdLock::new("n", s(1), Duration::from_millis(999)).is_ok());
+    assert!(matches!(
+        EtcdLock::new("n", s(1), s(1)),
+        Err(CoordinationError::MarginNotBelowTtl { margin, ttl }) if margin == s(1) && ttl == s(1)
+    ));
+    assert!(matches!(
+        EtcdLock::new("", s(1), Duration::ZERO),
+        Err(CoordinationError::InvalidName { name }) if name.is_empty()
+    ));
+    assert!(matches!(
+        EtcdElection::new("", s(1), Duration::ZERO),
+        Err(CoordinationError::InvalidName { .. })
+    ));
+    assert!(matches!(
+        EtcdElection::new("e", s(2), s(3)),
+        Err(CoordinationError::MarginNotBelowTtl { .. })
+    ));
+    assert_eq!(
+        CoordinationError::MarginNotBelowTtl {
+            margin: s(3),
+            ttl: s(2)
+        }
+        .to_string(),
+        "safety margin 3s is not below the lease ttl 2s"
+    );
+}
+
+#[test]
+fn holders_and_errors_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<ward_fencing::LockHolder>();
+    send_sync::<CoordinationError>();
+    send_sync::<EtcdLock>();
+    send_sync::<EtcdElection>();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_server_is_an_error_not_a_hang() {
+    // Nothing listens on this port: every request fails within the client's timeout.
+    let port = services::free_port();
+    let options = ConnectOptions::new()
+        .with_connect_timeout(Duration::from_millis(300))
+        .with_timeout(Duration::from_millis(300));
+    let Ok(mut client) = Client::connect([format!("http://127.0.0.1:{port}")], Some(options)).await
+    else {
+        return; // refused while connecting: also an error, not a hang
+    };
+    let started = Instant::now();
+    let err = lock("nowhere").acquire(&mut client).await.unwrap_err();
+    assert!(matches!(err, CoordinationError::Etcd(_)), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

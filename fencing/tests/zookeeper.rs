@@ -185,3 +185,50 @@ async fn a_margin_not_below_the_session_timeout_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn paths_are_validated_without_a_server() {
+    for bad in ["", "/", "a", "a/b", "/a/", "//a", "/a//b"] {
+        assert!(
+            matches!(
+                ZooKeeperElection::new(bad, Duration::ZERO),
+                Err(CoordinationError::InvalidName { name }) if name == bad
+            ),
+            "{bad:?} was accepted"
+        );
+    }
+    for good in ["/a", "/ward/leader", "/a/b/c"] {
+        assert!(
+            ZooKeeperElection::new(good, Duration::ZERO).is_ok(),
+            "{good}"
+        );
+    }
+}
+
+#[test]
+fn elections_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<ZooKeeperElection>();
+    send_sync::<ward_fencing::LockHolder>();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_candidate_node_loses_the_lock() {
+    let Some(zookeeper) = ZooKeeper::start() else {
+        return;
+    };
+    let client = connect(zookeeper.port()).await;
+    let other = connect(zookeeper.port()).await;
+    let holder = election("/deleted").acquire(&client).await.unwrap();
+    let children = other.list_children("/deleted").await.unwrap();
+    assert_eq!(children.len(), 1);
+    other
+        .delete(&format!("/deleted/{}", children[0]), None)
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(5), holder.lost())
+        .await
+        .expect("the holder notices its node is gone within 5 s");
+    assert!(!holder.may_act());
+    holder.release().await.unwrap(); // the node is gone already: not an error
+}
