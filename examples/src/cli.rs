@@ -12,6 +12,7 @@ The Ward anomaly tour: every anomaly shown under a naive design, then prevented.
 
 Usage: ward-examples [SCENARIO] [--seed N] [--json] [--html FILE] [--sweep]
                      [--without PRIMITIVE]...
+       ward-examples zombie-leader --etcd URL | --zookeeper HOST:PORT
        ward-examples --list | --help
 
 Runs every scenario in order, or only SCENARIO. Exits 1 if any Ward primitive failed to
@@ -29,6 +30,9 @@ Options:
              causal-buffer, quorum, or-set, backoff, breaker, retry-budget,
              session, commit-gate, commit-wait; the scenarios that rely on it then
              fail and the tour exits 1
+  --etcd URL, --zookeeper HOST:PORT
+             zombie leader against a real etcd or ZooKeeper (builds with the
+             ward-examples feature of the same name)
   --list     list the scenarios
   -h, --help print this text
 ";
@@ -47,6 +51,8 @@ pub enum Command {
         /// Also write the run as an HTML page to this file.
         html: Option<String>,
     },
+    /// Run the zombie-leader scenario against a real coordination service.
+    Service(crate::scenarios::zombie_leader::Service),
     /// Print the list of scenarios.
     List,
     /// Print the usage text.
@@ -71,6 +77,10 @@ pub enum CliError {
     UnknownPrimitive(String),
     /// `--html` without a file name.
     MissingHtmlFile,
+    /// `--etcd` or `--zookeeper` without an address.
+    MissingAddress(&'static str),
+    /// `--etcd` or `--zookeeper` with a scenario other than the zombie leader.
+    ServiceWithoutZombie(String),
 }
 
 impl fmt::Display for CliError {
@@ -84,6 +94,11 @@ impl fmt::Display for CliError {
             }
             Self::MissingPrimitive => write!(f, "--without needs a primitive"),
             Self::MissingHtmlFile => write!(f, "--html needs a file name"),
+            Self::MissingAddress(flag) => write!(f, "{flag} needs an address"),
+            Self::ServiceWithoutZombie(name) => write!(
+                f,
+                "--etcd and --zookeeper run only the zombie-leader scenario, not `{name}`"
+            ),
             Self::UnknownPrimitive(p) => {
                 let names: Vec<&str> = Primitive::ALL.iter().map(|p| p.name()).collect();
                 write!(f, "unknown primitive `{p}` (one of {})", names.join(", "))
@@ -124,6 +139,7 @@ where
     let mut json = false;
     let mut html = None;
     let mut only: Option<&'static Scenario> = None;
+    let mut service = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let arg = arg.as_ref();
@@ -140,6 +156,23 @@ where
                 html = Some(file.to_string());
             }
             "--sweep" => options.sweep = true,
+            "--etcd" | "--zookeeper" => {
+                let flag = if arg == "--etcd" {
+                    "--etcd"
+                } else {
+                    "--zookeeper"
+                };
+                let address = args.next().ok_or(CliError::MissingAddress(flag))?;
+                let address = address.as_ref();
+                if address.is_empty() || address.starts_with("--") {
+                    return Err(CliError::MissingAddress(flag));
+                }
+                service = Some(if flag == "--etcd" {
+                    crate::scenarios::zombie_leader::Service::Etcd(address.to_string())
+                } else {
+                    crate::scenarios::zombie_leader::Service::ZooKeeper(address.to_string())
+                });
+            }
             "--seed" => {
                 let value = args.next().ok_or(CliError::MissingSeed)?;
                 options.seed = parse_seed(value.as_ref())?;
@@ -163,6 +196,14 @@ where
                 only = Some(found);
             }
         }
+    }
+    if let Some(service) = service {
+        return match only {
+            Some(s) if s.name != "zombie-leader" => {
+                Err(CliError::ServiceWithoutZombie(s.name.into()))
+            }
+            _ => Ok(Command::Service(service)),
+        };
     }
     Ok(Command::Run {
         only,
@@ -226,5 +267,31 @@ mod tests {
         };
         let off: Vec<Primitive> = options.switches.off().collect();
         assert_eq!(off, [Primitive::Fence, Primitive::Hlc]);
+    }
+
+    #[test]
+    fn real_services_run_only_the_zombie_leader() {
+        use crate::scenarios::zombie_leader::Service;
+        assert_eq!(
+            parse(["zombie-leader", "--etcd", "http://127.0.0.1:2379"]),
+            Ok(Command::Service(Service::Etcd(
+                "http://127.0.0.1:2379".into()
+            )))
+        );
+        assert_eq!(
+            parse(["--zookeeper", "127.0.0.1:2181"]),
+            Ok(Command::Service(Service::ZooKeeper(
+                "127.0.0.1:2181".into()
+            )))
+        );
+        assert_eq!(parse(["--etcd"]), Err(CliError::MissingAddress("--etcd")));
+        assert_eq!(
+            parse(["--zookeeper", "--json"]),
+            Err(CliError::MissingAddress("--zookeeper"))
+        );
+        assert_eq!(
+            parse(["oversell", "--etcd", "http://127.0.0.1:2379"]),
+            Err(CliError::ServiceWithoutZombie("oversell".into()))
+        );
     }
 }

@@ -28,6 +28,20 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Command::Service(service) => {
+            return match ward_examples::scenarios::zombie_leader::run_against(&service) {
+                Ok(lines) => {
+                    for line in lines {
+                        println!("{line}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("ward-examples: {err}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::List => {
             for s in scenarios::all() {
                 println!("{}. {:<18} {}", s.number, s.name, s.summary);

@@ -454,3 +454,207 @@ pub(crate) fn tour(options: &Options) -> Report {
         report,
     )
 }
+
+/// A real coordination service for the zombie-leader scenario (`--etcd URL`,
+/// `--zookeeper HOST:PORT`); the default run stays embedded and needs neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Service {
+    /// An etcd v3 endpoint, such as `http://127.0.0.1:2379` (feature `etcd`).
+    Etcd(String),
+    /// A ZooKeeper connect string, such as `127.0.0.1:2181` (feature `zookeeper`).
+    ZooKeeper(String),
+}
+
+/// Runs the zombie leader against a real service and returns the lines to print.
+///
+/// Leader A takes the lock and writes with its token `t`. Then A stalls: its keep-alive stops
+/// (etcd: the lease runs out after its TTL; ZooKeeper: its session ends, deleting its node).
+/// Leader B takes the lock with `t′ > t` and writes. A wakes up and sends its prepared write
+/// with `t`: the storage's fence refuses it.
+///
+/// # Errors
+///
+/// A line saying what failed: a build without the service's feature, a service that cannot
+/// be reached, or a fence that did not refuse the zombie.
+///
+/// # Examples
+///
+/// ```no_run
+/// use ward_examples::scenarios::zombie_leader::{Service, run_against};
+///
+/// let lines = run_against(&Service::Etcd("http://127.0.0.1:2379".into())).unwrap();
+/// assert!(lines.iter().any(|line| line.contains("refused")));
+/// ```
+pub fn run_against(service: &Service) -> Result<Vec<String>, String> {
+    match service {
+        #[cfg(feature = "etcd")]
+        Service::Etcd(endpoint) => real::block_on(real::etcd(endpoint.clone())),
+        #[cfg(not(feature = "etcd"))]
+        Service::Etcd(_) => Err(missing_feature("etcd")),
+        #[cfg(feature = "zookeeper")]
+        Service::ZooKeeper(address) => real::block_on(real::zookeeper(address.clone())),
+        #[cfg(not(feature = "zookeeper"))]
+        Service::ZooKeeper(_) => Err(missing_feature("zookeeper")),
+    }
+}
+
+#[cfg(not(all(feature = "etcd", feature = "zookeeper")))]
+fn missing_feature(feature: &str) -> String {
+    format!(
+        "this build has no `{feature}` feature; run `cargo run --release -p ward-examples \
+         --features {feature} -- zombie-leader --{feature} ...`"
+    )
+}
+
+#[cfg(any(feature = "etcd", feature = "zookeeper"))]
+mod real {
+    use core::future::Future;
+    use core::time::Duration;
+
+    use ward_fencing::{Fenced, FencingToken, LockHolder};
+
+    /// How long the whole run may take against the service.
+    const LIMIT: Duration = Duration::from_secs(60);
+
+    pub(super) fn block_on<F: Future<Output = Result<Vec<String>, String>>>(
+        run: F,
+    ) -> Result<Vec<String>, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| format!("cannot start a runtime: {err}"))?;
+        runtime.block_on(async {
+            tokio::time::timeout(LIMIT, run)
+                .await
+                .map_err(|_| format!("the run did not finish within {LIMIT:?}"))?
+        })
+    }
+
+    /// A unique lock name per run, so runs never meet each other's locks.
+    fn unique(prefix: &str) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{prefix}-{}-{nanos}", std::process::id())
+    }
+
+    /// The scenario once A holds the lock: the storage, A's write, A's stall (done by
+    /// `stall`), B's lock and write, A's stale write.
+    async fn play<S, B>(
+        service: &str,
+        a: LockHolder,
+        stall: S,
+        b: B,
+        how_a_stalls: &str,
+    ) -> Result<Vec<String>, String>
+    where
+        S: Future<Output = ()>,
+        B: Future<Output = Result<LockHolder, String>>,
+    {
+        let mut lines = vec![format!("zombie leader against {service}")];
+        let storage = Fenced::new(Vec::<String>::new());
+        let t: FencingToken = a.check().map_err(|err| err.to_string())?;
+        lines.push(format!("  A holds the lock with token {t} and writes"));
+        storage
+            .write(t, |log| log.push("A: first write".into()))
+            .map_err(|err| err.to_string())?;
+        drop(a);
+        stall.await;
+        lines.push(format!("  A stalls ({how_a_stalls})"));
+        let b = b.await?;
+        let t2 = b.check().map_err(|err| err.to_string())?;
+        lines.push(format!("  B takes the lock with token {t2} and writes"));
+        storage
+            .write(t2, |log| log.push("B: new leader's write".into()))
+            .map_err(|err| err.to_string())?;
+        lines.push(format!(
+            "  A wakes up and sends its prepared write with token {t}"
+        ));
+        let verdict = storage.write(t, |log| log.push("A: zombie write".into()));
+        let _ = b.release().await;
+        match verdict {
+            Err(stale) if t2 > t => {
+                lines.push(format!("  the fence refused it: {stale}"));
+                lines.push(format!("  storage holds: {:?}", storage.get()));
+                Ok(lines)
+            }
+            Err(stale) => Err(format!(
+                "refused, but B's token {t2} is not above A's {t}: {stale}"
+            )),
+            Ok(()) => Err(format!("the zombie's write with token {t} was accepted")),
+        }
+    }
+
+    #[cfg(feature = "etcd")]
+    pub(super) async fn etcd(endpoint: String) -> Result<Vec<String>, String> {
+        use ward_fencing::EtcdLock;
+        use ward_fencing::etcd_client::Client;
+
+        let name = unique("ward-tour/zombie");
+        let lock = EtcdLock::new(&name, Duration::from_secs(2), Duration::from_millis(500))
+            .map_err(|err| err.to_string())?
+            .with_acquire_timeout(Duration::from_secs(20));
+        let connect = || async {
+            Client::connect([endpoint.as_str()], None)
+                .await
+                .map_err(|err| format!("cannot reach etcd at {endpoint}: {err}"))
+        };
+        let mut a_client = connect().await?;
+        let mut b_client = connect().await?;
+        let a = lock
+            .acquire(&mut a_client)
+            .await
+            .map_err(|err| err.to_string())?;
+        let b = async move {
+            lock.acquire(&mut b_client)
+                .await
+                .map_err(|err| err.to_string())
+        };
+        play(
+            &format!("etcd at {endpoint}"),
+            a,
+            async {},
+            b,
+            "its keep-alive stops; etcd expires its 2 s lease",
+        )
+        .await
+    }
+
+    #[cfg(feature = "zookeeper")]
+    pub(super) async fn zookeeper(address: String) -> Result<Vec<String>, String> {
+        use ward_fencing::ZooKeeperElection;
+        use ward_fencing::zookeeper_client::Client;
+
+        let path = format!("/{}", unique("ward-tour-zombie"));
+        let election = ZooKeeperElection::new(&path, Duration::from_millis(500))
+            .map_err(|err| err.to_string())?
+            .with_acquire_timeout(Duration::from_secs(20));
+        let connect = || async {
+            Client::connector()
+                .with_session_timeout(Duration::from_secs(2))
+                .connect(&address)
+                .await
+                .map_err(|err| format!("cannot reach ZooKeeper at {address}: {err}"))
+        };
+        let a_client = connect().await?;
+        let b_client = connect().await?;
+        let a = election
+            .acquire(&a_client)
+            .await
+            .map_err(|err| err.to_string())?;
+        let b = async move {
+            election
+                .acquire(&b_client)
+                .await
+                .map_err(|err| err.to_string())
+        };
+        play(
+            &format!("ZooKeeper at {address}"),
+            a,
+            async move { drop(a_client) },
+            b,
+            "its session ends and ZooKeeper deletes its node",
+        )
+        .await
+    }
+}
