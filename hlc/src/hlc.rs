@@ -516,10 +516,9 @@ impl<C: PhysicalClock> Hlc<C> {
             && r.physical() > pt
             && r.physical() - pt > self.max_drift_micros
         {
-            return Err(ClockError::DriftExceeded {
-                drift: Duration::from_micros(r.physical() - pt),
-                max,
-            });
+            let drift = Duration::from_micros(r.physical() - pt);
+            crate::trace::drift_rejected(r.physical(), pt, drift, max);
+            return Err(ClockError::DriftExceeded { drift, max });
         }
         // A timestamp is never `u64::MAX` (the excluded value), so this cannot overflow.
         Ok(r.as_u64() + 1)

@@ -11,7 +11,7 @@ use crate::timestamp::{MAX_PHYSICAL, Timestamp, write_micros};
 /// [`IntervalError::InvalidBound`] rather than trusted.
 pub const MAX_ERROR_BOUND: Duration = Duration::from_secs(3600);
 
-/// How long [`UncertainClock::commit_wait`] sleeps in total, unless
+/// How long [`UncertainClock::commit_wait_with`] sleeps in total, unless
 /// [`UncertainClock::with_max_wait`] says otherwise: one second.
 pub const DEFAULT_MAX_COMMIT_WAIT: Duration = Duration::from_secs(1);
 
@@ -344,7 +344,7 @@ impl fmt::Display for Interval {
     }
 }
 
-/// How a [`UncertainClock::commit_wait`] ended: how long it slept and the reading that
+/// How a [`UncertainClock::commit_wait_with`] ended: how long it slept and the reading that
 /// showed the commit timestamp had passed.
 ///
 /// # Examples
@@ -576,8 +576,7 @@ impl<C: PhysicalClock, B: ErrorBound> UncertainClock<C, B> {
     /// clock stepped back only make it wait longer; it never returns early.
     ///
     /// `sleep` is injected so that a test can advance a [`ManualClock`](crate::ManualClock)
-    /// instead of sleeping; [`commit_wait`](Self::commit_wait) uses
-    /// [`std::thread::sleep`].
+    /// instead of sleeping; `commit_wait` (with `std`) uses `std::thread::sleep`.
     ///
     /// # Errors
     ///

@@ -248,12 +248,14 @@ impl JumpWatch {
         } else {
             return;
         };
+        let jump = ClockJump {
+            direction,
+            from_micros: prev,
+            to_micros: pt,
+        };
+        crate::trace::clock_jumped(&jump);
         if let Some(hook) = &self.hook {
-            hook(ClockJump {
-                direction,
-                from_micros: prev,
-                to_micros: pt,
-            });
+            hook(jump);
         }
     }
 

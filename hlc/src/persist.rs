@@ -669,7 +669,9 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
             };
             if let Some(mut store) = store {
                 let wanted = ts.physical().saturating_add(self.lease_micros / 2 + 1);
-                let _ = self.extend_locked(&mut *store, wanted);
+                if let Err(e) = self.extend_locked(&mut *store, wanted) {
+                    crate::trace::bound_refresh_failed(&e, wanted, true);
+                }
             }
         }
     }
@@ -677,7 +679,11 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     /// Makes sure the persisted bound is at least `needed`.
     fn extend(&self, needed: u64) -> Result<(), StoreError> {
         let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
-        self.extend_locked(&mut *store, needed)
+        let result = self.extend_locked(&mut *store, needed);
+        if let Err(e) = &result {
+            crate::trace::bound_refresh_failed(e, needed, false);
+        }
+        result
     }
 
     fn extend_locked(&self, store: &mut S, needed: u64) -> Result<(), StoreError> {
