@@ -81,6 +81,7 @@
 extern crate alloc;
 
 mod clock;
+mod duration;
 #[cfg(feature = "alloc")]
 mod hedge;
 mod policy;
@@ -106,6 +107,7 @@ pub use clock::MonotonicClock;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use clock::TokioClock;
 pub use clock::{Clock, ManualClock};
+pub use duration::{DurationParseError, parse_duration};
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use hedge::{Hedge, HedgeError};

@@ -70,10 +70,18 @@ pub struct RetryPolicy {
 struct PolicyRepr {
     strategy: Strategy,
     max_attempts: u32,
+    #[serde(default, with = "crate::duration::serde_duration::option")]
     max_elapsed: Option<Duration>,
-    #[serde(default = "default_max_pushback")]
+    #[serde(
+        default = "default_max_pushback",
+        with = "crate::duration::serde_duration"
+    )]
     max_pushback: Duration,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::duration::serde_duration::option"
+    )]
     attempt_timeout: Option<Duration>,
 }
 

@@ -173,7 +173,9 @@ const DEFAULT_FACTOR_MILLI: u32 = 500;
 #[serde(deny_unknown_fields)]
 struct StrategyRepr {
     kind: StrategyKind,
+    #[serde(with = "crate::duration::serde_duration")]
     base: Duration,
+    #[serde(with = "crate::duration::serde_duration")]
     cap: Duration,
     #[serde(default = "default_multiplier")]
     multiplier: f64,

@@ -71,7 +71,10 @@ fn breaker_config_round_trips_and_rejects_invalid_thresholds() {
         .unwrap();
     let json = serde_json::to_string(&c).unwrap();
     assert_eq!(serde_json::from_str::<BreakerConfig>(&json).unwrap(), c);
-    let bad = json.replace("\"failure_pct\":20.0", "\"failure_pct\":120.0");
+    let bad = json.replace(
+        "\"failure_rate_threshold\":20.0",
+        "\"failure_rate_threshold\":120.0",
+    );
     assert_ne!(bad, json);
     assert!(serde_json::from_str::<BreakerConfig>(&bad).is_err());
     // A decoded window is bounded like a built one: no huge allocation from a config file.
@@ -97,4 +100,88 @@ proptest! {
         let built = Strategy::new(kind, Duration::from_nanos(base), Duration::from_nanos(cap)).ok();
         prop_assert_eq!(decoded, built);
     }
+}
+
+/// Issue 26: the breaker configuration's fields are named after the builder methods
+/// (`sliding_window`, `failure_rate_threshold`, `slow_call_rate_threshold`,
+/// `slow_call_duration`, `wait_in_open`, `max_wait_in_half_open`); the first release's
+/// names are still read, unknown fields refused.
+#[test]
+fn regression_breaker_serde_fields_are_the_builder_names() {
+    let c = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(20))
+        .failure_rate_threshold(25.0)
+        .slow_call_rate_threshold(80.0)
+        .slow_call_duration(Duration::from_secs(2))
+        .wait_in_open(Duration::from_secs(5))
+        .max_wait_in_half_open(Duration::from_secs(9))
+        .build()
+        .unwrap();
+    let json = serde_json::to_string(&c).unwrap();
+    for name in [
+        "sliding_window",
+        "minimum_calls",
+        "failure_rate_threshold",
+        "slow_call_rate_threshold",
+        "slow_call_duration",
+        "wait_in_open",
+        "half_open_permits",
+        "max_wait_in_half_open",
+        "automatic_half_open",
+    ] {
+        assert!(json.contains(&format!("\"{name}\":")), "{name} in {json}");
+    }
+    let old = r#"{"window":{"count_based":20},"minimum_calls":100,"failure_pct":25.0,
+        "slow_pct":80.0,"slow":{"secs":2,"nanos":0},"open_wait":{"fixed":{"secs":5,"nanos":0}},
+        "half_open_permits":10,"max_half_open":{"secs":9,"nanos":0}}"#;
+    assert_eq!(serde_json::from_str::<BreakerConfig>(old).unwrap(), c);
+    let unknown = json.replace("\"minimum_calls\"", "\"minimum_cals\"");
+    assert!(serde_json::from_str::<BreakerConfig>(&unknown).is_err());
+}
+
+/// Issue 26: durations accept "250ms"-style texts as well as `{"secs", "nanos"}`, and a
+/// bad text is refused with the parser's message.
+#[test]
+fn regression_durations_accept_text() {
+    let c: BreakerConfig = serde_json::from_str(
+        r#"{"sliding_window":{"count_based":20},"minimum_calls":100,
+        "failure_rate_threshold":25.0,"slow_call_rate_threshold":80.0,
+        "slow_call_duration":"2s","wait_in_open":{"fixed":"5s"},"half_open_permits":10,
+        "max_wait_in_half_open":"1m30s"}"#,
+    )
+    .unwrap();
+    let want = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(20))
+        .failure_rate_threshold(25.0)
+        .slow_call_rate_threshold(80.0)
+        .slow_call_duration(Duration::from_secs(2))
+        .wait_in_open(Duration::from_secs(5))
+        .max_wait_in_half_open(Duration::from_secs(90))
+        .build()
+        .unwrap();
+    assert_eq!(c, want);
+    let s: Strategy =
+        serde_json::from_str(r#"{"kind":"full_jitter","base":"250ms","cap":"20s"}"#).unwrap();
+    assert_eq!(
+        s,
+        Strategy::full_jitter(Duration::from_millis(250), Duration::from_secs(20)).unwrap()
+    );
+    let p: RetryPolicy = serde_json::from_str(
+        r#"{"strategy":{"kind":"constant","base":"1s","cap":"1s"},"max_attempts":3,
+        "max_elapsed":"30s","max_pushback":"10s","attempt_timeout":"500ms"}"#,
+    )
+    .unwrap();
+    assert_eq!(p.max_elapsed(), Some(Duration::from_secs(30)));
+    assert_eq!(p.attempt_timeout(), Some(Duration::from_millis(500)));
+    let p: RetryPolicy = serde_json::from_str(
+        r#"{"strategy":{"kind":"constant","base":"1s","cap":"1s"},"max_attempts":3}"#,
+    )
+    .unwrap();
+    assert_eq!(p.max_elapsed(), None);
+    let err = serde_json::from_str::<Strategy>(r#"{"kind":"constant","base":"1 sec","cap":"1s"}"#)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("unknown duration unit at byte 1"),
+        "{err}"
+    );
 }

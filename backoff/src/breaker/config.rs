@@ -43,7 +43,7 @@ pub enum SlidingWindow {
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum OpenWait {
     /// The same wait every time.
-    Fixed(Duration),
+    Fixed(#[cfg_attr(feature = "serde", serde(with = "crate::duration::serde_duration"))] Duration),
     /// A wait from a backoff [`Strategy`], indexed by the number of consecutive openings
     /// (0 for the first opening since the breaker was last closed). The decorrelated kinds
     /// walk from one opening to the next (each wait drawn from the previous one), starting
@@ -312,15 +312,45 @@ impl Default for BreakerConfig {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[must_use]
 pub struct BreakerConfigBuilder {
+    // Serialized under the builder methods' names; the names of the first release are
+    // still read.
+    #[cfg_attr(feature = "serde", serde(rename = "sliding_window", alias = "window"))]
     window: SlidingWindow,
     minimum_calls: u32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "failure_rate_threshold", alias = "failure_pct")
+    )]
     failure_pct: f32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "slow_call_rate_threshold", alias = "slow_pct")
+    )]
     slow_pct: f32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "slow_call_duration",
+            alias = "slow",
+            with = "crate::duration::serde_duration"
+        )
+    )]
     slow: Duration,
+    #[cfg_attr(feature = "serde", serde(rename = "wait_in_open", alias = "open_wait"))]
     open_wait: OpenWait,
     half_open_permits: u32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "max_wait_in_half_open",
+            alias = "max_half_open",
+            default,
+            with = "crate::duration::serde_duration::option"
+        )
+    )]
     max_half_open: Option<Duration>,
     #[cfg_attr(feature = "serde", serde(default))]
     automatic_half_open: bool,
