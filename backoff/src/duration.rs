@@ -11,7 +11,7 @@ use core::time::Duration;
 /// assert_eq!(parse_duration("250"), Err(DurationParseError::MissingUnit { at: 3 }));
 /// assert_eq!(
 ///     parse_duration("5 parsecs").unwrap_err().to_string(),
-///     "unknown duration unit at byte 2 (use ns, us, ms, s, m or h)"
+///     "unknown duration unit at byte 1 (use ns, us, ms, s, m or h)"
 /// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
