@@ -80,6 +80,15 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+/// A `tracing` event under target `ward_backoff` with the `tracing` feature; nothing
+/// without it.
+macro_rules! event {
+    ($level:ident, $($arg:tt)+) => {
+        #[cfg(feature = "tracing")]
+        tracing::$level!(target: "ward_backoff", $($arg)+);
+    };
+}
+
 mod clock;
 mod duration;
 #[cfg(feature = "alloc")]

@@ -660,6 +660,7 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
         if self.retrier.budget.try_first_attempt() {
             Ok(())
         } else {
+            event!(warn, "retry budget refused a first attempt");
             Err(RetryError {
                 error: None,
                 attempts: 0,
@@ -691,20 +692,30 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
             reason,
         };
         let (pushback, kind) = match action {
-            Action::GiveUp => return Err(stop(StopReason::NotRetryable)),
+            Action::GiveUp => {
+                event!(debug, attempts = self.attempt, "error not retryable");
+                return Err(stop(StopReason::NotRetryable));
+            }
             Action::Retry => (None, RetryKind::Error),
             Action::RetryTimeout => (None, RetryKind::Timeout),
             Action::RetryThrottled => (None, RetryKind::Throttling),
             Action::RetryAfter(d) => (Some(d), RetryKind::Error),
         };
         match self.schedule.on_failure(self.retrier.clock.now(), pushback) {
-            Decision::GiveUp(reason) => Err(stop(reason)),
+            Decision::GiveUp(reason) => {
+                event!(info, attempts = self.attempt, %reason, "retries stopped");
+                Err(stop(reason))
+            }
             Decision::RetryAfter(delay) => match budget.try_retry(kind) {
                 Some(w) => {
+                    event!(debug, attempt = self.attempt, ?delay, ?kind, "retrying");
                     self.withdrawal = Some(w);
                     Ok(delay)
                 }
-                None => Err(stop(StopReason::BudgetExhausted)),
+                None => {
+                    event!(warn, attempts = self.attempt, "retry budget exhausted");
+                    Err(stop(StopReason::BudgetExhausted))
+                }
             },
         }
     }

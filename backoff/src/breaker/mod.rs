@@ -500,6 +500,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
                         // Counted, but no event: Resilience4j's forced-open state emits
                         // transitions only.
                         self.rejected.fetch_add(1, Ordering::Relaxed);
+                        event!(debug, "forced-open circuit breaker rejected a call");
                         Err(Rejected {
                             state: State::ForcedOpen,
                             remaining_open: None,
@@ -538,6 +539,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
             state,
             remaining_open,
         };
+        event!(debug, %state, ?remaining_open, "circuit breaker rejected a call");
         self.observer.on_event(&Event::NotPermitted(r));
         r
     }
@@ -883,6 +885,11 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
     }
 
     fn observe(&self, from: State, to: State, at: Duration) {
+        if matches!(to, State::Open | State::ForcedOpen) {
+            event!(warn, %from, %to, ?at, "circuit breaker transition");
+        } else {
+            event!(info, %from, %to, ?at, "circuit breaker transition");
+        }
         let t = Transition { from, to, at };
         self.observer.on_transition(t);
         self.observer.on_event(&Event::Transition(t));
