@@ -161,4 +161,60 @@ pub enum DecodeError {
         /// The clock's entry for the same actor.
         clock: u64,
     },
+    /// Two runs of one actor's out-of-order dots touch (the second starts right after
+    /// the first ends), so they should have been one run.
+    #[error("context run at index {index} starts right after the previous run of its actor")]
+    TouchingRuns {
+        /// Position of the second run.
+        index: usize,
+    },
+    /// A run of one dot is written as `[actor, first, last]` with `first == last`; the
+    /// canonical form of one dot is `[actor, counter]`.
+    #[error("run of the single dot {counter} must be written as [actor, counter]")]
+    SingleDotRun {
+        /// The dot's counter.
+        counter: u64,
+    },
+}
+
+/// Why a [`ContextProbe`](crate::ContextProbe) could not be built from an actor table.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "alloc")] {
+/// use ward_vclock::{ContextProbe, DotContext, ProbeError};
+///
+/// let ctx = DotContext::<char>::new();
+/// let table = ['b', 'a'];
+/// let order = [(0, &table[0]), (1, &table[1])]; // not in actor order
+/// assert_eq!(
+///     ContextProbe::dense(&ctx, table.len(), order).unwrap_err(),
+///     ProbeError::Unsorted { position: 1 },
+/// );
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum ProbeError {
+    /// An index is not below the table length the probe was built for.
+    #[error("actor index {index} is out of range for a table of {len} actors")]
+    IndexOutOfRange {
+        /// The index given.
+        index: usize,
+        /// The table length.
+        len: usize,
+    },
+    /// Two table entries carry the same index.
+    #[error("actor index {index} is given twice")]
+    DuplicateIndex {
+        /// The repeated index.
+        index: usize,
+    },
+    /// The actors of a dense probe are not strictly ascending.
+    #[error("actor at position {position} is not greater than the one before it")]
+    Unsorted {
+        /// Position (in the given sequence) of the out-of-order actor.
+        position: usize,
+    },
 }

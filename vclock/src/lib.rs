@@ -5,6 +5,7 @@
     not(feature = "alloc"),
     doc = "<!-- the alloc items, for builds without alloc -->
 [`CausalBuffer`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.CausalBuffer.html
+[`ContextProbe`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.ContextProbe.html
 [`DotContext`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.DotContext.html
 [`DvvSet`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.DvvSet.html
 [`Itc`]: https://docs.rs/ward-vclock/latest/ward_vclock/struct.Itc.html
@@ -47,13 +48,13 @@ mod message;
 mod vclock;
 
 pub use crate::dot::Dot;
-pub use crate::error::{DecodeError, VClockError};
+pub use crate::error::{DecodeError, ProbeError, VClockError};
 pub use crate::range::{DotRange, RangeDots};
 
 #[cfg(feature = "alloc")]
 pub use crate::buffer::{CausalBuffer, Missing, Offered, PushError, Pushed, Ready, StampError};
 #[cfg(feature = "alloc")]
-pub use crate::context::{DotContext, Dots};
+pub use crate::context::{ContextProbe, DotContext, Dots};
 #[cfg(feature = "alloc")]
 pub use crate::dvvset::DvvSet;
 #[cfg(feature = "alloc")]

@@ -26,9 +26,9 @@ use crate::error::VClockError;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DotRange<A> {
-    actor: A,
-    first: NonZeroU64,
-    last: NonZeroU64,
+    pub(crate) actor: A,
+    pub(crate) first: NonZeroU64,
+    pub(crate) last: NonZeroU64,
 }
 
 impl<A> DotRange<A> {

@@ -22,13 +22,14 @@ fn set_of(ctx: &DotContext<u8>) -> Model {
 fn assert_compact(ctx: &DotContext<u8>) {
     let cloud: Vec<_> = ctx.cloud().cloned().collect();
     assert!(
-        cloud.windows(2).all(|w| w[0] < w[1]),
-        "cloud not sorted: {ctx:?}"
+        cloud.windows(2).all(|w| w[0].actor() < w[1].actor()
+            || (w[0].actor() == w[1].actor() && w[0].last() + 1 < w[1].first())),
+        "cloud runs not sorted, disjoint and apart: {ctx:?}"
     );
-    for d in &cloud {
+    for r in &cloud {
         assert!(
-            d.counter() > ctx.clock().get(d.actor()) + 1,
-            "cloud dot {d:?} not separated from the clock: {ctx:?}"
+            r.first() > ctx.clock().get(r.actor()) + 1,
+            "cloud run {r:?} not separated from the clock: {ctx:?}"
         );
     }
 }
@@ -69,7 +70,10 @@ fn out_of_order_dot_is_kept_exactly() {
     assert!(!ctx.contains(&dot(0, 2)));
     assert!(ctx.contains(&dot(0, 3)));
     assert_eq!(ctx.clock().get(&0), 1);
-    assert_eq!(ctx.cloud().cloned().collect::<Vec<_>>(), [dot(0, 3)]);
+    assert_eq!(
+        ctx.cloud().cloned().collect::<Vec<_>>(),
+        [DotRange::new(0, 3, 3).unwrap()]
+    );
     assert!(ctx.insert(dot(0, 2)));
     assert_eq!(ctx.clock().get(&0), 3);
     assert_eq!(ctx.cloud().count(), 0);
@@ -387,7 +391,7 @@ proptest! {
                     prop_assert_eq!(ctx.contains(&d), held);
                 }
             }
-            let cloud: Model = ctx.cloud().map(|d| d.into_parts()).collect();
+            let cloud: Model = ctx.cloud().flat_map(DotRange::dots).map(Dot::into_parts).collect();
             let expected_cloud: Model = above
                 .iter()
                 .copied()

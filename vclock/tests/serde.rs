@@ -91,6 +91,37 @@ fn context_decoding_rejects_invalid_contexts() {
 }
 
 #[test]
+fn context_runs_encode_as_triples_and_old_dot_lists_still_decode() {
+    type Ctx = DotContext<String>;
+    let ctx: Ctx = [("a", 1), ("a", 3), ("a", 4), ("a", 5), ("b", 2)]
+        .into_iter()
+        .map(|(a, c)| Dot::new(a.to_string(), c).unwrap())
+        .collect();
+    let text = to_string(&ctx).unwrap();
+    assert_eq!(text, r#"{"clock":[["a",1]],"cloud":[["a",3,5],["b",2]]}"#);
+    assert_eq!(from_str::<Ctx>(&text).unwrap(), ctx);
+    // The encoding written before runs listed every cloud dot.
+    let old = r#"{"clock":[["a",1]],"cloud":[["a",3],["a",4],["a",5],["b",2]]}"#;
+    assert_eq!(from_str::<Ctx>(old).unwrap(), ctx);
+    assert_eq!(
+        decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",3,4],["a",5]]}"#),
+        "context run at index 1 starts right after the previous run of its actor"
+    );
+    assert!(
+        decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",3,3]]}"#)
+            .starts_with("run of the single dot 3 must be written as [actor, counter]")
+    );
+    assert!(decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",5,3]]}"#).contains("5"));
+    assert!(decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",3,4,5]]}"#).contains("trailing"));
+    assert_eq!(
+        decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",3,9],["a",5,12]]}"#),
+        "context dots not strictly increasing at index 1"
+    );
+    let top = format!(r#"{{"clock":[],"cloud":[["a",3,{}]]}}"#, u64::MAX);
+    assert_eq!(to_string(&from_str::<Ctx>(&top).unwrap()).unwrap(), top);
+}
+
+#[test]
 fn message_round_trips_and_rejects_missing_sender_entry() {
     let clock: Clock = [("a".to_string(), 1), ("b".to_string(), 1)]
         .into_iter()

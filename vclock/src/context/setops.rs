@@ -2,22 +2,15 @@
 
 use alloc::vec::Vec;
 
-use super::DotContext;
+use super::{DotContext, after};
 use crate::dot::Dot;
 use crate::range::DotRange;
 
 impl<A: Ord + Clone> DotContext<A> {
-    /// The cloud dots of `actor`, in ascending order.
-    fn cloud_of(&self, actor: &A) -> &[Dot<A>] {
-        let start = self.cloud.partition_point(|d| d.actor() < actor);
-        let end = start + self.cloud[start..].partition_point(|d| d.actor() == actor);
-        &self.cloud[start..end]
-    }
-
     /// Every dot of the context as maximal ranges of consecutive dots, in ascending
     /// order (by actor, then counter): one range per actor for its contiguous prefix,
-    /// then one per run of consecutive cloud dots. The number of ranges is at most the
-    /// number of clock entries plus cloud dots, however many dots they hold.
+    /// then its cloud runs. The number of ranges is the number of clock entries plus
+    /// cloud runs, however many dots they hold.
     ///
     /// # Examples
     ///
@@ -32,43 +25,66 @@ impl<A: Ord + Clone> DotContext<A> {
     /// # Ok::<(), ward_vclock::VClockError>(())
     /// ```
     pub fn ranges(&self) -> Vec<DotRange<A>> {
-        let mut out: Vec<DotRange<A>> = Vec::new();
-        for actor in self.actors() {
-            self.push_ranges_of(actor, &mut out);
+        self.runs()
+            .filter_map(|(actor, counters)| {
+                DotRange::new(actor.clone(), *counters.start(), *counters.end()).ok()
+            })
+            .collect()
+    }
+
+    /// The first counter in `first..=last` of `actor` that the context does not hold.
+    fn first_gap(&self, actor: &A, first: u64, last: u64) -> Option<u64> {
+        let known = self.clock.get(actor);
+        if last <= known {
+            return None;
         }
-        out
+        let mut counter = first.max(after(known).get());
+        let runs = self.cloud_of(actor);
+        let k = runs.partition_point(|r| r.last() < counter);
+        if let Some(r) = runs.get(k)
+            && r.first() <= counter
+        {
+            // Covered up to the end of `r`; the next counter is a gap (runs never touch).
+            if r.last() >= last {
+                return None;
+            }
+            counter = r.last() + 1;
+        }
+        Some(counter)
     }
 
-    /// The actors with at least one dot, in ascending order.
-    fn actors(&self) -> Vec<&A> {
-        let mut actors: Vec<&A> = self.clock.iter().map(|(a, _)| a).collect();
-        actors.extend(self.cloud.iter().map(Dot::actor));
-        actors.sort_unstable();
-        actors.dedup();
-        actors
-    }
-
-    /// Appends the maximal ranges of `actor`'s dots.
-    fn push_ranges_of(&self, actor: &A, out: &mut Vec<DotRange<A>>) {
+    /// The smallest dot of `actor` that `self` holds and `other` does not, if any.
+    ///
+    /// A replica checking an incoming state for events of its own actor that it never
+    /// produced asks `incoming.first_dot_outside(&mine, &me)`. It costs a binary search
+    /// per run of `actor`, however many dots the runs hold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{Dot, DotContext, DotRange};
+    ///
+    /// let mine: DotContext<char> = [DotRange::new('a', 1, 5)?, DotRange::new('a', 8, 9)?].into_iter().collect();
+    /// let incoming: DotContext<char> = [DotRange::new('a', 1, 9)?].into_iter().collect();
+    /// assert_eq!(incoming.first_dot_outside(&mine, &'a'), Some(Dot::new('a', 6)?));
+    /// assert_eq!(mine.first_dot_outside(&incoming, &'a'), None);
+    /// assert_eq!(incoming.first_dot_outside(&mine, &'b'), None);
+    /// # Ok::<(), ward_vclock::VClockError>(())
+    /// ```
+    pub fn first_dot_outside(&self, other: &Self, actor: &A) -> Option<Dot<A>> {
         let prefix = self.clock.get(actor);
-        if prefix > 0 {
-            out.extend(DotRange::new(actor.clone(), 1, prefix).ok());
-        }
-        let mut run: Option<(u64, u64)> = None;
-        for dot in self.cloud_of(actor) {
-            let c = dot.counter();
-            run = match run {
-                Some((first, last)) if last.checked_add(1) == Some(c) => Some((first, c)),
-                Some((first, last)) => {
-                    out.extend(DotRange::new(actor.clone(), first, last).ok());
-                    Some((c, c))
-                }
-                None => Some((c, c)),
-            };
-        }
-        if let Some((first, last)) = run {
-            out.extend(DotRange::new(actor.clone(), first, last).ok());
-        }
+        let prefix = (prefix > 0).then_some((1, prefix));
+        let runs = self.cloud_of(actor).iter().map(|r| (r.first(), r.last()));
+        prefix
+            .into_iter()
+            .chain(runs)
+            .find_map(|(first, last)| other.first_gap(actor, first, last))
+            .and_then(|counter| Dot::new(actor.clone(), counter).ok())
+    }
+
+    /// Whether the context holds every dot of `actor` from `first` to `last`.
+    fn covers(&self, actor: &A, first: u64, last: u64) -> bool {
+        self.first_gap(actor, first, last).is_none()
     }
 
     /// Whether every dot of `self` is in `other` (`self ⊆ other`).
@@ -86,15 +102,33 @@ impl<A: Ord + Clone> DotContext<A> {
     /// # Ok::<(), ward_vclock::VClockError>(())
     /// ```
     pub fn is_subset(&self, other: &Self) -> bool {
-        // In canonical form a cloud dot never directly follows its actor's prefix, so
+        // In canonical form a cloud run never directly follows its actor's prefix, so
         // `other` holds the prefix `1..=n` exactly when its own prefix reaches `n`.
-        other.clock.descends(&self.clock) && self.cloud.iter().all(|d| other.contains(d))
+        other.clock.descends(&self.clock)
+            && self
+                .cloud
+                .iter()
+                .all(|r| other.covers(&r.actor, r.first(), r.last()))
+    }
+
+    /// Appends the parts of `actor`'s `first..=last` that the context holds.
+    fn push_common(&self, actor: &A, first: u64, last: u64, out: &mut Vec<DotRange<A>>) {
+        let known = self.clock.get(actor);
+        if known >= first {
+            out.extend(DotRange::new(actor.clone(), first, known.min(last)).ok());
+        }
+        let runs = self.cloud_of(actor);
+        let start = runs.partition_point(|r| r.last() < first);
+        for r in runs[start..].iter().take_while(|r| r.first() <= last) {
+            let (f, l) = (r.first().max(first), r.last().min(last));
+            out.extend(DotRange::new(actor.clone(), f, l).ok());
+        }
     }
 
     /// The dots in both contexts (`self ∩ other`), as a context.
     ///
-    /// The result's clock is the meet of the two clocks; its cloud holds only dots from
-    /// the two clouds, so it is never larger than the inputs.
+    /// The result's clock is the meet of the two clocks; its cloud holds only parts of
+    /// the two clouds' runs, so it is never larger than the inputs.
     ///
     /// # Examples
     ///
@@ -111,27 +145,27 @@ impl<A: Ord + Clone> DotContext<A> {
     pub fn intersection(&self, other: &Self) -> Self {
         let mut clock = self.clock.clone();
         clock.meet(&other.clock);
-        let mut result = Self::from(clock);
         // A common dot above the smaller prefix lies above one context's prefix, so it
-        // is a cloud dot of that context.
-        let common: Vec<Dot<A>> = self
-            .cloud
-            .iter()
-            .filter(|d| other.contains(d))
-            .chain(other.cloud.iter().filter(|d| self.contains(d)))
-            .cloned()
-            .collect();
-        result.extend(common);
+        // is in a cloud run of that context.
+        let mut common: Vec<DotRange<A>> = Vec::new();
+        for r in &self.cloud {
+            other.push_common(&r.actor, r.first(), r.last(), &mut common);
+        }
+        for r in &other.cloud {
+            self.push_common(&r.actor, r.first(), r.last(), &mut common);
+        }
+        let mut result = Self::from(clock);
+        result.cloud = common;
+        result.compact();
         result
     }
 
     /// The dots of `self` that are not in `other` (`self \ other`), as maximal ranges
     /// in ascending order (by actor, then counter).
     ///
-    /// Ranges keep the answer small where a context could not: `{a: 1..=10⁹}` less the
-    /// single dot `a:5` is two ranges, but as a context it would hold almost 10⁹ cloud
-    /// dots. The number of ranges is at most the number of clock entries and cloud dots
-    /// of both contexts together.
+    /// Ranges keep the answer small: `{a: 1..=10⁹}` less the single dot `a:5` is two
+    /// ranges. The number of ranges is at most the number of clock entries and cloud
+    /// runs of both contexts together.
     ///
     /// # Examples
     ///
@@ -148,47 +182,47 @@ impl<A: Ord + Clone> DotContext<A> {
     /// # Ok::<(), ward_vclock::VClockError>(())
     /// ```
     pub fn difference(&self, other: &Self) -> Vec<DotRange<A>> {
-        let mut out = Vec::new();
-        let mut mine = Vec::new();
-        for actor in self.actors() {
-            mine.clear();
-            self.push_ranges_of(actor, &mut mine);
-            // `other` holds `1..=prefix` and its cloud dots of `actor`.
+        let mut out: Vec<DotRange<A>> = Vec::new();
+        for (actor, counters) in self.runs() {
+            // `other` holds `1..=prefix` and its cloud runs of `actor`.
             let prefix = other.clock.get(actor);
-            let holes = other.cloud_of(actor);
-            for range in &mine {
-                let Some(first) = prefix.checked_add(1).map(|p| p.max(range.first())) else {
-                    break;
-                };
-                subtract(actor, first, range.last(), holes, &mut out);
-            }
+            let Some(first) = prefix.checked_add(1).map(|p| p.max(*counters.start())) else {
+                continue;
+            };
+            subtract(
+                actor,
+                first,
+                *counters.end(),
+                other.cloud_of(actor),
+                &mut out,
+            );
         }
         out
     }
 }
 
-/// Appends the counters `first..=last` of `actor` that are not in the sorted `holes`,
-/// as maximal ranges.
+/// Appends the counters `first..=last` of `actor` that are not in the sorted runs
+/// `holes`, as maximal ranges.
 fn subtract<A: Clone>(
     actor: &A,
     first: u64,
     last: u64,
-    holes: &[Dot<A>],
+    holes: &[DotRange<A>],
     out: &mut Vec<DotRange<A>>,
 ) {
     if first > last {
         return;
     }
-    let start = holes.partition_point(|d| d.counter() < first);
+    let start = holes.partition_point(|r| r.last() < first);
     // The next counter not yet accounted for; `None` past `u64::MAX`.
     let mut next = Some(first);
-    for hole in holes[start..].iter().take_while(|d| d.counter() <= last) {
+    for hole in holes[start..].iter().take_while(|r| r.first() <= last) {
         if let Some(n) = next
-            && hole.counter() > n
+            && hole.first() > n
         {
-            out.extend(DotRange::new(actor.clone(), n, hole.counter() - 1).ok());
+            out.extend(DotRange::new(actor.clone(), n, hole.first() - 1).ok());
         }
-        next = hole.counter().checked_add(1);
+        next = hole.last().checked_add(1);
     }
     if let Some(n) = next
         && n <= last
