@@ -3,7 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use ward_vclock::{Dot, DotContext, VClock};
+use ward_vclock::{Dot, DotContext, DotRange, VClock};
 
 use crate::error::DecodeError;
 use crate::gcounter::GCounter;
@@ -13,7 +13,10 @@ use crate::orset::{Digest, OrSet};
 use crate::pncounter::PnCounter;
 
 /// The encoding version [`to_bytes`] writes and [`from_bytes`] accepts.
-pub const BINARY_VERSION: u8 = 1;
+///
+/// Version 2 writes a causal context's cloud as runs of consecutive dots; version 1
+/// (dot by dot) is no longer read.
+pub const BINARY_VERSION: u8 = 2;
 
 /// A value with a compact binary form: the states of this crate, and the element,
 /// actor and stamp types they are usually built from.
@@ -107,10 +110,10 @@ pub fn to_bytes<T: Binary>(value: &T) -> Vec<u8> {
 /// ```
 /// use ward_crdt::{from_bytes, DecodeError, GCounter};
 ///
-/// let future = [2_u8, 0];
+/// let future = [3_u8, 0];
 /// assert_eq!(
 ///     from_bytes::<GCounter<u8>>(&future),
-///     Err(DecodeError::UnsupportedVersion { version: 2, supported: 1 }),
+///     Err(DecodeError::UnsupportedVersion { version: 3, supported: 2 }),
 /// );
 /// ```
 pub fn from_bytes<T: Binary>(bytes: &[u8]) -> Result<T, DecodeError> {
@@ -307,8 +310,8 @@ impl<A: Binary> Binary for Dot<A> {
     }
 }
 
-/// The clock's `(actor, counter)` entries, then the cloud's dots; validated by
-/// `ward-vclock`'s checked conversions.
+/// The clock's `(actor, counter)` entries, then the cloud's runs as `(actor, first,
+/// last - first)`; validated by `ward-vclock`'s checked conversions.
 impl<A: Binary + Ord + Clone> Binary for DotContext<A> {
     fn encode(&self, out: &mut Vec<u8>) {
         put_varint(self.clock().len() as u64, out);
@@ -317,14 +320,23 @@ impl<A: Binary + Ord + Clone> Binary for DotContext<A> {
             put_varint(n, out);
         }
         put_varint(self.cloud().len() as u64, out);
-        for dot in self.cloud() {
-            dot.encode(out);
+        for run in self.cloud() {
+            run.actor().encode(out);
+            put_varint(run.first(), out);
+            put_varint(run.last() - run.first(), out);
         }
     }
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
         let clock =
             VClock::try_from(Vec::<(A, u64)>::decode(input)?).map_err(DecodeError::Context)?;
-        let cloud = Vec::<Dot<A>>::decode(input)?;
+        let runs = Vec::<(A, (u64, u64))>::decode(input)?;
+        let mut cloud = Vec::with_capacity(runs.len());
+        for (actor, (first, extra)) in runs {
+            let last = first.checked_add(extra).ok_or(DecodeError::InvalidBytes)?;
+            let run = DotRange::new(actor, first, last)
+                .map_err(|_| DecodeError::Context(ward_vclock::DecodeError::ZeroDot))?;
+            cloud.push(run);
+        }
         DotContext::try_from((clock, cloud)).map_err(DecodeError::Context)
     }
 }

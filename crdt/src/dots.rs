@@ -11,17 +11,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::num::NonZeroU64;
 
-use ward_vclock::{Dot, DotContext, VClock};
-
-/// Whether `ctx` holds the dot `(actor, counter)`, without building (cloning) the dot.
-pub(crate) fn ctx_contains<A: Ord>(ctx: &DotContext<A>, actor: &A, counter: u64) -> bool {
-    counter <= ctx.clock().get(actor)
-        || ctx
-            .cloud()
-            .as_slice()
-            .binary_search_by(|d| d.actor().cmp(actor).then(d.counter().cmp(&counter)))
-            .is_ok()
-}
+use ward_vclock::{ContextProbe, Dot, DotContext, VClock};
 
 /// The context holding exactly `dots`, which must be sorted strictly ascending: each
 /// actor's run that starts at counter 1 becomes its clock entry, the rest its cloud.
@@ -119,11 +109,6 @@ impl<A> ActorTable<A> {
     pub(crate) fn len(&self) -> usize {
         self.actors.len()
     }
-
-    /// Indices in actor order.
-    pub(crate) fn sorted(&self) -> &[usize] {
-        &self.order
-    }
 }
 
 impl<A: Ord + Clone> ActorTable<A> {
@@ -158,6 +143,23 @@ impl<A: Ord + Clone> ActorTable<A> {
         Dot::from_nonzero(self.actors[dot.actor].clone(), dot.counter)
     }
 
+    /// The dense probe of `ctx` over the whole table (per-index arrays, built in
+    /// `O(actors + context)`), for joins of whole states.
+    pub(crate) fn probe(&self, ctx: &DotContext<A>) -> Probe {
+        let by_actor = self.order.iter().map(|&i| (i, &self.actors[i]));
+        Probe(
+            ContextProbe::dense(ctx, self.actors.len(), by_actor)
+                .expect("an actor table lists each index once, in actor order"),
+        )
+    }
+
+    /// The sparse probe of `ctx` for the table indices `indices` (distinct): it answers
+    /// only for dots of those actors, and costs in proportion to them.
+    pub(crate) fn probe_sparse(&self, ctx: &DotContext<A>, indices: &[usize]) -> Probe {
+        let chosen = indices.iter().map(|&i| (i, &self.actors[i]));
+        Probe(ContextProbe::sparse(ctx, chosen).expect("distinct table indices"))
+    }
+
     /// Compares two local dots of (possibly) different tables by their real dots.
     pub(crate) fn cmp_across(&self, a: LocalDot, other: &Self, b: LocalDot) -> Ordering {
         self.actors[a.actor]
@@ -166,136 +168,20 @@ impl<A: Ord + Clone> ActorTable<A> {
     }
 }
 
-/// A causal context seen through one actor table: answers "does the context hold this
-/// local dot?" without actor comparisons.
-///
-/// The dense form holds an array entry per actor of the table (array lookups; built in
-/// `O(actors)`), for merges of whole states. The sparse form holds only the given actors
-/// (binary searches; built in `O(k log actors)` for `k` actors), so merging a small
-/// delta costs in proportion to the delta, not to the actors the set has heard of.
+/// A causal context seen through one actor table (`ward-vclock`'s [`ContextProbe`]),
+/// asked with this crate's [`LocalDot`]s.
 #[derive(Debug)]
-pub(crate) enum Probe {
-    Dense {
-        /// Clock entry of each table index.
-        clock: Vec<u64>,
-        /// Cloud dots whose actor is in the table, as sorted `(index, counter)` pairs.
-        cloud: Vec<(usize, u64)>,
-        /// Per table index, the smallest and largest counter of its cloud dots (`(MAX,
-        /// 0)` when it has none), so most lookups never search the cloud.
-        cloud_span: Vec<(u64, u64)>,
-    },
-    Sparse {
-        /// `(index, clock entry)` of the chosen actors, sorted by index.
-        clock: Vec<(usize, u64)>,
-        /// Their cloud dots as sorted `(index, counter)` pairs.
-        cloud: Vec<(usize, u64)>,
-    },
-}
+pub(crate) struct Probe(ContextProbe);
 
 impl Probe {
-    /// Builds the dense probe of `ctx` for every actor of `table`.
-    pub(crate) fn new<A: Ord + Clone>(ctx: &DotContext<A>, table: &ActorTable<A>) -> Self {
-        let mut clock = alloc::vec![0; table.len()];
-        // Both sequences are sorted by actor: walk them together.
-        let mut entries = ctx.clock().iter().peekable();
-        for &i in table.sorted() {
-            let actor = table.actor(i);
-            while let Some((a, n)) = entries.peek() {
-                match (*a).cmp(actor) {
-                    Ordering::Less => {
-                        entries.next();
-                    }
-                    Ordering::Equal => {
-                        clock[i] = *n;
-                        break;
-                    }
-                    Ordering::Greater => break,
-                }
-            }
-        }
-        let mut cloud: Vec<(usize, u64)> = ctx
-            .cloud()
-            .filter_map(|d| table.find(d.actor()).map(|i| (i, d.counter())))
-            .collect();
-        cloud.sort_unstable();
-        let mut cloud_span = alloc::vec![(u64::MAX, 0); table.len()];
-        for &(i, c) in &cloud {
-            let span = &mut cloud_span[i];
-            *span = (span.0.min(c), span.1.max(c));
-        }
-        Self::Dense {
-            clock,
-            cloud,
-            cloud_span,
-        }
-    }
-
-    /// Builds the sparse probe of `ctx` for the table indices `indices` (sorted,
-    /// distinct). It answers correctly only for dots of those actors.
-    pub(crate) fn sparse<A: Ord + Clone>(
-        ctx: &DotContext<A>,
-        table: &ActorTable<A>,
-        indices: &[usize],
-    ) -> Self {
-        let all_cloud = ctx.cloud().as_slice();
-        let mut clock = Vec::with_capacity(indices.len());
-        let mut cloud = Vec::new();
-        for &i in indices {
-            let actor = table.actor(i);
-            let n = ctx.clock().get(actor);
-            if n > 0 {
-                clock.push((i, n));
-            }
-            let start = all_cloud.partition_point(|d| d.actor() < actor);
-            cloud.extend(
-                all_cloud[start..]
-                    .iter()
-                    .take_while(|d| d.actor() == actor)
-                    .map(|d| (i, d.counter())),
-            );
-        }
-        cloud.sort_unstable();
-        Self::Sparse { clock, cloud }
-    }
-
     /// How many entries the probe holds (for tests of its cost).
     #[cfg(test)]
     pub(crate) fn footprint(&self) -> usize {
-        match self {
-            Self::Dense {
-                clock,
-                cloud,
-                cloud_span,
-            } => clock.len() + cloud.len() + cloud_span.len(),
-            Self::Sparse { clock, cloud } => clock.len() + cloud.len(),
-        }
+        self.0.footprint()
     }
 
     #[inline]
     pub(crate) fn contains(&self, dot: LocalDot) -> bool {
-        let counter = dot.counter.get();
-        match self {
-            Self::Dense {
-                clock,
-                cloud,
-                cloud_span,
-            } => {
-                if counter <= clock[dot.actor] {
-                    return true;
-                }
-                let (low, high) = cloud_span[dot.actor];
-                low <= counter
-                    && counter <= high
-                    && cloud.binary_search(&(dot.actor, counter)).is_ok()
-            }
-            Self::Sparse { clock, cloud } => {
-                if let Ok(k) = clock.binary_search_by_key(&dot.actor, |e| e.0)
-                    && counter <= clock[k].1
-                {
-                    return true;
-                }
-                !cloud.is_empty() && cloud.binary_search(&(dot.actor, counter)).is_ok()
-            }
-        }
+        self.0.contains(dot.actor, dot.counter.get())
     }
 }

@@ -38,9 +38,9 @@ pub use crate::error::{
 };
 pub use crate::lattice::{DeltaCrdt, Lattice};
 
-/// Event ids and the error of minting one, re-exported from `ward-vclock` because this
-/// crate's API returns them.
-pub use ward_vclock::{Dot, VClockError};
+/// Event ids, runs of them (a context's cloud) and the error of minting one, re-exported
+/// from `ward-vclock` because this crate's API returns them.
+pub use ward_vclock::{Dot, DotRange, VClockError};
 /// Causal contexts and version vectors, re-exported from `ward-vclock` because this
 /// crate's API returns them.
 #[cfg(feature = "alloc")]

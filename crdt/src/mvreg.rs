@@ -7,7 +7,6 @@ use ward_vclock::{Dot, DotContext, VClock, VClockError};
 
 use crate::error::DecodeError;
 use crate::lattice::{DeltaCrdt, Lattice};
-use crate::orset::unknown_dot_of;
 
 /// A multi-value register: concurrent writes are all kept, as *siblings*, until a write
 /// that has seen them all replaces them.
@@ -174,7 +173,7 @@ impl<T: Clone, A: Ord + Clone> MvRegister<T, A> {
                 .filter(|(_, n)| *n > 0)
                 .collect::<VClock<A>>(),
         );
-        own.extend(self.ctx.cloud().filter(|d| d.actor() == actor).cloned());
+        own.extend(self.ctx.cloud().filter(|r| r.actor() == actor).cloned());
         own.extend(self.siblings.drain(..).map(|(d, _)| d));
         own.insert(dot.clone());
         self.siblings.push((dot.clone(), value.clone()));
@@ -251,7 +250,10 @@ impl<T: Clone + PartialEq, A: Ord + Clone> DeltaCrdt for MvRegister<T, A> {
     }
 
     fn unknown_events_of(&self, incoming: &Self, actor: &A) -> Option<(u64, u64)> {
-        unknown_dot_of(&self.ctx, &incoming.ctx, actor).map(|c| (self.ctx.max_counter(actor), c))
+        incoming
+            .ctx
+            .first_dot_outside(&self.ctx, actor)
+            .map(|d| (self.ctx.max_counter(actor), d.counter()))
     }
 
     fn double_spent_dot(&self, incoming: &Self) -> Option<u64> {

@@ -16,7 +16,7 @@ mod sync;
 
 pub use sync::Digest;
 
-use crate::dots::{ActorTable, Dots, LocalDot, ctx_contains};
+use crate::dots::{ActorTable, Dots, LocalDot};
 use crate::lattice::DeltaCrdt;
 
 /// An add-wins observed-remove set (OR-set) without tombstones, in delta-state form.
@@ -446,7 +446,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
         // held by another element.
         let mut elsewhere: Vec<(usize, u64)> = observed
             .iter()
-            .filter(|d| ctx_contains(&self.ctx, d.actor(), d.counter()) && !held_here(d))
+            .filter(|d| self.ctx.contains_event(d.actor(), d.counter()) && !held_here(d))
             .filter_map(|d| self.actors.find(d.actor()).map(|i| (i, d.counter())))
             .collect();
         if !elsewhere.is_empty() {
@@ -522,7 +522,10 @@ impl<E: Ord + Clone, A: Ord + Clone> DeltaCrdt for OrSet<E, A> {
     }
 
     fn unknown_events_of(&self, incoming: &Self, actor: &A) -> Option<(u64, u64)> {
-        unknown_dot_of(&self.ctx, &incoming.ctx, actor).map(|c| (self.ctx.max_counter(actor), c))
+        incoming
+            .ctx
+            .first_dot_outside(&self.ctx, actor)
+            .map(|d| (self.ctx.max_counter(actor), d.counter()))
     }
 
     /// Costs a lookup per incoming dot; only when an incoming element carries a dot this
@@ -535,7 +538,7 @@ impl<E: Ord + Clone, A: Ord + Clone> DeltaCrdt for OrSet<E, A> {
             for &d in entry.dots.as_slice() {
                 let actor = incoming.actors.actor(d.actor);
                 let counter = d.counter.get();
-                if !ctx_contains(&self.ctx, actor, counter) {
+                if !self.ctx.contains_event(actor, counter) {
                     continue;
                 }
                 let Some(index) = self.actors.find(actor) else {
@@ -562,30 +565,6 @@ impl<E: Ord + Clone, A: Ord + Clone> DeltaCrdt for OrSet<E, A> {
             })
         })
     }
-}
-
-/// The counter of a dot of `actor` that `incoming` holds and `mine` does not, if any.
-pub(crate) fn unknown_dot_of<A: Ord + Clone>(
-    mine: &DotContext<A>,
-    incoming: &DotContext<A>,
-    actor: &A,
-) -> Option<u64> {
-    let known = mine.clock().get(actor);
-    let theirs = incoming.clock().get(actor);
-    // Each counter in (known, theirs] must be in our cloud; stop at the first gap, which
-    // comes after at most as many steps as the cloud has dots.
-    let mut counter = known;
-    while counter < theirs {
-        counter += 1;
-        match Dot::new(actor.clone(), counter) {
-            Ok(dot) if mine.contains(&dot) => {}
-            _ => return Some(counter),
-        }
-    }
-    incoming
-        .cloud()
-        .find(|d| d.actor() == actor && !mine.contains(d))
-        .map(Dot::counter)
 }
 
 /// Iterator over the elements of an [`OrSet`], in ascending order; see [`OrSet::iter`].

@@ -108,14 +108,14 @@ proptest! {
 #[test]
 fn unsupported_versions_are_a_typed_error() {
     let bytes = to_bytes(&GCounter::<u8>::new());
-    for version in [0, 2, u8::MAX] {
+    for version in [0, 1, 3, u8::MAX] {
         let mut other = bytes.clone();
         other[0] = version;
         assert_eq!(
             from_bytes::<GCounter<u8>>(&other),
             Err(DecodeError::UnsupportedVersion {
                 version,
-                supported: 1
+                supported: 2
             })
         );
     }
@@ -143,5 +143,38 @@ fn invariants_are_checked_as_for_serde() {
     assert_eq!(
         from_bytes::<GCounter<u8>>(&forged),
         Err(DecodeError::Truncated)
+    );
+}
+
+#[test]
+fn a_long_cloud_run_encodes_in_a_few_bytes() {
+    // The dots 1 and 3..=1_000_000: one clock entry and one run, in version 2.
+    let mut ctx = ward_crdt::DotContext::new();
+    ctx.insert(ward_crdt::Dot::new(1_u8, 1).unwrap());
+    ctx.insert_range(ward_crdt::DotRange::new(1_u8, 3, 1_000_000).unwrap());
+    let bytes = to_bytes(&ctx);
+    assert!(bytes.len() <= 12, "{bytes:?}");
+    assert_eq!(from_bytes::<ward_crdt::DotContext<u8>>(&bytes), Ok(ctx));
+    // A run whose last counter would pass u64::MAX is refused.
+    let past_the_top = [
+        BINARY_VERSION,
+        0,
+        1,
+        1,
+        2,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0x01,
+    ];
+    assert_eq!(
+        from_bytes::<ward_crdt::DotContext<u8>>(&past_the_top),
+        Err(DecodeError::InvalidBytes)
     );
 }

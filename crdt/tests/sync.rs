@@ -21,7 +21,10 @@ fn regression_one_lost_delta_no_longer_grows_the_cloud() {
             b.merge_delta(&pair).unwrap();
         }
     }
-    assert_eq!(b.state().context().cloud().count(), 999);
+    // The cloud keeps the 999 dots past the gap (as one run of consecutive dots).
+    let cloud: Vec<_> = b.state().context().cloud().collect();
+    assert_eq!(cloud.iter().map(|r| r.dot_count()).sum::<u64>(), 999);
+    assert_eq!(cloud.len(), 1);
 
     // With it: the same loss, then the next round's interval covers it.
     let mut a = Replica::new(1_u8, Set::new());

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use ward_vclock::{Dot, DotContext};
+use ward_vclock::DotContext;
 
 use super::{Entry, OrSet};
 use crate::dots::{Dots, LocalDot, Probe};
@@ -85,8 +85,8 @@ impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
     fn probes(&self, other: &Self, remap: Vec<usize>, sparse: bool) -> Join {
         if !sparse {
             return Join {
-                theirs: Probe::new(&other.ctx, &self.actors),
-                ours: Probe::new(&self.ctx, &self.actors),
+                theirs: self.actors.probe(&other.ctx),
+                ours: self.actors.probe(&self.ctx),
                 remap,
             };
         }
@@ -99,14 +99,14 @@ impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
             .clock()
             .iter()
             .map(|(a, _)| a)
-            .chain(other.ctx.cloud().map(Dot::actor))
+            .chain(other.ctx.cloud().map(ward_vclock::DotRange::actor))
             .filter_map(|a| self.find_incoming(other, a, &remap))
             .collect();
         in_context.sort_unstable();
         in_context.dedup();
         Join {
-            theirs: Probe::sparse(&other.ctx, &self.actors, &in_context),
-            ours: Probe::sparse(&self.ctx, &self.actors, &in_context),
+            theirs: self.actors.probe_sparse(&other.ctx, &in_context),
+            ours: self.actors.probe_sparse(&self.ctx, &in_context),
             remap,
         }
     }

@@ -4,10 +4,10 @@
 use alloc::vec::Vec;
 use core::hash::{Hash, Hasher};
 
-use ward_vclock::{Dot, DotContext, VClock};
+use ward_vclock::{Dot, DotContext, DotRange, VClock};
 
 use super::{Entry, OrSet};
-use crate::dots::{ActorTable, Dots, LocalDot, Probe, context_of_sorted, ctx_contains};
+use crate::dots::{ActorTable, Dots, LocalDot, context_of_sorted};
 use crate::error::DecodeError;
 
 impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
@@ -51,7 +51,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     where
         E: Clone,
     {
-        let probe = Probe::new(&DotContext::from(seen.clone()), &self.actors);
+        let probe = self.actors.probe(&DotContext::from(seen.clone()));
         let mut entries = Vec::new();
         // Live dots the peer has seen: they must stay out of the delta's context.
         let mut live_seen: Vec<(usize, u64)> = Vec::new();
@@ -129,12 +129,15 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
                 cloud.extend(Dot::new(actor.clone(), counter).ok());
             }
         }
-        for dot in self.ctx.cloud() {
+        for dot in self.ctx.cloud().flat_map(DotRange::dots) {
             let hole = holes_of(dot.actor())
                 .binary_search_by(|h| h.1.cmp(&dot.counter()))
                 .is_ok();
             if !hole {
-                cloud.push(dot.clone());
+                cloud.push(dot);
+                if cloud.len() > budget {
+                    return None;
+                }
             }
         }
         if cloud.len() > budget {
@@ -326,7 +329,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
                 .find(actor)
                 .is_some_and(|i| live_here.binary_search(&(i, counter)).is_ok())
         };
-        let seen_by_peer = |actor: &A, counter: u64| ctx_contains(&peer.context, actor, counter);
+        let seen_by_peer = |actor: &A, counter: u64| peer.context.contains_event(actor, counter);
 
         let mut actors = ActorTable::new();
         let mut entries = Vec::new();
@@ -358,11 +361,11 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
                 }
             }
         }
-        for dot in self.ctx.cloud() {
+        for dot in self.ctx.cloud().flat_map(DotRange::dots) {
             if !seen_by_peer(dot.actor(), dot.counter())
                 && !is_live_here(dot.actor(), dot.counter())
             {
-                ctx.push(dot.clone());
+                ctx.push(dot);
             }
         }
         // Removed here, still live at the peer.
