@@ -283,3 +283,74 @@ async fn an_unreachable_server_is_an_error_not_a_hang() {
     assert!(matches!(err, CoordinationError::Etcd(_)), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_keeps_its_lease_alive_longer_than_its_ttl() {
+    let Some(etcd) = Etcd::start() else { return };
+    let mut a_client = connect(etcd.port()).await;
+    let mut b_client = connect(etcd.port()).await;
+    let a = lock("patient").acquire(&mut a_client).await.unwrap();
+    let waiter = tokio::spawn(async move { lock("patient").acquire(&mut b_client).await });
+    // A holds for twice the TTL: B's lease must be kept alive while it waits.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        a.may_act(),
+        "A's keep-alive held its lock for twice the TTL"
+    );
+    let remaining = a.remaining();
+    assert!(
+        remaining > Duration::ZERO && remaining <= Duration::from_millis(1700),
+        "{remaining:?} left of a 2 s lease with a 300 ms margin"
+    );
+    let t = a.token();
+    a.release().await.unwrap();
+    let b = tokio::time::timeout(Duration::from_secs(5), waiter)
+        .await
+        .expect("B gets the lock once A releases it")
+        .unwrap()
+        .unwrap();
+    assert!(b.token() > t);
+    assert!(b.may_act());
+    b.release().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_holder_frees_the_lock_when_its_lease_runs_out() {
+    let Some(etcd) = Etcd::start() else { return };
+    let mut client = connect(etcd.port()).await;
+    let holder = lock("dropped").acquire(&mut client).await.unwrap();
+    let debug = format!("{holder:?}");
+    assert!(
+        debug.contains("LockHolder") && debug.contains("lease_id"),
+        "{debug}"
+    );
+    let t = holder.token();
+    let dropped = Instant::now();
+    drop(holder); // stops the keep-alive; the key stays until the lease runs out
+    let next = lock("dropped").acquire(&mut client).await.unwrap();
+    let waited = dropped.elapsed();
+    assert!(next.token() > t);
+    assert!(
+        waited >= Duration::from_millis(500) && waited < Duration::from_secs(6),
+        "the lock was free after {waited:?}, not when the 2 s lease ran out"
+    );
+    assert!(next.remaining() > Duration::ZERO);
+    next.release().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_reports_a_server_that_is_gone() {
+    let Some(mut etcd) = Etcd::start() else {
+        return;
+    };
+    let options = ConnectOptions::new()
+        .with_connect_timeout(Duration::from_millis(500))
+        .with_timeout(Duration::from_millis(500));
+    let mut client = Client::connect([etcd.endpoint()], Some(options))
+        .await
+        .unwrap();
+    let holder = lock("gone").acquire(&mut client).await.unwrap();
+    etcd.kill();
+    let err = holder.release().await.unwrap_err();
+    assert!(matches!(err, CoordinationError::Etcd(_)), "{err}");
+}

@@ -232,3 +232,38 @@ async fn a_deleted_candidate_node_loses_the_lock() {
     assert!(!holder.may_act());
     holder.release().await.unwrap(); // the node is gone already: not an error
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_keeps_its_lease_for_longer_than_its_session_timeout() {
+    let Some(zookeeper) = ZooKeeper::start() else {
+        return;
+    };
+    let client = connect(zookeeper.port()).await;
+    let leader = election("/long").acquire(&client).await.unwrap();
+    let debug = format!("{leader:?}");
+    assert!(
+        debug.contains("LockHolder") && debug.contains("/long/n-"),
+        "{debug}"
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        leader.may_act(),
+        "the renewals kept the lease for twice the session timeout"
+    );
+    let remaining = leader.remaining();
+    assert!(
+        remaining > Duration::ZERO
+            && remaining <= client.session_timeout() - Duration::from_millis(300),
+        "{remaining:?} left"
+    );
+    leader.release().await.unwrap();
+    assert_eq!(
+        leader_count(&client, "/long").await,
+        0,
+        "release deleted the node"
+    );
+}
+
+async fn leader_count(client: &Client, path: &str) -> usize {
+    client.list_children(path).await.unwrap().len()
+}
