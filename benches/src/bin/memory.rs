@@ -271,6 +271,88 @@ fn itc_vs_vclock(steps: usize) -> (f64, f64) {
     (itc, vclock)
 }
 
+/// Bytes shipped per round to bring a peer up to date, as JSON: three replicas of an
+/// OR-set of 10,000 elements; each round one of them removes 50 elements and adds 50
+/// (1 % of the set changes), then sends to the other two. Ward's optimal delta
+/// `delta_for` (Enes et al.) against the peer's digest, its `delta_since` against the
+/// peer's clock, its whole state, and `crdts::Orswot`'s whole state. Also returns the
+/// size of the digest the peer sends first. Averages over the sends.
+fn sync_sizes(elements: u64, rounds: u64) -> [f64; 5] {
+    use crdts::{CmRDT, CvRDT};
+    use ward_crdt::{OrSet, Replica};
+    let json = |value: &dyn erased::Json| value.json_len() as f64;
+    let mut ward: Vec<Replica<u32, OrSet<u64, u32>>> = Vec::new();
+    let mut peer: Vec<crdts::Orswot<u64, u32>> = Vec::new();
+    let mut first = Replica::new(1, OrSet::new());
+    let mut orswot = crdts::Orswot::new();
+    for x in 0..elements {
+        drop(first.add(x).expect("a fresh actor does not overflow"));
+        orswot.apply(orswot.add(x, orswot.read_ctx().derive_add_ctx(1)));
+    }
+    for actor in 1..=3_u32 {
+        ward.push(Replica::new(actor, first.state().clone()));
+        peer.push(orswot.clone());
+    }
+    let change = elements / 100 / 2;
+    let mut next_new = elements;
+    let mut oldest = 0;
+    let mut totals = [0.0; 5];
+    let mut sends = 0.0;
+    for round in 0..rounds {
+        let w = usize::try_from(round % 3).expect("small");
+        let actor = u32::try_from(w).expect("small") + 1;
+        for x in oldest..oldest + change {
+            drop(ward[w].remove(&x).expect("held"));
+            let ctx = peer[w].contains(&x).derive_rm_ctx();
+            let op = peer[w].rm(x, ctx);
+            peer[w].apply(op);
+        }
+        oldest += change;
+        for x in next_new..next_new + change {
+            drop(ward[w].add(x).expect("dots left"));
+            let ctx = peer[w].read_ctx().derive_add_ctx(actor);
+            let op = peer[w].add(x, ctx);
+            peer[w].apply(op);
+        }
+        next_new += change;
+        for p in (0..3).filter(|&p| p != w) {
+            let digest = ward[p].state().digest();
+            let optimal = ward[w].state().delta_for(&digest);
+            let since = ward[w]
+                .state()
+                .delta_since(ward[p].state().context().clock());
+            totals[0] += json(&optimal);
+            totals[1] += json(&since);
+            totals[2] += json(ward[w].state());
+            totals[3] += json(&peer[w]);
+            totals[4] += json(&digest);
+            sends += 1.0;
+            ward[p].merge_delta(&optimal).expect("no double-spent dots");
+            let from = peer[w].clone();
+            peer[p].merge(from);
+            assert_eq!(
+                ward[p].state(),
+                ward[w].state(),
+                "the optimal delta converges"
+            );
+        }
+    }
+    totals.map(|t| t / sends)
+}
+
+/// JSON length of any serializable value, behind a small object-safe trait.
+mod erased {
+    pub(crate) trait Json {
+        fn json_len(&self) -> usize;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn json_len(&self) -> usize {
+            serde_json::to_vec(self).expect("serializable").len()
+        }
+    }
+}
+
 fn main() {
     let _profiler = dhat::Profiler::builder().testing().build();
     let mut lines = Vec::new();
@@ -316,6 +398,17 @@ fn main() {
     lines.push(line(
         "itc_vs_vclock_encoded_bytes/1000_steps".to_owned(),
         &[("itc", itc), ("vclock", vclock)],
+    ));
+    let [optimal, since, ward_state, crdts_state, digest] = sync_sizes(10_000, 6);
+    lines.push(line(
+        "orset_sync_json_bytes_per_send/10000_elements_1pct".to_owned(),
+        &[
+            ("ward_optimal_delta", optimal),
+            ("ward_delta_since", since),
+            ("ward_state", ward_state),
+            ("crdts_orswot_state", crdts_state),
+            ("ward_digest", digest),
+        ],
     ));
     for l in lines {
         println!("{l}");
