@@ -532,15 +532,14 @@ impl<C: PhysicalClock, B: ErrorBound> UncertainClock<C, B> {
             }
         };
         let pt = self.clock.now_micros();
-        // `pt` and `epsilon` are each far below 2^63 once `pt` is in range.
-        if pt > MAX_PHYSICAL || pt + epsilon > MAX_PHYSICAL {
-            return Err(IntervalError::PhysicalOutOfRange {
-                micros: pt.saturating_add(epsilon),
-            });
+        // Saturating: a reading near `u64::MAX` is out of range, not a wrap.
+        let latest = pt.saturating_add(epsilon);
+        if latest > MAX_PHYSICAL {
+            return Err(IntervalError::PhysicalOutOfRange { micros: latest });
         }
         Ok(Interval {
             earliest: pt.saturating_sub(epsilon),
-            latest: pt + epsilon,
+            latest,
         })
     }
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use ward_hlc::{
-    BoundError, CommitWait, ErrorBound, FixedBound, Hlc, Interval, IntervalError, MAX_ERROR_BOUND,
-    MAX_PHYSICAL, ManualClock, Timestamp, UncertainClock,
+    BoundError, CommitWait, DEFAULT_MAX_COMMIT_WAIT, ErrorBound, FixedBound, Hlc, Interval,
+    IntervalError, MAX_ERROR_BOUND, MAX_PHYSICAL, ManualClock, Timestamp, UncertainClock,
 };
 
 fn bound(micros: u64) -> FixedBound {
@@ -437,4 +437,53 @@ proptest! {
         prop_assert!(b_reading.latest() > s.physical(), "{b_reading} vs {s}");
         prop_assert!(!b_reading.is_before(s));
     }
+}
+
+/// The bound source may be shared (`Arc`), boxed (`Box<dyn ErrorBound>`) or borrowed,
+/// and the clock reads through each of them.
+#[test]
+fn bound_sources_behind_arc_box_and_reference() {
+    let source = Arc::new(Source::default());
+    source.set_micros(70);
+    let clock = ManualClock::new(10_000);
+    let shared = UncertainClock::new(&clock, Arc::clone(&source));
+    assert_eq!(shared.now(), Interval::new(9_930, 10_070));
+    let boxed: Box<dyn ErrorBound + Send + Sync> = Box::new(bound(30));
+    let boxed = UncertainClock::new(&clock, boxed);
+    assert_eq!(boxed.now(), Interval::new(9_970, 10_030));
+    source.state.store(0, Ordering::SeqCst);
+    assert_eq!(
+        shared.now(),
+        Err(IntervalError::Bound(BoundError::Unavailable))
+    );
+    let failing: Box<dyn ErrorBound> = Box::new(Source::default());
+    assert_eq!(
+        UncertainClock::new(&clock, failing).now(),
+        Err(IntervalError::Bound(BoundError::Unavailable))
+    );
+}
+
+#[test]
+fn max_wait_defaults_to_one_second_and_is_configurable() {
+    let clock = ManualClock::new(10_000);
+    let tt = UncertainClock::new(&clock, bound(5));
+    assert_eq!(tt.max_wait(), DEFAULT_MAX_COMMIT_WAIT);
+    assert_eq!(DEFAULT_MAX_COMMIT_WAIT, Duration::from_secs(1));
+    let tt = tt.with_max_wait(Duration::from_micros(3));
+    assert_eq!(tt.max_wait(), Duration::from_micros(3));
+    // A wait of exactly the maximum is allowed; one microsecond more is not.
+    let exact = UncertainClock::new(&clock, bound(100)).with_max_wait(Duration::from_micros(101));
+    assert_eq!(
+        exact
+            .commit_wait_with(ts(10_000, 0), |d| clock.advance(d))
+            .map(|done| done.waited),
+        Ok(Duration::from_micros(101))
+    );
+    let now = clock.now_micros();
+    assert!(matches!(
+        exact.commit_wait_with(ts(now + 1, 0), |d| clock.advance(d)),
+        Err(IntervalError::WaitTooLong { .. })
+    ));
+    assert_eq!(tt.clock().now_micros(), clock.now_micros());
+    assert_eq!(tt.error_bound().bound(), Duration::from_micros(5));
 }

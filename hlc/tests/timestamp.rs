@@ -585,3 +585,17 @@ fn round_trips_at_the_edges() {
         Some(Timestamp::new(MAX_PHYSICAL - 1, MAX_LOGICAL - 1).unwrap())
     );
 }
+
+/// A bad node id is reported at the byte after `@`, where the node id starts.
+#[test]
+fn stamp_node_errors_point_at_the_node_id() {
+    let ts = "2024-05-01T12:00:00.000000Z/0";
+    assert_eq!(ts.len(), 29);
+    for node in ["", "x", "007", "-1", "18446744073709551616"] {
+        assert_eq!(
+            format!("{ts}@{node}").parse::<Stamp>(),
+            Err(ParseTimestampError::Malformed { at: 30 }),
+            "node {node:?}"
+        );
+    }
+}
