@@ -112,13 +112,13 @@ fn clocks_behind_arc_box_and_reference_read_through() {
 
     let clock = Arc::new(ManualClock::starting_at(Duration::from_micros(4_321)));
     let shared = Hlc::new(Arc::clone(&clock));
-    assert_eq!(shared.now().map(|t| t.physical()), Ok(4_321));
+    assert_eq!(shared.now().map(ward_hlc::Timestamp::physical), Ok(4_321));
     let boxed: Box<dyn PhysicalClock + Send + Sync> = Box::new(ManualClock::new(8_765));
     assert_eq!(boxed.now_micros(), 8_765);
     let boxed = Hlc::new(boxed);
-    assert_eq!(boxed.now().map(|t| t.physical()), Ok(8_765));
+    assert_eq!(boxed.now().map(ward_hlc::Timestamp::physical), Ok(8_765));
     let borrowed = Hlc::new(&*clock);
     clock.advance(Duration::from_micros(9));
-    assert_eq!(borrowed.now().map(|t| t.physical()), Ok(4_330));
+    assert_eq!(borrowed.now().map(ward_hlc::Timestamp::physical), Ok(4_330));
     assert_eq!(PhysicalClock::now_micros(&clock), 4_330);
 }
