@@ -273,7 +273,8 @@ impl<A: Ord + Clone> DotContext<A> {
     /// # Ok::<(), ward_vclock::VClockError>(())
     /// ```
     pub fn insert_range(&mut self, range: DotRange<A>) -> bool {
-        let known = self.clock.get(&range.actor);
+        // One search of the clock serves both the lookup and the raise below.
+        let (slot, known) = self.clock.slot(&range.actor);
         if range.last() <= known {
             return false;
         }
@@ -298,7 +299,7 @@ impl<A: Ord + Clone> DotContext<A> {
             last = last.max(self.cloud[hi - 1].last);
         }
         if first == after(known) {
-            self.clock.raise(&range.actor, last.get());
+            self.clock.raise_at(slot, &range.actor, last.get());
             self.cloud.drain(lo..hi);
         } else {
             let run = DotRange {

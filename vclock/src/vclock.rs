@@ -150,6 +150,26 @@ impl<A: Ord> VClock<A> {
         self.entries.binary_search_by(|(a, _)| a.cmp(actor))
     }
 
+    /// The slot of `actor` (its entry, or where it would go) and its counter: one
+    /// search, which [`raise_at`](Self::raise_at) reuses.
+    pub(crate) fn slot(&self, actor: &A) -> (Result<usize, usize>, u64) {
+        let slot = self.position(actor);
+        let counter = slot.map_or(0, |i| self.entries[i].1);
+        (slot, counter)
+    }
+
+    /// Raises `actor`'s entry to `counter` (at least 1) at the `slot` that
+    /// [`slot`](Self::slot) returned, with the clock unchanged since.
+    pub(crate) fn raise_at(&mut self, slot: Result<usize, usize>, actor: &A, counter: u64)
+    where
+        A: Clone,
+    {
+        match slot {
+            Ok(i) => self.entries[i].1 = self.entries[i].1.max(counter),
+            Err(i) => self.entries.insert(i, (actor.clone(), counter)),
+        }
+    }
+
     /// The counter of `actor`: how many of its events this clock knows (0 if none).
     ///
     /// # Examples

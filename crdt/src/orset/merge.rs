@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use ward_vclock::DotContext;
+use ward_vclock::{DotContext, DotRange};
 
 use super::{Entry, OrSet};
 use crate::dots::{Dots, LocalDot, Probe};
@@ -99,7 +99,7 @@ impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
             .clock()
             .iter()
             .map(|(a, _)| a)
-            .chain(other.ctx.cloud().map(ward_vclock::DotRange::actor))
+            .chain(other.ctx.cloud().map(DotRange::actor))
             .filter_map(|a| self.find_incoming(other, a, &remap))
             .collect();
         in_context.sort_unstable();
@@ -120,12 +120,18 @@ impl<E: Ord + Clone, A: Ord + Clone> OrSet<E, A> {
         }
     }
 
-    /// Joins the incoming context into this set's: dot by dot when it holds only a few
-    /// (a delta), which costs a binary search each, instead of a pass over every actor.
+    /// Joins the incoming context into this set's: run by run when it holds only a few
+    /// runs (a delta), which costs one binary search each, instead of a pass over every
+    /// actor.
     fn join_context(&mut self, other: &DotContext<A>) {
-        if other.dots().nth(SCAN_FREE_DOTS).is_none() {
-            for dot in other.dots() {
-                self.ctx.insert(dot);
+        if other.clock().len() + other.cloud().len() <= SCAN_FREE_DOTS {
+            for (actor, n) in other.clock().iter() {
+                if let Ok(prefix) = DotRange::new(actor.clone(), 1, n) {
+                    self.ctx.insert_range(prefix);
+                }
+            }
+            for run in other.cloud() {
+                self.ctx.insert_range(run.clone());
             }
         } else {
             self.ctx.join(other);

@@ -62,7 +62,7 @@ enum Repr {
         span: Vec<(u64, u64)>,
     },
     Sparse {
-        /// `(index, clock entry)` of the given actors with a non-zero entry, sorted by
+        /// `(index, clock entry)` of each given actor (0 when it has none), sorted by
         /// index.
         clock: Vec<(usize, u64)>,
         /// Their cloud runs as sorted `(index, first, last)`.
@@ -160,7 +160,7 @@ impl ContextProbe {
     /// let probe = ContextProbe::sparse(&ctx, [(7, &'z')])?;
     /// assert!(probe.contains(7, 3));
     /// assert!(!probe.contains(7, 2));
-    /// assert_eq!(probe.footprint(), 1);
+    /// assert_eq!(probe.footprint(), 2);
     /// assert_eq!(
     ///     ContextProbe::sparse(&ctx, [(7, &'z'), (7, &'a')]),
     ///     Err(ProbeError::DuplicateIndex { index: 7 }),
@@ -172,15 +172,12 @@ impl ContextProbe {
         actors: impl IntoIterator<Item = (usize, &'a A)>,
     ) -> Result<Self, ProbeError> {
         let actors = actors.into_iter();
-        let mut indices: Vec<usize> = Vec::with_capacity(actors.size_hint().0);
-        let mut clock = Vec::with_capacity(actors.size_hint().0);
+        // Every given actor has an entry (0 when the clock has none), so a repeated
+        // index shows up here without another allocation.
+        let mut clock: Vec<(usize, u64)> = Vec::with_capacity(actors.size_hint().0);
         let mut cloud = Vec::new();
         for (index, actor) in actors {
-            indices.push(index);
-            let n = ctx.clock().get(actor);
-            if n > 0 {
-                clock.push((index, n));
-            }
+            clock.push((index, ctx.clock().get(actor)));
             if !ctx.cloud.is_empty() {
                 cloud.extend(
                     ctx.cloud_of(actor)
@@ -189,11 +186,10 @@ impl ContextProbe {
                 );
             }
         }
-        indices.sort_unstable();
-        if let Some(pair) = indices.windows(2).find(|w| w[0] == w[1]) {
-            return Err(ProbeError::DuplicateIndex { index: pair[0] });
-        }
         clock.sort_unstable();
+        if let Some(pair) = clock.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(ProbeError::DuplicateIndex { index: pair[0].0 });
+        }
         cloud.sort_unstable();
         Ok(Self {
             repr: Repr::Sparse { clock, cloud },
