@@ -177,7 +177,7 @@ pub enum DecodeError {
     },
 }
 
-/// Why a [`ContextProbe`](crate::ContextProbe) could not be built from an actor table.
+/// Why a `ContextProbe` (with the `alloc` feature) could not be built from an actor table.
 ///
 /// # Examples
 ///
