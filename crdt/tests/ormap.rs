@@ -411,3 +411,166 @@ fn map_merge_refuses_a_dot_spent_on_two_keys_and_equality_sees_values() {
     assert_ne!(s2.state(), p.state());
     assert_eq!(p.state(), &p.state().clone());
 }
+
+// Tests for mutants of `ormap.rs` that survived a cargo-mutants run: each assertion
+// below fails when the named function is replaced by a constant or an operator flips.
+
+#[test]
+fn accessors_count_keys_and_expose_the_key_set() {
+    let empty = Map::new();
+    assert_eq!((empty.len(), empty.is_empty()), (0, true));
+    assert!(empty.keys().is_empty());
+    let mut m = Replica::new(1_u8, Map::new());
+    m.update(3, |s| s.add(1)).unwrap();
+    m.update(5, |s| s.add(2)).unwrap();
+    m.update(6, |s| s.add(2)).unwrap();
+    assert_eq!((m.state().len(), m.state().is_empty()), (3, false));
+    let keys: Vec<u8> = m.state().keys().iter().copied().collect();
+    assert_eq!(keys, [3, 5, 6]);
+    assert_eq!(m.state().keys().dots(&5).len(), 1);
+    m.remove_key(&5).unwrap();
+    m.remove_key(&6).unwrap();
+    assert_eq!((m.state().len(), m.state().is_empty()), (1, false));
+}
+
+#[test]
+fn register_reset_drops_every_sibling_it_observed() {
+    use ward_crdt::{MvRegister, Nested};
+    let mut p = Replica::new(1_u8, MvRegister::new());
+    let mut q = Replica::new(2_u8, MvRegister::new());
+    let d = p.write(4).unwrap();
+    q.write(5).unwrap();
+    q.merge_delta(&d).unwrap();
+    assert_eq!(q.state().len(), 2);
+    let reset = q.state().reset();
+    assert_eq!(reset.context(), q.state().context());
+    assert!(q.state().clone().join(&reset).is_empty());
+    // Inside a map: after a key removal, a re-added key does not show the old value.
+    let mut m = Replica::new(1_u8, OrMap::<u8, MvRegister<u8, u8>, u8>::new());
+    m.update(4, |reg| reg.write(9)).unwrap();
+    let remove = m.remove_key(&4).unwrap();
+    let (_, stored) = remove.parts();
+    assert_eq!(stored.len(), 1, "the removal ships the register's reset");
+    assert!(stored[0].1.is_empty() && !stored[0].1.context().is_empty());
+}
+
+#[test]
+fn counter_reset_is_bottom_and_removal_keeps_the_count() {
+    // Counters cannot be reset: reset is the bottom state, so a re-added key shows the
+    // old count. (Replacing `reset` by `Default::default()` is the same function.)
+    use ward_crdt::{Nested, PnCounter};
+    let mut g = Replica::new(1_u8, GCounter::new());
+    g.increment(3).unwrap();
+    assert_eq!(g.state().reset(), GCounter::new());
+    let mut p = Replica::new(1_u8, PnCounter::new());
+    p.decrement(3).unwrap();
+    assert_eq!(p.state().reset(), PnCounter::new());
+    let mut m = Replica::new(1_u8, OrMap::<u8, GCounter<u8>, u8>::new());
+    m.update(1, |c| c.increment(2)).unwrap();
+    m.remove_key(&1).unwrap();
+    assert!(m.state().get(&1).is_none());
+    m.update(1, |c| c.increment(1)).unwrap();
+    assert_eq!(m.state().get(&1).map(GCounter::value), Some(3));
+}
+
+#[test]
+fn nested_map_reset_resets_every_inner_key_and_value() {
+    use ward_crdt::Nested;
+    type Deep = OrMap<u8, OrMap<u8, OrSet<u8, u8>, u8>, u8>;
+    let mut a = Replica::new(1_u8, Deep::new());
+    a.update(1, |shop| shop.update(2, |s| s.add(5))).unwrap();
+    a.update(3, |shop| shop.update(4, |s| s.add(6))).unwrap();
+    let reset = a.state().reset();
+    assert!(reset.is_empty());
+    assert_eq!(reset.keys().context(), a.state().keys().context());
+    let (_, values) = reset.parts();
+    assert_eq!(values.iter().map(|(k, _)| *k).collect::<Vec<_>>(), [1, 3]);
+    let joined = a.state().clone().join(&reset);
+    assert!(joined.is_empty());
+    // The inner sets were reset too: re-adding the same inner key shows only the new
+    // element.
+    a.merge_delta(&reset).unwrap();
+    a.update(1, |shop| shop.update(2, |s| s.add(7))).unwrap();
+    let inner = a.state().get(&1).and_then(|shop| shop.get(&2)).unwrap();
+    assert_eq!(inner.iter().copied().collect::<Vec<_>>(), [7]);
+}
+
+#[test]
+fn events_of_counts_key_and_nested_dots() {
+    use ward_crdt::DeltaCrdt;
+    type Deep = OrMap<u8, OrMap<u8, OrSet<u8, u8>, u8>, u8>;
+    let mut a = Replica::new(1_u8, Deep::new());
+    assert_eq!(a.state().events_of(&1), 0);
+    a.update(1, |shop| shop.update(2, |s| s.add(5))).unwrap();
+    a.update(1, |shop| shop.update(2, |s| s.add(6))).unwrap();
+    a.update(1, |shop| shop.update(2, |s| s.add(7))).unwrap();
+    assert_eq!(a.state().events_of(&1), 3);
+    // Only the nested value knows actor 2's events: the key set does not.
+    let mut b = Replica::new(2_u8, Deep::new());
+    b.merge(a.state()).unwrap();
+    let d = b.update(1, |shop| shop.update(2, |s| s.add(8))).unwrap();
+    assert_eq!(d.events_of(&2), 1);
+    let (_, values) = d.parts();
+    assert_eq!(values.len(), 1);
+    // A nested value alone (no key dots) still counts.
+    let nested_only =
+        Deep::try_from((OrSet::new(), values.to_vec())).expect("canonical delta values");
+    assert_eq!(nested_only.events_of(&2), 1);
+}
+
+#[test]
+fn unknown_events_and_double_spent_dots_are_found_in_nested_values() {
+    use ward_crdt::DeltaCrdt;
+    // A value dot of actor 1 under a key whose key dots carry nothing unknown.
+    let mut p = Replica::new(1_u8, Map::new());
+    let d = p.update(2, |s| s.add(1)).unwrap();
+    let (_, values) = d.parts();
+    let nested_only = Map::try_from((OrSet::new(), values.to_vec())).unwrap();
+    assert_eq!(Map::new().unknown_events_of(&nested_only, &1), Some((0, 1)));
+    assert_eq!(p.state().unknown_events_of(&nested_only, &1), None);
+    // Same key set on both sides, a dot spent on two values inside the key.
+    let mut q = Replica::new(1_u8, Map::new());
+    q.update(2, |s| s.add(9)).unwrap();
+    assert_eq!(p.state().keys(), q.state().keys());
+    assert_eq!(p.state().double_spent_dot(q.state()), Some(1));
+    assert_eq!(p.state().double_spent_dot(p.state()), None);
+    let mut r = Replica::new(2_u8, Map::new());
+    r.merge(p.state()).unwrap();
+    assert_eq!(
+        r.merge(q.state()),
+        Err(ward_crdt::ReplicaError::DoubleSpentDot { counter: 1 })
+    );
+}
+
+#[test]
+fn equality_needs_equal_keys_and_equal_values() {
+    // Equal key sets, different values.
+    let mut p = Replica::new(1_u8, Map::new());
+    let mut q = Replica::new(1_u8, Map::new());
+    p.update(3, |s| s.add(1)).unwrap();
+    q.update(3, |s| s.add(2)).unwrap();
+    assert_eq!(p.state().keys(), q.state().keys());
+    assert_ne!(p.state(), q.state());
+    // Different key sets, equal (empty) values.
+    let mut x = Replica::new(1_u8, Map::new());
+    let mut y = Replica::new(1_u8, Map::new());
+    x.update(3, |_| Ok::<_, ward_crdt::ReplicaError>(OrSet::new()))
+        .unwrap();
+    y.update(4, |_| Ok::<_, ward_crdt::ReplicaError>(OrSet::new()))
+        .unwrap();
+    assert_eq!(x.state().parts().1, y.state().parts().1);
+    assert_ne!(x.state(), y.state());
+    assert_eq!(x.state(), &x.state().clone());
+}
+
+#[test]
+fn debug_names_keys_and_values() {
+    let mut m = Replica::new(1_u8, OrMap::<&str, OrSet<&str, u8>, u8>::new());
+    m.update("cart", |s| s.add("pen")).unwrap();
+    let shown = format!("{:?}", m.state());
+    assert!(shown.starts_with("OrMap"), "{shown}");
+    assert!(
+        shown.contains("\"cart\"") && shown.contains("\"pen\""),
+        "{shown}"
+    );
+}
