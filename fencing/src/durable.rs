@@ -7,6 +7,9 @@ use crate::store::{MarkStore, StoreError};
 use crate::sync::{AtomicU64, Mutex, Ordering};
 use crate::token::FencingToken;
 
+/// The fence's name in refusal events.
+const FENCE: &str = "DurableFence";
+
 /// Why [`DurableFence`] refused a token.
 ///
 /// # Examples
@@ -169,7 +172,7 @@ impl<S: MarkStore> DurableFence<S> {
         let published = self.mark.load(Ordering::Acquire);
         if token.get() <= published {
             // Already durable, and the mark never decreases: the answer is final.
-            return Ok(decide(published, token)?);
+            return Ok(decide(FENCE, published, token)?);
         }
         self.write(token, || ()).map(|((), admission)| admission)
     }
@@ -208,12 +211,13 @@ impl<S: MarkStore> DurableFence<S> {
         write: impl FnOnce() -> R,
     ) -> Result<(R, Admission), DurableFenceError> {
         let mut inner = self.inner.lock();
-        let admission = decide(inner.mark, token)?;
+        let admission = decide(FENCE, inner.mark, token)?;
         if admission.is_raised() {
-            inner
-                .store
-                .persist(token)
-                .map_err(DurableFenceError::Store)?;
+            if let Err(e) = inner.store.persist(token) {
+                crate::trace::durable_write_failed(FENCE, token.get(), &e);
+                return Err(DurableFenceError::Store(e));
+            }
+            crate::trace::durable_mark_raised(FENCE, token.get(), 1);
             inner.mark = token.get();
             self.mark.store(token.get(), Ordering::Release);
         }

@@ -14,6 +14,9 @@ use crate::store::{FileStore, StoreError};
 use crate::sync::{Mutex, RwLock};
 use crate::token::FencingToken;
 
+/// The fence's name in refusal events.
+const FENCE: &str = "DurableKeyedFence";
+
 /// `WARDKFN` and format version 1.
 const MAGIC: [u8; 8] = *b"WARDKFN\x01";
 /// The longest encoded key.
@@ -332,7 +335,7 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
             let mark = published.effective(key);
             if token.get() <= mark {
                 // Published marks are durable and never decrease: the answer is final.
-                return Ok(decide(mark, token)?);
+                return Ok(decide(FENCE, mark, token)?);
             }
         }
         let mut encoded = Vec::new();
@@ -389,7 +392,7 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
                 let mark = raised
                     .get(&key)
                     .map_or_else(|| published.effective(&key), |m| m.get());
-                let answer = decide(mark, token);
+                let answer = decide(FENCE, mark, token);
                 if let Ok(admission) = answer
                     && admission.is_raised()
                 {
@@ -409,9 +412,14 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
                 .extend(raised.iter().map(|(k, m)| (k.clone(), *m)));
             encode(&next)
         };
+        let highest = raised.values().max().map_or(0, |m| m.get());
         match store.replace_raw(&snapshot) {
-            Ok(()) => self.published.write().marks.extend(raised),
+            Ok(()) => {
+                crate::trace::durable_mark_raised(FENCE, highest, raised.len());
+                self.published.write().marks.extend(raised);
+            }
             Err(e) => {
+                crate::trace::durable_write_failed(FENCE, highest, &e);
                 let e = Arc::new(e);
                 for seq in raised_seqs {
                     answers.insert(seq, Err(DurableKeyedError::Store(Arc::clone(&e))));
@@ -453,7 +461,10 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
             next.marks.remove(key);
             (encode(&next), mark)
         };
-        store.replace_raw(&snapshot.0)?;
+        if let Err(e) = store.replace_raw(&snapshot.0) {
+            crate::trace::durable_write_failed(FENCE, snapshot.1.get(), &e);
+            return Err(e);
+        }
         let mut published = self.published.write();
         published.marks.remove(key);
         published.floor = published.floor.max(snapshot.1.get());

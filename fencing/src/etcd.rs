@@ -165,8 +165,16 @@ async fn keep_alive(
                     return;
                 }
             }
-            _ => {
-                shared.mark_lost();
+            Ok(Ok(None)) => {
+                shared.lose("etcd no longer has the lease");
+                return;
+            }
+            Ok(Err(_)) => {
+                shared.lose("keep-alive failed");
+                return;
+            }
+            Err(_) => {
+                shared.lose("keep-alive not answered in time");
                 return;
             }
         }

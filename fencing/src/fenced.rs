@@ -6,6 +6,9 @@ use crate::guard::{Admission, StaleToken, decide};
 use crate::sync::{AtomicU64, Ordering, RwLock};
 use crate::token::FencingToken;
 
+/// The fence's name in refusal events.
+const FENCE: &str = "Fenced";
+
 /// The value and its mark, changed together under the write lock.
 struct State<T> {
     mark: u64,
@@ -171,9 +174,9 @@ impl<T> Fenced<T> {
         write: impl FnOnce(&mut T) -> Result<R, E>,
     ) -> Result<Result<R, E>, StaleToken> {
         // Fast refusal without the lock: the mark only rises.
-        decide(self.mark.load(Ordering::Acquire), token)?;
+        decide(FENCE, self.mark.load(Ordering::Acquire), token)?;
         let mut state = self.state.write();
-        let admission = decide(state.mark, token)?;
+        let admission = decide(FENCE, state.mark, token)?;
         let result = write(&mut state.value);
         if result.is_ok() && admission.is_raised() {
             state.mark = token.get();
@@ -219,9 +222,9 @@ impl<T> Fenced<T> {
     /// assert_eq!(cell.get(), 0);
     /// ```
     pub fn fence(&self, token: FencingToken) -> Result<Admission, StaleToken> {
-        decide(self.mark.load(Ordering::Acquire), token)?;
+        decide(FENCE, self.mark.load(Ordering::Acquire), token)?;
         let mut state = self.state.write();
-        let admission = decide(state.mark, token)?;
+        let admission = decide(FENCE, state.mark, token)?;
         if admission.is_raised() {
             state.mark = token.get();
             self.mark.store(token.get(), Ordering::Release);

@@ -169,15 +169,25 @@ impl StaleToken {
 
 /// The admission rule on a plain mark, shared by every fence in the crate: admit a token at
 /// or above the mark, refuse a lower one. `mark == 0` means no token was admitted yet.
+/// `fence` names the fence for the refusal's event (feature `tracing`); only the refusal
+/// branch uses it.
 #[inline]
-pub(crate) fn decide(mark: u64, token: FencingToken) -> Result<Admission, StaleToken> {
+pub(crate) fn decide(
+    fence: &'static str,
+    mark: u64,
+    token: FencingToken,
+) -> Result<Admission, StaleToken> {
     match FencingToken::new(mark) {
         Err(_) => Ok(Admission::Raised { previous: None }),
         Ok(current) if token > current => Ok(Admission::Raised {
             previous: Some(current),
         }),
         Ok(current) if token == current => Ok(Admission::Unchanged),
-        Ok(current) => Err(StaleToken::new(token, current)),
+        Ok(current) => {
+            let refusal = StaleToken::new(token, current);
+            crate::trace::stale_token(fence, &refusal);
+            Err(refusal)
+        }
     }
 }
 
@@ -217,6 +227,9 @@ pub(crate) fn decide(mark: u64, token: FencingToken) -> Result<Admission, StaleT
 pub struct FenceGuard {
     mark: AtomicU64,
 }
+
+/// The guard's name in refusal events.
+const GUARD: &str = "FenceGuard";
 
 impl FenceGuard {
     /// A guard that has admitted no token yet; the first token it sees is admitted.
@@ -281,10 +294,10 @@ impl FenceGuard {
         let current = self.mark.load(Ordering::Acquire);
         if t <= current {
             // The mark never decreases, so the answer is final at this load.
-            return decide(current, token);
+            return decide(GUARD, current, token);
         }
         let previous = self.mark.fetch_max(t, Ordering::AcqRel);
-        decide(previous, token)
+        decide(GUARD, previous, token)
     }
 
     /// Checks `token` against the mark without raising it.
@@ -305,7 +318,7 @@ impl FenceGuard {
     /// ```
     #[inline]
     pub fn check(&self, token: FencingToken) -> Result<(), StaleToken> {
-        decide(self.mark.load(Ordering::Acquire), token).map(|_| ())
+        decide(GUARD, self.mark.load(Ordering::Acquire), token).map(|_| ())
     }
 
     /// The high-water mark: the highest token admitted so far, or `None` before the first.
@@ -350,15 +363,18 @@ mod tests {
 
     #[test]
     fn decide_follows_the_rule() {
-        assert_eq!(decide(0, t(1)), Ok(Admission::Raised { previous: None }));
-        assert_eq!(decide(4, t(4)), Ok(Admission::Unchanged));
         assert_eq!(
-            decide(4, t(5)),
+            decide("test", 0, t(1)),
+            Ok(Admission::Raised { previous: None })
+        );
+        assert_eq!(decide("test", 4, t(4)), Ok(Admission::Unchanged));
+        assert_eq!(
+            decide("test", 4, t(5)),
             Ok(Admission::Raised {
                 previous: Some(t(4))
             })
         );
-        assert_eq!(decide(4, t(3)), Err(StaleToken::new(t(3), t(4))));
+        assert_eq!(decide("test", 4, t(3)), Err(StaleToken::new(t(3), t(4))));
     }
 
     #[test]

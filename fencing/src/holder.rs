@@ -62,13 +62,21 @@ impl Shared {
     /// Applies a keep-alive's answer; a refused renewal loses the lock for good.
     pub(crate) fn renew(&self, renewal: Renewal, granted: Duration) -> Result<(), LeaseError> {
         let result = self.lease.lock().renew(renewal, granted);
-        if result.is_err() {
+        if let Err(e) = &result {
+            crate::trace::renewal_refused(|| self.lease.lock().token(), e);
             self.mark_lost();
         }
         result
     }
 
-    /// Reports the lock lost, for good.
+    /// Reports the lock lost, for good, by `reason` (the keep-alive task saw the lease,
+    /// session or node go away).
+    pub(crate) fn lose(&self, reason: &'static str) {
+        crate::trace::lock_lost(|| self.lease.lock().token(), reason);
+        self.mark_lost();
+    }
+
+    /// Marks the lock lost, for good, without an event (a release the holder asked for).
     pub(crate) fn mark_lost(&self) {
         self.lost.send_replace(true);
     }

@@ -84,7 +84,10 @@ impl<S: MarkStore> TokenIssuer<S> {
             None => FencingToken::MIN,
             Some(last) => last.checked_next().ok_or(IssueError::Exhausted)?,
         };
-        self.store.persist(next).map_err(IssueError::Store)?;
+        if let Err(e) = self.store.persist(next) {
+            crate::trace::durable_write_failed("TokenIssuer", next.get(), &e);
+            return Err(IssueError::Store(e));
+        }
         self.last = Some(next);
         Ok(next)
     }

@@ -11,6 +11,9 @@ use crate::sync::RwLock;
 use crate::table::Table;
 use crate::token::FencingToken;
 
+/// The fence's name in refusal events.
+const FENCE: &str = "KeyedFence";
+
 /// The shard count of [`KeyedFence::new`] and [`KeyedFence::bounded`].
 const DEFAULT_SHARDS: usize = 64;
 
@@ -302,14 +305,14 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
             let mark = state.effective(hash, key);
             if token.get() <= mark {
                 // Marks and floors never decrease: the answer is final.
-                return decide(mark, token);
+                return decide(FENCE, mark, token);
             }
         }
         let mut state = shard.write();
         if let Some(previous) = state.table.raise(hash, key, token) {
-            return decide(previous.get(), token);
+            return decide(FENCE, previous.get(), token);
         }
-        let admission = decide(state.floor, token)?;
+        let admission = decide(FENCE, state.floor, token)?;
         if !state.table.has_room()
             && let Some(evicted) = state.table.evict_one(&self.hasher, hash)
         {
@@ -345,7 +348,7 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
     {
         let (shard, hash) = self.locate(key);
         let mark = shard.read().effective(hash, key);
-        decide(mark, token).map(|_| ())
+        decide(FENCE, mark, token).map(|_| ())
     }
 
     /// The mark `key` is checked against: its own, or its shard's floor if it has none;

@@ -62,6 +62,7 @@ mod guard;
 mod lease;
 mod sync;
 mod token;
+mod trace;
 
 #[cfg(feature = "std")]
 mod durable;

@@ -305,7 +305,7 @@ async fn keep_alive(
         tokio::select! {
             state = states.changed() => {
                 if matches!(state, SessionState::Expired | SessionState::Closed | SessionState::AuthFailed) {
-                    shared.mark_lost();
+                    shared.lose(session_lost(&state));
                     return;
                 }
             }
@@ -318,8 +318,16 @@ async fn keep_alive(
                             return;
                         }
                     }
-                    Ok(Ok(_) | Err(Error::SessionExpired | Error::ClientClosed | Error::AuthFailed)) => {
-                        shared.mark_lost();
+                    Ok(Ok(_)) => {
+                        shared.lose("the candidate node is gone or replaced");
+                        return;
+                    }
+                    Ok(Err(Error::SessionExpired)) => {
+                        shared.lose("session expired");
+                        return;
+                    }
+                    Ok(Err(Error::ClientClosed | Error::AuthFailed)) => {
+                        shared.lose("client closed or authentication failed");
                         return;
                     }
                     // A lost connection: the session may survive it. The lease is not renewed
@@ -328,6 +336,15 @@ async fn keep_alive(
                 }
             }
         }
+    }
+}
+
+/// The reason a session state ends the lock, for the loss event.
+fn session_lost(state: &SessionState) -> &'static str {
+    match state {
+        SessionState::Expired => "session expired",
+        SessionState::AuthFailed => "session authentication failed",
+        _ => "session closed",
     }
 }
 
