@@ -373,6 +373,11 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn stamp(&mut self, sender: A, payload: M) -> Result<Message<A, M>, StampError> {
+        self.try_stamp(sender, payload)
+            .inspect_err(|error| crate::trace::stamp_refused(*error))
+    }
+
+    fn try_stamp(&mut self, sender: A, payload: M) -> Result<Message<A, M>, StampError> {
         let last = self.delivered.get(&sender);
         let seq = last
             .checked_add(1)
@@ -541,6 +546,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
             if held.clock == message.clock && same_payload(&held.payload, &message.payload) {
                 return Ok(Offered::Duplicate);
             }
+            crate::trace::conflict(seq);
             return Err(PushError::Conflict {
                 counter: seq,
                 message,
@@ -550,6 +556,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
             && let Some((actor, counter, delivered)) =
                 beyond_gap(&self.delivered, &message, self.max_gap)
         {
+            crate::trace::gap_too_large(seq, counter, delivered, self.max_gap);
             return Err(PushError::GapTooLarge {
                 actor,
                 counter,
@@ -568,6 +575,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
         let ready = next && unmet.is_none();
         if !ready {
             if self.len - self.ready.len() >= self.capacity {
+                crate::trace::buffer_full(seq, self.capacity);
                 return Err(PushError::Full {
                     capacity: self.capacity,
                     message,
@@ -577,6 +585,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
                 q.messages.len() - usize::from(matches!(q.head, Head::Ready))
             });
             if sender_waiting >= self.sender_capacity {
+                crate::trace::sender_full(seq, self.sender_capacity);
                 return Err(PushError::SenderFull {
                     sender_capacity: self.sender_capacity,
                     message,

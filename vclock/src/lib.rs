@@ -45,6 +45,8 @@ mod itc;
 #[cfg(feature = "alloc")]
 mod message;
 #[cfg(feature = "alloc")]
+mod trace;
+#[cfg(feature = "alloc")]
 mod vclock;
 
 pub use crate::dot::Dot;

@@ -85,7 +85,10 @@ impl<A: Ord, M> Message<A, M> {
                 seq,
                 payload,
             }),
-            None => Err(MessageError::MissingSenderEntry),
+            None => {
+                crate::trace::message_without_sender_entry();
+                Err(MessageError::MissingSenderEntry)
+            }
         }
     }
 }
@@ -237,7 +240,9 @@ mod serde_impl {
                 sender,
                 clock,
                 payload,
-            } = Decoded::deserialize(deserializer)?;
+            } = Decoded::deserialize(deserializer).inspect_err(|error| {
+                crate::trace::message_decode_refused(error);
+            })?;
             Message::new(sender, clock, payload).map_err(D::Error::custom)
         }
     }

@@ -47,6 +47,9 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
                 dropped.extend(old.into_values());
             }
             self.len -= dropped.len();
+            if !dropped.is_empty() {
+                crate::trace::held_marked_delivered(upto, dropped.len());
+            }
         }
         self.delivered.raise(actor, upto);
         // Wake every sender waiting on a dot of `actor` now delivered.
@@ -105,6 +108,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
             .remove(&dot.counter())?;
         self.len -= 1;
         self.check_head(actor);
+        crate::trace::removed(dot.counter());
         Some(message)
     }
 
@@ -135,6 +139,7 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
             return Vec::new();
         };
         self.len -= queue.messages.len();
+        crate::trace::sender_removed(queue.messages.len());
         queue.messages.into_values().collect()
     }
 }
