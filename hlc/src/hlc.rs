@@ -688,4 +688,40 @@ mod tests {
             assert_eq!(hlc.last(), Some(Timestamp::MAX_ISSUED));
         }
     }
+
+    fn raw(physical: u64, logical: u16) -> u64 {
+        Timestamp::new(physical, logical).unwrap().as_u64()
+    }
+
+    /// The ceiling (a durable clock's persisted bound) is inclusive: an event whose
+    /// timestamp is exactly the ceiling is issued, one step above is refused with that
+    /// candidate and leaves the clock unchanged. An off-by-one here either refuses the
+    /// ceiling itself (a durable clock then loops, extending a bound that already covers
+    /// it) or reports a candidate the bound extension does not cover.
+    #[test]
+    fn ceiling_is_inclusive_and_a_refusal_carries_the_candidate() {
+        let hlc = Hlc::builder(ManualClock::new(10)).build();
+        let issued = hlc.event(None, raw(10, 0));
+        assert!(matches!(issued, Ok(t) if t.as_u64() == raw(10, 0)));
+
+        let refused = hlc.event(None, raw(10, 0));
+        assert!(matches!(refused, Err(EventError::Ceiling(t)) if t.as_u64() == raw(10, 1)));
+        assert_eq!(hlc.state.load(Ordering::SeqCst), raw(10, 1));
+        assert_eq!(hlc.now().unwrap().as_u64(), raw(10, 1));
+    }
+
+    /// A batch is measured by its last timestamp: exactly at the ceiling it is issued,
+    /// one past it is refused with the batch's last timestamp as the candidate.
+    #[test]
+    fn batch_ceiling_counts_the_whole_batch() {
+        let hlc = Hlc::builder(ManualClock::new(10)).build();
+        let refused = hlc.batch_event(5, raw(10, 3));
+        assert!(matches!(refused, Err(EventError::Ceiling(t)) if t.as_u64() == raw(10, 4)));
+        assert_eq!(hlc.last(), None);
+        let batch = hlc.batch_event(5, raw(10, 4)).ok().unwrap();
+        assert_eq!(
+            (batch.first().as_u64(), batch.last().as_u64()),
+            (raw(10, 0), raw(10, 4))
+        );
+    }
 }

@@ -864,3 +864,25 @@ fn error_messages_carry_the_numbers() {
         assert!(!msg.ends_with('.'), "{msg}");
     }
 }
+
+/// `Debug` shows what an operator needs to read a clock: its physical clock, the last
+/// timestamp issued, the drift bound, the overflow policy and the jump watch.
+#[test]
+fn debug_shows_the_clock_its_last_timestamp_and_its_settings() {
+    let hlc = Hlc::builder(ManualClock::new(10))
+        .with_max_drift(Some(Duration::from_millis(250)))
+        .build();
+    hlc.now().unwrap();
+    let text = format!("{hlc:?}");
+    let last = format!("last: Some({:?})", ts(10, 0));
+    for part in [
+        "Hlc {",
+        "clock: ManualClock",
+        &last,
+        "max_drift: Some(250ms)",
+        "overflow: Carry",
+        "jumps: None",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from {text}");
+    }
+}
