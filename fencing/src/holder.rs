@@ -437,3 +437,151 @@ pub(crate) fn check_margin(ttl: Duration, margin: Duration) -> Result<(), Coordi
     }
     Ok(())
 }
+
+#[cfg(all(test, not(ward_loom)))]
+mod tests {
+    use super::*;
+    use crate::lease::{LeaseRequest, ManualClock};
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    /// A holder of token 7 with a lease of 10 s and a margin of 1 s on a manual clock, and
+    /// a keep-alive task that only waits; `closed` resolves once that task is gone.
+    fn holder(rt: &tokio::runtime::Runtime) -> (LockHolder, Arc<ManualClock>, Closed) {
+        let clock = Arc::new(ManualClock::new());
+        let shared_clock = SharedClock(clock.clone());
+        let lease = LeaseRequest::start(shared_clock)
+            .granted(FencingToken::new(7).unwrap(), S(10), S(1))
+            .unwrap();
+        let shared = Shared::new(lease);
+        let (alive, closed) = tokio::sync::oneshot::channel::<()>();
+        let task = rt.spawn(async move {
+            let _alive = alive;
+            core::future::pending::<()>().await;
+        });
+        let holder = LockHolder {
+            token: FencingToken::new(7).unwrap(),
+            shared,
+            task,
+            release: None,
+        };
+        (holder, clock, Closed(closed))
+    }
+
+    struct Closed(tokio::sync::oneshot::Receiver<()>);
+
+    impl Closed {
+        /// Whether the keep-alive task ended within a second.
+        fn ended(self, rt: &tokio::runtime::Runtime) -> bool {
+            rt.block_on(async {
+                tokio::time::timeout(S(1), self.0)
+                    .await
+                    .is_ok_and(|r| r.is_err())
+            })
+        }
+    }
+
+    #[test]
+    fn a_holder_acts_until_its_margin_and_a_renewal_moves_the_margin() {
+        let rt = runtime();
+        let (holder, clock, _closed) = holder(&rt);
+        assert!(holder.may_act() && !holder.is_lost());
+        assert_eq!(holder.remaining(), S(9));
+        assert_eq!(holder.check().unwrap().get(), 7);
+
+        clock.advance(S(5));
+        let renewal = holder.shared.start_renewal();
+        holder.shared.renew(renewal, S(10)).unwrap();
+        clock.advance(S(4)); // the first lease's margin: the renewed one runs to 14 s
+        assert!(holder.may_act() && !holder.is_lost());
+        assert_eq!(holder.remaining(), S(5));
+
+        clock.advance(S(5)); // exactly at the renewed margin: stop
+        assert!(!holder.may_act() && !holder.is_lost());
+        assert_eq!(holder.remaining(), Duration::ZERO);
+        assert!(matches!(
+            holder.check(),
+            Err(CoordinationError::MarginReached { token, safe_until })
+                if token.get() == 7 && safe_until == S(14)
+        ));
+    }
+
+    #[test]
+    fn a_lost_holder_never_acts_though_its_lease_has_time_left() {
+        let rt = runtime();
+        let (holder, _clock, _closed) = holder(&rt);
+        let lost = holder.lost();
+        let mut lost = core::pin::pin!(lost);
+        rt.block_on(async {
+            assert!(
+                tokio::time::timeout(Duration::from_millis(20), &mut lost)
+                    .await
+                    .is_err(),
+                "lost() resolved while the lock is held"
+            );
+        });
+        holder.shared.lose("test");
+        assert!(holder.is_lost() && !holder.may_act());
+        assert_eq!(holder.remaining(), Duration::ZERO);
+        assert!(
+            matches!(holder.check(), Err(CoordinationError::Lost { token }) if token.get() == 7)
+        );
+        rt.block_on(async {
+            tokio::time::timeout(S(1), lost)
+                .await
+                .expect("lost() resolves once the lock is lost");
+        });
+    }
+
+    #[test]
+    fn a_refused_renewal_loses_the_lock() {
+        let rt = runtime();
+        let (holder, _clock, _closed) = holder(&rt);
+        let renewal = holder.shared.start_renewal();
+        assert!(holder.shared.renew(renewal, Duration::ZERO).is_err());
+        assert!(holder.is_lost() && !holder.may_act());
+    }
+
+    #[test]
+    fn dropping_a_holder_stops_its_keep_alive() {
+        let rt = runtime();
+        let (holder, _clock, closed) = holder(&rt);
+        drop(holder);
+        assert!(closed.ended(&rt));
+    }
+
+    #[test]
+    fn release_stops_the_keep_alive_and_loses_the_lock() {
+        let rt = runtime();
+        let (holder, _clock, closed) = holder(&rt);
+        let shared = Arc::clone(&holder.shared);
+        rt.block_on(holder.release()).unwrap();
+        assert!(shared.is_lost());
+        assert!(closed.ended(&rt));
+    }
+
+    #[test]
+    fn the_margin_must_be_below_the_ttl() {
+        assert!(check_margin(S(2), S(1)).is_ok());
+        assert!(matches!(
+            check_margin(S(2), S(2)),
+            Err(CoordinationError::MarginNotBelowTtl { margin, ttl }) if margin == S(2) && ttl == S(2)
+        ));
+    }
+
+    #[test]
+    fn the_shared_clock_reads_its_clock_and_debug_names_it() {
+        let clock = Arc::new(ManualClock::new());
+        clock.advance(S(3));
+        let shared = SharedClock(clock);
+        assert_eq!(shared.now(), S(3));
+        assert_eq!(format!("{shared:?}"), "SharedClock");
+    }
+}
