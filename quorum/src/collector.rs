@@ -79,6 +79,12 @@ fn check_quorum(replicas: usize, needed: usize) -> Result<(), CollectorError> {
     }
 }
 
+/// Whether the failure just counted in `failed` is the one that made the quorum
+/// impossible (it was reachable, and not reached, before it).
+fn became_impossible(replicas: usize, needed: usize, ok: usize, failed: usize) -> bool {
+    ok < needed && replicas - failed + 1 == needed
+}
+
 fn status(replicas: usize, needed: usize, ok: usize, failed: usize) -> QuorumStatus {
     if ok >= needed {
         QuorumStatus::Reached
@@ -159,7 +165,18 @@ impl WriteCollector {
             *slot = outcome;
             match outcome {
                 Ack::Acked => self.acks += 1,
-                Ack::Failed => self.failures += 1,
+                Ack::Failed => {
+                    self.failures += 1;
+                    if became_impossible(replicas, self.needed, self.acks, self.failures) {
+                        crate::trace::quorum_impossible(
+                            "write",
+                            replicas,
+                            self.needed,
+                            self.failures,
+                            self.acks,
+                        );
+                    }
+                }
                 Ack::Waiting => {}
             }
         }
@@ -547,6 +564,16 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
         if matches!(slot, Reply::Waiting) {
             *slot = Reply::Failed;
             self.failures += 1;
+            let replicas = self.slots.len();
+            if became_impossible(replicas, self.needed, self.replies, self.failures) {
+                crate::trace::quorum_impossible(
+                    "read",
+                    replicas,
+                    self.needed,
+                    self.failures,
+                    self.replies,
+                );
+            }
         }
         Ok(self.status())
     }
@@ -705,6 +732,9 @@ impl<V, O: VersionOrder<V>> ReadCollector<V, O> {
             if !holds || newest.len() > 1 {
                 repair.push(i);
             }
+        }
+        if !repair.is_empty() {
+            crate::trace::read_repair(values.len(), repair.len(), newest.len());
         }
         Some(ReadOutcome {
             newest,

@@ -152,7 +152,9 @@ impl<K: Ord + Clone, V: Clone> CommitGate<K, V> {
         if let Some(announced) = p.announced
             && p.rows.len() >= announced
         {
-            return Err(GateError::TooManyRows { tx, announced });
+            let error = GateError::TooManyRows { tx, announced };
+            crate::trace::gate_refused(error);
+            return Err(error);
         }
         p.rows.insert(key, value);
         self.advance();
@@ -192,19 +194,23 @@ impl<K: Ord + Clone, V: Clone> CommitGate<K, V> {
         let p = self.pending(tx);
         match p.announced {
             Some(announced) if announced != rows => {
-                return Err(GateError::ConflictingMarker {
+                let error = GateError::ConflictingMarker {
                     tx,
                     announced,
                     again: rows,
-                });
+                };
+                crate::trace::gate_refused(error);
+                return Err(error);
             }
             _ => {}
         }
         if p.rows.len() > rows {
-            return Err(GateError::TooManyRows {
+            let error = GateError::TooManyRows {
                 tx,
                 announced: rows,
-            });
+            };
+            crate::trace::gate_refused(error);
+            return Err(error);
         }
         p.announced = Some(rows);
         self.advance();

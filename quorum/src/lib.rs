@@ -22,6 +22,7 @@ mod config;
 pub mod load;
 pub mod pbs;
 pub mod session;
+mod trace;
 
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]

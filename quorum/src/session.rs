@@ -170,6 +170,7 @@ impl<P: Ord> PositionToken<P> {
         } else if waited < max_wait {
             Decision::Wait
         } else {
+            crate::trace::session_read_to_primary(waited, max_wait);
             Decision::Primary
         }
     }
@@ -332,6 +333,7 @@ impl<P: Ord + Copy> Session<P> {
     /// ```
     pub fn read_at(&mut self, position: P) -> Result<(), SessionError> {
         if !self.read_token().is_satisfied_by(&position) {
+            crate::trace::session_below_token("read");
             return Err(SessionError::BelowToken);
         }
         self.last_read = max_of(self.last_read, Some(position));
@@ -360,6 +362,7 @@ impl<P: Ord + Copy> Session<P> {
     /// ```
     pub fn wrote(&mut self, position: P) -> Result<(), SessionError> {
         if self.write_token().required.is_some_and(|r| position <= r) {
+            crate::trace::session_below_token("write");
             return Err(SessionError::BelowToken);
         }
         self.last_write = max_of(self.last_write, Some(position));
@@ -542,9 +545,32 @@ impl StalenessRouter {
                 best = Some((s, index));
             }
         }
-        best.map_or(Route::Primary, |(staleness_ms, index)| Route::Replica {
-            index,
-            staleness_ms,
-        })
+        match best {
+            Some((staleness_ms, index)) => Route::Replica {
+                index,
+                staleness_ms,
+            },
+            None => {
+                crate::trace::staleness_to_primary(reports.len(), self.bound_ms, || {
+                    self.unqualified(now_ms, reports)
+                });
+                Route::Primary
+            }
+        }
+    }
+
+    /// Why each replica failed to qualify, for the event of a read sent to the primary;
+    /// computed only when that event is emitted.
+    fn unqualified(&self, now_ms: u64, reports: &[Option<LagReport>]) -> crate::trace::Unqualified {
+        let mut why = crate::trace::Unqualified::default();
+        for report in reports {
+            match report {
+                None => why.unknown += 1,
+                Some(r) if r.observed_at_ms > now_ms => why.future += 1,
+                Some(r) if now_ms - r.observed_at_ms > self.max_report_age_ms => why.too_old += 1,
+                Some(_) => why.too_stale += 1,
+            }
+        }
+        why
     }
 }

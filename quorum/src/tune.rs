@@ -373,7 +373,16 @@ pub fn cheapest(
     target: &Target,
     sim: &Simulation,
 ) -> Result<Option<Candidate>, SimulationError> {
-    Ok(evaluate(n, delays, target, sim)?
-        .into_iter()
-        .find(|c| c.meets_target))
+    let all = evaluate(n, delays, target, sim)?;
+    let best = all.iter().find(|c| c.meets_target).copied();
+    if best.is_none() {
+        crate::trace::tune_unmet(
+            n,
+            all.len(),
+            target.consistency,
+            target.t,
+            all.iter().map(|c| c.consistency_lower).fold(0.0, f64::max),
+        );
+    }
+    Ok(best)
 }
