@@ -28,8 +28,8 @@ Options:
   --without PRIMITIVE
              run with a Ward primitive switched off (repeatable): fence, hlc,
              causal-buffer, quorum, or-set, backoff, breaker, retry-budget,
-             session, commit-gate, commit-wait; the scenarios that rely on it then
-             fail and the tour exits 1
+             session, commit-gate, commit-wait, coalesce, early-expiration; the
+             scenarios that rely on it then fail and the tour exits 1
   --etcd URL, --zookeeper HOST:PORT
              zombie leader against a real etcd or ZooKeeper (builds with the
              ward-examples feature of the same name)
@@ -267,6 +267,21 @@ mod tests {
         };
         let off: Vec<Primitive> = options.switches.off().collect();
         assert_eq!(off, [Primitive::Fence, Primitive::Hlc]);
+    }
+
+    #[test]
+    fn usage_names_every_primitive() {
+        let without = &USAGE[USAGE.find("--without PRIMITIVE\n").expect("the flag")..];
+        let listed: String = without[..without.find("--etcd").expect("the next flag")]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for p in Primitive::ALL {
+            assert!(
+                listed.contains(&format!(" {p},")) || listed.contains(&format!(" {p};")),
+                "{p} missing from: {listed}"
+            );
+        }
     }
 
     #[test]

@@ -416,6 +416,7 @@ pub fn chart_for(r: &Report) -> Chart {
         "read-your-writes" => read_your_writes(d),
         "torn-transfer" => torn_transfer(d),
         "commit-wait" => commit_wait(d),
+        "cache-stampede" => cache_stampede(d),
         _ => blank("no chart for this scenario"),
     }
 }
@@ -759,5 +760,46 @@ fn commit_wait(d: &Value) -> Chart {
             Series::new("zero", vec![(0.0, 0.0), (n + 1.0, 0.0)], Mark::Line),
         ],
         spans: Vec::new(),
+    }
+}
+
+fn cache_stampede(d: &Value) -> Chart {
+    let arrivals = arr(&d["arrivals"]);
+    let (first, last) = match (arrivals.first(), arrivals.last()) {
+        (Some(a), Some(b)) => (num(a) / 1e6, num(b) / 1e6),
+        _ => (f64::NAN, f64::NAN),
+    };
+    // A step up at each call's start: (start, k - 1) then (start, k).
+    let series = arr(&d["runs"])
+        .iter()
+        .map(|r| {
+            let mut points = vec![(first, 0.0)];
+            let mut made = 0.0;
+            for call in arr(&r["calls"]) {
+                let start = num(&call[0]) / 1e6;
+                points.push((start, made));
+                made += 1.0;
+                points.push((start, made));
+            }
+            points.push((last, made));
+            let name = r["strategy"].as_str().unwrap_or("?").replace('_', " ");
+            Series::new(name, points, Mark::Line)
+        })
+        .collect();
+    let expiry = d["expiry_micros"].as_f64().map_or(f64::NAN, |e| e / 1e6);
+    let refreshed = arr(&d["runs"])
+        .first()
+        .and_then(|r| arr(&r["calls"]).first())
+        .map_or(expiry, |c| num(&c[1]) / 1e6);
+    Chart {
+        title: "cache stampede: backend calls made so far, per strategy".into(),
+        x_label: "time (s)".into(),
+        y_label: "backend calls".into(),
+        series,
+        spans: vec![(
+            "expired until the first refresh (none)".into(),
+            expiry,
+            refreshed,
+        )],
     }
 }

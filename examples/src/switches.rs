@@ -49,11 +49,17 @@ pub enum Primitive {
     /// `ward-hlc`'s commit-wait (`UncertainClock::commit_wait_with`): off, a commit is
     /// acknowledged as soon as it is stamped.
     CommitWait,
+    /// `ward-backoff`'s request coalescing (`stampede::Coalesce`): off, every request that
+    /// decides to recompute a cached value calls the backend itself.
+    Coalesce,
+    /// `ward-backoff`'s probabilistic early expiration (`stampede::EarlyExpiration`): off, a
+    /// request recomputes a cached value only once it has expired.
+    EarlyExpiration,
 }
 
 impl Primitive {
     /// Every primitive, in tour order.
-    pub const ALL: [Primitive; 11] = [
+    pub const ALL: [Primitive; 13] = [
         Primitive::Fence,
         Primitive::Hlc,
         Primitive::CausalBuffer,
@@ -65,6 +71,8 @@ impl Primitive {
         Primitive::Session,
         Primitive::CommitGate,
         Primitive::CommitWait,
+        Primitive::Coalesce,
+        Primitive::EarlyExpiration,
     ];
 
     /// The command-line name, such as `causal-buffer`.
@@ -89,6 +97,8 @@ impl Primitive {
             Primitive::Session => "session",
             Primitive::CommitGate => "commit-gate",
             Primitive::CommitWait => "commit-wait",
+            Primitive::Coalesce => "coalesce",
+            Primitive::EarlyExpiration => "early-expiration",
         }
     }
 

@@ -148,4 +148,24 @@ fn the_charts_carry_the_runs_numbers() {
     );
     let loose = &pbs.series[0];
     assert!(loose.points[0].1 < 1.0 && loose.points.last().unwrap().1 > loose.points[0].1);
+
+    let stampede = scenarios::find("cache-stampede")
+        .expect("the scenario")
+        .run(&Options::with_seed(1));
+    let chart = html::chart_for(&stampede);
+    assert_eq!(chart.series.len(), 4, "one line per strategy");
+    for (series, run) in chart
+        .series
+        .iter()
+        .zip(stampede.details["runs"].as_array().unwrap())
+    {
+        let made = series.points.last().expect("points").1;
+        assert_eq!(Some(made), run["backend_calls"].as_f64(), "{}", series.name);
+    }
+    assert_eq!(chart.series[0].name, "none");
+    let (_, from, to) = &chart.spans[0];
+    assert!(
+        (from - 10.0).abs() < 1e-9 && *to > 10.1 && *to < 10.2,
+        "{from} {to}"
+    );
 }

@@ -113,6 +113,16 @@ fn verdicts_without_the_primitive_do_not_claim_the_protection() {
             "behind the commit gate 0 were torn",
         ),
         ("commit-wait", "commit-wait", "with commit-wait 0 were"),
+        (
+            "cache-stampede",
+            "coalesce",
+            "with request coalescing 1 backend call, at most 1 at once",
+        ),
+        (
+            "cache-stampede",
+            "early-expiration",
+            "before the expiry, and 0 requests found the key expired",
+        ),
     ];
     for (scenario, primitive, claim) in claims {
         assert!(Primitive::from_name(primitive).is_some());

@@ -6,6 +6,7 @@ use core::fmt;
 
 use crate::{Options, Primitive, Report};
 
+pub mod cache_stampede;
 pub mod cascading_failure;
 pub mod causality;
 pub mod clock_skew;
@@ -89,6 +90,7 @@ const ALL: &[Scenario] = &[
     Scenario::new(read_your_writes::META, read_your_writes::tour),
     Scenario::new(torn_transfer::META, torn_transfer::tour),
     Scenario::new(commit_wait::META, commit_wait::tour),
+    Scenario::new(cache_stampede::META, cache_stampede::tour),
 ];
 
 /// Every scenario, in tour order.
@@ -287,7 +289,7 @@ mod tests {
         let names: std::collections::BTreeSet<_> = all().iter().map(|s| s.name).collect();
         assert_eq!(names.len(), all().len());
         let numbers: Vec<u8> = all().iter().map(|s| s.number).collect();
-        assert_eq!(numbers, (1..=11).collect::<Vec<u8>>());
+        assert_eq!(numbers, (1..=12).collect::<Vec<u8>>());
         // Every primitive is load-bearing somewhere, and every scenario names one.
         for p in Primitive::ALL {
             assert!(all().iter().any(|s| s.primitives.contains(&p)), "{p}");
