@@ -8,7 +8,7 @@ use core::time::Duration;
 use ward_backoff::stampede::EarlyExpiration;
 use ward_backoff::{RandomSource as _, SplitMix64};
 use ward_examples::scenarios::cache_stampede::{
-    EXPIRY, Outcome, RECOMPUTE, REQUESTS, Run, SPREAD, Strategy, TTL, run, run_with,
+    EXPIRY, Outcome, RECOMPUTE, REQUESTS, Run, SPREAD, Strategy, TTL, run, run_on, run_with,
 };
 use ward_examples::{Options, Primitive, Switches, scenarios};
 
@@ -310,4 +310,21 @@ fn the_report_carries_the_runs_counts() {
             .verdict
             .contains("with both: 1 backend call, at most 1 at once, and 0")
     );
+}
+
+#[test]
+fn regression_a_request_arriving_as_a_call_ends_sees_its_value() {
+    // The first request finds the key expired and calls the backend; the second arrives at
+    // the very moment that call ends (a tie on the paused clock) and must read the value it
+    // stored, not the expired one. Far later requests read the fresh value too.
+    let (expiry, recompute) = (us(EXPIRY), us(RECOMPUTE));
+    let arrivals = vec![expiry, expiry + recompute, expiry + 2 * recompute];
+    let o = run_on(arrivals.clone(), vec![1, 2, 3], Switches::default()).expect("runs");
+    for r in &o.runs {
+        check_against_model(&o, r);
+    }
+    let none = o.run(Strategy::None).unwrap();
+    assert_eq!(none.calls, [(expiry, expiry + recompute)]);
+    assert_eq!((none.found_expired, none.waited), (1, 1));
+    assert!(run_on(arrivals, vec![1], Switches::default()).is_err());
 }

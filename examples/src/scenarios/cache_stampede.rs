@@ -50,6 +50,15 @@ pub const TTL: Duration = Duration::from_secs(10);
 pub const KEY: &str = "product:42";
 
 /// A way of refreshing the cached value.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios::cache_stampede::Strategy;
+///
+/// assert!(Strategy::Both.coalesces() && Strategy::Both.expires_early());
+/// assert_eq!(Strategy::ALL[0].label(), "none");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
@@ -73,16 +82,42 @@ impl Strategy {
     ];
 
     /// Whether the strategy coalesces backend calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::scenarios::cache_stampede::Strategy;
+    ///
+    /// assert!(Strategy::Coalescing.coalesces());
+    /// assert!(!Strategy::EarlyExpiration.coalesces());
+    /// ```
     pub const fn coalesces(self) -> bool {
         matches!(self, Strategy::Coalescing | Strategy::Both)
     }
 
     /// Whether the strategy expires the value early.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::scenarios::cache_stampede::Strategy;
+    ///
+    /// assert!(Strategy::EarlyExpiration.expires_early());
+    /// assert!(!Strategy::None.expires_early());
+    /// ```
     pub const fn expires_early(self) -> bool {
         matches!(self, Strategy::EarlyExpiration | Strategy::Both)
     }
 
     /// The strategy's name in the table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::scenarios::cache_stampede::Strategy;
+    ///
+    /// assert_eq!(Strategy::Coalescing.label(), "request coalescing");
+    /// ```
     pub const fn label(self) -> &'static str {
         match self {
             Strategy::None => "none",
@@ -94,6 +129,17 @@ impl Strategy {
 }
 
 /// One strategy's run.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios::cache_stampede::{Strategy, run};
+///
+/// let outcome = run(1)?;
+/// let none = outcome.run(Strategy::None)?;
+/// assert_eq!(none.backend_calls as usize, none.calls.len());
+/// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Run {
     /// The strategy.
@@ -124,6 +170,17 @@ pub struct Run {
 impl Run {
     /// When the first backend call started, in microseconds relative to the expiry
     /// (negative: before it); `None` without a call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::scenarios::cache_stampede::{Strategy, run};
+    ///
+    /// let outcome = run(1)?;
+    /// let early = outcome.run(Strategy::EarlyExpiration)?;
+    /// assert!(early.first_call_from_expiry_micros().is_some_and(|t| t < 0));
+    /// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+    /// ```
     pub fn first_call_from_expiry_micros(&self) -> Option<i64> {
         let expiry = EXPIRY.as_micros() as i64;
         self.calls.first().map(|&(start, _)| start as i64 - expiry)
@@ -131,6 +188,17 @@ impl Run {
 }
 
 /// The scenario's outcome.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios::cache_stampede::{REQUESTS, run};
+///
+/// let outcome = run(3)?;
+/// assert_eq!(outcome.arrivals.len(), REQUESTS);
+/// assert_eq!(outcome.runs.len(), 4);
+/// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     /// When the cached value expires, in microseconds from the start of the run.
@@ -152,6 +220,18 @@ impl Outcome {
     ///
     /// None in a run of this module: every outcome carries all four strategies. An
     /// outcome built by hand without `strategy` gets a [`ScenarioError::Invariant`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::scenarios::cache_stampede::{Strategy, run};
+    ///
+    /// let mut outcome = run(1)?;
+    /// assert_eq!(outcome.run(Strategy::Both)?.backend_calls, 1);
+    /// outcome.runs.clear();
+    /// assert!(outcome.run(Strategy::Both).is_err());
+    /// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+    /// ```
     pub fn run(&self, strategy: Strategy) -> Result<&Run, ScenarioError> {
         self.runs
             .iter()
@@ -164,6 +244,15 @@ impl Outcome {
     }
 
     /// The anomaly: without protection the backend got several calls for the key at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::scenarios::cache_stampede::run;
+    ///
+    /// assert!(run(1)?.anomaly_observed());
+    /// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+    /// ```
     pub fn anomaly_observed(&self) -> bool {
         self.get(Strategy::None)
             .is_some_and(|r| r.peak_in_flight > 1)
@@ -173,6 +262,15 @@ impl Outcome {
     /// calls at once and some request waited for the leader instead of calling; with early
     /// expiration no request found the key expired and the value was refreshed; with both,
     /// both hold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_examples::scenarios::cache_stampede::run;
+    ///
+    /// assert!(run(1)?.prevented());
+    /// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+    /// ```
     pub fn prevented(&self) -> bool {
         let single = |r: &Run| r.peak_in_flight == 1 && r.backend_calls >= 1;
         let fresh = |r: &Run| r.found_expired == 0 && r.backend_calls >= 1;
@@ -193,6 +291,16 @@ impl Outcome {
 ///
 /// [`ScenarioError::Simulation`] if the runtime cannot start or a request's task fails
 /// (neither happens with the tour's settings).
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios::cache_stampede::{Strategy, run};
+///
+/// let outcome = run(7)?;
+/// assert_eq!(outcome.run(Strategy::Coalescing)?.peak_in_flight, 1);
+/// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+/// ```
 pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
     run_with(seed, Switches::default())
 }
@@ -204,6 +312,18 @@ pub fn run(seed: u64) -> Result<Outcome, ScenarioError> {
 /// # Errors
 ///
 /// As [`run`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios::cache_stampede::{Strategy, run_with};
+/// use ward_examples::{Primitive, Switches};
+///
+/// let outcome = run_with(1, Switches::default().without(Primitive::Coalesce))?;
+/// assert!(outcome.run(Strategy::Coalescing)?.peak_in_flight > 1);
+/// assert!(!outcome.prevented());
+/// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+/// ```
 pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError> {
     let mut rng = SimRng::new(seed, "cache-stampede");
     let from = (EXPIRY - SPREAD / 2).as_micros() as u64;
@@ -212,6 +332,46 @@ pub fn run_with(seed: u64, switches: Switches) -> Result<Outcome, ScenarioError>
     arrivals.sort_unstable();
     // One word per request for its early-expiration draw, the same in every strategy.
     let draws: Vec<u64> = (0..REQUESTS).map(|_| rng.next_u64()).collect();
+    run_on(arrivals, draws, switches)
+}
+
+/// Runs the scenario on given arrivals (microseconds from the start, in order) and draws
+/// (one per arrival), for tests that need a particular moment, such as a request arriving
+/// just as a backend call ends.
+///
+/// # Errors
+///
+/// [`ScenarioError::Invariant`] if the arrivals are out of order or there is not one draw
+/// per arrival; otherwise as [`run`].
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios::cache_stampede::{Strategy, run_on};
+/// use ward_examples::Switches;
+///
+/// // Two requests at the expiry: without protection both call the backend.
+/// let o = run_on(vec![10_000_000, 10_000_000], vec![1, 2], Switches::default())?;
+/// assert_eq!(o.run(Strategy::None)?.backend_calls, 2);
+/// assert_eq!(o.run(Strategy::Coalescing)?.backend_calls, 1);
+/// assert!(run_on(vec![2, 1], vec![1, 2], Switches::default()).is_err());
+/// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+/// ```
+pub fn run_on(
+    arrivals: Vec<u64>,
+    draws: Vec<u64>,
+    switches: Switches,
+) -> Result<Outcome, ScenarioError> {
+    if arrivals.windows(2).any(|w| w[0] > w[1]) {
+        return Err(super::broken("the arrivals are out of order"));
+    }
+    if draws.len() != arrivals.len() {
+        return Err(super::broken(format!(
+            "{} draws for {} arrivals",
+            draws.len(),
+            arrivals.len()
+        )));
+    }
     let runs = Strategy::ALL
         .iter()
         .map(|&strategy| {
@@ -410,6 +570,17 @@ fn calls(n: u32) -> String {
 }
 
 /// Turns the outcome into the tour's report.
+///
+/// # Examples
+///
+/// ```
+/// use ward_examples::scenarios::cache_stampede::{report, run};
+///
+/// let r = report(&run(1)?);
+/// assert!(r.passed());
+/// assert_eq!(r.tables[0].rows().len(), 4);
+/// # Ok::<(), ward_examples::scenarios::ScenarioError>(())
+/// ```
 pub fn report(o: &Outcome) -> Report {
     let requests = o.arrivals.len();
     let mut table = Table::new(
