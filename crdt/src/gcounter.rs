@@ -165,6 +165,19 @@ impl<A: Ord + Clone> GCounter<A> {
         })
     }
 
+    /// The entries of `self` above `peer`'s: the optimal delta for a peer whose counter
+    /// is `peer` (bottom exactly when `self ≤ peer`).
+    pub(crate) fn above(&self, peer: &Self) -> Self {
+        Self {
+            entries: self
+                .entries
+                .iter()
+                .filter(|(a, n)| *n > peer.count(a))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// General merge for actor lists that differ: one merge-join into a new vector.
     fn merge_join(&mut self, other: &Self) {
         let mut out = Vec::with_capacity(self.entries.len() + other.entries.len());

@@ -61,7 +61,7 @@ pub use crate::lww::LwwRegister;
 pub use crate::mvreg::MvRegister;
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
-pub use crate::ormap::{Nested, OrMap};
+pub use crate::ormap::{MapDigest, Nested, OrMap};
 #[cfg(feature = "alloc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
 pub use crate::orset::{Digest, Iter, OrSet};

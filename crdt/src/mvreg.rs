@@ -5,8 +5,10 @@ use core::fmt;
 
 use ward_vclock::{Dot, DotContext, VClock, VClockError};
 
+use crate::dots::context_of_sorted;
 use crate::error::DecodeError;
 use crate::lattice::{DeltaCrdt, Lattice};
+use crate::orset::{Digest, removals_for};
 
 /// A multi-value register: concurrent writes are all kept, as *siblings*, until a write
 /// that has seen them all replaces them.
@@ -204,6 +206,76 @@ impl<T: Clone, A: Ord + Clone> MvRegister<T, A> {
         Self {
             siblings: Vec::new(),
             ctx,
+        }
+    }
+}
+
+impl<T: Clone, A: Ord + Clone> MvRegister<T, A> {
+    /// This register's [`Digest`]: its context and its siblings' dots, what a peer needs
+    /// to compute [`delta_for`](MvRegister::delta_for) this register.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{MvRegister, Replica};
+    ///
+    /// let mut reg = Replica::new("a", MvRegister::new());
+    /// reg.write(1)?;
+    /// reg.write(2)?;
+    /// let digest = reg.state().digest();
+    /// assert_eq!(digest.context().dots().count(), 2);
+    /// assert_eq!(digest.live().dots().count(), 1);
+    /// # Ok::<(), ward_crdt::VClockError>(())
+    /// ```
+    pub fn digest(&self) -> Digest<A> {
+        // Sorted and unique: the siblings are sorted strictly by dot.
+        let live = self.siblings.iter().map(|(d, _)| d.clone()).collect();
+        Digest::from_live(self.ctx.clone(), live)
+    }
+
+    /// The optimal delta `Δ(self, peer)` for the peer whose [`Digest`] is `peer`, as
+    /// [`OrSet::delta_for`](crate::OrSet::delta_for) computes it: the siblings whose
+    /// writes the peer has never seen, and the dots of superseded or cleared writes that
+    /// the peer has never seen or still holds as siblings.
+    ///
+    /// `peer ⊔ Δ == peer ⊔ self`, `Δ ≤ self`, and `Δ` is the empty register exactly when
+    /// the peer's register is already above this one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{MvRegister, Replica};
+    ///
+    /// let mut a = Replica::new("a", MvRegister::new());
+    /// let mut b = Replica::new("b", MvRegister::new());
+    /// a.write(1)?;
+    /// b.merge(a.state())?;
+    /// assert_eq!(a.state().delta_for(&b.state().digest()), MvRegister::new());
+    /// a.write(2)?;
+    /// let delta = a.state().delta_for(&b.state().digest());
+    /// b.merge_delta(&delta)?;
+    /// assert_eq!(b.state().values().collect::<Vec<_>>(), [&2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn delta_for(&self, peer: &Digest<A>) -> Self {
+        let mut ctx: Vec<Dot<A>> = Vec::new();
+        let mut siblings = Vec::new();
+        for (d, v) in &self.siblings {
+            if !peer.context().contains(d) {
+                siblings.push((d.clone(), v.clone()));
+                ctx.push(d.clone());
+            }
+        }
+        let is_live_here = |actor: &A, counter: u64| {
+            self.siblings
+                .iter()
+                .any(|(d, _)| d.actor() == actor && d.counter() == counter)
+        };
+        removals_for(&self.ctx, peer, is_live_here, &mut ctx);
+        ctx.sort_unstable();
+        Self {
+            siblings,
+            ctx: context_of_sorted(ctx),
         }
     }
 }

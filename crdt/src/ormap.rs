@@ -8,8 +8,12 @@ use crate::error::{RemoveError, ReplicaError};
 use crate::gcounter::GCounter;
 use crate::lattice::{DeltaCrdt, Lattice};
 use crate::mvreg::MvRegister;
-use crate::orset::OrSet;
+use crate::orset::{Digest, OrSet};
 use crate::pncounter::PnCounter;
+
+mod sync;
+
+pub use sync::MapDigest;
 
 /// A CRDT that can live inside an [`OrMap`]: it can produce the delta that resets
 /// everything it has observed.
@@ -44,39 +48,137 @@ pub trait Nested: DeltaCrdt + Clone + PartialEq {
     /// # Ok::<(), ward_crdt::VClockError>(())
     /// ```
     fn reset(&self) -> Self;
+
+    /// What a peer sends so that this type can compute the optimal delta for it:
+    /// [`Digest`] for sets and registers, the counter itself for counters (it is a
+    /// version vector of counts), [`MapDigest`] for maps.
+    type Digest: Clone + PartialEq;
+
+    /// This state's digest, for a peer to compute [`delta_for`](Nested::delta_for).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{GCounter, Nested, Replica};
+    ///
+    /// let mut c = Replica::new("a", GCounter::new());
+    /// c.increment(2)?;
+    /// assert_eq!(&Nested::digest(c.state()), c.state());
+    /// # Ok::<(), ward_crdt::CounterError>(())
+    /// ```
+    fn digest(&self) -> Self::Digest;
+
+    /// The optimal delta `Δ(self, peer)` for the peer whose digest is `peer`: the join
+    /// of exactly the parts of this state the peer's state is not above (Enes, Almeida,
+    /// Baquero, Leitão, *Efficient Synchronization of State-based CRDTs*). So
+    /// `peer ⊔ Δ == peer ⊔ self`, `Δ ≤ self`, and `Δ` is the bottom state exactly when
+    /// the peer already has everything this state has.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_crdt::{GCounter, Nested, Replica};
+    ///
+    /// let mut a = Replica::new("a", GCounter::new());
+    /// let mut b = Replica::new("b", GCounter::new());
+    /// a.increment(2)?;
+    /// b.increment(5)?;
+    /// let delta = Nested::delta_for(a.state(), &Nested::digest(b.state()));
+    /// assert_eq!(delta, a.state().clone()); // b has nothing of a's
+    /// b.merge_delta(&delta)?;
+    /// assert_eq!(Nested::delta_for(a.state(), &Nested::digest(b.state())), GCounter::new());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn delta_for(&self, peer: &Self::Digest) -> Self;
 }
 
 /// Context-only: every live dot.
 impl<E: Ord + Clone, A: Ord + Clone> Nested for OrSet<E, A> {
+    type Digest = Digest<A>;
+
     fn reset(&self) -> Self {
         self.clone().clear()
+    }
+
+    fn digest(&self) -> Digest<A> {
+        OrSet::digest(self)
+    }
+
+    fn delta_for(&self, peer: &Digest<A>) -> Self {
+        OrSet::delta_for(self, peer)
     }
 }
 
 /// Context-only: every sibling's dot.
 impl<T: Clone + PartialEq, A: Ord + Clone> Nested for MvRegister<T, A> {
+    type Digest = Digest<A>;
+
     fn reset(&self) -> Self {
         self.clone().clear()
+    }
+
+    fn digest(&self) -> Digest<A> {
+        MvRegister::digest(self)
+    }
+
+    fn delta_for(&self, peer: &Digest<A>) -> Self {
+        MvRegister::delta_for(self, peer)
     }
 }
 
 /// A grow-only count cannot be reset: the bottom state. A removed key's count comes
-/// back with the key.
+/// back with the key. The digest is the counter itself; the delta is the entries above
+/// the peer's.
 impl<A: Ord + Clone> Nested for GCounter<A> {
+    type Digest = Self;
+
     fn reset(&self) -> Self {
         Self::new()
     }
+
+    fn digest(&self) -> Self {
+        self.clone()
+    }
+
+    fn delta_for(&self, peer: &Self) -> Self {
+        self.above(peer)
+    }
 }
 
-/// As for [`GCounter`]: no reset.
+/// As for [`GCounter`]: no reset; the digest is the counter, the delta its increments
+/// and decrements above the peer's.
 impl<A: Ord + Clone> Nested for PnCounter<A> {
+    type Digest = Self;
+
     fn reset(&self) -> Self {
         Self::new()
     }
+
+    fn digest(&self) -> Self {
+        self.clone()
+    }
+
+    fn delta_for(&self, peer: &Self) -> Self {
+        PnCounter::from_parts(
+            self.increments().above(peer.increments()),
+            self.decrements().above(peer.decrements()),
+        )
+    }
 }
 
-/// Every key's removal and every value's reset.
+/// Every key's removal and every value's reset; digest and delta as
+/// [`OrMap::digest`] and [`OrMap::delta_for`].
 impl<K: Ord + Clone, V: Nested<Actor = A>, A: Ord + Clone> Nested for OrMap<K, V, A> {
+    type Digest = MapDigest<K, V::Digest, A>;
+
+    fn digest(&self) -> Self::Digest {
+        OrMap::digest(self)
+    }
+
+    fn delta_for(&self, peer: &Self::Digest) -> Self {
+        OrMap::delta_for(self, peer)
+    }
+
     fn reset(&self) -> Self {
         Self {
             keys: self.keys.clone().clear(),

@@ -15,6 +15,7 @@ mod merge;
 mod sync;
 
 pub use sync::Digest;
+pub(crate) use sync::removals_for;
 
 use crate::dots::{ActorTable, Dots, LocalDot};
 use crate::lattice::DeltaCrdt;

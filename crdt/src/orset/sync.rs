@@ -352,28 +352,7 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
                 });
             }
         }
-        // Removed here and never seen by the peer.
-        for (actor, known) in self.ctx.clock().iter() {
-            let from = peer.context.clock().get(actor);
-            for counter in from.saturating_add(1)..=known {
-                if !seen_by_peer(actor, counter) && !is_live_here(actor, counter) {
-                    ctx.extend(Dot::new(actor.clone(), counter).ok());
-                }
-            }
-        }
-        for dot in self.ctx.cloud().flat_map(DotRange::dots) {
-            if !seen_by_peer(dot.actor(), dot.counter())
-                && !is_live_here(dot.actor(), dot.counter())
-            {
-                ctx.push(dot);
-            }
-        }
-        // Removed here, still live at the peer.
-        for dot in peer.live.dots() {
-            if self.ctx.contains(&dot) && !is_live_here(dot.actor(), dot.counter()) {
-                ctx.push(dot);
-            }
-        }
+        removals_for(&self.ctx, peer, is_live_here, &mut ctx);
         ctx.sort_unstable();
         Self {
             entries,
@@ -413,6 +392,48 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
         let mut hasher = Fnv1a(0xcbf2_9ce4_8422_2325);
         self.hash(&mut hasher);
         hasher.finish()
+    }
+}
+
+/// Appends to `out` the dots of `ctx` that are removed here (not live, by
+/// `is_live_here`) and that the peer either has never seen or still holds live: the
+/// removals an optimal delta must carry. Unsorted.
+pub(crate) fn removals_for<A: Ord + Clone>(
+    ctx: &DotContext<A>,
+    peer: &Digest<A>,
+    is_live_here: impl Fn(&A, u64) -> bool,
+    out: &mut Vec<Dot<A>>,
+) {
+    let seen_by_peer = |actor: &A, counter: u64| peer.context.contains_event(actor, counter);
+    // Removed here and never seen by the peer.
+    for (actor, known) in ctx.clock().iter() {
+        let from = peer.context.clock().get(actor);
+        for counter in from.saturating_add(1)..=known {
+            if !seen_by_peer(actor, counter) && !is_live_here(actor, counter) {
+                out.extend(Dot::new(actor.clone(), counter).ok());
+            }
+        }
+    }
+    for dot in ctx.cloud().flat_map(DotRange::dots) {
+        if !seen_by_peer(dot.actor(), dot.counter()) && !is_live_here(dot.actor(), dot.counter()) {
+            out.push(dot);
+        }
+    }
+    // Removed here, still live at the peer.
+    for dot in peer.live.dots() {
+        if ctx.contains(&dot) && !is_live_here(dot.actor(), dot.counter()) {
+            out.push(dot);
+        }
+    }
+}
+
+impl<A: Ord + Clone> Digest<A> {
+    /// A digest from a context and the live dots inside it (sorted, unique).
+    pub(crate) fn from_live(context: DotContext<A>, live: Vec<Dot<A>>) -> Self {
+        Self {
+            context,
+            live: context_of_sorted(live),
+        }
     }
 }
 
