@@ -32,6 +32,8 @@ mod pncounter;
 mod replica;
 #[cfg(feature = "alloc")]
 mod sync;
+#[cfg(feature = "alloc")]
+mod trace;
 
 pub use crate::error::{
     CounterError, DecodeError, DuplicateStamp, RemoveError, ReplicaError, StaleStamp,

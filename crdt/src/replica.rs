@@ -202,9 +202,11 @@ impl<A, T: DeltaCrdt<Actor = A>> Replica<A, T> {
     /// ```
     pub fn merge(&mut self, other: &T) -> Result<(), ReplicaError> {
         if let Some((known, incoming)) = self.state.unknown_events_of(other, &self.actor) {
+            crate::trace::foreign_events(known, incoming);
             return Err(ReplicaError::ForeignEvents { known, incoming });
         }
         if let Some(counter) = self.state.double_spent_dot(other) {
+            crate::trace::double_spent_dot(counter);
             return Err(ReplicaError::DoubleSpentDot { counter });
         }
         self.state.merge(other);
@@ -383,6 +385,7 @@ impl<E: Ord + Clone, A: Ord + Clone> Replica<A, OrSet<E, A>> {
             .iter()
             .find(|d| *d.actor() == self.actor && !self.state.context().contains(d))
         {
+            crate::trace::foreign_observed(known, d.counter());
             return Err(ReplicaError::ForeignEvents {
                 known,
                 incoming: d.counter(),

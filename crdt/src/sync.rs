@@ -310,6 +310,7 @@ impl<P: Ord, T> AntiEntropy<P, T> {
         let slot = self.slot(peer)?;
         let next = self.next();
         if end > next {
+            crate::trace::ack_ahead(end, next);
             return Err(SyncError::AckAhead { acked: end, next });
         }
         let entry = &mut self.acked[slot].1;
