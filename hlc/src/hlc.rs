@@ -239,7 +239,7 @@ impl<C: PhysicalClock> Hlc<C> {
     /// assert_eq!(hlc.now()?, Timestamp::new(50, 1)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn now(&self) -> Result<Timestamp, ClockError> {
         let pt = self.read_clock()?;
         if self.overflow == OverflowPolicy::Carry {
@@ -399,7 +399,7 @@ impl<C: PhysicalClock> Hlc<C> {
 
     /// Reads the physical clock, reports jumps, then checks the range: a reading beyond
     /// [`MAX_PHYSICAL`] is a jump like any other before it is an error.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_clock(&self) -> Result<u64, ClockError> {
         let pt = self.clock.now_micros();
         if let Some(watch) = &self.jumps {
