@@ -321,7 +321,11 @@ fn growth_lines(ms: &[&Measurement]) -> String {
 /// The name a row shows: a group that measures Ward alone names its benchmarks by
 /// parameter only (`causal_deliver/64`), so an empty function name is Ward's.
 fn shown_name(function: &str) -> &str {
-    if function.is_empty() { "ward" } else { function }
+    if function.is_empty() {
+        "ward"
+    } else {
+        function
+    }
 }
 
 /// Least-squares slope of `y` on `x`.
