@@ -9,10 +9,11 @@
 //!   `BENCHMARKS.md`, stating for every target from the crate issues whether it is met.
 //!
 //! This library holds the parts the binaries and the benchmarks share: the list of targets
-//! ([`targets`]), the parsing of criterion's output ([`criterion_data`]) and of the memory
+//! ([`targets`]), the one-line description of each group's work ([`groups`]), the parsing of criterion's output ([`criterion_data`]) and of the memory
 //! lines ([`memory`]), and the two-thread timing loop ([`contention`]).
 
 pub mod contention;
 pub mod criterion_data;
+pub mod groups;
 pub mod memory;
 pub mod targets;

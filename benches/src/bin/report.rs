@@ -223,6 +223,12 @@ fn group_tables(run: &BTreeMap<String, Measurement>) -> String {
             .collect();
         let has_tp = ms.iter().any(|m| m.elements_per_iter.is_some());
         let _ = writeln!(s, "### `{group}`\n");
+        match ward_benches::groups::work(group) {
+            Some(work) => {
+                let _ = writeln!(s, "Work on every side: {work}.\n");
+            }
+            None => s.push_str("Work on every side: not described.\n\n"),
+        }
         s.push_str("| implementation | parameter | median | 95 % CI of the median |");
         if has_tp {
             s.push_str(" throughput |");
