@@ -3,62 +3,8 @@
 //! buffer. Mutators and accepted merges emit nothing.
 #![cfg(all(feature = "tracing", feature = "std"))]
 
-use std::sync::{Arc, Mutex};
-
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 use ward_crdt::{AntiEntropy, Dot, GCounter, OrSet, Replica, ReplicaError};
-
-/// Collects "LEVEL message field=value ..." of every event, fields in order.
-#[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<String>>>);
-
-impl Collect {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-#[derive(Default)]
-struct Fields {
-    message: String,
-    rest: String,
-}
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn core::fmt::Debug) {
-        if field.name() == "message" {
-            self.message = format!("{value:?}");
-        } else {
-            self.rest.push_str(&format!(" {}={value:?}", field.name()));
-        }
-    }
-}
-
-impl Subscriber for Collect {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        self.0.lock().unwrap().push(format!(
-            "{} {} {}{}",
-            event.metadata().target(),
-            event.metadata().level(),
-            fields.message,
-            fields.rest
-        ));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
+use ward_testkit::Collect;
 
 #[test]
 fn refused_merges_are_traced_with_their_counters() {

@@ -9,66 +9,12 @@
 mod services;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
 use ward_fencing::{
     DurableFence, DurableKeyedFence, FenceGuard, Fenced, FencingToken, KeyedFence, MarkStore,
     MemoryStore, StoreError, TokenIssuer,
 };
-
-/// Collects every event as "LEVEL message field=value ...", fields in their written order.
-#[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<String>>>);
-
-impl Collect {
-    fn take(&self) -> Vec<String> {
-        core::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-#[derive(Default)]
-struct Fields {
-    message: String,
-    rest: String,
-}
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn core::fmt::Debug) {
-        if field.name() == "message" {
-            self.message = format!("{value:?}");
-        } else {
-            self.rest.push_str(&format!(" {}={value:?}", field.name()));
-        }
-    }
-}
-
-impl Subscriber for Collect {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        if event.metadata().target() != "ward_fencing" {
-            return; // a client library's own events (real-server tests)
-        }
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        let level: &Level = event.metadata().level();
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("{level} {}{}", fields.message, fields.rest));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
+use ward_testkit::Collect;
 
 fn t(v: u64) -> FencingToken {
     FencingToken::new(v).unwrap()
@@ -80,7 +26,7 @@ fn refused(fence: &str, presented: u64, mark: u64) -> String {
 
 #[test]
 fn every_fence_traces_a_refused_stale_token_and_nothing_else() {
-    let collect = Collect::default();
+    let collect = Collect::only("ward_fencing");
     tracing::subscriber::with_default(collect.clone(), || {
         let guard = FenceGuard::with_mark(t(34));
         guard.admit(t(34)).unwrap(); // the current holder: no event
@@ -119,7 +65,7 @@ fn every_fence_traces_a_refused_stale_token_and_nothing_else() {
 
 #[test]
 fn durable_fences_trace_raised_marks_and_refusals() {
-    let collect = Collect::default();
+    let collect = Collect::only("ward_fencing");
     let dir = tempfile::tempdir().unwrap();
     tracing::subscriber::with_default(collect.clone(), || {
         let fence = DurableFence::open(MemoryStore::new()).unwrap();
@@ -163,7 +109,7 @@ impl MarkStore for FailingStore {
 
 #[test]
 fn failed_durable_writes_are_traced_as_errors() {
-    let collect = Collect::default();
+    let collect = Collect::only("ward_fencing");
     let dir = tempfile::tempdir().unwrap();
     let keyed_dir = dir.path().join("keyed");
     std::fs::create_dir(&keyed_dir).unwrap();
@@ -256,7 +202,7 @@ mod holders {
             assert!(Instant::now() < deadline, "etcd not ready within 30 s");
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
-        let collect = Collect::default();
+        let collect = Collect::only("ward_fencing");
         let _guard = tracing::subscriber::set_default(collect.clone());
         let holder = EtcdLock::new("traced", Duration::from_secs(2), Duration::from_millis(300))
             .unwrap()
@@ -295,7 +241,7 @@ mod holders {
             assert!(Instant::now() < deadline, "ZooKeeper not ready within 30 s");
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
-        let collect = Collect::default();
+        let collect = Collect::only("ward_fencing");
         let _guard = tracing::subscriber::set_default(collect.clone());
         let holder = ZooKeeperElection::new("/traced", Duration::from_millis(300))
             .unwrap()
