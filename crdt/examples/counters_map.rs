@@ -14,6 +14,8 @@
 //!
 //! Run with `cargo run -p ward-crdt --example counters_map`.
 
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt as _, SeedableRng as _};
 use std::collections::BTreeMap;
 
 use ward_crdt::{OrMap, PnCounter, Replica, ReplicaError};
@@ -24,25 +26,6 @@ const PRODUCTS: [&str; 4] = ["chair", "desk", "lamp", "shelf"];
 /// Random operations in the seeded run.
 const STEPS: usize = 300;
 const SEED: u64 = 7;
-
-/// SplitMix64: a seeded generator, enough to pick the operations and the network's
-/// behaviour.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `n` (`n > 0`); the tiny bias does not matter here.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn count(replica: &Replica<&'static str, Stock>, product: &str) -> i128 {
     replica.state().get(product).map_or(0, PnCounter::value)
@@ -96,26 +79,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("the replicas agree: one desk oversold; a counter does not enforce a bound");
 
     // The seeded run: random deliveries and sales, deltas lost, duplicated, reordered.
-    let mut rng = SplitMix64(SEED);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(SEED);
     let mut expected: BTreeMap<&str, i128> = BTreeMap::new();
     expected.insert("desk", -1);
     let mut network: Vec<(usize, Stock)> = Vec::new();
     let (mut lost, mut duplicated) = (0, 0);
     for _ in 0..STEPS {
-        if network.is_empty() || rng.below(2) == 0 {
-            let at = rng.below(replicas.len());
-            let product = PRODUCTS[rng.below(PRODUCTS.len())];
-            let delta = if rng.below(3) == 0 {
-                let by = 1 + rng.below(5) as u64;
+        if network.is_empty() || rng.random_range(0..2) == 0 {
+            let at = rng.random_range(0..replicas.len());
+            let product = PRODUCTS[rng.random_range(0..PRODUCTS.len())];
+            let delta = if rng.random_range(0..3) == 0 {
+                let by = 1 + rng.random_range(0..5) as u64;
                 *expected.entry(product).or_default() += i128::from(by);
                 replicas[at].update(product, |c| c.increment(by))?
             } else {
-                let by = 1 + rng.below(2) as u64;
+                let by = 1 + rng.random_range(0..2) as u64;
                 *expected.entry(product).or_default() -= i128::from(by);
                 replicas[at].update(product, |c| c.decrement(by))?
             };
             for to in (0..replicas.len()).filter(|&to| to != at) {
-                match rng.below(6) {
+                match rng.random_range(0..6) {
                     0 => lost += 1,
                     1 => {
                         duplicated += 1;
@@ -126,7 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         } else {
-            let (to, delta) = network.swap_remove(rng.below(network.len()));
+            let (to, delta) = network.swap_remove(rng.random_range(0..network.len()));
             replicas[to].merge_delta(&delta)?;
         }
     }
