@@ -10,6 +10,7 @@
 //! timestamp taken from a peer clock at setup, slightly in the past, the common case.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -39,6 +40,15 @@ fn hlc_now(c: &mut Criterion) {
         b.iter(|| black_box(peer_coarse.new_timestamp()));
     });
     group.bench_function("system_time", |b| b.iter(|| black_box(SystemTime::now())));
+    // The floor of any clock shared between threads: the same clock read plus one
+    // uncontended atomic read-modify-write, with no HLC rule at all.
+    let counter = AtomicU64::new(0);
+    group.bench_function("system_time_plus_fetch_add", |b| {
+        b.iter(|| {
+            let t = SystemTime::now();
+            black_box((t, counter.fetch_add(1, Ordering::AcqRel)))
+        });
+    });
     group.finish();
 }
 
