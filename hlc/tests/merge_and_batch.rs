@@ -241,3 +241,68 @@ fn debug_shows_the_last_timestamp_and_settings() {
         "{debug}"
     );
 }
+
+/// `contains` holds for every member and only for them, and iterating from both ends
+/// yields each member once, meeting in the middle and then staying empty.
+#[test]
+fn batch_membership_and_two_ended_iteration() {
+    let hlc = Hlc::new(ManualClock::new(10));
+    let before = hlc.now().unwrap();
+    let batch = hlc.reserve(5).unwrap();
+    let after = hlc.now().unwrap();
+    let members: Vec<Timestamp> = batch.iter().collect();
+    assert_eq!(members.len(), 5);
+    assert!(members.iter().all(|t| batch.contains(*t)));
+    assert!(!batch.contains(before));
+    assert!(!batch.contains(after));
+
+    let mut it = batch.iter();
+    assert_eq!(it.next(), Some(members[0]));
+    assert_eq!(it.next_back(), Some(members[4]));
+    assert_eq!(it.next_back(), Some(members[3]));
+    assert_eq!(it.next(), Some(members[1]));
+    assert_eq!(it.len(), 1);
+    assert_eq!(it.next_back(), Some(members[2]));
+    assert_eq!(it.len(), 0);
+    assert_eq!(it.next_back(), None);
+    assert_eq!(it.next(), None);
+    assert_eq!(it.next_back(), None);
+    let backwards: Vec<Timestamp> = batch.iter().rev().collect();
+    assert_eq!(backwards, members.iter().rev().copied().collect::<Vec<_>>());
+}
+
+#[test]
+fn builder_debug_shows_its_settings() {
+    let builder = Hlc::builder(ManualClock::new(10))
+        .max_drift(Duration::from_millis(250))
+        .overflow(OverflowPolicy::Reject)
+        .resume_after(ts(9, 3));
+    let debug = format!("{builder:?}");
+    assert!(debug.starts_with("HlcBuilder"), "{debug}");
+    for part in ["250ms", "Reject", "hook: false", "last: Some("] {
+        assert!(debug.contains(part), "{part} missing from {debug}");
+    }
+}
+
+#[test]
+fn debug_of_a_watched_clock_shows_its_thresholds_and_counts() {
+    let clock = ManualClock::new(1_000_000);
+    let hlc = Hlc::builder(&clock)
+        .watch_jumps(JumpThresholds::new(
+            Duration::from_micros(7),
+            Duration::from_micros(9),
+        ))
+        .build();
+    hlc.now().unwrap();
+    clock.set(500_000);
+    hlc.now().unwrap();
+    let debug = format!("{hlc:?}");
+    for part in [
+        "JumpWatch",
+        "backward_micros: 7",
+        "forward_micros: 9",
+        "backward: 1",
+    ] {
+        assert!(debug.contains(part), "{part} missing from {debug}");
+    }
+}
