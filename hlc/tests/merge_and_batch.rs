@@ -202,6 +202,22 @@ fn default_clock_reads_the_system_time() {
     assert_eq!(hlc.max_drift(), Some(ward_hlc::DEFAULT_MAX_DRIFT));
 }
 
+/// Both system clocks read the wall clock through the `PhysicalClock` trait, as an
+/// `Hlc` sees them: later than 2020 and within a second of each other.
+#[test]
+fn system_clocks_read_the_wall_clock_through_the_trait() {
+    use ward_hlc::{CoarseClock, PhysicalClock, SystemClock};
+    fn read(clock: &impl PhysicalClock) -> u64 {
+        clock.now_micros()
+    }
+    let (precise, coarse) = (read(&SystemClock), read(&CoarseClock));
+    assert!(precise > 1_577_836_800_000_000, "{precise}");
+    assert!(coarse > 1_577_836_800_000_000, "{coarse}");
+    assert!(precise.abs_diff(coarse) < 1_000_000, "{precise} {coarse}");
+    let fast = Hlc::new(CoarseClock);
+    assert!(fast.now().unwrap().physical() > 1_577_836_800_000_000);
+}
+
 /// A durable clock's `observe` and `reserve` stay within the persisted bound, so a
 /// restart resumes above what was observed and reserved.
 #[test]

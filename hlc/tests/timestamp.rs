@@ -599,3 +599,14 @@ fn stamp_node_errors_point_at_the_node_id() {
         );
     }
 }
+
+/// A duration longer than `u64::MAX` microseconds saturates instead of wrapping: moved
+/// by it, any timestamp leaves the range, however small the wrapped remainder would be.
+#[test]
+fn durations_beyond_u64_micros_saturate_instead_of_wrapping() {
+    let ts = Timestamp::new(1_000, 3).unwrap();
+    let huge = std::time::Duration::from_micros(u64::MAX) + std::time::Duration::from_micros(2);
+    assert_eq!(ts.checked_add(huge), None);
+    assert_eq!(ts.checked_sub(huge), None);
+    assert_eq!(ts.checked_add(std::time::Duration::MAX), None);
+}
