@@ -509,12 +509,33 @@ fn update_readme(path: &Path, summary: &str, met: usize, total: usize) -> Result
 
 #[cfg(test)]
 mod tests {
-    use super::civil_date;
+    use super::{civil_date, growth_words, shown_name, slope};
 
     #[test]
     fn civil_dates_known_days() {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(11_016), "2000-02-29");
         assert_eq!(civil_date(20_783), "2026-11-26");
+    }
+
+    #[test]
+    fn a_benchmark_without_a_function_name_is_wards() {
+        assert_eq!(shown_name(""), "ward");
+        assert_eq!(shown_name("crdts"), "crdts");
+    }
+
+    #[test]
+    fn slope_fits_a_line_and_a_flat_set() {
+        assert!((slope(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]) - 2.0).abs() < 1e-12);
+        assert_eq!(slope(&[(1.0, 4.0), (1.0, 9.0)]), 0.0);
+    }
+
+    #[test]
+    fn growth_words_name_each_band_at_its_edges() {
+        assert_eq!(growth_words(0.149), "about constant");
+        assert_eq!(growth_words(0.15), "sub-linear");
+        assert_eq!(growth_words(0.85), "linear");
+        assert_eq!(growth_words(1.08), "log-linear");
+        assert_eq!(growth_words(1.25), "super-linear");
     }
 }
