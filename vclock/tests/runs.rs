@@ -342,3 +342,18 @@ fn probe_rejects_inconsistent_tables() {
     assert_eq!(probe.footprint(), 2);
     assert!(probe.contains(0, u64::MAX) && !probe.contains(0, 2));
 }
+
+/// A run counts its dots, from one up to every counter there is.
+#[test]
+fn a_run_counts_its_dots() {
+    assert_eq!(DotRange::new('a', 4, 4).unwrap().dot_count(), 1);
+    assert_eq!(DotRange::new('a', 3, 9).unwrap().dot_count(), 7);
+    assert_eq!(
+        DotRange::new('a', 1, u64::MAX).unwrap().dot_count(),
+        u64::MAX
+    );
+    assert_eq!(
+        DotRange::new('a', u64::MAX, u64::MAX).unwrap().dot_count(),
+        1
+    );
+}

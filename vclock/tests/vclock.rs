@@ -578,3 +578,31 @@ fn apply_refuses_a_gap_and_names_it() {
     assert_eq!(c.apply(&Dot::new('B', 1).unwrap()), Ok(true));
     assert_eq!(c, clock(&[('A', 2), ('B', 1)]));
 }
+
+/// Both iterators over a clock know their exact length and walk from either end.
+#[test]
+fn iterators_report_exact_lengths_and_run_backwards() {
+    let clock: VClock<char> = [('a', 1), ('b', 2), ('c', 3)].into_iter().collect();
+    let mut it = clock.iter();
+    assert_eq!(it.size_hint(), (3, Some(3)));
+    assert_eq!(it.len(), 3);
+    it.next();
+    assert_eq!(it.size_hint(), (2, Some(2)));
+    let backwards: Vec<(char, u64)> = clock.iter().rev().map(|(a, c)| (*a, c)).collect();
+    assert_eq!(backwards, [('c', 3), ('b', 2), ('a', 1)]);
+    let mut owned = clock.clone().into_iter();
+    assert_eq!(owned.len(), 3);
+    assert_eq!(owned.next_back(), Some(('c', 3)));
+    assert_eq!(owned.next(), Some(('a', 1)));
+    assert_eq!(owned.next_back(), Some(('b', 2)));
+    assert_eq!(owned.next_back(), None);
+}
+
+#[test]
+fn dots_display_as_actor_colon_counter() {
+    assert_eq!(Dot::new('a', 3).unwrap().to_string(), "a:3");
+    assert_eq!(
+        Dot::new(17_u32, u64::MAX).unwrap().to_string(),
+        "17:18446744073709551615"
+    );
+}
