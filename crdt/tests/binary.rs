@@ -178,3 +178,24 @@ fn a_long_cloud_run_encodes_in_a_few_bytes() {
         Err(DecodeError::InvalidBytes)
     );
 }
+
+/// Sets of `bool` and registers holding `bool` round trip, and a byte other than 0 or 1
+/// where a `bool` belongs is refused.
+#[test]
+fn bools_round_trip_and_other_bytes_are_refused() {
+    let mut r = Replica::new(1_u64, OrSet::new());
+    r.add(true).unwrap();
+    r.add(false).unwrap();
+    let bytes = to_bytes(r.state());
+    assert_eq!(from_bytes::<OrSet<bool, u64>>(&bytes).unwrap(), *r.state());
+    let mut reg = Replica::new(2_u64, MvRegister::new());
+    reg.write(true).unwrap();
+    let bytes = to_bytes(reg.state());
+    assert_eq!(
+        from_bytes::<MvRegister<bool, u64>>(&bytes).unwrap(),
+        *reg.state()
+    );
+    let mut bad = to_bytes(&true);
+    *bad.last_mut().unwrap() = 2;
+    assert!(from_bytes::<bool>(&bad).is_err());
+}

@@ -765,3 +765,34 @@ fn shared_types_are_send_and_sync() {
     assert_send_sync::<Set>();
     assert_send_sync::<Replica<String, OrSet<String, String>>>();
 }
+
+/// The element iterator knows its exact length as it goes.
+#[test]
+fn element_iterator_reports_its_exact_length() {
+    let mut r = Replica::new(1_u8, OrSet::new());
+    for x in ["a", "b", "c"] {
+        r.add(x).unwrap();
+    }
+    let mut it = r.state().iter();
+    assert_eq!(it.size_hint(), (3, Some(3)));
+    it.next();
+    assert_eq!(it.size_hint(), (2, Some(2)));
+    assert_eq!(it.len(), 2);
+}
+
+/// A register counts the events of each actor it has seen, as its replica's restart
+/// protocol needs: writes by one actor, superseded or not, and none for a stranger.
+#[test]
+fn register_counts_each_actors_events() {
+    use ward_crdt::{DeltaCrdt, MvRegister};
+    let mut a = Replica::new('a', MvRegister::new());
+    let mut b = Replica::new('b', MvRegister::new());
+    for v in 0..3 {
+        a.write(v).unwrap();
+    }
+    b.merge(a.state()).unwrap();
+    b.write(9).unwrap();
+    assert_eq!(b.state().events_of(&'a'), 3);
+    assert_eq!(b.state().events_of(&'b'), 1);
+    assert_eq!(b.state().events_of(&'z'), 0);
+}
