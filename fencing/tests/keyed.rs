@@ -209,3 +209,12 @@ fn marks_and_floor_restore_into_a_new_fence() {
     restored.raise_floor(FencingToken::MIN);
     assert_eq!(restored.max_floor(), floor);
 }
+
+/// `Debug` names the fence, its shard count and its key limit without listing keys.
+#[test]
+fn keyed_fence_debug_shows_shards() {
+    let fence: ward_fencing::KeyedFence<u64> = ward_fencing::KeyedFence::with_shards(4).unwrap();
+    let debug = format!("{fence:?}");
+    assert!(debug.starts_with("KeyedFence"), "{debug}");
+    assert!(debug.contains("shards: 4"), "{debug}");
+}

@@ -394,6 +394,9 @@ proptest! {
             let pending: Vec<usize> = fencing.pending().collect();
             let want: Vec<usize> = (0..n).filter(|&i| !fenced[i]).collect();
             prop_assert_eq!(pending, want);
+            for i in 0..8 {
+                prop_assert_eq!(fencing.has_acked(i), i < n && fenced[i]);
+            }
         }
     }
 }

@@ -315,3 +315,36 @@ proptest! {
         prop_assert_eq!(next.map(FencingToken::get), v.checked_add(1));
     }
 }
+
+/// What a guard admission says: only a raise is a raise, and the guard's `Debug` shows
+/// its mark.
+#[test]
+fn guard_admissions_name_raises_and_debug_shows_the_mark() {
+    use ward_fencing::{Admission, FenceGuard};
+    let token = |v| FencingToken::new(v).unwrap();
+    let guard = FenceGuard::new();
+    let first = guard.admit(token(5)).unwrap();
+    assert!(first.is_raised());
+    let again = guard.admit(token(5)).unwrap();
+    assert_eq!(again, Admission::Unchanged);
+    assert!(!again.is_raised());
+    let debug = format!("{guard:?}");
+    assert!(
+        debug.starts_with("FenceGuard") && debug.contains('5'),
+        "{debug}"
+    );
+}
+
+/// A negative suffix of any length is refused as not sequential, never parsed past
+/// `u64` (twenty digits) and never read as 0 when the digits are missing.
+#[test]
+fn negative_suffixes_of_any_length_are_not_sequential() {
+    for suffix in ["-", "-99999999999999999999", "-999999999999999999999999"] {
+        let name = format!("/election/candidate-{suffix}");
+        assert_eq!(
+            FencingToken::from_zookeeper_sequential_with_prefix(&name, "/election/candidate-"),
+            Err(TokenError::NotSequential),
+            "{name}"
+        );
+    }
+}
