@@ -1128,3 +1128,40 @@ fn keyed_key_length_limit() {
     assert_eq!(fence.mark(&longest), Some(t(1)));
     assert_eq!(fence.len(), 1);
 }
+
+/// A fence opened on a borrowed store loads the mark through the borrow.
+#[test]
+fn a_fence_on_a_borrowed_store_loads_its_mark() {
+    use ward_fencing::{DurableFence, FencingToken, MarkStore, MemoryStore};
+    let mut store = MemoryStore::new();
+    store.persist(FencingToken::new(34).unwrap()).unwrap();
+    let fence = DurableFence::open(&mut store).unwrap();
+    assert!(fence.admit(FencingToken::new(33).unwrap()).is_err());
+}
+
+#[test]
+fn io_operations_name_themselves() {
+    use ward_fencing::IoOp;
+    let names: Vec<String> = [
+        IoOp::Read,
+        IoOp::Write,
+        IoOp::SyncFile,
+        IoOp::Rename,
+        IoOp::SyncDir,
+        IoOp::Lock,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "read",
+            "write",
+            "sync file",
+            "rename",
+            "sync directory",
+            "lock"
+        ]
+    );
+}

@@ -376,6 +376,7 @@ proptest! {
     ) {
         let w = w_pick % n + 1;
         let mut fencing = ReplicaFencing::new(t(7), n, w).unwrap();
+        prop_assert_eq!(fencing.replicas(), n);
         let mut fenced = vec![false; n];
         for replica in acks {
             let result = fencing.ack(replica);
