@@ -2,7 +2,6 @@
 
 use core::time::Duration;
 
-use crate::clock::nanos;
 use crate::rng::{RandomSource, SplitMix64};
 use crate::strategy::{Backoff, ConfigError, Strategy};
 
@@ -537,6 +536,42 @@ impl<R: RandomSource> RetrySchedule<R> {
     /// # Ok::<(), ward_backoff::ConfigError>(())
     /// ```
     pub fn on_failure(&mut self, now: Duration, pushback: Option<Duration>) -> Decision {
+        match pushback {
+            Some(requested) => self.decide(now, Wait::Exactly(requested)),
+            None => self.decide(now, Wait::Policy),
+        }
+    }
+
+    /// Records a failed attempt at time `now` that must not be retried before `floor` has
+    /// passed, and decides what comes next: the retry waits `floor` *plus* the policy's
+    /// own jittered delay.
+    ///
+    /// This is for waits that many clients share, such as the remaining open time of a
+    /// circuit breaker ([`Action::RetryNotBefore`](crate::Action::RetryNotBefore)): a
+    /// wait of exactly `floor` would bring every client rejected together back at one
+    /// instant, so each one adds its own jittered delay and they stay spread out. The
+    /// backoff sequence goes on (it is not reset, unlike after a server pushback). A floor
+    /// above the policy's maximum pushback gives up with [`StopReason::PushbackTooLong`],
+    /// one that alone ends past the deadline with [`StopReason::PushbackPastDeadline`],
+    /// and a floor plus delay that would end past the deadline with
+    /// [`StopReason::DelayPastDeadline`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::{Decision, RetryPolicy, SplitMix64, Strategy};
+    /// let p = RetryPolicy::new(Strategy::constant(Duration::from_secs(1))?);
+    /// let mut s = p.schedule(SplitMix64::new(0));
+    /// let floor = Duration::from_secs(30);
+    /// assert_eq!(s.on_failure_not_before(Duration::ZERO, floor), Decision::RetryAfter(Duration::from_secs(31)));
+    /// # Ok::<(), ward_backoff::ConfigError>(())
+    /// ```
+    pub fn on_failure_not_before(&mut self, now: Duration, floor: Duration) -> Decision {
+        self.decide(now, Wait::NotBefore(floor))
+    }
+
+    fn decide(&mut self, now: Duration, wait: Wait) -> Decision {
         self.failures = self.failures.saturating_add(1);
         let first = *self.first_failure.get_or_insert(now);
         if self.failures >= self.max_attempts {
@@ -544,22 +579,27 @@ impl<R: RandomSource> RetrySchedule<R> {
                 attempts: self.failures,
             });
         }
-        let computed = match pushback {
-            Some(requested) if requested > self.max_pushback => {
-                return Decision::GiveUp(StopReason::PushbackTooLong {
-                    requested,
-                    max: self.max_pushback,
-                });
-            }
-            Some(_) => {
+        if let Wait::Exactly(requested) | Wait::NotBefore(requested) = wait
+            && requested > self.max_pushback
+        {
+            return Decision::GiveUp(StopReason::PushbackTooLong {
+                requested,
+                max: self.max_pushback,
+            });
+        }
+        let delay = match wait {
+            Wait::Exactly(requested) => {
                 // gRPC A6: the retry after a pushback starts the backoff from the base.
                 self.backoff.reset();
-                0
+                requested
             }
-            None => self.backoff.next_nanos(),
+            Wait::NotBefore(floor) => {
+                floor.saturating_add(Duration::from_nanos(self.backoff.next_nanos()))
+            }
+            Wait::Policy => Duration::from_nanos(self.backoff.next_nanos()),
         };
         let Some(max_elapsed) = self.max_elapsed else {
-            return Decision::RetryAfter(pushback.unwrap_or(Duration::from_nanos(computed)));
+            return Decision::RetryAfter(delay);
         };
         let elapsed = now.saturating_sub(first);
         let remaining = max_elapsed.saturating_sub(elapsed);
@@ -569,23 +609,19 @@ impl<R: RandomSource> RetrySchedule<R> {
                 max_elapsed,
             });
         }
-        match pushback {
-            Some(requested) if requested > remaining => {
+        if delay <= remaining {
+            return Decision::RetryAfter(delay);
+        }
+        match wait {
+            Wait::Exactly(requested) | Wait::NotBefore(requested) if requested > remaining => {
                 Decision::GiveUp(StopReason::PushbackPastDeadline {
                     requested,
                     remaining,
                 })
             }
-            Some(requested) => Decision::RetryAfter(requested),
             // Never aim a retry at the deadline: a delay cut to end there would bring every
             // client that failed together back at the same instant.
-            None if computed > nanos(remaining) => {
-                Decision::GiveUp(StopReason::DelayPastDeadline {
-                    delay: Duration::from_nanos(computed),
-                    remaining,
-                })
-            }
-            None => Decision::RetryAfter(Duration::from_nanos(computed)),
+            _ => Decision::GiveUp(StopReason::DelayPastDeadline { delay, remaining }),
         }
     }
 
@@ -624,4 +660,15 @@ impl<R: RandomSource> RetrySchedule<R> {
     pub const fn first_failure(&self) -> Option<Duration> {
         self.first_failure
     }
+}
+
+/// How long the next wait must be, as the caller's failure demands.
+#[derive(Debug, Clone, Copy)]
+enum Wait {
+    /// The policy's own (jittered) delay.
+    Policy,
+    /// Exactly this long: a server's pushback.
+    Exactly(Duration),
+    /// This long plus the policy's delay: a wait shared by many clients.
+    NotBefore(Duration),
 }

@@ -47,6 +47,15 @@ pub enum Action {
     /// this delay, or give up if it is longer than the policy's maximum pushback or would
     /// end past the deadline. The backoff starts again from the base afterwards.
     RetryAfter(Duration),
+    /// Transient, and no retry can succeed before this delay has passed, but many clients
+    /// may be waiting for the same moment: the remaining open time of a circuit breaker
+    /// ([`CallError::retry_action`](crate::breaker::CallError::retry_action)) is one. The
+    /// retry waits this delay *plus* the policy's jittered delay, so clients rejected
+    /// together do not all come back at the same instant; it gives up if the delay is
+    /// longer than the policy's maximum pushback or the sum would end past the deadline.
+    /// The backoff sequence goes on (see
+    /// [`RetrySchedule::on_failure_not_before`](crate::RetrySchedule::on_failure_not_before)).
+    RetryNotBefore(Duration),
     /// Permanent: stop now.
     GiveUp,
 }
@@ -691,17 +700,18 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
             attempts: self.attempt,
             reason,
         };
-        let (pushback, kind) = match action {
+        let (wait, kind) = match action {
             Action::GiveUp => {
                 event!(debug, attempts = self.attempt, "error not retryable");
                 return Err(stop(StopReason::NotRetryable));
             }
-            Action::Retry => (None, RetryKind::Error),
-            Action::RetryTimeout => (None, RetryKind::Timeout),
-            Action::RetryThrottled => (None, RetryKind::Throttling),
-            Action::RetryAfter(d) => (Some(d), RetryKind::Error),
+            Action::Retry => (Wait::Policy, RetryKind::Error),
+            Action::RetryTimeout => (Wait::Policy, RetryKind::Timeout),
+            Action::RetryThrottled => (Wait::Policy, RetryKind::Throttling),
+            Action::RetryAfter(d) => (Wait::Exactly(d), RetryKind::Error),
+            Action::RetryNotBefore(d) => (Wait::NotBefore(d), RetryKind::Error),
         };
-        match self.schedule.on_failure(self.retrier.clock.now(), pushback) {
+        match wait.decide(&mut self.schedule, self.retrier.clock.now()) {
             Decision::GiveUp(reason) => {
                 event!(info, attempts = self.attempt, %reason, "retries stopped");
                 Err(stop(reason))
@@ -717,6 +727,32 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
                     Err(stop(StopReason::BudgetExhausted))
                 }
             },
+        }
+    }
+}
+
+/// The wait a classified failure asks for (see [`Action`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Wait {
+    /// The policy's own delay.
+    Policy,
+    /// Exactly this long (server pushback).
+    Exactly(Duration),
+    /// This long plus the policy's delay (a wait shared by many clients).
+    NotBefore(Duration),
+}
+
+impl Wait {
+    /// Asks `schedule` for its decision on a failure at `now` that wants this wait.
+    pub(crate) fn decide<R: crate::RandomSource>(
+        self,
+        schedule: &mut crate::RetrySchedule<R>,
+        now: Duration,
+    ) -> Decision {
+        match self {
+            Wait::Policy => schedule.on_failure(now, None),
+            Wait::Exactly(d) => schedule.on_failure(now, Some(d)),
+            Wait::NotBefore(d) => schedule.on_failure_not_before(now, d),
         }
     }
 }

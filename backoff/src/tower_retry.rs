@@ -7,7 +7,7 @@ use core::time::Duration;
 use crate::budget::{NoBudget, RetryBudget, RetryKind, Withdrawal};
 use crate::clock::Clock;
 use crate::policy::{Decision, RetryPolicy, RetrySchedule};
-use crate::retry::Action;
+use crate::retry::{Action, Wait};
 use crate::rng::{AtomicSplitMix, SplitMix64};
 
 /// A [`tower::retry::Policy`] that retries with a Ward [`RetryPolicy`], a clock and a
@@ -201,15 +201,16 @@ where
             return None;
         };
         let action = (self.classify)(error);
-        let (pushback, kind) = match action {
+        let (wait, kind) = match action {
             Action::GiveUp => {
                 self.budget.record_not_retryable(retry);
                 return None;
             }
-            Action::Retry => (None, RetryKind::Error),
-            Action::RetryTimeout => (None, RetryKind::Timeout),
-            Action::RetryThrottled => (None, RetryKind::Throttling),
-            Action::RetryAfter(d) => (Some(d), RetryKind::Error),
+            Action::Retry => (Wait::Policy, RetryKind::Error),
+            Action::RetryTimeout => (Wait::Policy, RetryKind::Timeout),
+            Action::RetryThrottled => (Wait::Policy, RetryKind::Throttling),
+            Action::RetryAfter(d) => (Wait::Exactly(d), RetryKind::Error),
+            Action::RetryNotBefore(d) => (Wait::NotBefore(d), RetryKind::Error),
         };
         self.budget.record_failure(retry);
         let policy = self.policy;
@@ -217,7 +218,7 @@ where
         let schedule = self
             .schedule
             .get_or_insert_with(|| policy.schedule(SplitMix64::new(seeds.next_u64())));
-        let delay: Duration = match schedule.on_failure(self.clock.now(), pushback) {
+        let delay: Duration = match wait.decide(schedule, self.clock.now()) {
             Decision::GiveUp(_) => return None,
             Decision::RetryAfter(d) => d,
         };

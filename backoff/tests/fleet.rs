@@ -61,3 +61,61 @@ fn regression_deadline_does_not_resynchronise_the_herd() {
         share * 100.0
     );
 }
+
+/// A breaker's open wait re-synchronised the herd: a rejection carrying the remaining
+/// open time was retried after exactly that time, so every client behind one open breaker
+/// came back at the same instant, onto a half-open breaker that admits a few trial calls.
+/// The open wait is a floor: 1,000 clients rejected together retry no earlier than it, and
+/// no 1 % slice of the window their policy spreads them over holds more than 5 % of them.
+#[test]
+fn regression_breaker_open_wait_does_not_resynchronise_retries() {
+    use std::cell::Cell;
+    use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, SlidingWindow};
+    use ward_backoff::{Action, ManualClock, Retrier};
+
+    let wait = Duration::from_secs(5);
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .wait_in_open(wait)
+        .build()
+        .unwrap();
+    let breaker = CircuitBreaker::new(config, ManualClock::new());
+    assert!(breaker.call(|| Err::<(), _>("down")).is_err());
+
+    let first_delay = Duration::from_millis(500);
+    let strategy = Strategy::full_jitter(first_delay, Duration::from_secs(10)).unwrap();
+    let policy = RetryPolicy::new(strategy).with_max_attempts(10).unwrap();
+    let mut offsets = Vec::new();
+    for client in 0..1_000 {
+        let slept = Cell::new(None);
+        let out = Retrier::new(policy, ManualClock::new(), client).run_with_sleeper(
+            |d| slept.set(Some(d)),
+            |attempt| {
+                if attempt == 1 {
+                    breaker.call(|| Ok::<(), &str>(())).map(|()| 0)
+                } else {
+                    Ok(attempt)
+                }
+            },
+            |e| e.retry_action(|_| Action::Retry),
+        );
+        assert_eq!(out.ok(), Some(2));
+        let delay = slept.get().expect("one retry");
+        assert!(
+            delay > wait,
+            "client {client} retried after {delay:?}, inside the open wait"
+        );
+        offsets.push(delay - wait);
+    }
+    let share = busiest_slice_share(&offsets, first_delay, 100);
+    println!(
+        "busiest 1 % slice after the open wait: {:.1} %",
+        share * 100.0
+    );
+    assert!(
+        share <= 0.05,
+        "busiest 1 % slice holds {:.1} %",
+        share * 100.0
+    );
+}

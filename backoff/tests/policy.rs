@@ -176,3 +176,79 @@ proptest! {
         }
     }
 }
+
+/// A shared wait (`on_failure_not_before`) is a floor under the policy's own delay: the
+/// backoff goes on from where it was, and each limit gives up with its own reason.
+#[test]
+fn not_before_adds_the_policy_delay_to_the_floor_and_keeps_every_limit() {
+    let mut s = policy(10, None).schedule(SplitMix64::new(0));
+    assert_eq!(s.on_failure(secs(0), None), Decision::RetryAfter(secs(1)));
+    assert_eq!(
+        s.on_failure_not_before(secs(1), secs(30)),
+        Decision::RetryAfter(secs(32))
+    );
+    // Not reset, unlike after a server pushback: the next delay is 4 s.
+    assert_eq!(s.on_failure(secs(33), None), Decision::RetryAfter(secs(4)));
+    assert_eq!(s.failures(), 3);
+    // A floor as long as the maximum pushback is accepted; one nanosecond more is not.
+    let max = RetryPolicy::new(Strategy::constant(secs(1)).unwrap())
+        .with_max_attempts(10)
+        .unwrap()
+        .with_max_pushback(secs(5));
+    let mut s = max.schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure_not_before(secs(0), secs(5)),
+        Decision::RetryAfter(secs(6))
+    );
+    let over = secs(5) + Duration::from_nanos(1);
+    assert_eq!(
+        s.on_failure_not_before(secs(6), over),
+        Decision::GiveUp(StopReason::PushbackTooLong {
+            requested: over,
+            max: secs(5)
+        })
+    );
+    // Against a 10 s deadline: the floor alone past it, the sum past it, the sum exactly at
+    // it (allowed: it ends at the deadline without being aimed there), and no time left.
+    let deadline = policy(10, Some(secs(10)));
+    let mut s = deadline.schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure_not_before(secs(0), secs(11)),
+        Decision::GiveUp(StopReason::PushbackPastDeadline {
+            requested: secs(11),
+            remaining: secs(10)
+        })
+    );
+    let mut s = deadline.schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure_not_before(secs(0), secs(10)),
+        Decision::GiveUp(StopReason::DelayPastDeadline {
+            delay: secs(11),
+            remaining: secs(10)
+        })
+    );
+    let mut s = deadline.schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure_not_before(secs(0), secs(9)),
+        Decision::RetryAfter(secs(10))
+    );
+    assert_eq!(
+        s.on_failure_not_before(secs(10), secs(0)),
+        Decision::GiveUp(StopReason::DeadlineReached {
+            elapsed: secs(10),
+            max_elapsed: secs(10)
+        })
+    );
+    // The attempt limit comes first; a floor near the end of the range saturates.
+    let mut s = policy(2, None)
+        .with_max_pushback(Duration::MAX)
+        .schedule(SplitMix64::new(0));
+    assert_eq!(
+        s.on_failure_not_before(secs(0), Duration::MAX),
+        Decision::RetryAfter(Duration::MAX)
+    );
+    assert_eq!(
+        s.on_failure_not_before(secs(1), secs(1)),
+        Decision::GiveUp(StopReason::AttemptsExhausted { attempts: 2 })
+    );
+}

@@ -518,8 +518,9 @@ fn regression_throttling_errors_cost_the_base_retry_cost() {
 }
 
 /// Retry and breaker together (issue 19): a rejection by an open breaker carries its
-/// remaining open time, and the retrier waits exactly that long instead of guessing; the
-/// next attempt is the half-open trial, which closes the breaker.
+/// remaining open time, and the retrier waits at least that long instead of guessing —
+/// the open wait plus the policy's next delay, so that clients rejected together do not
+/// return together; the next attempt is the half-open trial, which closes the breaker.
 #[test]
 fn retry_waits_out_an_open_breaker() {
     use ward_backoff::breaker::{BreakerConfig, CallError, CircuitBreaker, SlidingWindow, State};
@@ -547,12 +548,13 @@ fn retry_waits_out_an_open_breaker() {
     );
     assert_eq!(out, Ok(7));
     assert_eq!(ran.get(), 2, "the rejected attempt did not run");
-    // 100 ms of backoff, then the rest of the 30 s open wait, strictly past its end.
+    // 100 ms of backoff, then the rest of the 30 s open wait, strictly past its end,
+    // plus the policy's next delay (200 ms).
     assert_eq!(
         *log.borrow(),
         [
             ms(100),
-            Duration::from_secs(30) - ms(100) + Duration::from_nanos(1)
+            Duration::from_secs(30) - ms(100) + Duration::from_nanos(1) + ms(200)
         ]
     );
     assert_eq!(breaker.state(), State::Closed);

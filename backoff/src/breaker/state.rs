@@ -376,8 +376,10 @@ pub enum CallError<E> {
 
 impl<E> CallError<E> {
     /// How a [`Retrier`](crate::Retrier) should treat this error: a rejection by an open
-    /// breaker is waited out ([`Action::RetryAfter`] its remaining open time, so the retry
-    /// is the first call permitted; a deadline or maximum pushback it would overrun ends
+    /// breaker is waited out ([`Action::RetryNotBefore`] its remaining open time: the
+    /// retry comes after the open wait plus the policy's jittered delay, so clients
+    /// rejected together reach the half-open breaker spread out rather than all at the
+    /// instant it opens for trials; a deadline or maximum pushback it would overrun ends
     /// the run); a rejection in half-open is retried after the policy's delay; a rejection
     /// by a forced-open breaker is given up on (it opens only by hand); the call's own
     /// error is classified by `inner`.
@@ -400,7 +402,7 @@ impl<E> CallError<E> {
     /// let rejected = b.call(|| Ok::<(), u16>(())).unwrap_err();
     /// assert_eq!(
     ///     rejected.retry_action(|_| Action::GiveUp),
-    ///     Action::RetryAfter(Duration::from_secs(5) + Duration::from_nanos(1))
+    ///     Action::RetryNotBefore(Duration::from_secs(5) + Duration::from_nanos(1))
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -409,7 +411,7 @@ impl<E> CallError<E> {
             CallError::Rejected(Rejected {
                 remaining_open: Some(d),
                 ..
-            }) => Action::RetryAfter(*d),
+            }) => Action::RetryNotBefore(*d),
             CallError::Rejected(Rejected {
                 state: State::ForcedOpen,
                 ..
