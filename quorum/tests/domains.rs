@@ -290,3 +290,14 @@ fn public_types_are_send_and_sync() {
     check::<DomainError>();
     check::<Need>();
 }
+
+/// A datacenter contains itself and nothing of another datacenter.
+#[test]
+fn a_datacenter_contains_itself_only_among_datacenters() {
+    assert!(Domain::Datacenter(1).contains(Domain::Datacenter(1)));
+    assert!(!Domain::Datacenter(1).contains(Domain::Datacenter(2)));
+    assert!(!Domain::Datacenter(1).contains(Domain::Rack {
+        datacenter: 2,
+        rack: 0
+    }));
+}

@@ -417,3 +417,19 @@ fn regression_serde_accepts_what_from_str_accepts_and_rejects_unknown_fields() {
     );
     assert!(serde_json::from_str::<ConsistencyLevel>("3").is_err());
 }
+
+/// A read at `EACH_QUORUM` needs every datacenter, so it does not survive losing one (the
+/// write at `ONE` does); a global quorum over three equal datacenters does.
+#[test]
+fn read_survival_of_a_datacenter_loss_depends_on_the_level() {
+    let t = Topology::new(&[3, 3]).unwrap();
+    let each = t.analyze(EachQuorum, 0, One, 0).unwrap();
+    assert!(!each.read_survives_datacenter_loss());
+    assert!(each.write_survives_datacenter_loss());
+    let t = Topology::new(&[3, 3, 3]).unwrap();
+    assert!(
+        t.analyze(Quorum, 0, Quorum, 0)
+            .unwrap()
+            .read_survives_datacenter_loss()
+    );
+}

@@ -199,3 +199,19 @@ proptest! {
         prop_assert!((exact.to_f64() - float).abs() <= 1e-12 * float.max(1e-300));
     }
 }
+
+/// Monotonic reads follow `1 - p^(1 + γ_w/γ_r)` (PBS paper): the write rate is divided
+/// by the client's read rate. With equal rates the exponent is 2, which recovers `p`; a
+/// client reading twice as often as writes land then has exponent 1.5.
+#[test]
+fn monotonic_reads_divide_the_write_rate_by_the_read_rate() {
+    let config = QuorumConfig::new(3, 1, 1).unwrap();
+    let equal = pbs::monotonic_reads(&config, 1.0, 1.0).unwrap();
+    let p = (1.0 - equal).sqrt();
+    assert!(p > 0.0 && p < 1.0, "{p}");
+    let faster_reads = pbs::monotonic_reads(&config, 2.0, 4.0).unwrap();
+    assert!(
+        (faster_reads - (1.0 - p.powf(1.5))).abs() < 1e-12,
+        "{faster_reads}"
+    );
+}
