@@ -136,6 +136,14 @@ fn wan_penalty_applies_to_remote_replicas_only() {
             .unwrap(),
         152.0
     );
+    // Writing all three replicas waits for the two remote acknowledgements too.
+    let all = WarsModel::new(QuorumConfig::new(3, 1, 3).unwrap(), model.delays().clone());
+    assert_eq!(
+        all.simulate(&Simulation::new(100, 3).unwrap())
+            .write_latency(0.5)
+            .unwrap(),
+        152.0
+    );
 }
 
 #[test]
@@ -617,6 +625,10 @@ fn latency_intervals_cover_exact_quantiles() {
             let w = report.write_latency_interval(q, 0.95).unwrap();
             let r = report.read_latency_interval(q, 0.95).unwrap();
             assert!(w.lower <= w.estimate && w.estimate <= w.upper);
+            if q == 0.5 {
+                // 2,000 samples bound the median on both sides.
+                assert!(w.upper.is_finite() && r.upper.is_finite(), "{w:?} {r:?}");
+            }
             assert_eq!(w.estimate, report.write_latency(q).unwrap());
             assert_eq!(r.estimate, report.read_latency(q).unwrap());
             let exact = quantile(q);
@@ -703,4 +715,12 @@ fn two_datacenters_with_constant_delays() {
         ),
         Err(MultiDcError::RemotePenalty { datacenter: 0 })
     );
+}
+
+#[test]
+fn progress_is_done_over_total() {
+    use ward_quorum::wars::Progress;
+    assert_eq!(Progress { done: 1, total: 4 }.fraction(), 0.25);
+    assert_eq!(Progress { done: 3, total: 3 }.fraction(), 1.0);
+    assert_eq!(Progress { done: 0, total: 0 }.fraction(), 1.0);
 }
