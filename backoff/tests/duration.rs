@@ -69,3 +69,31 @@ proptest::proptest! {
         proptest::prop_assert_eq!(parse_duration(&format!("{secs}s {nanos}ns")), Ok(d));
     }
 }
+
+/// A number far above `u64::MAX` parses when its unit brings it back into range: the
+/// digits are capped at `u64::MAX` hours' worth, not at `u64::MAX` plus a little.
+#[test]
+fn large_counts_of_small_units_parse_up_to_the_largest_duration() {
+    assert_eq!(
+        parse_duration("18446744073709551615000ms"),
+        Ok(Duration::from_secs(u64::MAX))
+    );
+    // Beyond the cap of the digits themselves, even in a small unit.
+    assert_eq!(
+        parse_duration("18446744073709551615000000us"),
+        Err(E::Overflow)
+    );
+}
+
+/// `ManualClock::set` reports whether the clock moved: forwards yes, to the same time or
+/// backwards no (it stays where it was).
+#[test]
+fn manual_clock_set_reports_whether_it_moved() {
+    use ward_backoff::{Clock, ManualClock};
+    let clock = ManualClock::new();
+    assert!(clock.set(Duration::from_secs(2)));
+    assert!(!clock.set(Duration::from_secs(2)));
+    assert!(!clock.set(Duration::from_secs(1)));
+    assert_eq!(clock.now(), Duration::from_secs(2));
+    assert!(clock.set(Duration::from_secs(3)));
+}

@@ -351,3 +351,11 @@ fn multiplier_and_randomization_factor() {
         ));
     }
 }
+
+/// A backoff never runs out, and says so.
+#[test]
+fn backoff_iterator_is_endless() {
+    let strategy = Strategy::constant(Duration::from_millis(5)).unwrap();
+    let backoff = Backoff::new(strategy, SplitMix64::new(1));
+    assert_eq!(backoff.size_hint(), (usize::MAX, None));
+}
