@@ -444,3 +444,55 @@ fn transition_closures_still_observe_transitions_by_hand() {
     b.reset();
     assert_eq!(count.load(std::sync::atomic::Ordering::Relaxed), 2);
 }
+
+/// Only the rate that reached its threshold is reported: a breaker opened by slow calls
+/// alone (one failure in four, below 50 %) emits the slow-call event and not the failure
+/// one.
+#[test]
+fn only_the_rate_that_reached_its_threshold_is_reported() {
+    let clock = ManualClock::new();
+    let seen = Seen::default();
+    let b = observed(config(), &clock, &seen);
+    let slow = Duration::from_secs(2);
+    for outcome in [Outcome::Success, Outcome::Success, Outcome::Success] {
+        b.try_acquire().unwrap().record(outcome, slow);
+    }
+    b.try_acquire().unwrap().record(Outcome::Failure, FAST);
+    assert_eq!(b.state(), State::Open);
+    let events = take(&seen);
+    assert!(
+        events.contains(&Event::SlowCallRateExceeded { rate: 75.0 }),
+        "{events:?}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::FailureRateExceeded { .. })),
+        "{events:?}"
+    );
+}
+
+/// In metrics-only mode a full window of successes reports no threshold.
+#[test]
+fn metrics_only_reports_nothing_below_the_thresholds() {
+    let clock = ManualClock::new();
+    let seen = Seen::default();
+    let b = observed(config(), &clock, &seen);
+    b.transition_to_metrics_only();
+    take(&seen);
+    for _ in 0..8 {
+        b.try_acquire().unwrap().record(Outcome::Success, FAST);
+    }
+    let events = take(&seen);
+    assert_eq!(events.len(), 8, "{events:?}");
+    assert!(events.iter().all(|e| matches!(e, Event::Success { .. })));
+}
+
+/// The configuration reads back what was built, and automatic half-open is off unless
+/// asked for.
+#[test]
+fn configuration_reads_back() {
+    let c = config();
+    assert_eq!(c.minimum_calls(), 4);
+    assert!(!c.is_automatic_half_open());
+}

@@ -483,3 +483,22 @@ proptest! {
         }
     }
 }
+
+/// A shared budget asks the budget it wraps about first attempts too.
+#[test]
+fn a_shared_budget_forwards_first_attempt_refusals() {
+    use std::sync::Arc;
+    use ward_backoff::budget::{RetryBudget, RetryKind, Withdrawal};
+    struct Closed;
+    impl RetryBudget for Closed {
+        fn try_retry(&self, _: RetryKind) -> Option<Withdrawal> {
+            None
+        }
+        fn try_first_attempt(&self) -> bool {
+            false
+        }
+        fn record_success(&self, _: Option<Withdrawal>) {}
+        fn record_failure(&self, _: Option<Withdrawal>) {}
+    }
+    assert!(!Arc::new(Closed).try_first_attempt());
+}
