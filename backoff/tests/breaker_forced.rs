@@ -496,3 +496,15 @@ fn configuration_reads_back() {
     assert_eq!(c.minimum_calls(), 4);
     assert!(!c.is_automatic_half_open());
 }
+
+#[test]
+fn a_permit_shows_its_ticket() {
+    let clock = ManualClock::new();
+    let b = CircuitBreaker::new(config(), &clock);
+    let permit = b.try_acquire().unwrap();
+    let debug = format!("{permit:?}");
+    assert!(
+        debug.starts_with("Permit") && debug.contains("ticket"),
+        "{debug}"
+    );
+}
