@@ -78,7 +78,9 @@ pub const WORK: &[(&str, &str)] = &[
     (
         "hlc_now",
         "issue one timestamp: `ward_system`, `uhlc` and `system_time` read CLOCK_REALTIME; \
-         `ward_fast` and `uhlc_coarse` read the same coarse clock",
+         `ward_fast` and `uhlc_coarse` read the same coarse clock; \
+         `system_time_plus_fetch_add` is that read plus one atomic add, the floor of any \
+         clock shared between threads",
     ),
     (
         "hlc_now_two_threads",
