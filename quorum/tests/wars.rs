@@ -215,6 +215,24 @@ fn t_visibility_brackets_the_target() {
         if tv.t > 0.0 {
             assert!(report.consistency_at(tv.t - 1e-9).unwrap() < target);
         }
+        // The ends are the order statistics of rank `p·n ∓ z·sqrt(n·p·(1−p))` (z = 1.96 at
+        // 95 %), rounded outwards: at the lower end at least that many trials are
+        // consistent, and fewer just below it (unless the end is 0, where trials tie).
+        let n = report.trials() as f64;
+        let half = 1.959_963_984_540_054 * (n * target * (1.0 - target)).sqrt();
+        let lo = (target * n - half).floor().max(1.0);
+        let at = |t: f64| (report.consistency_at(t).unwrap() * n).round();
+        assert!(at(tv.lower) >= lo, "{target}: {tv:?}");
+        if tv.lower > 0.0 {
+            assert!(at(tv.lower - 1e-9) < lo, "{target}: {tv:?}");
+        }
+        let hi = (target * n + half).ceil();
+        if hi < n {
+            assert!(
+                at(tv.upper) >= hi && at(tv.upper - 1e-9) < hi,
+                "{target}: {tv:?}"
+            );
+        }
     }
     assert!(matches!(
         report.t_visibility(0.0, 0.95),
