@@ -559,6 +559,25 @@ fn regression_full_jitter_open_wait_is_refused() {
 /// follows the decorrelated walk from one opening to the next.
 #[test]
 fn regression_decorrelated_open_wait_grows() {
+    let waits = decorrelated_open_waits(3);
+    assert!(waits.iter().all(|&w| w > 100), "{waits:?}");
+    assert!(
+        waits.iter().any(|&w| w > 301),
+        "never past 3 · base: {waits:?}"
+    );
+}
+
+/// A seeded breaker draws the same jittered open waits every time, and another seed
+/// draws others.
+#[test]
+fn seeded_open_waits_are_reproducible() {
+    assert_eq!(decorrelated_open_waits(3), decorrelated_open_waits(3));
+    assert_ne!(decorrelated_open_waits(3), decorrelated_open_waits(4));
+}
+
+/// The lengths in milliseconds of eight successive decorrelated open waits of a breaker
+/// seeded with `seed`, whose every trial fails.
+fn decorrelated_open_waits(seed: u64) -> Vec<u64> {
     let clock = ManualClock::new();
     let s = Strategy::decorrelated(ms(100), Duration::from_secs(60)).unwrap();
     let config = BreakerConfig::builder()
@@ -568,7 +587,7 @@ fn regression_decorrelated_open_wait_grows() {
         .wait_in_open_backoff(s)
         .build()
         .unwrap();
-    let b = CircuitBreaker::new(config, &clock).with_seed(3);
+    let b = CircuitBreaker::new(config, &clock).with_seed(seed);
     b.try_acquire().unwrap().record(F, FAST);
     let mut waits = Vec::new();
     for _ in 0..8 {
@@ -583,11 +602,7 @@ fn regression_decorrelated_open_wait_grows() {
         waits.push(waited);
         p.record(F, FAST); // the trial fails: open again
     }
-    assert!(waits.iter().all(|&w| w > 100), "{waits:?}");
-    assert!(
-        waits.iter().any(|&w| w > 301),
-        "never past 3 · base: {waits:?}"
-    );
+    waits
 }
 
 fn half_open_config(permits: u32, minimum: u32) -> BreakerConfig {
