@@ -49,7 +49,7 @@ pub enum Action {
     RetryAfter(Duration),
     /// Transient, and no retry can succeed before this delay has passed, but many clients
     /// may be waiting for the same moment: the remaining open time of a circuit breaker
-    /// ([`CallError::retry_action`](crate::breaker::CallError::retry_action)) is one. The
+    /// (`breaker::CallError::retry_action`, with the `alloc` feature) is one. The
     /// retry waits this delay *plus* the policy's jittered delay, so clients rejected
     /// together do not all come back at the same instant; it gives up if the delay is
     /// longer than the policy's maximum pushback or the sum would end past the deadline.
