@@ -3,52 +3,16 @@
 #![cfg(feature = "tracing")]
 
 use core::time::Duration;
-use std::sync::{Arc, Mutex};
 
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
 use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome, SlidingWindow};
 use ward_backoff::budget::{RetryBudget, RetryKind, RetryQuota};
 use ward_backoff::{Action, ManualClock, Retrier, RetryPolicy, Strategy};
-
-/// Collects "LEVEL message" of every event.
-#[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<String>>>);
-
-struct Message(String);
-impl Visit for Message {
-    fn record_debug(&mut self, field: &Field, value: &dyn core::fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = format!("{value:?}");
-        }
-    }
-}
-
-impl Subscriber for Collect {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        assert_eq!(event.metadata().target(), "ward_backoff");
-        let mut m = Message(String::new());
-        event.record(&mut m);
-        let level: &Level = event.metadata().level();
-        self.0.lock().unwrap().push(format!("{level} {}", m.0));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
+use ward_testkit::Collect;
 
 #[test]
 fn breaker_transitions_and_rejections_are_traced() {
-    let collect = Collect::default();
-    tracing::subscriber::with_default(collect.clone(), || {
+    // Every target is recorded, so an event under another target would show here too.
+    let events = Collect::default().run(|| {
         let config = BreakerConfig::builder()
             .sliding_window(SlidingWindow::CountBased(1))
             .minimum_calls(1)
@@ -63,20 +27,21 @@ fn breaker_transitions_and_rejections_are_traced() {
         assert!(b.try_acquire().is_err());
     });
     assert_eq!(
-        *collect.0.lock().unwrap(),
+        events,
         [
-            "WARN circuit breaker transition",
-            "DEBUG circuit breaker rejected a call",
-            "WARN circuit breaker transition",
-            "DEBUG forced-open circuit breaker rejected a call",
+            "ward_backoff WARN circuit breaker transition from=closed to=open at=0ns",
+            "ward_backoff DEBUG circuit breaker rejected a call state=open \
+             remaining_open=Some(60.000000001s)",
+            "ward_backoff WARN circuit breaker transition from=open to=forced open at=0ns",
+            "ward_backoff DEBUG forced-open circuit breaker rejected a call",
         ]
     );
 }
 
 #[test]
 fn retries_stops_and_budget_exhaustion_are_traced() {
-    let collect = Collect::default();
-    tracing::subscriber::with_default(collect.clone(), || {
+    // Every target is recorded, so an event under another target would show here too.
+    let events = Collect::default().run(|| {
         let clock = ManualClock::new();
         let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(1)).unwrap())
             .with_max_attempts(2)
@@ -92,12 +57,12 @@ fn retries_stops_and_budget_exhaustion_are_traced() {
         let _ = empty.run_with_sleeper(|_| {}, |_| Err::<(), _>(503), |_| Action::Retry);
     });
     assert_eq!(
-        *collect.0.lock().unwrap(),
+        events,
         [
-            "DEBUG retrying",
-            "INFO retries stopped",
-            "DEBUG error not retryable",
-            "WARN retry budget exhausted",
+            "ward_backoff DEBUG retrying attempt=1 delay=1ms kind=Error",
+            "ward_backoff INFO retries stopped attempts=2 reason=all 2 attempts failed",
+            "ward_backoff DEBUG error not retryable attempts=1",
+            "ward_backoff WARN retry budget exhausted attempts=1",
         ]
     );
 }
