@@ -56,8 +56,25 @@ pub enum Action {
     /// The backoff sequence goes on (see
     /// [`RetrySchedule::on_failure_not_before`](crate::RetrySchedule::on_failure_not_before)).
     RetryNotBefore(Duration),
+    /// The attempt never reached the service: a local guard refused it (a circuit breaker
+    /// that is open or has no free trial slot; `breaker::CallError::retry_action`, with the
+    /// `alloc` feature, returns this for such a rejection), and no retry can pass before
+    /// this delay has passed (zero when there is no such floor).
+    ///
+    /// The retry waits as for [`RetryNotBefore`](Action::RetryNotBefore): this delay plus
+    /// the policy's jittered delay, within the maximum pushback and the deadline. It counts
+    /// against the policy's maximum attempts, but costs the retry budget nothing: the
+    /// withdrawal that allowed the attempt goes back
+    /// ([`RetryBudget::release`](crate::budget::RetryBudget::release)) and no success or
+    /// failure is recorded, so a quota, a token bucket or a client-side throttle is not
+    /// drained by calls the backend never saw.
+    RetryUnsent(Duration),
     /// Permanent: stop now.
     GiveUp,
+    /// The attempt never reached the service and will not be retried (a circuit breaker
+    /// forced open by hand): stop now, charging the retry budget nothing, as for
+    /// [`RetryUnsent`](Action::RetryUnsent).
+    GiveUpUnsent,
 }
 
 /// The last error of an operation that did not succeed, with why retrying stopped.
@@ -690,10 +707,15 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
 
     fn failed<E>(&mut self, error: Option<E>, action: Action) -> Result<Duration, RetryError<E>> {
         let budget = &self.retrier.budget;
-        if action == Action::GiveUp {
-            budget.record_not_retryable(self.withdrawal.take());
-        } else {
-            budget.record_failure(self.withdrawal.take());
+        let withdrawal = self.withdrawal.take();
+        match action {
+            Action::RetryUnsent(_) | Action::GiveUpUnsent => {
+                if let Some(w) = withdrawal {
+                    budget.release(w);
+                }
+            }
+            Action::GiveUp => budget.record_not_retryable(withdrawal),
+            _ => budget.record_failure(withdrawal),
         }
         let stop = |reason| RetryError {
             error,
@@ -705,11 +727,21 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
                 event!(debug, attempts = self.attempt, "error not retryable");
                 return Err(stop(StopReason::NotRetryable));
             }
+            Action::GiveUpUnsent => {
+                event!(
+                    debug,
+                    attempts = self.attempt,
+                    "attempt refused locally, not retryable"
+                );
+                return Err(stop(StopReason::NotRetryable));
+            }
             Action::Retry => (Wait::Policy, RetryKind::Error),
             Action::RetryTimeout => (Wait::Policy, RetryKind::Timeout),
             Action::RetryThrottled => (Wait::Policy, RetryKind::Throttling),
             Action::RetryAfter(d) => (Wait::Exactly(d), RetryKind::Error),
-            Action::RetryNotBefore(d) => (Wait::NotBefore(d), RetryKind::Error),
+            Action::RetryNotBefore(d) | Action::RetryUnsent(d) => {
+                (Wait::NotBefore(d), RetryKind::Error)
+            }
         };
         match wait.decide(&mut self.schedule, self.retrier.clock.now()) {
             Decision::GiveUp(reason) => {

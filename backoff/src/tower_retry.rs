@@ -156,6 +156,13 @@ impl<C, K, B: RetryBudget> TowerRetryPolicy<C, K, B> {
     fn take_withdrawal(&mut self) -> Option<Withdrawal> {
         self.pending.take().and_then(Pending::take)
     }
+
+    /// Gives back the withdrawal of an attempt that was never sent.
+    fn release(&self, retry: Option<Withdrawal>) {
+        if let Some(w) = retry {
+            self.budget.release(w);
+        }
+    }
 }
 
 /// A fresh per-request policy: the schedule and the pending withdrawal are not shared.
@@ -206,13 +213,24 @@ where
                 self.budget.record_not_retryable(retry);
                 return None;
             }
+            Action::GiveUpUnsent => {
+                self.release(retry);
+                return None;
+            }
             Action::Retry => (Wait::Policy, RetryKind::Error),
             Action::RetryTimeout => (Wait::Policy, RetryKind::Timeout),
             Action::RetryThrottled => (Wait::Policy, RetryKind::Throttling),
             Action::RetryAfter(d) => (Wait::Exactly(d), RetryKind::Error),
-            Action::RetryNotBefore(d) => (Wait::NotBefore(d), RetryKind::Error),
+            Action::RetryNotBefore(d) | Action::RetryUnsent(d) => {
+                (Wait::NotBefore(d), RetryKind::Error)
+            }
         };
-        self.budget.record_failure(retry);
+        if matches!(action, Action::RetryUnsent(_)) {
+            // Never sent: neither a failure nor a request; the withdrawal goes back.
+            self.release(retry);
+        } else {
+            self.budget.record_failure(retry);
+        }
         let policy = self.policy;
         let seeds = &self.seeds;
         let schedule = self

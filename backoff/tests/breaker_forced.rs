@@ -103,7 +103,7 @@ fn r4j_forced_open_rejects_every_call_until_a_transition_by_hand() {
         b.call(|| Ok::<_, ()>(1))
             .unwrap_err()
             .retry_action(|_| ward_backoff::Action::Retry),
-        ward_backoff::Action::GiveUp,
+        ward_backoff::Action::GiveUpUnsent,
         "a retrier gives up on a forced-open breaker"
     );
     b.transition_to_closed();

@@ -178,6 +178,37 @@ fn tps_deposits_expire_after_the_ttl() {
     assert!(b.try_retry(RetryKind::Error).is_some());
 }
 
+/// A released retry leaves the window of the bucket it was counted in, at any time, and
+/// a release after that bucket has expired takes nothing from a later bucket.
+#[test]
+fn tps_release_takes_the_retry_out_of_its_own_bucket() {
+    let clock = ManualClock::new();
+    clock.advance(Duration::from_millis(2_500)); // a bucket other than the first
+    let b = TpsBudget::new(Duration::from_secs(2), 1, 0.0, &clock).unwrap();
+    assert_eq!(b.balance_milli(), 2_000);
+    let w = b.try_retry(RetryKind::Error).unwrap();
+    let kept = b.try_retry(RetryKind::Error).unwrap();
+    assert_eq!(b.balance_milli(), 0);
+    clock.advance(Duration::from_millis(200)); // the next 200 ms bucket, same window
+    b.release(w);
+    assert_eq!(b.balance_milli(), 1_000, "released in a later bucket");
+    let again = b.try_retry(RetryKind::Error).unwrap();
+    clock.advance(Duration::from_millis(1_700)); // `kept`'s bucket has left the window
+    assert_eq!(
+        b.balance_milli(),
+        1_000,
+        "only `again` is still in the window"
+    );
+    b.release(kept);
+    assert_eq!(
+        b.balance_milli(),
+        1_000,
+        "an expired retry is not refunded twice"
+    );
+    b.release(again);
+    assert_eq!(b.balance_milli(), 2_000);
+}
+
 #[test]
 fn tps_rejects_out_of_range_configuration() {
     let c = ManualClock::new();

@@ -208,6 +208,29 @@ fn tps_budget_counts_concurrent_deposits() {
     });
 }
 
+/// A retry given back while another is granted and a first try deposits: the window
+/// ends exactly where the two grants and the deposit without the given-back retry put it.
+#[test]
+fn tps_budget_release_races_a_grant_and_a_deposit() {
+    use ward_backoff::budget::{RetryBudget, RetryKind, TpsBudget};
+    loom::model(|| {
+        let clock = std::sync::Arc::new(ManualClock::new());
+        let b = Arc::new(TpsBudget::new(Duration::from_secs(1), 5, 1.0, clock).unwrap());
+        let before = b.balance_milli();
+        let b2 = Arc::clone(&b);
+        let h = thread::spawn(move || {
+            let w = b2.try_retry(RetryKind::Error).unwrap();
+            b2.release(w);
+        });
+        let kept = b.try_retry(RetryKind::Error).unwrap();
+        b.deposit();
+        h.join().unwrap();
+        assert_eq!(b.balance_milli(), before - 1000 + 1000);
+        b.release(kept);
+        assert_eq!(b.balance_milli(), before + 1000);
+    });
+}
+
 /// A clock whose reads and writes are loom-visible: loom explores the interleavings of
 /// the clock moving with the breaker's own atomics.
 struct LoomClock(loom::sync::atomic::AtomicU64);

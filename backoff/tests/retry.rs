@@ -673,3 +673,84 @@ fn accessors_and_entropy_seeding() {
     assert_eq!(out, Ok(2));
     assert_eq!(RetryQuota::new(100, 5, 10).unwrap().capacity(), 100);
 }
+
+/// A call a circuit breaker rejects never reaches the service, so it must cost the retry
+/// budgets nothing: not the AWS quota's tokens (a retry the breaker rejected kept its 5),
+/// not the gRPC throttle's (each rejection took 1), not the SRE throttle's request count
+/// (each rejection counted as a request the backend did not accept), not the TPS budget's
+/// balance. Behind a breaker that stays open or half-open with its trial slots taken, a
+/// fleet used to drain its budgets on calls the backend never saw.
+#[test]
+fn regression_breaker_rejections_are_not_charged_to_the_retry_budget() {
+    use ward_backoff::breaker::{BreakerConfig, CallError, CircuitBreaker, SlidingWindow, State};
+    use ward_backoff::budget::{AdaptiveThrottle, RetryBudget, TpsBudget};
+
+    fn breaker(clock: &ManualClock, half_open: bool) -> CircuitBreaker<&ManualClock> {
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1))
+            .minimum_calls(1)
+            .half_open_permits(1)
+            .wait_in_open(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let b = CircuitBreaker::new(config, clock);
+        if half_open {
+            b.transition_to_half_open();
+        } else {
+            b.transition_to_open();
+        }
+        b
+    }
+
+    /// Runs 20 operations whose every attempt the breaker rejects; the sleeper never
+    /// advances the clock, so an open breaker stays open.
+    fn run_rejected<B: RetryBudget>(clock: &ManualClock, budget: B, half_open: bool) {
+        let b = breaker(clock, half_open);
+        // Half-open: the only trial slot is taken and never given back.
+        let held = half_open.then(|| b.try_acquire().unwrap());
+        let retrier = Retrier::new(exponential(5), clock, 1).with_budget(budget);
+        for _ in 0..20 {
+            let err = retrier
+                .run_with_sleeper(
+                    |_| {},
+                    |_| b.call(|| -> Result<(), &str> { panic!("a rejected call ran") }),
+                    |e: &CallError<&str>| e.retry_action(|_| Action::Retry),
+                )
+                .unwrap_err();
+            assert_eq!(err.attempts(), 5, "{err}");
+            assert!(matches!(err.error(), Some(CallError::Rejected(_))));
+        }
+        assert_eq!(
+            b.state(),
+            if half_open {
+                State::HalfOpen
+            } else {
+                State::Open
+            }
+        );
+        drop(held);
+    }
+
+    for half_open in [false, true] {
+        let clock = ManualClock::new();
+        let quota = RetryQuota::default();
+        run_rejected(&clock, &quota, half_open);
+        assert_eq!(quota.available(), 500, "AWS quota, half-open: {half_open}");
+
+        let throttle = RetryThrottle::default();
+        run_rejected(&clock, &throttle, half_open);
+        assert_eq!(
+            throttle.tokens_milli(),
+            10_000,
+            "gRPC, half-open: {half_open}"
+        );
+
+        let sre = AdaptiveThrottle::with_defaults(&clock, 7);
+        run_rejected(&clock, &sre, half_open);
+        assert_eq!(sre.counts(), (0, 0), "SRE throttle, half-open: {half_open}");
+
+        let tps = TpsBudget::with_defaults(&clock);
+        run_rejected(&clock, &tps, half_open);
+        assert_eq!(tps.balance_milli(), 100_000, "TPS, half-open: {half_open}");
+    }
+}

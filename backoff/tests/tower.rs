@@ -14,6 +14,15 @@ use ward_backoff::breaker::{
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// A single-threaded runtime whose timer is paused: sleeps complete at once, in order.
+fn paused_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
 fn one_call_breaker(clock: Arc<ManualClock>) -> Arc<CircuitBreaker<Arc<ManualClock>>> {
     let config = BreakerConfig::builder()
         .sliding_window(SlidingWindow::CountBased(1))
@@ -89,11 +98,7 @@ fn regression_poll_ready_reflects_an_open_breaker() {
                 Ok(x)
             }
         }));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let rt = paused_runtime();
     rt.block_on(async {
         let ready = |svc: &mut ward_backoff::breaker::BreakerService<_, _, _>| {
             let mut cx = Context::from_waker(std::task::Waker::noop());
@@ -159,11 +164,7 @@ fn tower_retry_policy_follows_the_ward_policy_and_budget() {
     use ward_backoff::budget::RetryQuota;
     use ward_backoff::{Action, RetryPolicy, Strategy, TokioClock, TowerRetryPolicy};
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let rt = paused_runtime();
     rt.block_on(async {
         let policy = RetryPolicy::new(
             Strategy::exponential(Duration::from_millis(100), Duration::from_secs(1)).unwrap(),
@@ -213,6 +214,48 @@ fn tower_retry_policy_follows_the_ward_policy_and_budget() {
     });
 }
 
+/// The tower policy charges a retry budget nothing for attempts a local guard refused
+/// ([`Action::RetryUnsent`], [`Action::GiveUpUnsent`]: a breaker rejection never reached
+/// the service): the quota keeps its tokens and the gRPC throttle its token count, while a
+/// failure the service did return is still charged.
+#[test]
+fn regression_tower_retry_does_not_charge_unsent_attempts() {
+    use ward_backoff::budget::{RetryBudget, RetryQuota, RetryThrottle};
+    use ward_backoff::{Action, RetryPolicy, Strategy, TokioClock, TowerRetryPolicy};
+
+    async fn run<B: RetryBudget + Clone + Send + 'static>(budget: B, status: u16) {
+        let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(10)).unwrap())
+            .with_max_attempts(4)
+            .unwrap();
+        let retry = TowerRetryPolicy::new(policy, TokioClock::new(), 1, |e: &u16| match *e {
+            0 => Action::RetryUnsent(Duration::from_millis(5)), // breaker open
+            1 => Action::GiveUpUnsent,                          // forced open
+            _ => Action::Retry,
+        })
+        .with_budget(budget);
+        let svc = tower::ServiceBuilder::new()
+            .retry(retry)
+            .service_fn(move |s: u16| async move { Err::<(), u16>(s) });
+        assert_eq!(svc.oneshot(status).await, Err(status));
+    }
+
+    let rt = paused_runtime();
+    rt.block_on(async {
+        let quota = Arc::new(RetryQuota::default());
+        let throttle = Arc::new(RetryThrottle::default());
+        for status in [0, 1, 0] {
+            run(Arc::clone(&quota), status).await;
+            run(Arc::clone(&throttle), status).await;
+        }
+        assert_eq!(quota.available(), 500, "refused attempts kept their tokens");
+        assert_eq!(throttle.tokens_milli(), 10_000);
+        run(Arc::clone(&quota), 503).await;
+        run(Arc::clone(&throttle), 503).await;
+        assert_eq!(quota.available(), 485, "three retries of a real failure");
+        assert_eq!(throttle.tokens_milli(), 6_000, "four real failures");
+    });
+}
+
 /// The tower types name themselves in their debug output.
 #[test]
 fn tower_types_debug() {
@@ -251,11 +294,7 @@ impl std::task::Wake for CountingWaker {
 #[test]
 fn regression_poll_ready_waits_for_the_open_wait_without_spurious_wakes() {
     use std::sync::atomic::Ordering;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let rt = paused_runtime();
     rt.block_on(async {
         let config = BreakerConfig::builder()
             .sliding_window(SlidingWindow::CountBased(1))

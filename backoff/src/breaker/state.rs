@@ -376,13 +376,15 @@ pub enum CallError<E> {
 
 impl<E> CallError<E> {
     /// How a [`Retrier`](crate::Retrier) should treat this error: a rejection by an open
-    /// breaker is waited out ([`Action::RetryNotBefore`] its remaining open time: the
+    /// breaker is waited out ([`Action::RetryUnsent`] its remaining open time: the
     /// retry comes after the open wait plus the policy's jittered delay, so clients
     /// rejected together reach the half-open breaker spread out rather than all at the
     /// instant it opens for trials; a deadline or maximum pushback it would overrun ends
-    /// the run); a rejection in half-open is retried after the policy's delay; a rejection
-    /// by a forced-open breaker is given up on (it opens only by hand); the call's own
-    /// error is classified by `inner`.
+    /// the run); a rejection in half-open is retried after the policy's delay
+    /// (`RetryUnsent(Duration::ZERO)`); a rejection by a forced-open breaker is given up
+    /// on ([`Action::GiveUpUnsent`]: it opens only by hand); the call's own error is
+    /// classified by `inner`. A rejected call never reached the service, so none of these
+    /// costs the retry budget anything.
     ///
     /// # Examples
     ///
@@ -402,7 +404,7 @@ impl<E> CallError<E> {
     /// let rejected = b.call(|| Ok::<(), u16>(())).unwrap_err();
     /// assert_eq!(
     ///     rejected.retry_action(|_| Action::GiveUp),
-    ///     Action::RetryNotBefore(Duration::from_secs(5) + Duration::from_nanos(1))
+    ///     Action::RetryUnsent(Duration::from_secs(5) + Duration::from_nanos(1))
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -411,12 +413,12 @@ impl<E> CallError<E> {
             CallError::Rejected(Rejected {
                 remaining_open: Some(d),
                 ..
-            }) => Action::RetryNotBefore(*d),
+            }) => Action::RetryUnsent(*d),
             CallError::Rejected(Rejected {
                 state: State::ForcedOpen,
                 ..
-            }) => Action::GiveUp,
-            CallError::Rejected(_) => Action::Retry,
+            }) => Action::GiveUpUnsent,
+            CallError::Rejected(_) => Action::RetryUnsent(Duration::ZERO),
             CallError::Inner(e) => inner(e),
         }
     }

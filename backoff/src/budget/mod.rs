@@ -69,11 +69,21 @@ pub enum RetryKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Withdrawal {
     cost: u32,
+    /// The time bucket a windowed budget counted it in (0 for other budgets).
+    epoch: u64,
 }
 
 impl Withdrawal {
     pub(crate) const fn new(cost: u32) -> Self {
-        Self { cost }
+        Self { cost, epoch: 0 }
+    }
+
+    pub(crate) const fn counted_in(epoch: u64) -> Self {
+        Self { cost: 1, epoch }
+    }
+
+    pub(crate) const fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     /// The tokens this retry took from the budget (0 for budgets that charge nothing).
@@ -170,11 +180,14 @@ pub trait RetryBudget {
     }
 
     /// A retry this budget allowed will never report an outcome: the operation was
-    /// cancelled while it waited for the retry or while the retry ran.
+    /// cancelled while it waited for the retry or while the retry ran, or the retry was
+    /// refused before it was sent (a circuit breaker rejected it:
+    /// [`Action::RetryUnsent`](crate::Action::RetryUnsent)).
     ///
     /// Budgets that hold tokens for a retry give them back ([`RetryQuota`] refunds the
-    /// whole cost, as the AWS SDKs release a dropped retry permit); by default nothing
-    /// happens, which suits budgets that charge nothing per retry.
+    /// whole cost, as the AWS SDKs release a dropped retry permit; [`TpsBudget`] takes the
+    /// retry out of its window if it is still there); by default nothing happens, which
+    /// suits budgets that charge nothing per retry.
     ///
     /// # Examples
     ///

@@ -163,7 +163,7 @@ impl<C: Clock> RetryBudget for TpsBudget<C> {
         let epoch = self.epoch();
         if self.balance_at(epoch) >= 1000 {
             self.withdrawals.add(epoch);
-            Some(Withdrawal::new(1))
+            Some(Withdrawal::counted_in(epoch))
         } else {
             None
         }
@@ -179,5 +179,10 @@ impl<C: Clock> RetryBudget for TpsBudget<C> {
         if retry.is_none() {
             self.deposit();
         }
+    }
+
+    /// Takes the retry out of the window, unless its time bucket has already expired.
+    fn release(&self, retry: Withdrawal) {
+        self.withdrawals.remove(retry.epoch());
     }
 }

@@ -51,6 +51,30 @@ impl WindowCounter {
         }
     }
 
+    /// Takes back one event added to bucket `epoch`, if that bucket still holds it: a
+    /// bucket recycled for a later epoch has already dropped the event, and a saturated
+    /// count is left alone (it no longer knows how many events it holds).
+    pub(crate) fn remove(&self, epoch: u64) {
+        let e = epoch as u32;
+        let slot = &self.slots[(epoch % BUCKETS as u64) as usize];
+        let mut cur = slot.load(Ordering::Relaxed);
+        loop {
+            let (se, count) = unpack(cur);
+            if se != e || count == 0 || count == u32::MAX {
+                return;
+            }
+            match slot.compare_exchange_weak(
+                cur,
+                pack(e, count - 1),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(seen) => cur = seen,
+            }
+        }
+    }
+
     /// Events in the buckets of epochs `epoch − BUCKETS + 1 ..= epoch`.
     pub(crate) fn sum(&self, epoch: u64) -> u64 {
         let e = epoch as u32;
@@ -86,6 +110,29 @@ mod tests {
         // Epoch 10 reuses bucket 0: the two old events are dropped, not added to.
         w.add(10);
         assert_eq!(w.sum(10), 2);
+    }
+
+    #[test]
+    fn removal_takes_back_only_an_event_still_in_its_bucket() {
+        let w = WindowCounter::new();
+        w.add(4);
+        w.add(4);
+        w.remove(4);
+        assert_eq!(w.sum(4), 1);
+        w.remove(4);
+        w.remove(4); // nothing left: no wrap to u32::MAX
+        assert_eq!(w.sum(4), 0);
+        w.add(4);
+        w.remove(14); // another epoch in the same bucket: not this event
+        assert_eq!(w.sum(4), 1);
+        w.add(14); // the bucket is recycled; the old event is gone
+        w.remove(4);
+        assert_eq!(w.sum(14), 1);
+        // A saturated count is not decremented.
+        let full = WindowCounter::new();
+        full.slots[2].store(pack(2, u32::MAX), Ordering::Relaxed);
+        full.remove(2);
+        assert_eq!(full.sum(2), u64::from(u32::MAX));
     }
 
     #[test]
