@@ -361,6 +361,18 @@ pub(crate) async fn release(client: &Client, path: &str) -> Result<(), Coordinat
 mod tests {
     use super::*;
 
+    /// The loss event names why the session ended the lock; an operator reads the text,
+    /// so each end state keeps its own.
+    #[test]
+    fn session_end_states_name_their_own_loss_reason() {
+        assert_eq!(session_lost(&SessionState::Expired), "session expired");
+        assert_eq!(
+            session_lost(&SessionState::AuthFailed),
+            "session authentication failed"
+        );
+        assert_eq!(session_lost(&SessionState::Closed), "session closed");
+    }
+
     #[test]
     fn sequence_of_reads_zookeeper_names_and_refuses_a_wrapped_counter() {
         assert_eq!(sequence_of("n-0000000000").unwrap(), 0);
