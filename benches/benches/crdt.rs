@@ -210,6 +210,49 @@ fn small_delta(actors: u64) -> (WardSet, WardSet) {
     (receiver, delta)
 }
 
+/// A set of 10,000 elements added by `actors` actors (`10,000 / actors` each), and a delta
+/// of one new element added by one of them.
+fn small_delta_fixed(actors: u64) -> (WardSet, WardSet) {
+    let mut receiver: WardSet = OrSet::new();
+    let per = 10_000 / actors;
+    for actor in 0..actors {
+        let mut writer = Replica::new(actor, OrSet::new());
+        let mut d = OrSet::new();
+        for i in 0..per {
+            d.merge(&writer.add(actor * per + i).expect("dots left"));
+        }
+        receiver.merge(&d);
+    }
+    let mut writer = Replica::new(0, receiver.clone());
+    let delta = writer.add(1_000_000).expect("dots left");
+    (receiver, delta)
+}
+
+/// The same merge with the number of elements held fixed at 10,000: in
+/// `orset_merge_small_delta` the receiver holds one element per actor, so its element
+/// search grows with the actors too; here only the number of actors changes.
+fn orset_merge_small_delta_actors(c: &mut Criterion) {
+    let mut group = c.benchmark_group("orset_merge_small_delta_actors");
+    for actors in [10_u64, 1_000, 10_000] {
+        let (receiver, delta) = small_delta_fixed(actors);
+        group.bench_with_input(BenchmarkId::new("ward", actors), &actors, |bench, _| {
+            bench.iter_batched(
+                || {
+                    let mut state = receiver.clone();
+                    state.reserve(1);
+                    state
+                },
+                |mut state| {
+                    state.merge(black_box(&delta));
+                    state
+                },
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+}
+
 /// Merging a one-element add delta into sets that know 10 to 10,000 actors: the cost
 /// must follow the delta, not the number of actors. Ward only (`crdts` merges whole
 /// states); the copy of the receiver, with room for the new element, is made untimed.
@@ -217,7 +260,7 @@ fn orset_merge_small_delta(c: &mut Criterion) {
     let mut group = c.benchmark_group("orset_merge_small_delta");
     for actors in [10_u64, 1_000, 10_000] {
         let (receiver, delta) = small_delta(actors);
-        group.bench_with_input(BenchmarkId::from_parameter(actors), &actors, |bench, _| {
+        group.bench_with_input(BenchmarkId::new("ward", actors), &actors, |bench, _| {
             bench.iter_batched(
                 || {
                     let mut state = receiver.clone();
@@ -239,6 +282,7 @@ criterion_group!(
     benches,
     orset_merge,
     orset_merge_small_delta,
+    orset_merge_small_delta_actors,
     gcounter_merge
 );
 criterion_main!(benches);

@@ -123,7 +123,12 @@ pub const WORK: &[(&str, &str)] = &[
     (
         "orset_merge_small_delta",
         "Ward alone (crdts merges whole states): a one-element add delta merged into a set that knows \
-         10 to 10,000 actors",
+         10 to 10,000 actors, one element per actor",
+    ),
+    (
+        "orset_merge_small_delta_actors",
+        "Ward alone: a one-element add delta merged into a set of 10,000 elements added by 10 to \
+         10,000 actors; only the number of actors changes",
     ),
     (
         "pbs_trials",

@@ -284,6 +284,22 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         krate: "ward-crdt",
+        target: Target::WithinFloor {
+            ward: "orset_merge_small_delta/ward/10000",
+            floor: "orset_merge_small_delta/ward/10",
+            max_ratio: 2.0,
+        },
+    },
+    Spec {
+        krate: "ward-crdt",
+        target: Target::WithinFloor {
+            ward: "orset_merge_small_delta_actors/ward/10000",
+            floor: "orset_merge_small_delta_actors/ward/10",
+            max_ratio: 2.0,
+        },
+    },
+    Spec {
+        krate: "ward-crdt",
         target: Target::Faster {
             ward: "gcounter_merge/ward/64",
             peer: "gcounter_merge/crdts/64",
