@@ -195,6 +195,69 @@ fn slow_calls_are_at_or_above_the_threshold_and_open_by_rate() {
     assert_eq!(b.metrics().slow_call_rate, Some(75.0));
 }
 
+/// A clock that counts its reads.
+struct CountingClock {
+    inner: ManualClock,
+    reads: std::sync::atomic::AtomicU32,
+}
+
+impl ward_backoff::Clock for CountingClock {
+    fn now(&self) -> Duration {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.now()
+    }
+}
+
+/// With the slow-call rule off, no call is slow however long it takes or whatever
+/// duration is recorded, only failures open the breaker, and a call through a closed
+/// count-based breaker reads no clock; with the rule on, `call` reads it twice.
+#[test]
+fn slow_call_rule_off_times_nothing_and_counts_nothing_slow() {
+    let config = |rule| {
+        BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(4))
+            .minimum_calls(4)
+            .slow_call_duration(ms(100))
+            .slow_call_rate_threshold(50.0)
+            .slow_call_rule(rule)
+            .build()
+            .unwrap()
+    };
+    for rule in [true, false] {
+        let clock = CountingClock {
+            inner: ManualClock::new(),
+            reads: std::sync::atomic::AtomicU32::new(0),
+        };
+        let b = CircuitBreaker::new(config(rule), &clock);
+        for _ in 0..2 {
+            let out = b.call(|| {
+                clock.inner.advance(Duration::from_secs(3600));
+                Ok::<_, ()>(())
+            });
+            assert_eq!(out, Ok(()));
+        }
+        let reads = clock.reads.load(std::sync::atomic::Ordering::Relaxed);
+        b.try_acquire().unwrap().record(S, Duration::MAX);
+        b.try_acquire().unwrap().record(S, ms(100));
+        let m = b.metrics();
+        if rule {
+            assert_eq!(reads, 4, "two reads per timed call");
+            assert_eq!(m.slow_calls, 4);
+            assert_eq!(b.state(), State::Open);
+        } else {
+            assert_eq!(reads, 0, "an untimed call reads no clock");
+            assert_eq!(m.slow_calls, 0);
+            assert_eq!(m.slow_call_rate, Some(0.0));
+            assert_eq!(b.state(), State::Closed);
+        }
+    }
+    // Off, failures still open the breaker.
+    let clock = ManualClock::new();
+    let b = CircuitBreaker::new(config(false), &clock);
+    assert_eq!(feed(&b, &[F, F, S, S]).last(), Some(&State::Open));
+}
+
 #[test]
 fn time_based_window_forgets_old_seconds() {
     let clock = ManualClock::new();

@@ -128,6 +128,7 @@ fn regression_breaker_serde_fields_are_the_builder_names() {
         "half_open_permits",
         "max_wait_in_half_open",
         "automatic_half_open",
+        "slow_call_rule",
     ] {
         assert!(json.contains(&format!("\"{name}\":")), "{name} in {json}");
     }
@@ -137,6 +138,26 @@ fn regression_breaker_serde_fields_are_the_builder_names() {
     assert_eq!(serde_json::from_str::<BreakerConfig>(old).unwrap(), c);
     let unknown = json.replace("\"minimum_calls\"", "\"minimum_cals\"");
     assert!(serde_json::from_str::<BreakerConfig>(&unknown).is_err());
+}
+
+/// The slow-call rule switch round-trips, and a configuration written before it existed
+/// (no `slow_call_rule` field) keeps the rule on.
+#[test]
+fn breaker_slow_call_rule_round_trips_and_defaults_to_on() {
+    let off = BreakerConfig::builder()
+        .slow_call_rule(false)
+        .build()
+        .unwrap();
+    let json = serde_json::to_string(&off).unwrap();
+    assert!(json.contains("\"slow_call_rule\":false"), "{json}");
+    assert_eq!(serde_json::from_str::<BreakerConfig>(&json).unwrap(), off);
+    let without = json.replace(",\"slow_call_rule\":false", "");
+    assert_ne!(without, json);
+    let on = serde_json::from_str::<BreakerConfig>(&without).unwrap();
+    assert!(on.slow_call_rule());
+    assert_eq!(on, BreakerConfig::default());
+    let bad = json.replace("false", "\"no\"");
+    assert!(serde_json::from_str::<BreakerConfig>(&bad).is_err());
 }
 
 /// Issue 26: durations accept "250ms"-style texts as well as `{"secs", "nanos"}`, and a

@@ -83,6 +83,39 @@ fn regression_duration_is_measured_from_the_call() {
     assert_eq!(breaker.state(), State::Open, "100 % slow calls open it");
 }
 
+/// Without the slow-call rule neither the layer nor `call_async` times a call: the same
+/// 5 s call is not slow and the breaker stays closed.
+#[test]
+fn slow_call_rule_off_leaves_layered_and_async_calls_untimed() {
+    let clock = Arc::new(ManualClock::new());
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(2))
+        .minimum_calls(2)
+        .slow_call_duration(Duration::from_secs(2))
+        .slow_call_rule(false)
+        .build()
+        .unwrap();
+    let breaker = Arc::new(CircuitBreaker::new(config, Arc::clone(&clock)));
+    let mut svc =
+        BreakerLayer::new(Arc::clone(&breaker)).layer(tower::service_fn(|x: u32| async move {
+            Ok::<_, BoxError>(x)
+        }));
+    let fut = svc.call(1);
+    clock.advance(Duration::from_secs(5));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(fut).unwrap(), 1);
+    let slow = rt.block_on(breaker.call_async(async {
+        clock.advance(Duration::from_secs(5));
+        Ok::<_, ()>(2)
+    }));
+    assert_eq!(slow, Ok(2));
+    assert_eq!(breaker.metrics().calls, 2);
+    assert_eq!(breaker.metrics().slow_calls, 0);
+    assert_eq!(breaker.state(), State::Closed);
+}
+
 /// Issue 18 (tower): `poll_ready` reported ready while the breaker was open, so load
 /// shedding and balancing layers could not see it. It is pending until the open wait has
 /// passed, then ready again.

@@ -121,6 +121,18 @@ fn breaker_call(c: &mut Criterion) {
     group.bench_function("ward", |b| {
         b.iter(|| black_box(ward.call(|| Ok::<(), ()>(()))).ok());
     });
+    // recloser has no slow-call rule, so it never times a call: the same rules on Ward's
+    // side are the failure rate alone.
+    let failure_rate_only = CircuitBreaker::new(
+        BreakerConfig::builder()
+            .slow_call_rule(false)
+            .build()
+            .expect("a valid configuration"),
+        MonotonicClock::new(),
+    );
+    group.bench_function("ward_failure_rate_only", |b| {
+        b.iter(|| black_box(failure_rate_only.call(|| Ok::<(), ()>(()))).ok());
+    });
     let fs = failsafe_breaker();
     group.bench_function("failsafe", |b| {
         b.iter(|| black_box(fs.call(|| Ok::<(), ()>(()))).ok());

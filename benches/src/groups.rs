@@ -19,7 +19,9 @@ pub const WORK: &[(&str, &str)] = &[
     (
         "breaker_call",
         "every side runs the same successful closure through its own `call()`: permission, the call, \
-         the clock reads its rules need, and recording the outcome",
+         the clock reads its rules need, and recording the outcome; `ward` times each call for \
+         Resilience4j's slow-call rule, `ward_failure_rate_only` has recloser's rules (the failure \
+         rate alone) and so reads no clock",
     ),
     (
         "breaker_call_dirty",

@@ -161,6 +161,7 @@ pub struct BreakerConfig {
     pub(crate) half_open_permits: u32,
     pub(crate) max_half_open_nanos: Option<u64>,
     pub(crate) automatic_half_open: bool,
+    pub(crate) slow_call_rule: bool,
     failure_pct: f32,
     slow_pct: f32,
 }
@@ -187,6 +188,7 @@ impl BreakerConfig {
             half_open_permits: 10,
             max_half_open: None,
             automatic_half_open: false,
+            slow_call_rule: true,
         }
     }
 
@@ -241,6 +243,19 @@ impl BreakerConfig {
     #[must_use]
     pub const fn slow_call_rate_threshold(&self) -> f32 {
         self.slow_pct
+    }
+
+    /// Whether the slow-call rule applies (see
+    /// [`BreakerConfigBuilder::slow_call_rule`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_backoff::breaker::BreakerConfig;
+    /// assert!(BreakerConfig::default().slow_call_rule());
+    /// ```
+    pub const fn slow_call_rule(&self) -> bool {
+        self.slow_call_rule
     }
 
     /// Whether an open breaker moves to half-open once its wait has passed without a call
@@ -354,6 +369,13 @@ pub struct BreakerConfigBuilder {
     max_half_open: Option<Duration>,
     #[cfg_attr(feature = "serde", serde(default))]
     automatic_half_open: bool,
+    #[cfg_attr(feature = "serde", serde(default = "enabled"))]
+    slow_call_rule: bool,
+}
+
+#[cfg(feature = "serde")]
+const fn enabled() -> bool {
+    true
 }
 
 #[cfg(feature = "serde")]
@@ -376,6 +398,7 @@ impl From<BreakerConfig> for BreakerConfigBuilder {
             half_open_permits: c.half_open_permits,
             max_half_open: c.max_half_open_nanos.map(Duration::from_nanos),
             automatic_half_open: c.automatic_half_open,
+            slow_call_rule: c.slow_call_rule,
         }
     }
 }
@@ -467,6 +490,35 @@ impl BreakerConfigBuilder {
     pub const fn slow_call_duration(self, threshold: Duration) -> Self {
         Self {
             slow: threshold,
+            ..self
+        }
+    }
+
+    /// Turns the slow-call rule on or off (default on, as in Resilience4j, which cannot
+    /// turn it off).
+    ///
+    /// Off, no call counts as slow, whatever duration is recorded, only the failure rate
+    /// can open the breaker, and [`call`](crate::breaker::CircuitBreaker::call), its
+    /// async form and the tower layer do not time the calls: with a count-based window a
+    /// permitted call then reads no clock at all, which is most of what a call through a
+    /// closed breaker costs. The slow-call settings are still validated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ward_backoff::ManualClock;
+    /// use ward_backoff::breaker::{BreakerConfig, CircuitBreaker, Outcome};
+    /// let config = BreakerConfig::builder().slow_call_rule(false).build()?;
+    /// assert!(!config.slow_call_rule());
+    /// let b = CircuitBreaker::new(config, ManualClock::new());
+    /// b.try_acquire()?.record(Outcome::Success, Duration::from_secs(3600));
+    /// assert_eq!(b.metrics().slow_calls, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn slow_call_rule(self, enabled: bool) -> Self {
+        Self {
+            slow_call_rule: enabled,
             ..self
         }
     }
@@ -647,6 +699,7 @@ impl BreakerConfigBuilder {
             half_open_permits: self.half_open_permits,
             max_half_open_nanos,
             automatic_half_open: self.automatic_half_open,
+            slow_call_rule: self.slow_call_rule,
             failure_pct: self.failure_pct,
             slow_pct: self.slow_pct,
         })

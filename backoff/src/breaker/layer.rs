@@ -243,7 +243,7 @@ where
                     Poll::Pending => return Poll::Pending,
                 };
                 if let Some(p) = permit.take() {
-                    let elapsed = p.breaker.clock.now().saturating_sub(*start);
+                    let elapsed = p.breaker.call_time(*start);
                     p.record(classify.classify(&result), elapsed);
                 }
                 Poll::Ready(result.map_err(CallError::Inner))
@@ -294,7 +294,7 @@ where
             }
         };
         // The call starts now, whenever its future is first polled.
-        let start = self.breaker.clock.now();
+        let start = self.breaker.call_started();
         ResponseFuture {
             state: Response::Running {
                 fut: Box::pin(self.inner.call(req)),

@@ -961,7 +961,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         if tag(ticket.0) == FORCED && issued(ticket.0) == DISABLED_KIND {
             return; // disabled: nothing recorded, no event
         }
-        let slow = duration >= self.config.slow;
+        let slow = self.config.slow_call_rule && duration >= self.config.slow;
         let failed = match outcome {
             Outcome::Success => {
                 self.observer.on_event(&Event::Success { duration, slow });
@@ -1203,8 +1203,28 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         }
     }
 
+    /// When a call starts, for [`call_time`](Self::call_time): the clock is read only
+    /// if the slow-call rule needs the call's duration.
+    pub(crate) fn call_started(&self) -> Duration {
+        if self.config.slow_call_rule {
+            self.clock.now()
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// How long a call that started at `start` took (zero, unread, without the slow-call
+    /// rule).
+    pub(crate) fn call_time(&self, start: Duration) -> Duration {
+        if self.config.slow_call_rule {
+            self.clock.now().saturating_sub(start)
+        } else {
+            Duration::ZERO
+        }
+    }
+
     /// Runs `f` if permitted, classifying `Ok` as success and `Err` as failure, and timing
-    /// it with the breaker's clock.
+    /// it with the breaker's clock (unless the slow-call rule is off).
     ///
     /// # Errors
     ///
@@ -1251,10 +1271,9 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, CallError<E>> {
         let permit = self.try_acquire().map_err(CallError::Rejected)?;
-        let start = self.clock.now();
+        let start = self.call_started();
         let result = f();
-        let elapsed = self.clock.now().saturating_sub(start);
-        permit.record(classify(&result), elapsed);
+        permit.record(classify(&result), self.call_time(start));
         result.map_err(CallError::Inner)
     }
 
@@ -1305,10 +1324,9 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
         fut: impl Future<Output = Result<T, E>>,
     ) -> Result<T, CallError<E>> {
         let permit = self.try_acquire().map_err(CallError::Rejected)?;
-        let start = self.clock.now();
+        let start = self.call_started();
         let result = fut.await;
-        let elapsed = self.clock.now().saturating_sub(start);
-        permit.record(classify(&result), elapsed);
+        permit.record(classify(&result), self.call_time(start));
         result.map_err(CallError::Inner)
     }
 
