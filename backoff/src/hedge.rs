@@ -20,10 +20,12 @@ const MAX_ATTEMPTS: u32 = 16;
 /// flight; the first success wins and the others are cancelled (dropped).
 ///
 /// - **Failures.** An attempt that fails with an error classified as
-///   [`Action::GiveUp`] is fatal: every other attempt is cancelled and the error returned.
-///   Any other failure sends the next copy at once, without waiting for the delay (gRPC:
-///   "non-fatal status codes"). When every attempt sent has failed, the last error is
-///   returned.
+///   [`Action::GiveUp`] or [`Action::GiveUpUnsent`] is fatal: every other attempt is
+///   cancelled and the error returned. An attempt refused before it was sent
+///   ([`Action::RetryUnsent`], a circuit breaker's rejection) gives its withdrawal back
+///   and sends no copy at once, since that copy would be refused too. Any other failure
+///   sends the next copy at once, without waiting for the delay (gRPC: "non-fatal status
+///   codes"). When every attempt sent has failed, the last error is returned.
 /// - **Budget.** The first attempt asks [`RetryBudget::try_first_attempt`]; every copy is
 ///   charged like a retry ([`RetryBudget::try_retry`] with [`RetryKind::Error`]), and a
 ///   refused copy stops the hedging (the attempts in flight carry on), as gRPC's retry
@@ -312,18 +314,32 @@ where
                         return Poll::Ready(Ok(v));
                     }
                     Err(e) => {
-                        if (self.classify)(&e) == Action::GiveUp {
-                            self.budget.record_not_retryable(withdrawal);
+                        let action = (self.classify)(&e);
+                        if matches!(action, Action::GiveUp | Action::GiveUpUnsent) {
+                            if action == Action::GiveUp {
+                                self.budget.record_not_retryable(withdrawal);
+                            } else if let Some(w) = withdrawal {
+                                self.budget.release(w);
+                            }
                             self.in_flight.clear();
                             return Poll::Ready(Err(HedgeError::GaveUp {
                                 attempts: self.sent,
                                 error: e,
                             }));
                         }
-                        self.budget.record_failure(withdrawal);
                         self.last_error = Some(e);
-                        // A non-fatal failure sends the next copy at once.
-                        sent_more |= self.hedge_now();
+                        if let Action::RetryUnsent(_) = action {
+                            // Refused before it was sent (a breaker rejection): it costs
+                            // the budget nothing, and another copy sent at once would be
+                            // refused too, so none is.
+                            if let Some(w) = withdrawal {
+                                self.budget.release(w);
+                            }
+                        } else {
+                            self.budget.record_failure(withdrawal);
+                            // A non-fatal failure sends the next copy at once.
+                            sent_more |= self.hedge_now();
+                        }
                     }
                 }
             }

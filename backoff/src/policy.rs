@@ -547,7 +547,8 @@ impl<R: RandomSource> RetrySchedule<R> {
     /// own jittered delay.
     ///
     /// This is for waits that many clients share, such as the remaining open time of a
-    /// circuit breaker ([`Action::RetryNotBefore`](crate::Action::RetryNotBefore)): a
+    /// circuit breaker ([`Action::RetryNotBefore`](crate::Action::RetryNotBefore) and
+    /// [`Action::RetryUnsent`](crate::Action::RetryUnsent)): a
     /// wait of exactly `floor` would bring every client rejected together back at one
     /// instant, so each one adds its own jittered delay and they stay spread out. The
     /// backoff sequence goes on (it is not reset, unlike after a server pushback). A floor

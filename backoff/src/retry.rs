@@ -48,9 +48,9 @@ pub enum Action {
     /// end past the deadline. The backoff starts again from the base afterwards.
     RetryAfter(Duration),
     /// Transient, and no retry can succeed before this delay has passed, but many clients
-    /// may be waiting for the same moment: the remaining open time of a circuit breaker
-    /// (`breaker::CallError::retry_action`, with the `alloc` feature) is one. The
-    /// retry waits this delay *plus* the policy's jittered delay, so clients rejected
+    /// may be waiting for the same moment (a server that says when a shared resource frees
+    /// up; a circuit breaker's open time is the same kind of wait, but its rejection was
+    /// never sent: see [`RetryUnsent`](Action::RetryUnsent)). The retry waits this delay *plus* the policy's jittered delay, so clients rejected
     /// together do not all come back at the same instant; it gives up if the delay is
     /// longer than the policy's maximum pushback or the sum would end past the deadline.
     /// The backoff sequence goes on (see
@@ -63,11 +63,13 @@ pub enum Action {
     ///
     /// The retry waits as for [`RetryNotBefore`](Action::RetryNotBefore): this delay plus
     /// the policy's jittered delay, within the maximum pushback and the deadline. It counts
-    /// against the policy's maximum attempts, but costs the retry budget nothing: the
-    /// withdrawal that allowed the attempt goes back
-    /// ([`RetryBudget::release`](crate::budget::RetryBudget::release)) and no success or
-    /// failure is recorded, so a quota, a token bucket or a client-side throttle is not
-    /// drained by calls the backend never saw.
+    /// against the policy's maximum attempts, but the retry budget never sees it: no
+    /// success or failure is recorded, and the withdrawal that allowed the attempt (none
+    /// for a first try) passes to the attempt that takes its place, or goes back
+    /// ([`RetryBudget::release`](crate::budget::RetryBudget::release)) when no attempt
+    /// follows. So a quota, a token bucket or a client-side throttle is not drained by
+    /// calls the backend never saw, and the first attempt that is sent counts as a first
+    /// try.
     RetryUnsent(Duration),
     /// Permanent: stop now.
     GiveUp,
@@ -700,6 +702,13 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
         self.attempt
     }
 
+    /// Gives back a withdrawal still held for an attempt that will not be made.
+    fn release_held(&mut self) {
+        if let Some(w) = self.withdrawal.take() {
+            self.retrier.budget.release(w);
+        }
+    }
+
     fn succeeded<T>(&mut self, value: T) -> T {
         self.retrier.budget.record_success(self.withdrawal.take());
         value
@@ -707,19 +716,22 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
 
     fn failed<E>(&mut self, error: Option<E>, action: Action) -> Result<Duration, RetryError<E>> {
         let budget = &self.retrier.budget;
-        let withdrawal = self.withdrawal.take();
-        match action {
-            Action::RetryUnsent(_) | Action::GiveUpUnsent => {
-                if let Some(w) = withdrawal {
-                    budget.release(w);
-                }
+        // An attempt refused before it was sent is invisible to the budget: no outcome is
+        // recorded, and its withdrawal (none for a first try) passes to the attempt that
+        // takes its place, or goes back if none does.
+        let unsent = matches!(action, Action::RetryUnsent(_) | Action::GiveUpUnsent);
+        if !unsent {
+            let withdrawal = self.withdrawal.take();
+            if action == Action::GiveUp {
+                budget.record_not_retryable(withdrawal);
+            } else {
+                budget.record_failure(withdrawal);
             }
-            Action::GiveUp => budget.record_not_retryable(withdrawal),
-            _ => budget.record_failure(withdrawal),
         }
+        let attempts = self.attempt;
         let stop = |reason| RetryError {
             error,
-            attempts: self.attempt,
+            attempts,
             reason,
         };
         let (wait, kind) = match action {
@@ -733,6 +745,7 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
                     attempts = self.attempt,
                     "attempt refused locally, not retryable"
                 );
+                self.release_held();
                 return Err(stop(StopReason::NotRetryable));
             }
             Action::Retry => (Wait::Policy, RetryKind::Error),
@@ -746,7 +759,17 @@ impl<C: Clock, B: RetryBudget> Run<'_, C, B> {
         match wait.decide(&mut self.schedule, self.retrier.clock.now()) {
             Decision::GiveUp(reason) => {
                 event!(info, attempts = self.attempt, %reason, "retries stopped");
+                self.release_held();
                 Err(stop(reason))
+            }
+            Decision::RetryAfter(delay) if unsent => {
+                event!(
+                    debug,
+                    attempt = self.attempt,
+                    ?delay,
+                    "retrying an attempt never sent"
+                );
+                Ok(delay)
             }
             Decision::RetryAfter(delay) => match budget.try_retry(kind) {
                 Some(w) => {

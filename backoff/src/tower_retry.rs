@@ -225,25 +225,35 @@ where
                 (Wait::NotBefore(d), RetryKind::Error)
             }
         };
-        if matches!(action, Action::RetryUnsent(_)) {
-            // Never sent: neither a failure nor a request; the withdrawal goes back.
-            self.release(retry);
+        // Never sent: no outcome is recorded, and the withdrawal passes to the attempt
+        // that takes its place (or goes back if none does).
+        let unsent = matches!(action, Action::RetryUnsent(_));
+        let carried = if unsent {
+            retry
         } else {
             self.budget.record_failure(retry);
-        }
+            None
+        };
         let policy = self.policy;
         let seeds = &self.seeds;
         let schedule = self
             .schedule
             .get_or_insert_with(|| policy.schedule(SplitMix64::new(seeds.next_u64())));
         let delay: Duration = match wait.decide(schedule, self.clock.now()) {
-            Decision::GiveUp(_) => return None,
+            Decision::GiveUp(_) => {
+                self.release(carried);
+                return None;
+            }
             Decision::RetryAfter(d) => d,
         };
-        let withdrawal = self.budget.try_retry(kind)?;
+        let withdrawal = if unsent {
+            carried
+        } else {
+            Some(self.budget.try_retry(kind)?)
+        };
         self.pending = Some(Pending {
             budget: self.budget.clone(),
-            withdrawal: Some(withdrawal),
+            withdrawal,
         });
         Some(tokio::time::sleep(delay))
     }

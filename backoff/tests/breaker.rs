@@ -258,6 +258,43 @@ fn slow_call_rule_off_times_nothing_and_counts_nothing_slow() {
     assert_eq!(feed(&b, &[F, F, S, S]).last(), Some(&State::Open));
 }
 
+/// A rate threshold below one millionth used to round to 0 ppm, a threshold every call
+/// reaches: one successful call opened the breaker and reported a failure (or slow-call)
+/// rate of 0 % as exceeded. With the slow-call rule off, a slow threshold of 0 ppm opened
+/// it as well.
+#[test]
+fn regression_a_threshold_below_a_millionth_is_not_reached_by_success() {
+    let base = || {
+        BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(10))
+            .minimum_calls(1)
+    };
+    let configs = [
+        base().failure_rate_threshold(0.000_01),
+        base().slow_call_rate_threshold(0.000_01),
+        base()
+            .slow_call_rate_threshold(0.000_01)
+            .slow_call_rule(false),
+    ];
+    for config in configs {
+        let config = config.build().unwrap();
+        let clock = ManualClock::new();
+        let b = CircuitBreaker::new(config, &clock);
+        assert_eq!(
+            feed(&b, &[S, S]),
+            [State::Closed, State::Closed],
+            "{config:?}"
+        );
+    }
+    // The smallest threshold still opens on the first failure or slow call.
+    let clock = ManualClock::new();
+    let b = CircuitBreaker::new(
+        base().failure_rate_threshold(0.000_01).build().unwrap(),
+        &clock,
+    );
+    assert_eq!(feed(&b, &[S, F]), [State::Closed, State::Open]);
+}
+
 #[test]
 fn time_based_window_forgets_old_seconds() {
     let clock = ManualClock::new();

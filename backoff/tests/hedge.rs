@@ -240,6 +240,70 @@ fn each_copy_is_charged_and_an_exhausted_budget_stops_hedging() {
     });
 }
 
+/// A copy a circuit breaker refused was never sent: it costs the budget nothing and
+/// sends no copy at once (it would be refused too), while the copies in flight carry on;
+/// a refusal by a breaker forced open is fatal, as a permanent error is. Both used to be
+/// charged, and a forced-open refusal sent every remaining copy at once.
+#[test]
+fn regression_hedge_does_not_charge_copies_a_breaker_refused() {
+    paused(async {
+        let log = Rc::new(RefCell::new(Log::default()));
+        let start = Instant::now();
+        let quota = RetryQuota::default();
+        // Copy 1 is refused at once (code 1); copy 0 answers at 25 ms; copy 2 is sent by
+        // the timer at 20 ms and cancelled.
+        let out = Hedge::new(ms(10), 3)
+            .unwrap()
+            .run_tokio(
+                &quota,
+                |n| {
+                    let (took, r) = if n == 1 { (0, Err(1)) } else { (25, Ok(n)) };
+                    attempt(Rc::clone(&log), start, n, took, r)
+                },
+                |e| match *e {
+                    1 => Action::RetryUnsent(ms(30)),
+                    _ => Action::Retry,
+                },
+            )
+            .await;
+        assert_eq!(out, Ok(0));
+        let started: Vec<_> = log.borrow().started.clone();
+        assert_eq!(started, [(0, ms(0)), (1, ms(10)), (2, ms(20))]);
+        // Copy 1's 5 tokens came back; copy 2 keeps its 5; the success adds 1.
+        assert_eq!(quota.available(), 496);
+
+        let quota = RetryQuota::default();
+        let sent = Rc::new(RefCell::new(0));
+        let out = Hedge::new(ms(10), 4)
+            .unwrap()
+            .run_tokio(
+                &quota,
+                |n| {
+                    *sent.borrow_mut() += 1;
+                    async move { if n == 0 { Err::<u32, u32>(0) } else { Err(2) } }
+                },
+                |e| match *e {
+                    0 => Action::Retry,
+                    _ => Action::GiveUpUnsent,
+                },
+            )
+            .await;
+        assert_eq!(
+            out,
+            Err(HedgeError::GaveUp {
+                attempts: 2,
+                error: 2
+            })
+        );
+        assert_eq!(*sent.borrow(), 2, "no copy after the forced-open refusal");
+        assert_eq!(
+            quota.available(),
+            500,
+            "the refused copy's tokens came back"
+        );
+    });
+}
+
 /// Dropping the hedged request drops every attempt in flight.
 #[test]
 fn a_dropped_request_cancels_its_attempts() {

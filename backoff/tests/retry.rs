@@ -753,4 +753,19 @@ fn regression_breaker_rejections_are_not_charged_to_the_retry_budget() {
         run_rejected(&clock, &tps, half_open);
         assert_eq!(tps.balance_milli(), 100_000, "TPS, half-open: {half_open}");
     }
+
+    // The first attempt sent after a refused first try is the operation's first try: it
+    // deposits in the TPS budget and withdraws nothing.
+    let clock = ManualClock::new();
+    let b = breaker(&clock, false);
+    let tps = TpsBudget::with_defaults(&clock);
+    let retrier = Retrier::new(exponential(5), &clock, 1).with_budget(&tps);
+    let out = retrier.run_with_sleeper(
+        |d| clock.advance(d),
+        |_| b.call(|| Ok::<_, &str>(7)),
+        |e: &CallError<&str>| e.retry_action(|_| Action::Retry),
+    );
+    assert_eq!(out, Ok(7));
+    assert_eq!(b.state(), State::Closed, "the trial call closed it");
+    assert_eq!(tps.balance_milli(), 100_200, "one first try, no retry");
 }

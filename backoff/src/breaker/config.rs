@@ -303,7 +303,13 @@ impl BreakerConfig {
     pub(crate) fn exceeded(&self, calls: u64, failures: u64, slow: u64) -> bool {
         calls > 0
             && (failures * 1_000_000 >= self.failure_ppm * calls
-                || slow * 1_000_000 >= self.slow_ppm * calls)
+                || self.slow_rate_reached(calls, slow))
+    }
+
+    /// Whether `slow` out of `calls` reach the slow-call-rate threshold (never without the
+    /// slow-call rule).
+    pub(crate) fn slow_rate_reached(&self, calls: u64, slow: u64) -> bool {
+        self.slow_call_rule && slow * 1_000_000 >= self.slow_ppm * calls
     }
 }
 
@@ -407,7 +413,9 @@ fn ppm(name: &'static str, value: f32) -> Result<u64, BreakerConfigError> {
     if !(value > 0.0 && value <= 100.0) {
         return Err(BreakerConfigError::ThresholdOutOfRange { name, value });
     }
-    Ok((f64::from(value) * 10_000.0 + 0.5) as u64)
+    // Kept in millionths, rounded to the nearest; a threshold below one millionth counts
+    // as one, since a threshold of 0 would be reached by every call.
+    Ok(((f64::from(value) * 10_000.0 + 0.5) as u64).max(1))
 }
 
 fn nanos(duration: Duration) -> Result<u64, BreakerConfigError> {
@@ -445,7 +453,9 @@ impl BreakerConfigBuilder {
         }
     }
 
-    /// Sets the failure-rate threshold in percent, inclusive (default 50).
+    /// Sets the failure-rate threshold in percent, inclusive (default 50). Rate
+    /// thresholds are kept to a millionth (0.0001 %), rounded to the nearest; a smaller
+    /// positive threshold counts as one millionth, never as 0.
     ///
     /// # Examples
     ///

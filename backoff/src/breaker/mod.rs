@@ -1029,7 +1029,7 @@ impl<C: Clock, O: TransitionObserver> CircuitBreaker<C, O> {
                 rate: rate(s.failures),
             });
         }
-        if s.slow * 1_000_000 >= self.config.slow_ppm * s.calls {
+        if self.config.slow_rate_reached(s.calls, s.slow) {
             self.observer
                 .on_event(&Event::SlowCallRateExceeded { rate: rate(s.slow) });
         }

@@ -211,21 +211,24 @@ pub trait TransitionObserver {
 pub enum Event {
     /// A call recorded as [`Outcome::Success`].
     Success {
-        /// How long it took.
+        /// How long it took (zero for a call the breaker ran itself when the slow-call
+        /// rule is off: it is then not timed).
         duration: Duration,
         /// Whether it was slow (at or above the slow-call duration).
         slow: bool,
     },
     /// A call recorded as [`Outcome::Failure`].
     Error {
-        /// How long it took.
+        /// How long it took (zero for a call the breaker ran itself when the slow-call
+        /// rule is off: it is then not timed).
         duration: Duration,
         /// Whether it was slow (at or above the slow-call duration).
         slow: bool,
     },
     /// A call recorded as [`Outcome::Ignored`] (not counted).
     Ignored {
-        /// How long it took.
+        /// How long it took (zero for a call the breaker ran itself when the slow-call
+        /// rule is off: it is then not timed).
         duration: Duration,
     },
     /// A call was not permitted (open, or half-open with every trial permit taken).
