@@ -512,7 +512,11 @@ impl Delay {
             }
             Kind::Shifted(s) => s.0 + s.1.mean(),
             #[allow(clippy::cast_precision_loss)]
-            Kind::Empirical(v) => v.iter().sum::<f64>() / v.len() as f64,
+            Kind::Empirical(v) => {
+                // Each sample divided first: the sum of large samples would overflow.
+                let n = v.len() as f64;
+                v.iter().map(|x| x / n).sum::<f64>()
+            }
         }
     }
 

@@ -142,6 +142,10 @@ impl fmt::Display for Fraction {
 /// Probability that a read quorum misses the latest write quorum:
 /// `C(N−W, R) / C(N, R)`, zero for strict quorums.
 ///
+/// Computed as a product of `min(R, W)` ratios, stopping early once it falls below the
+/// smallest normal `f64` (then it is 0): at most `min(R, W)` multiplications. Replica
+/// counts above 2^53 are rounded to the nearest `f64` in each ratio.
+///
 /// # Examples
 ///
 /// ```
@@ -152,15 +156,23 @@ impl fmt::Display for Fraction {
 /// assert_eq!(pbs::stale_probability(&QuorumConfig::new(3, 2, 2)?), 0.0);
 /// # Ok::<(), ward_quorum::ConfigError>(())
 /// ```
-#[allow(clippy::cast_precision_loss)] // replica counts are far below 2^53
+#[allow(clippy::cast_precision_loss)] // documented: counts above 2^53 are rounded
 pub fn stale_probability(config: &QuorumConfig) -> f64 {
     let (n, r, w) = (config.n(), config.r(), config.w());
     if config.is_strict() {
         return 0.0;
     }
+    // C(N−W, R)/C(N, R) = C(N−R, W)/C(N, W): min(R, W) factors, each below 1, so the
+    // loop also ends once the product is below the smallest normal number (a factor
+    // near 1 would otherwise hold a subnormal product in place forever, rounding
+    // 0.75 × 2^-1074 back up to 2^-1074); the rest of the product is smaller still.
+    let (small, large) = (r.min(w), r.max(w));
     let mut p = 1.0;
-    for i in 0..r {
-        p *= (n - w - i) as f64 / (n - i) as f64;
+    for i in 0..small {
+        p *= (n - large - i) as f64 / (n - i) as f64;
+        if p < f64::MIN_POSITIVE {
+            return 0.0;
+        }
     }
     p
 }
@@ -266,14 +278,14 @@ pub fn k_staleness_exact(config: &QuorumConfig, k: u64) -> Result<Fraction, PbsE
         return Err(PbsError::ZeroVersions);
     }
     let p = stale_probability_exact(config)?;
+    if p.num == 0 {
+        // Never stale: every read sees the latest version, for any k.
+        return Ok(Fraction::reduced(1, 1));
+    }
     let overflow = PbsError::Overflow { n: config.n() };
     let exp = u32::try_from(k).map_err(|_| overflow)?;
     let den = p.den.checked_pow(exp).ok_or(overflow)?;
-    let num = if p.num == 0 {
-        0
-    } else {
-        p.num.checked_pow(exp).ok_or(overflow)?
-    };
+    let num = p.num.checked_pow(exp).ok_or(overflow)?;
     Ok(Fraction::reduced(den - num, den))
 }
 

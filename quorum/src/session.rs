@@ -105,10 +105,27 @@ pub enum Decision {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(deny_unknown_fields, bound(deserialize = "P: serde::Deserialize<'de>"))
+)]
 pub struct PositionToken<P> {
-    /// The required position.
+    /// The required position. In serde forms the field must be present (`null` for no
+    /// requirement): a token stripped of it is refused rather than read as requiring
+    /// nothing, which would silently drop the session's guarantee.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "present"))]
     pub required: Option<P>,
+}
+
+/// Decodes an `Option` field that must be present: serde reads a missing `Option` field as
+/// `None` unless the field has a decoder of its own.
+#[cfg(feature = "serde")]
+fn present<'de, D, P>(d: D) -> Result<Option<P>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    P: serde::Deserialize<'de>,
+{
+    <Option<P> as serde::Deserialize>::deserialize(d)
 }
 
 impl<P: Ord> PositionToken<P> {

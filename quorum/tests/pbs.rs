@@ -215,3 +215,29 @@ fn monotonic_reads_divide_the_write_rate_by_the_read_rate() {
         "{faster_reads}"
     );
 }
+
+/// The float form looped R times, so a valid configuration with a huge R took hours (2^40
+/// replicas, R = 2^39); the exact form loops min(R, W) times. A strict configuration's
+/// k-staleness is 1 for every k, but k above u32::MAX was reported as an overflow.
+#[test]
+fn regression_large_quorums_and_large_k_answer_at_once() {
+    let q = QuorumConfig::new(1 << 40, 1 << 39, 1).unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(pbs::stale_probability(&q), 0.5);
+    assert_eq!(pbs::stale_probability_exact(&q).unwrap().to_string(), "1/2");
+    let wide = QuorumConfig::new(1 << 40, 1 << 38, 1 << 38).unwrap();
+    assert_eq!(pbs::stale_probability(&wide), 0.0, "underflows to 0 early");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let strict = QuorumConfig::new(3, 2, 2).unwrap();
+    assert_eq!(pbs::k_staleness(&strict, 1 << 32).unwrap(), 1.0);
+    assert_eq!(
+        pbs::k_staleness_exact(&strict, 1 << 32)
+            .unwrap()
+            .to_string(),
+        "1/1"
+    );
+}

@@ -196,6 +196,20 @@ fn position_tokens_round_trip_and_reject_unknown_fields() {
     assert!(serde_json::from_str::<PositionToken<u64>>(r#"{"required":1,"x":2}"#).is_err());
 }
 
+/// A token stripped of its field (`{}`) used to decode as "requires nothing", silently
+/// dropping read-your-writes; it is refused, while an explicit `null` still means none.
+#[cfg(feature = "serde")]
+#[test]
+fn regression_a_token_without_its_field_is_refused() {
+    assert!(serde_json::from_str::<PositionToken<u64>>("{}").is_err());
+    let none = serde_json::to_string(&PositionToken::<u64>::none()).unwrap();
+    assert_eq!(none, r#"{"required":null}"#);
+    assert_eq!(
+        serde_json::from_str::<PositionToken<u64>>(&none).unwrap(),
+        PositionToken::none()
+    );
+}
+
 fn report() -> impl Strategy<Value = Option<LagReport>> {
     prop::option::of((
         prop_oneof![Just(0_u64), Just(u64::MAX), 0_u64..2_000],

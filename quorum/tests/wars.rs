@@ -742,3 +742,40 @@ fn progress_is_done_over_total() {
     assert_eq!(Progress { done: 3, total: 3 }.fraction(), 1.0);
     assert_eq!(Progress { done: 0, total: 0 }.fraction(), 1.0);
 }
+
+/// A confidence next to 1 (`1 - 2^-53`, which the checks accept) used to make
+/// `0.5 + c / 2` round to exactly 1, whose normal quantile is infinite: Wilson bounds came
+/// back NaN, and the quantile intervals read their upper end from the smallest sample.
+/// Every interval must stay a finite-or-infinite ordered interval around its estimate.
+#[test]
+fn regression_confidence_next_to_one_gives_ordered_intervals() {
+    let c = 1.0 - f64::EPSILON / 2.0;
+    assert!(c < 1.0 && 0.5 + c / 2.0 == 1.0, "the edge case itself");
+    let model = WarsModel::new(
+        QuorumConfig::new(3, 1, 1).unwrap(),
+        WarsDelays::preset(Preset::LnkdDisk),
+    );
+    let report = model.simulate(&Simulation::new(1_000, 1).unwrap());
+    let i = report.consistency_interval(1.0, c).unwrap();
+    assert!(!i.lower.is_nan() && !i.upper.is_nan(), "{i:?}");
+    assert!(i.lower <= i.estimate && i.estimate <= i.upper, "{i:?}");
+    let tv = report.t_visibility(0.5, c).unwrap();
+    assert!(tv.lower <= tv.t && tv.t <= tv.upper, "{tv:?}");
+    for q in [
+        report.read_latency_interval(0.5, c).unwrap(),
+        report.write_latency_interval(0.5, c).unwrap(),
+    ] {
+        assert!(q.lower <= q.estimate && q.estimate <= q.upper, "{q:?}");
+    }
+    let k = report.kt_staleness(2, 1.0, c).unwrap();
+    assert!(k.lower <= k.estimate && k.estimate <= k.upper, "{k:?}");
+}
+
+/// The mean of empirical samples summed before dividing, so two samples of f64::MAX had
+/// an infinite mean.
+#[test]
+fn regression_empirical_mean_does_not_overflow() {
+    let d = Delay::empirical(&[f64::MAX, f64::MAX]).unwrap();
+    assert_eq!(d.mean(), f64::MAX);
+    assert_eq!(Delay::empirical(&[1.0, 2.0, 6.0]).unwrap().mean(), 3.0);
+}

@@ -333,7 +333,7 @@ fn quantile_interval(sorted: &[f64], q: f64, confidence: f64) -> Result<Estimate
     let c = check_confidence(confidence)?;
     let n = sorted.len();
     let nf = n as f64;
-    let half = normal_quantile(0.5 + c / 2.0) * (nf * q * (1.0 - q)).sqrt();
+    let half = two_sided_z(c) * (nf * q * (1.0 - q)).sqrt();
     let lo = (q * nf - half).floor().max(1.0) as usize;
     let hi = (q * nf + half).ceil();
     Ok(Estimate {
@@ -362,6 +362,13 @@ fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
 
 /// The standard normal quantile, by Acklam's rational approximation (relative error below
 /// 1.2e-9), for `p` in `(0, 1)`.
+/// The two-sided standard normal quantile for confidence `c`: `z` with
+/// `P(|Z| <= z) = c`. Taken from the lower tail, `(1 - c) / 2`, which stays exact for a
+/// confidence next to 1 (`0.5 + c / 2` rounds to 1 there, whose quantile is infinite).
+fn two_sided_z(c: f64) -> f64 {
+    -normal_quantile((1.0 - c) / 2.0)
+}
+
 fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
@@ -485,7 +492,7 @@ impl PbsReport {
         let k = self.consistent_at(t)?;
         let c = check_confidence(confidence)?;
         let n = self.staleness.len();
-        let (lower, upper) = wilson(k, n, normal_quantile(0.5 + c / 2.0));
+        let (lower, upper) = wilson(k, n, two_sided_z(c));
         Ok(Estimate {
             estimate: k as f64 / n as f64,
             lower,
@@ -621,7 +628,7 @@ impl PbsReport {
         let nf = n as f64;
         let at = |rank: usize| self.staleness[rank.clamp(1, n) - 1].max(0.0);
         let rank = (p * nf).ceil() as usize;
-        let z = normal_quantile(0.5 + c / 2.0);
+        let z = two_sided_z(c);
         let half = z * (nf * p * (1.0 - p)).sqrt();
         let lo = (p * nf - half).floor().max(1.0) as usize;
         let hi = (p * nf + half).ceil();
