@@ -640,7 +640,11 @@ impl<A: Ord + Clone, M> CausalBuffer<A, M> {
     ///
     /// Ranges keep the report small however far ahead a stamp claims to be: one range
     /// per actor, split only around held messages. Building it reads each held message
-    /// at most once.
+    /// at most once, but looks at every sender's queue once per round and repeats the
+    /// round while the closure grows: a round or two along a real causal history, and
+    /// at worst one round per sender (a chain of held messages each depending on a
+    /// sender that comes earlier in actor order), `O(s² log s)` for `s` senders with
+    /// held messages.
     ///
     /// # Examples
     ///

@@ -783,7 +783,14 @@ mod serde_impl {
                                 counter: first,
                             }))
                         }
-                        Some(last) => DotRange::new(actor, first, last).map_err(S::Error::custom),
+                        Some(last) => {
+                            // A fourth element is refused, not left unread: a format
+                            // without its own length check would read it as what follows.
+                            if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                                return Err(S::Error::invalid_length(4, &self));
+                            }
+                            DotRange::new(actor, first, last).map_err(S::Error::custom)
+                        }
                     }
                     .map(Run)
                 }

@@ -349,8 +349,13 @@ impl<A: Ord + Clone, V: Ord + Clone> DvvSet<A, V> {
     /// other side no longer holds it (it was overwritten there). Anonymous values:
     /// those of the side whose context strictly dominates, or of both.
     ///
-    /// Sync is commutative, associative and idempotent over states of one key's
-    /// history.
+    /// Sync is commutative and idempotent over states of one key's history, and
+    /// associative on the values held under dots. Anonymous values (from
+    /// [`reconcile`](Self::reconcile) and [`from_value`](Self::from_value)) follow Riak's
+    /// rule, which is not associative: in a three-way merge, the side that dominates an
+    /// intermediate result replaces that result's anonymous values, so grouping the same
+    /// three states differently can keep different anonymous values. Reconcile before
+    /// syncing, or sync all replicas with one state, when anonymous values matter.
     ///
     /// # Examples
     ///

@@ -142,6 +142,16 @@ pub enum DecodeError {
         /// Bit position where the counter starts.
         bit: usize,
     },
+    /// An interval tree clock's binary form nests deeper than
+    /// [`Itc::MAX_DEPTH`](crate::Itc::MAX_DEPTH) levels: refused before it can exhaust
+    /// the stack of the decoder (or of whatever later walks the tree).
+    #[error("tree deeper than {max} levels at bit {bit}")]
+    TooDeep {
+        /// Bit position of the node that goes too deep.
+        bit: usize,
+        /// The deepest nesting accepted.
+        max: usize,
+    },
     /// A binary encoding continues past its value with anything but zero padding.
     #[error("unexpected data after the value, which ends at bit {bit}")]
     TrailingBits {

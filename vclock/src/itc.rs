@@ -111,6 +111,22 @@ pub struct Itc {
 }
 
 impl Itc {
+    /// The deepest nesting of id and event trees that [`from_bytes`](Self::from_bytes)
+    /// and serde accept: enough for any id forked 512 times along one branch, and a
+    /// bound on the recursion that a hostile input could otherwise drive to a stack
+    /// overflow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_vclock::{DecodeError, Itc};
+    ///
+    /// // 2 bits open one more id node: 600 of them nest too deep.
+    /// let hostile = vec![0b1010_1010_u8; 150];
+    /// assert!(matches!(Itc::from_bytes(&hostile), Err(DecodeError::TooDeep { max: 512, .. })));
+    /// ```
+    pub const MAX_DEPTH: usize = 512;
+
     /// The first stamp: owns the whole id space, knows no event.
     ///
     /// # Examples
@@ -305,13 +321,15 @@ impl Itc {
 
     /// Decodes [`to_bytes`](Self::to_bytes), accepting exactly what it writes: trees
     /// in normal form, counters whose sums along every path fit in `u64`, and zero
-    /// padding.
+    /// padding, nested at most [`MAX_DEPTH`](Self::MAX_DEPTH) levels (an id forked more
+    /// often than that along one branch, without joins, cannot be decoded).
     ///
     /// # Errors
     ///
     /// [`DecodeError::Truncated`], [`DecodeError::InvalidTag`],
-    /// [`DecodeError::NotNormal`], [`DecodeError::CounterTooLarge`] or
-    /// [`DecodeError::TrailingBits`], with the bit position where decoding stopped.
+    /// [`DecodeError::NotNormal`], [`DecodeError::CounterTooLarge`],
+    /// [`DecodeError::TooDeep`] or [`DecodeError::TrailingBits`], with the bit position
+    /// where decoding stopped.
     ///
     /// # Examples
     ///
@@ -323,8 +341,8 @@ impl Itc {
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = BitReader { bytes, bit: 0 };
-        let id = Id::decode(&mut r)?;
-        let event = Event::decode(&mut r, 0)?;
+        let id = Id::decode(&mut r, 0)?;
+        let event = Event::decode(&mut r, 0, 0)?;
         r.finish()?;
         Ok(Self { id, event })
     }
@@ -386,14 +404,15 @@ impl Id {
         }
     }
 
-    fn decode(r: &mut BitReader<'_>) -> Result<Self, DecodeError> {
+    fn decode(r: &mut BitReader<'_>, depth: usize) -> Result<Self, DecodeError> {
         let at = r.bit;
         match r.bits(2)? {
             0b00 => Ok(Self::Zero),
             0b01 => Ok(Self::One),
             0b10 => {
-                let left = Self::decode(r)?;
-                let right = Self::decode(r)?;
+                let depth = deeper(depth, at)?;
+                let left = Self::decode(r, depth)?;
+                let right = Self::decode(r, depth)?;
                 match (&left, &right) {
                     (Self::Zero, Self::Zero) | (Self::One, Self::One) => {
                         Err(DecodeError::NotNormal { bit: at })
@@ -500,8 +519,8 @@ impl Event {
         }
     }
 
-    /// Decodes a tree whose ancestors' counters sum to `above`.
-    fn decode(r: &mut BitReader<'_>, above: u64) -> Result<Self, DecodeError> {
+    /// Decodes a tree whose ancestors' counters sum to `above`, `depth` levels down.
+    fn decode(r: &mut BitReader<'_>, above: u64, depth: usize) -> Result<Self, DecodeError> {
         let at = r.bit;
         let node = r.bits(1)? == 1;
         let n = r.gamma()?;
@@ -511,8 +530,9 @@ impl Event {
         if !node {
             return Ok(Self::Leaf(n));
         }
-        let left = Self::decode(r, absolute)?;
-        let right = Self::decode(r, absolute)?;
+        let depth = deeper(depth, at)?;
+        let left = Self::decode(r, absolute, depth)?;
+        let right = Self::decode(r, absolute, depth)?;
         let normal = left.min().min(right.min()) == 0
             && !matches!((&left, &right), (Self::Leaf(a), Self::Leaf(b)) if a == b);
         if !normal {
@@ -520,6 +540,17 @@ impl Event {
         }
         Ok(Self::Node(n, Box::new(left), Box::new(right)))
     }
+}
+
+/// The depth of a node's children, refusing to go below [`Itc::MAX_DEPTH`].
+fn deeper(depth: usize, bit: usize) -> Result<usize, DecodeError> {
+    if depth >= Itc::MAX_DEPTH {
+        return Err(DecodeError::TooDeep {
+            bit,
+            max: Itc::MAX_DEPTH,
+        });
+    }
+    Ok(depth + 1)
 }
 
 /// Whether the history of `a` (its counters offset by `oa`) is below that of `b`.

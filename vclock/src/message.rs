@@ -240,9 +240,8 @@ mod serde_impl {
                 sender,
                 clock,
                 payload,
-            } = Decoded::deserialize(deserializer).inspect_err(|error| {
-                crate::trace::message_decode_refused(error);
-            })?;
+            } = Decoded::deserialize(deserializer)
+                .inspect_err(|_| crate::trace::message_decode_refused())?;
             Message::new(sender, clock, payload).map_err(D::Error::custom)
         }
     }

@@ -93,18 +93,14 @@ pub(crate) fn message_without_sender_entry() {
     );
 }
 
-/// A received message failed to decode (a malformed clock or a malformed message).
+/// A received message failed to decode (a malformed clock or a malformed message). The
+/// decoder's error is not recorded: a format's message may quote the offending value,
+/// which can be an actor or the payload itself.
 #[cfg(feature = "serde")]
 #[inline(always)]
-pub(crate) fn message_decode_refused(error: &dyn core::fmt::Display) {
+pub(crate) fn message_decode_refused() {
     #[cfg(feature = "tracing")]
-    tracing::warn!(
-        target: "ward_vclock",
-        %error,
-        "message refused at decode"
-    );
-    #[cfg(not(feature = "tracing"))]
-    let _ = error;
+    tracing::warn!(target: "ward_vclock", "message refused at decode");
 }
 
 /// `mark_delivered` up to `upto` dropped `dropped` held messages as duplicates.

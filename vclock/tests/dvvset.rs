@@ -294,3 +294,39 @@ fn types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<DvvSet<String, Vec<u8>>>();
 }
+
+/// Anonymous values follow Riak's rule (the dominating side's replace the other's), which
+/// is not associative: the documentation says so, and this pins the example it rests on.
+#[test]
+fn anonymous_values_follow_riaks_rule_which_is_not_associative() {
+    let e = VClock::new();
+    let mut k0 = DvvSet::new();
+    k0.update('a', &e, 10).unwrap();
+    let mut k1 = DvvSet::new();
+    k1.update('b', &e, 20).unwrap();
+    let mut k2 = k0.clone();
+    k2.sync(&k1);
+    let (x, y, z) = (
+        k0.reconcile(|_| 1),
+        k1.reconcile(|_| 2),
+        k2.reconcile(|_| 3),
+    );
+    let mut left = x.clone();
+    left.sync(&y);
+    left.sync(&z);
+    let mut right = y.clone();
+    right.sync(&z);
+    let mut grouped = x.clone();
+    grouped.sync(&right);
+    assert_eq!(left.values().copied().collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(grouped.values().copied().collect::<Vec<_>>(), [3]);
+    // Commutativity and idempotence still hold on the same states.
+    let mut yx = y.clone();
+    yx.sync(&x);
+    let mut xy = x.clone();
+    xy.sync(&y);
+    assert_eq!(xy, yx);
+    let mut again = xy.clone();
+    again.sync(&xy);
+    assert_eq!(again, xy);
+}

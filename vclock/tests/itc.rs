@@ -312,3 +312,38 @@ fn grow_and_fill_give_the_smallest_trees() {
     assert_eq!(a.to_bytes(), [0b1001_0000, 0b1100_0000]);
     assert!(b.leq(&a) && !a.leq(&b));
 }
+
+/// Both tree decoders recursed once per node with no bound: a megabyte of `0xAA` (each
+/// `10` opens another id node) overflowed the stack and aborted the process instead of
+/// returning an error. Nesting is now capped at `Itc::MAX_DEPTH`, which an id forked 512
+/// times along one branch still fits.
+#[test]
+fn regression_hostile_nesting_is_refused_not_a_stack_overflow() {
+    let hostile = vec![0b1010_1010_u8; 1 << 20];
+    assert!(matches!(
+        Itc::from_bytes(&hostile),
+        Err(DecodeError::TooDeep { max: 512, .. })
+    ));
+    // The deepest id the cap admits, and one level more.
+    let fork_chain = |forks: usize| {
+        let mut id = Itc::seed();
+        for _ in 0..forks {
+            id = id.fork().0;
+        }
+        id
+    };
+    let deepest = fork_chain(512);
+    assert_eq!(Itc::from_bytes(&deepest.to_bytes()), Ok(deepest));
+    assert!(matches!(
+        Itc::from_bytes(&fork_chain(513).to_bytes()),
+        Err(DecodeError::TooDeep { max: 512, .. })
+    ));
+    // The event tree is capped the same way: after the id `01`, each `11` is an event
+    // node with counter 0 whose left child is the next one.
+    let mut w = vec![0b0111_1111_u8];
+    w.extend(std::iter::repeat_n(0xFF, 1 << 16));
+    assert!(matches!(
+        Itc::from_bytes(&w),
+        Err(DecodeError::TooDeep { max: 512, .. })
+    ));
+}

@@ -90,6 +90,18 @@ fn context_decoding_rejects_invalid_contexts() {
     assert!(decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",0]]}"#).contains("at least 1"));
 }
 
+/// A cloud run with a fourth element used to be read as its first three, leaving the
+/// fourth to the format: JSON refused it afterwards, but a format that does not check a
+/// sequence's end would read it as whatever follows. The run decoder refuses it itself.
+#[test]
+fn regression_a_cloud_run_with_a_fourth_element_is_refused_by_the_run_decoder() {
+    let err = decode_err::<DotContext<String>>(r#"{"clock":[],"cloud":[["a",3,5,7]]}"#);
+    assert!(
+        err.starts_with("invalid length 4, expected [actor, counter] or [actor, first, last]"),
+        "{err}"
+    );
+}
+
 #[test]
 fn context_runs_encode_as_triples_and_old_dot_lists_still_decode() {
     type Ctx = DotContext<String>;
@@ -112,7 +124,8 @@ fn context_runs_encode_as_triples_and_old_dot_lists_still_decode() {
             .starts_with("run of the single dot 3 must be written as [actor, counter]")
     );
     assert!(decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",5,3]]}"#).contains("5"));
-    assert!(decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",3,4,5]]}"#).contains("trailing"));
+    // A fourth element: see regression_a_cloud_run_with_a_fourth_element_is_refused_by_the_run_decoder.
+    assert!(decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",3,4,5]]}"#).contains("length 4"));
     assert_eq!(
         decode_err::<Ctx>(r#"{"clock":[],"cloud":[["a",3,9],["a",5,12]]}"#),
         "context dots not strictly increasing at index 1"
