@@ -241,6 +241,11 @@ impl<C: PhysicalClock> HlcBuilder<C> {
         self
     }
 
+    /// The overflow policy the clock will have.
+    pub(crate) const fn overflow_policy(&self) -> OverflowPolicy {
+        self.overflow
+    }
+
     /// Starts after `last`: every timestamp issued will be greater than it. Use the last
     /// timestamp known from before a restart (from a log or a peer).
     ///

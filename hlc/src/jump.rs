@@ -23,8 +23,10 @@ pub(crate) type Hook = fn(ClockJump);
 /// threshold is either a step of the clock or an idle period between two events, which
 /// this comparison cannot tell apart: choose the forward threshold larger than the
 /// longest expected gap between events, or read forward reports as "long gap or jump".
-/// Threads racing on one `Hlc` can also store their readings slightly out of order, so
-/// keep the backward threshold above the few microseconds such a race spans.
+/// Threads racing on one `Hlc` can also store their readings out of order: by a few
+/// microseconds usually, but by as long as a thread stays preempted between reading
+/// the clock and storing the reading (milliseconds on a loaded machine). A backward
+/// threshold below that can report a false backward jump (and the matching forward one).
 ///
 /// Every reading is compared, including one beyond
 /// [`MAX_PHYSICAL`](crate::MAX_PHYSICAL): a clock set decades ahead is reported as a

@@ -22,7 +22,11 @@ use std::time::Duration;
 /// - [`Jump`](RestartPolicy::Jump) resumes just above `(B, 4095)` at once: no delay, but
 ///   timestamps run ahead of the clock until it catches up, by up to one and a half
 ///   leases after a quick restart (and by however far the clock was set back), and
-///   peers whose drift bound is smaller reject them meanwhile.
+///   peers whose drift bound is smaller reject them meanwhile. It needs
+///   [`OverflowPolicy::Carry`](crate::OverflowPolicy::Carry): a clock that rejects a
+///   full counter keeps its physical part to values read from a clock, which a jump
+///   cannot, so opening with both fails with
+///   [`DurableError::JumpWithReject`](crate::DurableError::JumpWithReject).
 ///
 /// Either way no timestamp is ever below one issued before the restart.
 ///

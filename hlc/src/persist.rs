@@ -13,8 +13,11 @@ use crate::store::{BoundStore, StoreError};
 use crate::sync::{AtomicU64, Mutex, Ordering};
 use crate::timestamp::{LOGICAL_BITS, MAX_LOGICAL, MAX_PHYSICAL, Timestamp};
 
-/// Opening a [`DurableHlc`] or one of its events failed. The clock (and the stored
-/// bound) is unchanged.
+/// Opening a [`DurableHlc`] or one of its events failed. Nothing below an issued
+/// timestamp is ever issued afterwards, but an event that failed may still have moved the
+/// clock or the stored bound up: [`observe`](DurableHlc::observe) merges the remote
+/// timestamp before it stores, and an event can extend and store the bound before a
+/// second read of the clock fails. The stored bound only ever grows.
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -43,6 +46,13 @@ pub enum DurableError {
         /// The longest lease accepted.
         max: Duration,
     },
+    /// [`RestartPolicy::Jump`] with [`OverflowPolicy::Reject`]: a jump resumes above the
+    /// persisted bound, with a physical part that no clock has read, which the reject
+    /// policy exists to rule out (every event would be refused as a full counter until
+    /// the clock passed the bound). Use [`RestartPolicy::Wait`] or
+    /// [`OverflowPolicy::Carry`].
+    #[error("the jump restart policy needs the carry overflow policy")]
+    JumpWithReject,
     /// Under [`RestartPolicy::Wait`], the physical clock is further behind the persisted
     /// bound than the maximum wait: the clock was set back, or the bound was pushed far
     /// ahead (a remote timestamp accepted without a drift bound). Fix the clock, open
@@ -153,7 +163,9 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
     ///   ([`StoreError::Locked`]), the bound is missing ([`StoreError::Missing`]: first
     ///   boot, see [`open_or_create`](Self::open_or_create)), damaged, or cannot be
     ///   extended.
-    /// - [`DurableError::InvalidLease`] for a lease out of range.
+    /// - [`DurableError::InvalidLease`] for a lease out of range;
+    ///   [`DurableError::JumpWithReject`] for the jump restart policy on a clock that
+    ///   rejects a full counter.
     /// - [`DurableError::BoundAhead`] under [`RestartPolicy::Wait`] when the clock is
     ///   further behind `B` than the maximum wait.
     /// - [`DurableError::Clock`] when the physical clock reads beyond the representable
@@ -168,7 +180,7 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         options: impl Into<DurableOptions>,
     ) -> Result<Self, DurableError> {
         let options = options.into();
-        validate(&options)?;
+        validate(&options, builder.overflow_policy())?;
         store.acquire()?;
         let bound = store.load()?;
         Self::resume(builder, store, &options, bound)
@@ -194,7 +206,7 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         options: impl Into<DurableOptions>,
     ) -> Result<Self, DurableError> {
         let options = options.into();
-        validate(&options)?;
+        validate(&options, builder.overflow_policy())?;
         store.acquire()?;
         match store.load() {
             Ok(bound) => Err(DurableError::AlreadyInitialized { bound }),
@@ -238,7 +250,7 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         options: impl Into<DurableOptions>,
     ) -> Result<Self, DurableError> {
         let options = options.into();
-        validate(&options)?;
+        validate(&options, builder.overflow_policy())?;
         store.acquire()?;
         match store.load() {
             Ok(bound) => Self::resume(builder, store, &options, bound),
@@ -295,7 +307,7 @@ impl<C: PhysicalClock, S: BoundStore> DurableHlc<C, S> {
         options: impl Into<DurableOptions>,
     ) -> Result<Self, DurableError> {
         let options = options.into();
-        validate(&options)?;
+        validate(&options, builder.overflow_policy())?;
         store.acquire()?;
         match store.load() {
             Ok(_)
@@ -707,8 +719,12 @@ fn ceiling_of(bound: u64) -> u64 {
     (bound << LOGICAL_BITS) | u64::from(MAX_LOGICAL)
 }
 
-/// Checks the lease against its documented range.
-fn validate(options: &DurableOptions) -> Result<(), DurableError> {
+/// Checks the lease against its documented range, and the restart policy against the
+/// overflow policy.
+fn validate(options: &DurableOptions, overflow: OverflowPolicy) -> Result<(), DurableError> {
+    if options.restart == RestartPolicy::Jump && overflow == OverflowPolicy::Reject {
+        return Err(DurableError::JumpWithReject);
+    }
     let (min, max) = (DurableOptions::MIN_LEASE, DurableOptions::MAX_LEASE);
     if options.lease < min || options.lease > max {
         return Err(DurableError::InvalidLease {

@@ -23,7 +23,10 @@ use crate::timestamp::{ParseTimestampError, Timestamp, TimestampError};
 /// The wire form is 16 bytes: the timestamp's 8 big-endian bytes then the node id's 8
 /// big-endian bytes, so byte-wise order is stamp order. The text form is the timestamp,
 /// `@`, and the node id in decimal without leading zeros:
-/// `2024-05-01T12:00:00.000250Z/3@17`; the parser accepts exactly what `Display` prints.
+/// `2024-05-01T12:00:00.000250Z/3@17`; the parser accepts what `Display` prints, and
+/// for the timestamp part whatever [`Timestamp`]'s parser accepts (it also reads 0 to 9
+/// fractional digits, so `1970-01-01T00:00:00Z/0@1` parses); the node id must have no
+/// leading zeros.
 /// With the `serde` feature a stamp is a struct of `timestamp` and `node`, and unknown
 /// fields are refused. Every decoder refuses the timestamp value left out of the range
 /// ([`Timestamp::EXCLUDED_U64`]), which also makes `Option<Stamp>` 16 bytes.

@@ -117,6 +117,14 @@ pub enum StoreError {
         /// The record whose lock is held.
         path: PathBuf,
     },
+    /// The lock file this store locked was removed or replaced while it held it (by an
+    /// operator or a temporary-file cleaner): another clock may have taken a new lock
+    /// on the same record, so this store refuses to write it again. Checked on Unix.
+    #[error("the lock of the bound record at {} was removed or replaced", path.display())]
+    LockLost {
+        /// The record whose lock was lost.
+        path: PathBuf,
+    },
     /// The record is shorter than its fixed size: a torn or truncated write.
     #[error("bound record is truncated: {len} bytes, expected {expected}")]
     Truncated {
@@ -269,16 +277,49 @@ impl FileBoundStore {
         }
     }
 
+    /// Whether the lock file at `lock_path` is still the file this store locked: a lock
+    /// on a file since removed from the directory keeps nobody else out.
+    #[cfg(unix)]
+    fn check_lock(&self) -> Result<(), StoreError> {
+        use std::os::unix::fs::MetadataExt;
+        let Some(held) = &self.lock else {
+            return Ok(());
+        };
+        let held = held.metadata().map_err(|e| Self::io(&self.lock_path, e))?;
+        let same = match fs::metadata(&self.lock_path) {
+            Ok(now) => now.dev() == held.dev() && now.ino() == held.ino(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(Self::io(&self.lock_path, e)),
+        };
+        if same {
+            Ok(())
+        } else {
+            Err(StoreError::LockLost {
+                path: self.path.clone(),
+            })
+        }
+    }
+
+    #[cfg(not(unix))]
+    #[expect(clippy::unnecessary_wraps, reason = "the Unix form can fail")]
+    fn check_lock(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Writes `record` to a fresh temporary file and makes it durable; returns its path.
     fn write_temp(&self, record: &[u8]) -> Result<PathBuf, StoreError> {
         use std::sync::atomic::{AtomicU64, Ordering};
-        // Process-wide: two stores in one process never pick the same name.
+        // Process-wide: two stores in one process never pick the same name. A file left
+        // under the same name by a process that died before its rename (a restart may
+        // get the same process id, as a container's first process always does) is
+        // overwritten: the store's lock is held, so no live writer owns it.
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let temp = with_suffix(&self.path, &format!(".tmp-{}-{n}", std::process::id()));
         let written = OpenOptions::new()
             .write(true)
-            .create_new(true)
+            .create(true)
+            .truncate(true)
             .open(&temp)
             .and_then(|mut file| {
                 file.write_all(record)?;
@@ -349,6 +390,7 @@ impl BoundStore for FileBoundStore {
 
     fn store(&mut self, bound: u64) -> Result<(), StoreError> {
         self.acquire()?;
+        self.check_lock()?;
         let temp = self.write_temp(&encode(bound))?;
         if let Err(e) = fs::rename(&temp, &self.path) {
             let _ = fs::remove_file(&temp);

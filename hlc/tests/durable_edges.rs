@@ -104,6 +104,87 @@ fn regression_a_stale_temporary_file_does_not_block_the_store() {
     assert_eq!(names, ["b", "b.lock", "b.tmp"]);
 }
 
+/// Defect: temporary names are `<file>.tmp-<pid>-<n>`, `n` counting from 0 in each
+/// process, and were opened with `create_new`: a file left by a process killed before its
+/// rename blocked every later store under the same process id and count (a container's
+/// first process always restarts as pid 1), so the clock never opened again. Leftovers
+/// under this process's next names are overwritten now.
+#[test]
+fn regression_a_leftover_temporary_file_of_this_process_id_does_not_block_the_store() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let pid = std::process::id();
+    // Whatever count this process's stores have reached, the next ones are taken.
+    for n in 0..10_000 {
+        fs::write(dir.path().join(format!("b.tmp-{pid}-{n}")), b"stale").unwrap();
+    }
+    let clock = ManualClock::new(START);
+    let durable =
+        DurableHlc::create(Hlc::builder(&clock), FileBoundStore::new(&path), LEASE).unwrap();
+    assert!(durable.now().is_ok());
+    assert_eq!(
+        FileBoundStore::new(&path).load().unwrap(),
+        durable.persisted_bound()
+    );
+}
+
+/// Defect: a clock whose lock file was removed (by an operator or a temporary-file
+/// cleaner) kept storing, while a second opener created a new lock file, locked it and
+/// stored too: the two overwrote each other's bound, as if there were no lock. The
+/// first clock now refuses to store once its lock file is gone or replaced.
+#[cfg(unix)]
+#[test]
+fn regression_a_removed_lock_file_stops_the_clock_that_held_it() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let mut first = FileBoundStore::new(&path);
+    first.store(START).unwrap();
+    fs::remove_file(dir.path().join("b.lock")).unwrap();
+    let mut second = FileBoundStore::new(&path);
+    second.store(START + 100).unwrap();
+    assert!(matches!(
+        first.store(START + 1),
+        Err(StoreError::LockLost { ref path }) if path.ends_with("b")
+    ));
+    assert_eq!(
+        second.load().unwrap(),
+        START + 100,
+        "the bound did not regress"
+    );
+}
+
+/// Defect: with `RestartPolicy::Jump`, a clock that rejects a full counter resumed after
+/// the made-up `(B, 4095)` and refused every event as a full counter until its clock
+/// passed `B`. A jump cannot keep the physical part to clock readings, which is what the
+/// reject policy promises, so the combination is refused when the clock is opened.
+#[test]
+fn regression_jump_restart_with_reject_overflow_is_refused() {
+    let dir = dir();
+    let path = dir.path().join("b");
+    let clock = ManualClock::new(START);
+    let reject = || Hlc::builder(&clock).overflow(ward_hlc::OverflowPolicy::Reject);
+    let durable = DurableHlc::create(reject(), FileBoundStore::new(&path), LEASE).unwrap();
+    durable.now().unwrap();
+    drop(durable);
+    let jump = || DurableOptions::new(LEASE).restart(RestartPolicy::Jump);
+    for opened in [
+        DurableHlc::open(reject(), FileBoundStore::new(&path), jump()),
+        DurableHlc::open_or_create(reject(), FileBoundStore::new(&path), jump()),
+    ] {
+        assert!(
+            matches!(opened, Err(DurableError::JumpWithReject)),
+            "{opened:?}"
+        );
+    }
+    // Waiting works with the reject policy, and so does jumping with carry.
+    clock.advance(Duration::from_secs(3));
+    let wait = DurableHlc::open(reject(), FileBoundStore::new(&path), LEASE).unwrap();
+    assert!(wait.now().is_ok());
+    drop(wait);
+    let carry = DurableHlc::open(Hlc::builder(&clock), FileBoundStore::new(&path), jump()).unwrap();
+    assert!(carry.now().is_ok());
+}
+
 /// Defect: with no drift bound by default, one remote timestamp at the end of the range
 /// was accepted and persisted; after a restart the clock was exhausted for good.
 #[test]
