@@ -385,19 +385,21 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
     ) -> HashMap<u64, Result<Admission, DurableKeyedError>> {
         let mut answers = HashMap::with_capacity(batch.len());
         let mut raised: HashMap<K, FencingToken> = HashMap::new();
-        let mut raised_seqs = Vec::new();
+        // The requests whose answer rests on this batch being persisted: its raises, and
+        // every later request of a raised key, decided against a mark of the batch.
+        let mut depends = Vec::new();
         let snapshot = {
             let published = self.published.read();
             for (seq, key, token) in batch {
-                let mark = raised
-                    .get(&key)
-                    .map_or_else(|| published.effective(&key), |m| m.get());
+                let batch_mark = raised.get(&key).map(|m| m.get());
+                let mark = batch_mark.unwrap_or_else(|| published.effective(&key));
                 let answer = decide(FENCE, mark, token);
-                if let Ok(admission) = answer
-                    && admission.is_raised()
-                {
+                let raises = matches!(answer, Ok(admission) if admission.is_raised());
+                if raises || batch_mark.is_some() {
+                    depends.push(seq);
+                }
+                if raises {
                     raised.insert(key, token);
-                    raised_seqs.push(seq);
                 }
                 answers.insert(seq, answer.map_err(DurableKeyedError::Stale));
             }
@@ -421,7 +423,7 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
             Err(e) => {
                 crate::trace::durable_write_failed(FENCE, highest, &e);
                 let e = Arc::new(e);
-                for seq in raised_seqs {
+                for seq in depends {
                     answers.insert(seq, Err(DurableKeyedError::Store(Arc::clone(&e))));
                 }
             }

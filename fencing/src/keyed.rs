@@ -95,7 +95,9 @@ struct Shard<K>(RwLock<State<K>>);
 /// The marks live in memory only; there is no durable keyed fence. To carry them across a
 /// restart, persist [`KeyedFence::marks`] and [`KeyedFence::max_floor`] and, after the
 /// restart, restore them into a new fence before serving requests: admit each saved mark,
-/// then [`KeyedFence::raise_floor`] to the saved floor. Persist before
+/// then [`KeyedFence::raise_floor`] to the saved floor. Save them with admissions
+/// stopped, and read [`KeyedFence::marks`] before [`KeyedFence::max_floor`]: a key
+/// evicted in between would otherwise be in neither. Persist before
 /// acknowledging the writes that raised them, or use
 /// [`DurableKeyedFence`](crate::DurableKeyedFence), which does.
 ///
@@ -313,6 +315,11 @@ impl<K: Eq + Hash, S: BuildHasher> KeyedFence<K, S> {
             return decide(FENCE, previous.get(), token);
         }
         let admission = decide(FENCE, state.floor, token)?;
+        if !admission.is_raised() {
+            // The floor rose to this very token meanwhile: it already says what the mark
+            // would, so no entry (and no eviction) is needed.
+            return Ok(admission);
+        }
         if !state.table.has_room()
             && let Some(evicted) = state.table.evict_one(&self.hasher, hash)
         {

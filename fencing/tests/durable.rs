@@ -978,6 +978,8 @@ fn keyed_fence_with_real_threads_keeps_every_raise() {
 #[derive(Clone, Debug, Default)]
 struct GatedFs {
     renames: Arc<std::sync::atomic::AtomicUsize>,
+    /// File syncs that may still succeed once failures are armed (`None`: all succeed).
+    syncs_left: Arc<std::sync::Mutex<Option<usize>>>,
     /// (closed, a write is waiting)
     gate: Arc<(std::sync::Mutex<(bool, bool)>, std::sync::Condvar)>,
 }
@@ -986,6 +988,11 @@ impl GatedFs {
     fn set_closed(&self, closed: bool) {
         self.gate.0.lock().unwrap().0 = closed;
         self.gate.1.notify_all();
+    }
+
+    /// Lets `n` more file syncs succeed, then fails every later one.
+    fn fail_syncs_after(&self, n: usize) {
+        *self.syncs_left.lock().unwrap() = Some(n);
     }
 
     fn wait_for_a_held_write(&self) {
@@ -1018,6 +1025,12 @@ impl FileSystem for GatedFs {
         ward_fencing::StdFileSystem.write_new(path, bytes)
     }
     fn sync_file(&self, path: &Path) -> io::Result<()> {
+        if let Some(left) = self.syncs_left.lock().unwrap().as_mut() {
+            if *left == 0 {
+                return Err(io::Error::other("injected sync failure"));
+            }
+            *left -= 1;
+        }
         ward_fencing::StdFileSystem.sync_file(path)
     }
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
@@ -1164,4 +1177,43 @@ fn io_operations_name_themselves() {
             "lock"
         ]
     );
+}
+
+/// Defect: answers decided in one batch against a mark raised earlier in the same batch
+/// kept their `Ok` when the batch failed to persist. Two holders of a new leader's token 7
+/// queued together: one got the store error, the other `Ok(Unchanged)`, while the mark
+/// stayed at 5, so a later 6 was admitted after 7 had been acknowledged. Every answer that
+/// relied on a raise of a failed batch now fails with it.
+#[test]
+fn regression_a_failed_batch_fails_every_answer_that_relied_on_its_raises() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marks");
+    let fs = GatedFs::default();
+    drop(DurableKeyedFence::<u64, GatedFs>::create_with(fs.clone(), &path).unwrap());
+    let fence = Arc::new(DurableKeyedFence::<u64, GatedFs>::open_with(fs.clone(), &path).unwrap());
+    fence.admit(&1, t(5)).unwrap();
+    fs.set_closed(true);
+    let blocker = {
+        let fence = Arc::clone(&fence);
+        std::thread::spawn(move || fence.admit(&2, t(1)))
+    };
+    fs.wait_for_a_held_write();
+    let queued: Vec<_> = [7_u64, 7, 6]
+        .into_iter()
+        .map(|token| {
+            let fence = Arc::clone(&fence);
+            std::thread::spawn(move || fence.admit(&1, t(token)))
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    fs.fail_syncs_after(1); // the held batch persists; the queued one cannot
+    fs.set_closed(false);
+    assert!(blocker.join().unwrap().is_ok());
+    for answer in queued.into_iter().map(|h| h.join().unwrap()) {
+        assert!(
+            matches!(answer, Err(DurableKeyedError::Store(_))),
+            "an answer of the failed batch: {answer:?}"
+        );
+    }
+    assert_eq!(fence.mark(&1), Some(t(5)));
 }
