@@ -24,8 +24,12 @@ pub const BINARY_VERSION: u8 = 2;
 /// Integers are LEB128 varints (signed ones zigzag-encoded), strings and sequences
 /// are a varint length followed by their items, `Option` is a tag byte (0 or 1) and a
 /// tuple is its fields in order. Decoding validates exactly as the `TryFrom`
-/// conversions and serde do, so it accepts only canonical states, and it never
-/// allocates more than the input can fill.
+/// conversions and serde do, so it accepts only canonical states. A forged length
+/// cannot make it allocate ahead: a sequence reserves room for at most 1,024 items before
+/// they are decoded, and grows only with items that are really in the input. What it
+/// holds is still proportional to the input, by the ratio of an item's size in memory
+/// to its smallest encoding (an empty `String` is 24 bytes in memory, 1 byte encoded):
+/// bound the input's length where that matters.
 ///
 /// Use [`to_bytes`] and [`from_bytes`], which add and check the version byte.
 ///
@@ -165,6 +169,9 @@ fn varint(input: &mut &[u8]) -> Result<u64, DecodeError> {
     Err(DecodeError::InvalidBytes)
 }
 
+/// The most items a sequence reserves room for before they are decoded.
+const PREALLOCATE_ITEMS: usize = 1024;
+
 /// A sequence length, bounded by the bytes left (every item takes at least one), so a
 /// forged length cannot make the decoder allocate.
 fn length(input: &mut &[u8]) -> Result<usize, DecodeError> {
@@ -260,7 +267,10 @@ impl<T: Binary> Binary for Vec<T> {
     }
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
         let n = length(input)?;
-        let mut items = Vec::with_capacity(n);
+        // `n` is bounded by the bytes left, not by what its items take in memory (a
+        // `String` is 24 bytes however short its encoding): reserve a bounded amount and
+        // let the vector grow with items that are really there.
+        let mut items = Vec::with_capacity(n.min(PREALLOCATE_ITEMS));
         for _ in 0..n {
             items.push(T::decode(input)?);
         }

@@ -266,17 +266,20 @@ impl<T: Clone, A: Ord + Clone> MvRegister<T, A> {
                 ctx.push(d.clone());
             }
         }
-        let is_live_here = |actor: &A, counter: u64| {
-            self.siblings
+        let live_counters = |actor: &A| -> Vec<u64> {
+            let mut live: Vec<u64> = self
+                .siblings
                 .iter()
-                .any(|(d, _)| d.actor() == actor && d.counter() == counter)
+                .filter(|(d, _)| d.actor() == actor)
+                .map(|(d, _)| d.counter())
+                .collect();
+            live.sort_unstable();
+            live
         };
-        removals_for(&self.ctx, peer, is_live_here, &mut ctx);
         ctx.sort_unstable();
-        Self {
-            siblings,
-            ctx: context_of_sorted(ctx),
-        }
+        let mut ctx = context_of_sorted(ctx);
+        removals_for(&self.ctx, peer, live_counters, &mut ctx);
+        Self { siblings, ctx }
     }
 }
 

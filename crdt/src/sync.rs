@@ -288,6 +288,12 @@ impl<P: Ord, T> AntiEntropy<P, T> {
     /// deltas every neighbour has acknowledged. An older (reordered) acknowledgement
     /// changes nothing.
     ///
+    /// Acknowledgements carry no epoch: one still in flight from before this buffer was
+    /// rebuilt (a restart) is taken for this buffer's if it is not past
+    /// [`next`](Self::next), and the deltas it names are then never sent to `peer`. After
+    /// a restart, start the exchange with each neighbour over from a full state (or a
+    /// digest round) rather than trust acknowledgements already on the wire.
+    ///
     /// # Errors
     ///
     /// [`SyncError::UnknownPeer`] for a peer that is not a neighbour;

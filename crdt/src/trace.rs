@@ -1,7 +1,7 @@
 //! Events for operators, emitted through `tracing` when the `tracing` feature is on: a
 //! replica refusing a merge because two writers used one actor id (events of its own actor
 //! it never recorded, or one dot on two different elements or values), a refused observed
-//! removal, and an acknowledgement ahead of what an anti-entropy buffer ever sent. Every
+//! removal, and an acknowledgement past the next delta an anti-entropy buffer would send. Every
 //! event is on a refusal path, never on a mutator or an accepted merge. Without the
 //! feature these functions are empty and inlined away: nothing is compiled in.
 //!

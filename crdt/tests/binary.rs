@@ -199,3 +199,48 @@ fn bools_round_trip_and_other_bytes_are_refused() {
     *bad.last_mut().unwrap() = 2;
     assert!(from_bytes::<bool>(&bad).is_err());
 }
+
+/// A context of a few bytes may hold `1..=u64::MAX` of one actor. The digest decoder
+/// checked "every live dot is in the context" dot by dot, so 27 bytes kept it busy for
+/// 2^64 steps; it checks run by run now, both ways.
+#[test]
+fn regression_a_digest_of_huge_runs_decodes_at_once() {
+    use ward_crdt::{Digest, DotContext, VClock};
+    let all = |actor: u8| DotContext::from([(actor, u64::MAX)].into_iter().collect::<VClock<u8>>());
+    let mut bytes = vec![BINARY_VERSION];
+    all(0).encode(&mut bytes);
+    all(0).encode(&mut bytes);
+    assert!(bytes.len() < 32);
+    let digest = from_bytes::<Digest<u8>>(&bytes).unwrap();
+    assert_eq!(digest.live(), &all(0));
+    let mut outside = vec![BINARY_VERSION];
+    all(0).encode(&mut outside);
+    all(1).encode(&mut outside);
+    assert!(matches!(
+        from_bytes::<Digest<u8>>(&outside),
+        Err(DecodeError::DotOutsideContext { counter: 1, .. })
+    ));
+}
+
+/// `delta_for` listed every removed dot one by one: after merging a tiny canonical state
+/// whose context holds `1..=u64::MAX` of one actor, a delta for a peer that had not seen
+/// those dots ran out of memory. Removals are computed run by run now.
+#[test]
+fn regression_delta_for_a_huge_removed_run_is_one_run() {
+    use ward_crdt::{DotContext, MvRegister, Replica, VClock};
+    let ctx = DotContext::from([(9_u8, u64::MAX)].into_iter().collect::<VClock<u8>>());
+    let hostile = OrSet::<u8, u8>::try_from((vec![], ctx.clone())).unwrap();
+    let mut r = Replica::new(1_u8, OrSet::new());
+    r.merge(&hostile).unwrap();
+    r.add(7).unwrap();
+    let delta = r.state().delta_for(&OrSet::<u8, u8>::new().digest());
+    assert_eq!(delta.iter().collect::<Vec<_>>(), [&7]);
+    assert_eq!(delta.context().clock().get(&9), u64::MAX);
+    let mut peer = OrSet::new();
+    peer.merge(&delta);
+    assert_eq!(&peer, r.state());
+
+    let register = MvRegister::<u8, u8>::try_from((vec![], ctx.clone())).unwrap();
+    let delta = register.delta_for(&MvRegister::<u8, u8>::new().digest());
+    assert_eq!(delta.context(), &ctx);
+}

@@ -228,10 +228,15 @@ impl<A: Ord + Clone> TryFrom<(DotContext<A>, DotContext<A>)> for Digest<A> {
     type Error = DecodeError;
 
     fn try_from((context, live): (DotContext<A>, DotContext<A>)) -> Result<Self, DecodeError> {
-        if let Some(d) = live.dots().find(|d| !context.contains(d)) {
+        // Run by run: a context of a few bytes may hold `1..=u64::MAX` of one actor.
+        if !live.is_subset(&context) {
+            let outside = live
+                .ranges()
+                .iter()
+                .find_map(|run| live.first_dot_outside(&context, run.actor()));
             return Err(DecodeError::DotOutsideContext {
                 index: 0,
-                counter: d.counter(),
+                counter: outside.map_or(0, |d| d.counter()),
             });
         }
         Ok(Self { context, live })
@@ -324,10 +329,13 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
             .map(|d| (d.actor, d.counter.get()))
             .collect();
         live_here.sort_unstable();
-        let is_live_here = |actor: &A, counter: u64| {
-            self.actors
-                .find(actor)
-                .is_some_and(|i| live_here.binary_search(&(i, counter)).is_ok())
+        let live_counters = |actor: &A| -> Vec<u64> {
+            let Some(i) = self.actors.find(actor) else {
+                return Vec::new();
+            };
+            let from = live_here.partition_point(|&(a, _)| a < i);
+            let to = live_here.partition_point(|&(a, _)| a <= i);
+            live_here[from..to].iter().map(|&(_, c)| c).collect()
         };
         let seen_by_peer = |actor: &A, counter: u64| peer.context.contains_event(actor, counter);
 
@@ -352,12 +360,13 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
                 });
             }
         }
-        removals_for(&self.ctx, peer, is_live_here, &mut ctx);
         ctx.sort_unstable();
+        let mut ctx = context_of_sorted(ctx);
+        removals_for(&self.ctx, peer, live_counters, &mut ctx);
         Self {
             entries,
             actors,
-            ctx: context_of_sorted(ctx),
+            ctx,
         }
     }
 
@@ -395,34 +404,42 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     }
 }
 
-/// Appends to `out` the dots of `ctx` that are removed here (not live, by
-/// `is_live_here`) and that the peer either has never seen or still holds live: the
-/// removals an optimal delta must carry. Unsorted.
+/// Adds to `out` the dots of `ctx` that are removed here (not live: `live` lists an
+/// actor's live counters, ascending) and that the peer never saw or still holds live: the
+/// removals an optimal delta must carry.
+///
+/// It works run by run, so its cost follows the number of runs and live dots, never the
+/// length of a run: a context may hold `1..=u64::MAX` of one actor in a few bytes.
 pub(crate) fn removals_for<A: Ord + Clone>(
     ctx: &DotContext<A>,
     peer: &Digest<A>,
-    is_live_here: impl Fn(&A, u64) -> bool,
-    out: &mut Vec<Dot<A>>,
+    live: impl Fn(&A) -> Vec<u64>,
+    out: &mut DotContext<A>,
 ) {
-    let seen_by_peer = |actor: &A, counter: u64| peer.context.contains_event(actor, counter);
-    // Removed here and never seen by the peer.
-    for (actor, known) in ctx.clock().iter() {
-        let from = peer.context.clock().get(actor);
-        for counter in from.saturating_add(1)..=known {
-            if !seen_by_peer(actor, counter) && !is_live_here(actor, counter) {
-                out.extend(Dot::new(actor.clone(), counter).ok());
+    // Removed here and never seen by the peer; removed here, still live at the peer.
+    let unseen = ctx.difference(&peer.context);
+    let live_there = peer.live.intersection(ctx).ranges();
+    for run in unseen.iter().chain(&live_there) {
+        let (first, last) = (run.first(), run.last());
+        let mut next = Some(first);
+        for c in live(run.actor()) {
+            let Some(from) = next else { break };
+            if c < from || c > last {
+                continue;
             }
+            if c > from {
+                out.insert_range(
+                    DotRange::new(run.actor().clone(), from, c - 1).expect("1 <= from < c"),
+                );
+            }
+            next = c.checked_add(1);
         }
-    }
-    for dot in ctx.cloud().flat_map(DotRange::dots) {
-        if !seen_by_peer(dot.actor(), dot.counter()) && !is_live_here(dot.actor(), dot.counter()) {
-            out.push(dot);
-        }
-    }
-    // Removed here, still live at the peer.
-    for dot in peer.live.dots() {
-        if ctx.contains(&dot) && !is_live_here(dot.actor(), dot.counter()) {
-            out.push(dot);
+        if let Some(from) = next
+            && from <= last
+        {
+            out.insert_range(
+                DotRange::new(run.actor().clone(), from, last).expect("1 <= from <= last"),
+            );
         }
     }
 }
