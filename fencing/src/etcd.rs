@@ -7,7 +7,7 @@ use std::sync::Arc;
 use etcd_client::{
     Client, LeaderKey, LeaseKeepAliveStream, LeaseKeeper, LockOptions, ResignOptions,
 };
-use tokio::time::{sleep, timeout};
+use tokio::time::{Instant, sleep, timeout, timeout_at};
 
 use crate::holder::{
     CoordinationError, LockHolder, Release, Shared, SharedClock, check_margin, default_clock,
@@ -68,39 +68,59 @@ impl Options {
         F: FnOnce(Client, i64) -> Fut,
         Fut: Future<Output = Result<(FencingToken, EtcdRelease), CoordinationError>>,
     {
-        let granted = client.lease_grant(self.ttl_secs, None).await?;
+        // Every request of the acquisition shares one deadline: a stalled connection
+        // (a client without its own request timeout) ends in `Timeout`, not a hang.
+        let deadline = Instant::now() + self.acquire_timeout;
+        let waited = self.acquire_timeout;
+        let timed_out = || CoordinationError::Timeout { waited };
+        let granted = timeout_at(deadline, client.lease_grant(self.ttl_secs, None))
+            .await
+            .map_err(|_| timed_out())??;
         let lease_id = granted.id();
         let interval = self.interval();
-        let (keeper, stream) = client.lease_keep_alive(lease_id).await?;
+        let (keeper, stream) = match timeout_at(deadline, client.lease_keep_alive(lease_id)).await {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(err)) => {
+                self.revoke(client, lease_id).await;
+                return Err(err.into());
+            }
+            Err(_) => {
+                self.revoke(client, lease_id).await;
+                return Err(timed_out());
+            }
+        };
         let waiting = tokio::spawn(keep_alive_while_waiting(keeper, stream, interval));
-        let taken = timeout(self.acquire_timeout, take(client.clone(), lease_id)).await;
+        let taken = timeout_at(deadline, take(client.clone(), lease_id)).await;
         waiting.abort();
         let (token, kind) = match taken {
             Ok(Ok(taken)) => taken,
             Ok(Err(err)) => {
-                let _ = client.lease_revoke(lease_id).await;
+                self.revoke(client, lease_id).await;
                 return Err(err);
             }
             Err(_) => {
                 // Revoking the lease deletes the waiting key, so no lock is left behind.
-                let _ = client.lease_revoke(lease_id).await;
-                return Err(CoordinationError::Timeout {
-                    waited: self.acquire_timeout,
-                });
+                self.revoke(client, lease_id).await;
+                return Err(timed_out());
             }
         };
         // Count the lease from a keep-alive sent now, after the lock was taken.
-        let (mut keeper, mut stream) = client.lease_keep_alive(lease_id).await?;
         let request = LeaseRequest::start(self.clock.clone());
+        let Ok(Ok((mut keeper, mut stream))) =
+            timeout(interval, client.lease_keep_alive(lease_id)).await
+        else {
+            self.revoke(client, lease_id).await;
+            return Err(CoordinationError::Lost { token });
+        };
         let Ok(Ok(Some(ttl))) = timeout(interval, keep_alive_once(&mut keeper, &mut stream)).await
         else {
-            let _ = client.lease_revoke(lease_id).await;
+            self.revoke(client, lease_id).await;
             return Err(CoordinationError::Lost { token });
         };
         let lease = match request.granted(token, ttl, self.margin) {
             Ok(lease) => lease,
             Err(err) => {
-                let _ = client.lease_revoke(lease_id).await;
+                self.revoke(client, lease_id).await;
                 return Err(err.into());
             }
         };
@@ -110,8 +130,15 @@ impl Options {
             client: Box::new(client.clone()),
             lease_id,
             kind,
+            limit: self.ttl,
         };
         Ok(LockHolder::new(token, shared, task, release))
+    }
+
+    /// Revokes the lease, best effort and for at most one TTL: past that etcd has let it
+    /// expire anyway.
+    async fn revoke(&self, client: &mut Client, lease_id: i64) {
+        let _ = timeout(self.ttl, client.lease_revoke(lease_id)).await;
     }
 }
 
@@ -191,23 +218,33 @@ pub(crate) enum EtcdRelease {
 }
 
 /// Unlocks or resigns, then revokes the lease; a lease etcd no longer has is not an error.
+/// Each request waits at most `limit` (the lease's TTL, after which etcd ends the lease by
+/// itself): past it the release is [`CoordinationError::Timeout`].
 pub(crate) async fn release(
     mut client: Client,
     lease_id: i64,
     kind: EtcdRelease,
+    limit: Duration,
 ) -> Result<(), CoordinationError> {
     let first = match kind {
-        EtcdRelease::Lock { key } => client.unlock(key).await.map(drop),
-        EtcdRelease::Election { leader } => client
-            .resign(Some(ResignOptions::new().with_leader(leader)))
+        EtcdRelease::Lock { key } => timeout(limit, client.unlock(key))
             .await
-            .map(drop),
+            .map(|r| r.map(drop)),
+        EtcdRelease::Election { leader } => timeout(
+            limit,
+            client.resign(Some(ResignOptions::new().with_leader(leader))),
+        )
+        .await
+        .map(|r| r.map(drop)),
     };
-    let revoked = client.lease_revoke(lease_id).await.map(drop);
-    match (first, revoked) {
+    let Ok(revoked) = timeout(limit, client.lease_revoke(lease_id)).await else {
+        return Err(CoordinationError::Timeout { waited: limit });
+    };
+    match (first, revoked.map(drop)) {
         (_, Ok(())) => Ok(()),
         (_, Err(err)) if is_lease_not_found(&err) => Ok(()),
-        (Err(err), _) | (_, Err(err)) => Err(err.into()),
+        // Revoking the lease also ends the lock or leadership held under it.
+        (Ok(Err(err)), _) | (_, Err(err)) => Err(err.into()),
     }
 }
 

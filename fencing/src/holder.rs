@@ -94,6 +94,8 @@ pub(crate) enum Release {
         client: Box<etcd_client::Client>,
         lease_id: i64,
         kind: crate::etcd::EtcdRelease,
+        /// How long each release request may wait.
+        limit: core::time::Duration,
     },
     /// A ZooKeeper ephemeral node: delete it.
     #[cfg(feature = "zookeeper")]
@@ -332,7 +334,8 @@ impl LockHolder {
                 client,
                 lease_id,
                 kind,
-            }) => crate::etcd::release(*client, lease_id, kind).await,
+                limit,
+            }) => crate::etcd::release(*client, lease_id, kind, limit).await,
             #[cfg(feature = "zookeeper")]
             Some(Release::ZooKeeper { client, path }) => {
                 crate::zookeeper::release(&client, &path).await

@@ -354,3 +354,57 @@ async fn release_reports_a_server_that_is_gone() {
     let err = holder.release().await.unwrap_err();
     assert!(matches!(err, CoordinationError::Etcd(_)), "{err}");
 }
+
+/// Defect: the acquisition timeout bounded only the wait for the lock itself. Granting
+/// the lease, starting its keep-alive and revoking it after a timeout were awaited without
+/// a limit, so with a client that has no request timeout of its own (as in the crate's
+/// example) and a connection that stalls, `acquire` hung instead of returning `Timeout`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_stalled_connection_ends_acquisition_in_a_timeout() {
+    let Some(etcd) = Etcd::start() else { return };
+    let proxy = Proxy::start(etcd.port()).await;
+    // Connected through the proxy, with no request timeout.
+    let options = ConnectOptions::new().with_connect_timeout(REQUEST_LIMIT);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut client = loop {
+        let connected = Client::connect(
+            [format!("http://127.0.0.1:{}", proxy.port())],
+            Some(options.clone()),
+        )
+        .await;
+        if let Ok(mut client) = connected
+            && client.status().await.is_ok()
+        {
+            break client;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "could not reach etcd through the proxy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    proxy.pause();
+    let lock = EtcdLock::new(
+        "stalled",
+        Duration::from_secs(2),
+        Duration::from_millis(300),
+    )
+    .unwrap()
+    .with_acquire_timeout(Duration::from_secs(1));
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(Duration::from_secs(15), lock.acquire(&mut client)).await;
+    let Ok(result) = outcome else {
+        panic!("acquire was still waiting after 15 s on a stalled connection");
+    };
+    assert!(
+        matches!(result, Err(CoordinationError::Timeout { waited }) if waited == Duration::from_secs(1)),
+        "{result:?}"
+    );
+    // One second for the acquisition, at most one TTL for the best-effort revoke.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    proxy.resume();
+}
