@@ -883,3 +883,56 @@ fn regression_open_wait_takes_a_randomization_factor() {
     }
     assert_ne!(waits, [5_000, 7_500, 11_250], "no randomization");
 }
+
+/// Every accessor returns what was built (the doctests check the defaults, but mutation
+/// testing runs without doctests), and the half-open permit limit is exactly 2^14 − 1.
+#[test]
+fn config_accessors_return_what_was_built_and_the_permit_limit_is_exact() {
+    let c = BreakerConfig::builder()
+        .failure_rate_threshold(30.0)
+        .slow_call_rate_threshold(70.0)
+        .automatic_half_open(true)
+        .slow_call_rule(false)
+        .half_open_permits(16_383)
+        .build()
+        .unwrap();
+    assert_eq!(c.failure_rate_threshold(), 30.0);
+    assert_eq!(c.slow_call_rate_threshold(), 70.0);
+    assert!(c.is_automatic_half_open());
+    assert!(!c.slow_call_rule());
+    assert_eq!(c.half_open_permits(), 16_383);
+    assert!(matches!(
+        BreakerConfig::builder().half_open_permits(16_384).build(),
+        Err(BreakerConfigError::PermitsOutOfRange {
+            permits: 16_384,
+            max: 16_383
+        })
+    ));
+}
+
+/// Breakers made without a seed draw their own: growing, jittered open waits of breakers
+/// opened at the same moment differ (with one shared seed, every process's breakers would
+/// come back in step). An owned permit names itself in debug output.
+#[test]
+fn unseeded_breakers_jitter_their_open_waits_apart() {
+    let clock = ManualClock::new();
+    let strategy = Strategy::equal_jitter(ms(1_000), Duration::from_secs(3_600)).unwrap();
+    let waits: std::collections::BTreeSet<_> = (0..8)
+        .map(|_| {
+            let config = BreakerConfig::builder()
+                .wait_in_open_backoff(strategy)
+                .build()
+                .unwrap();
+            let b = CircuitBreaker::new(config, &clock);
+            b.transition_to_open();
+            b.remaining_open()
+        })
+        .collect();
+    assert!(waits.len() > 1, "{waits:?}");
+    let owned = Arc::new(CircuitBreaker::new(
+        BreakerConfig::default(),
+        ManualClock::new(),
+    ));
+    let permit = CircuitBreaker::try_acquire_owned(&owned).unwrap();
+    assert!(format!("{permit:?}").starts_with("OwnedPermit"));
+}

@@ -39,6 +39,13 @@ fn strategy_round_trips_and_rejects_invalid_input() {
     ] {
         assert!(serde_json::from_str::<Strategy>(&bad).is_err(), "{bad}");
     }
+    // A factor of 0 on a kind without one says nothing and is accepted.
+    let zero = json
+        .replace("randomized", "exponential")
+        .replace("0.2", "0.0");
+    let decoded = serde_json::from_str::<Strategy>(&zero).unwrap();
+    assert_eq!(decoded.kind(), ward_backoff::StrategyKind::Exponential);
+    assert_eq!(decoded.randomization_factor(), 0.0);
     let bad = r#"{"kind":"full_jitter","base":{"secs":3,"nanos":0},"cap":{"secs":2,"nanos":0}}"#;
     let err = serde_json::from_str::<Strategy>(bad).unwrap_err();
     assert!(

@@ -61,6 +61,11 @@ fn display_of_known_instants() {
 fn parse_errors_are_typed() {
     let cases: &[(&str, ParseTimestampError)] = &[
         ("", ParseTimestampError::Malformed { at: 0 }),
+        // A letter where a digit belongs ('a' - '0' would read as 49 seconds).
+        (
+            "1970-01-01T00:00:0a.000000Z/0",
+            ParseTimestampError::Malformed { at: 18 },
+        ),
         (
             "2024-05-01 12:00:00.000000Z/0",
             ParseTimestampError::Malformed { at: 10 },

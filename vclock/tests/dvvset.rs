@@ -196,6 +196,7 @@ fn update_at_the_counter_limit_is_typed_and_changes_nothing() {
     let at_limit: VClock<char> = [('r', u64::MAX)].into_iter().collect();
     assert!(fresh.update('r', &at_limit, 1).is_err());
     assert!(fresh.is_empty() && fresh.context().is_empty());
+    assert!(!key.is_empty(), "a key holding values is not empty");
     // Another replica still writes.
     assert_eq!(
         key.update('s', &VClock::new(), 3),

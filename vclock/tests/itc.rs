@@ -347,3 +347,19 @@ fn regression_hostile_nesting_is_refused_not_a_stack_overflow() {
         Err(DecodeError::TooDeep { max: 512, .. })
     ));
 }
+
+/// `event` inflates where it costs least (the paper's `grow`): over the id
+/// `(1, (1, 0))` and the event tree `(0, 1, 0)` the left leaf can rise without changing
+/// the tree's shape, while the right one would have to be split. The result is the tree
+/// two events on the left half alone give.
+#[test]
+fn event_grows_the_cheapest_side() {
+    let (mut left, right) = Itc::seed().fork();
+    left.event().unwrap();
+    let (quarter, _) = right.fork();
+    let mut joined = left.clone().join(quarter).unwrap();
+    joined.event().unwrap();
+    let mut twice = left;
+    twice.event().unwrap();
+    assert_eq!(joined.peek(), twice.peek());
+}
