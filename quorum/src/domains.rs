@@ -169,6 +169,14 @@ pub enum Need {
     Replicas(usize),
     /// A Cassandra consistency level, with the coordinator in datacenter `coordinator`
     /// (each datacenter's replication factor is its number of nodes).
+    ///
+    /// The coordinator's datacenter decides what the `LOCAL_*` and `EACH_*` levels ask
+    /// of each datacenter; it is not itself required to survive. For a level that asks
+    /// nothing of it (`QUORUM`, `ONE`, ...) a loss of that whole datacenter is survived
+    /// when the other replicas suffice: the client is taken to fail over to a
+    /// coordinator elsewhere. [`Topology::is_available_without`](crate::levels::Topology::is_available_without)
+    /// keeps the coordinator where it is instead, and counts its datacenter's loss as
+    /// fatal.
     Level {
         /// The level.
         level: ConsistencyLevel,

@@ -301,3 +301,19 @@ fn a_datacenter_contains_itself_only_among_datacenters() {
         rack: 0
     }));
 }
+
+/// The two modules answer different questions when the coordinator's own datacenter is
+/// lost, and the documentation says which: failure domains let a client fail over to a
+/// coordinator elsewhere, `Topology::is_available_without` keeps it where it is.
+#[test]
+fn a_lost_coordinator_datacenter_is_a_failover_here_and_fatal_in_levels() {
+    let d = FailureDomains::uniform(3, 1, 1, [0.0; 3]).unwrap();
+    let quorum = Need::Level {
+        level: ConsistencyLevel::Quorum,
+        coordinator: 0,
+    };
+    assert!(d.survives(quorum, &[Domain::Datacenter(0)]).unwrap());
+    let t = Topology::new(&[1, 1, 1]).unwrap();
+    assert!(!t.is_available_without(ConsistencyLevel::Quorum, 0, 0).unwrap());
+    assert!(t.is_available_without(ConsistencyLevel::Quorum, 1, 0).unwrap());
+}
