@@ -255,8 +255,10 @@ impl<A: Ord + Clone> DotContext<A> {
 
     /// Adds every dot of `range`, merging it with the runs it overlaps or touches and
     /// folding it into the clock when it continues the clock's entry. Costs a binary
-    /// search plus the runs it absorbs, whatever the length of the range. Returns
-    /// whether any dot was new.
+    /// search plus the runs it absorbs, whatever the length of the range, plus moving
+    /// the runs after it (`O(r)`) when a run is inserted or absorbed, and the clock
+    /// entries after it (`O(n)`) when a new actor enters the clock. Returns whether any
+    /// dot was new.
     ///
     /// # Examples
     ///

@@ -16,7 +16,8 @@ use crate::error::ProbeError;
 /// comparisons.
 ///
 /// - [`dense`](Self::dense) holds an entry per table index; it is built in one pass
-///   over the table and the context (`O(table + context)`), for joins of whole states.
+///   over the table and the context, then sorts the cloud's runs
+///   (`O(table + clock + r log r)` for `r` runs), for joins of whole states.
 /// - [`sparse`](Self::sparse) holds only the actors it is given (`O(k log context)`
 ///   for `k` actors), so joining a small delta costs in proportion to the delta, not
 ///   to the actors the table has heard of. It answers `false` for every other index.
