@@ -286,6 +286,29 @@ fn regression_tower_retry_does_not_charge_unsent_attempts() {
         run(Arc::clone(&throttle), 503).await;
         assert_eq!(quota.available(), 485, "three retries of a real failure");
         assert_eq!(throttle.tokens_milli(), 6_000, "four real failures");
+
+        // A retry after a real failure, then only refusals until the attempts run out: the
+        // retry's withdrawal passes along the refused attempts and comes back at the end.
+        let quota = Arc::new(RetryQuota::default());
+        let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(10)).unwrap())
+            .with_max_attempts(4)
+            .unwrap();
+        let retry = TowerRetryPolicy::new(policy, TokioClock::new(), 1, |e: &u16| match *e {
+            0 => Action::RetryUnsent(Duration::ZERO),
+            _ => Action::Retry,
+        })
+        .with_budget(Arc::clone(&quota));
+        let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let c = Arc::clone(&calls);
+        let svc = tower::ServiceBuilder::new()
+            .retry(retry)
+            .service_fn(move |_: u16| {
+                let first = c.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                async move { Err::<(), u16>(if first { 503 } else { 0 }) }
+            });
+        assert_eq!(svc.oneshot(7).await, Err(0));
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 4);
+        assert_eq!(quota.available(), 500, "the carried withdrawal came back");
     });
 }
 

@@ -314,6 +314,12 @@ fn a_lost_coordinator_datacenter_is_a_failover_here_and_fatal_in_levels() {
     };
     assert!(d.survives(quorum, &[Domain::Datacenter(0)]).unwrap());
     let t = Topology::new(&[1, 1, 1]).unwrap();
-    assert!(!t.is_available_without(ConsistencyLevel::Quorum, 0, 0).unwrap());
-    assert!(t.is_available_without(ConsistencyLevel::Quorum, 1, 0).unwrap());
+    assert!(
+        !t.is_available_without(ConsistencyLevel::Quorum, 0, 0)
+            .unwrap()
+    );
+    assert!(
+        t.is_available_without(ConsistencyLevel::Quorum, 1, 0)
+            .unwrap()
+    );
 }
