@@ -151,6 +151,15 @@ fn regression_a_removed_lock_file_stops_the_clock_that_held_it() {
         START + 100,
         "the bound did not regress"
     );
+    // A lock file removed and not replaced is lost just the same.
+    drop(second);
+    let mut alone = FileBoundStore::new(dir.path().join("c"));
+    alone.store(START).unwrap();
+    fs::remove_file(dir.path().join("c.lock")).unwrap();
+    assert!(matches!(
+        alone.store(START + 1),
+        Err(StoreError::LockLost { .. })
+    ));
 }
 
 /// Defect: with `RestartPolicy::Jump`, a clock that rejects a full counter resumed after
