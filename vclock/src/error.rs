@@ -143,7 +143,7 @@ pub enum DecodeError {
         bit: usize,
     },
     /// An interval tree clock's binary form nests deeper than
-    /// [`Itc::MAX_DEPTH`](crate::Itc::MAX_DEPTH) levels: refused before it can exhaust
+    /// `Itc::MAX_DEPTH` levels: refused before it can exhaust
     /// the stack of the decoder (or of whatever later walks the tree).
     #[error("tree deeper than {max} levels at bit {bit}")]
     TooDeep {
