@@ -372,6 +372,8 @@ proptest! {
         let model = (commit.physical() + 1).saturating_sub(start.saturating_sub(eps));
         prop_assert_eq!(tt.remaining(commit), Ok(Duration::from_micros(model)));
         let mut i = 0;
+        // The model of the budget: the sleeps asked for so far, in total.
+        let mut asked = Duration::ZERO;
         let done = tt.commit_wait_with(commit, |d| {
             let micros = d.as_micros() as u64;
             let moved = match wakes[i % wakes.len()] {
@@ -381,13 +383,22 @@ proptest! {
                 _ => 0,                 // returned at once
             };
             i += 1;
+            asked += d;
             clock.advance(Duration::from_micros(moved));
         });
         let done = match done {
             Ok(done) => done,
-            // Only a sleep that never moves the clock can run out of time.
-            Err(IntervalError::WaitTooLong { .. }) => {
-                prop_assert!(wakes.iter().all(|&w| w == 3), "{wakes:?}");
+            // The budget runs out when the sleeps asked for, plus the rest still to
+            // wait, would pass `max_wait`: sleeps that return early (or at once) keep
+            // asking. Until then the clock has not passed the commit.
+            Err(IntervalError::WaitTooLong { needed, max }) => {
+                prop_assert_eq!(max, Duration::from_millis(100));
+                prop_assert!(needed > max);
+                prop_assert!(asked <= max);
+                let rest = tt.remaining(commit).unwrap();
+                prop_assert!(!rest.is_zero());
+                prop_assert_eq!(needed, asked + rest);
+                prop_assert!(wakes.iter().any(|&w| w == 1 || w == 3), "{wakes:?}");
                 return Ok(());
             }
             Err(e) => return Err(TestCaseError::fail(format!("unexpected {e}"))),
