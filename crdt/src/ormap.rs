@@ -577,6 +577,11 @@ impl<K: fmt::Debug + Ord, V: fmt::Debug, A: fmt::Debug + Ord + Clone> fmt::Debug
 /// Builds a map from its key set and `(key, value)` pairs, validating the canonical
 /// form: keys strictly increasing, no bottom value.
 ///
+/// A value may hold content under a key the key set does not hold: a delta from
+/// [`OrMap::delta_for`] does so when the peer already has the key's newest dot but
+/// lost an earlier update of the value, and merging the delta restores that content.
+/// Such a key still reads as absent until it is added again.
+///
 /// # Errors
 ///
 /// [`DecodeError::UnsortedEntries`](crate::DecodeError::UnsortedEntries) for misordered

@@ -401,7 +401,11 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     /// Dots of `elem` held here and named in `observed` are dropped; dots held here that
     /// the client did not observe (concurrent adds) stay, so add still wins. Observed
     /// dots this replica has not received yet are recorded in its context, so their add
-    /// is dropped on arrival instead of resurrecting the element.
+    /// is dropped on arrival instead of resurrecting the element. This set cannot tell
+    /// such a dot from one its actor has not minted yet: a forged or mistyped dot is
+    /// recorded too, and the add that later mints it is dropped on arrival. Pass only
+    /// dots read with [`dots`](OrSet::dots); [`Replica::remove_observed`](crate::Replica::remove_observed)
+    /// refuses unminted dots of its own actor.
     ///
     /// # Errors
     ///

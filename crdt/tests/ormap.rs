@@ -301,6 +301,36 @@ fn ormap_round_trips_through_binary_and_refuses_unsorted_values() {
     );
 }
 
+/// A delta may carry a value's content under a key its own key set does not hold: the
+/// peer already has the key's newest dot but lost an older update of the value. The
+/// decoders must accept it (deltas and states share one type), and merging it must
+/// restore the lost content.
+#[test]
+fn a_delta_with_content_under_a_key_it_does_not_hold_decodes_and_repairs() {
+    let mut a = Replica::new(1_u8, Map::new());
+    let mut b = Replica::new(2_u8, Map::new());
+    let _lost = a.update(7, |s| s.add(1)).unwrap();
+    let second = a.update(7, |s| s.add(2)).unwrap();
+    b.merge_delta(&second).unwrap();
+    let delta = a.state().delta_for(&b.state().digest());
+    assert!(
+        !delta.keys().contains(&7),
+        "the key's newest dot is b's already"
+    );
+    assert_eq!(delta.parts().1.len(), 1, "the lost element travels");
+    let bytes = ward_crdt::to_bytes(&delta);
+    assert_eq!(ward_crdt::from_bytes::<Map>(&bytes).as_ref(), Ok(&delta));
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&delta).unwrap();
+        assert_eq!(serde_json::from_str::<Map>(&json).unwrap(), delta);
+    }
+    b.merge_delta(&delta).unwrap();
+    assert_eq!(b.state(), a.state());
+    let read: Vec<u8> = b.state().get(&7).unwrap().iter().copied().collect();
+    assert_eq!(read, [1, 2]);
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn ormap_round_trips_through_json() {
