@@ -228,13 +228,13 @@ fn small_delta_fixed(actors: u64) -> (WardSet, WardSet) {
     (receiver, delta)
 }
 
-/// The same merge with the number of elements held fixed at 10,000: in
-/// `orset_merge_small_delta` the receiver holds one element per actor, so its element
-/// search grows with the actors too; here only the number of actors changes.
-fn orset_merge_small_delta_actors(c: &mut Criterion) {
-    let mut group = c.benchmark_group("orset_merge_small_delta_actors");
+/// Times merging each `(receiver, delta)` pair that `build` makes for 10, 1,000 and
+/// 10,000 actors; the copy of the receiver, with room for the new element, is made
+/// untimed.
+fn merge_small_delta(c: &mut Criterion, name: &str, build: fn(u64) -> (WardSet, WardSet)) {
+    let mut group = c.benchmark_group(name);
     for actors in [10_u64, 1_000, 10_000] {
-        let (receiver, delta) = small_delta_fixed(actors);
+        let (receiver, delta) = build(actors);
         group.bench_with_input(BenchmarkId::new("ward", actors), &actors, |bench, _| {
             bench.iter_batched(
                 || {
@@ -255,27 +255,16 @@ fn orset_merge_small_delta_actors(c: &mut Criterion) {
 
 /// Merging a one-element add delta into sets that know 10 to 10,000 actors: the cost
 /// must follow the delta, not the number of actors. Ward only (`crdts` merges whole
-/// states); the copy of the receiver, with room for the new element, is made untimed.
+/// states).
 fn orset_merge_small_delta(c: &mut Criterion) {
-    let mut group = c.benchmark_group("orset_merge_small_delta");
-    for actors in [10_u64, 1_000, 10_000] {
-        let (receiver, delta) = small_delta(actors);
-        group.bench_with_input(BenchmarkId::new("ward", actors), &actors, |bench, _| {
-            bench.iter_batched(
-                || {
-                    let mut state = receiver.clone();
-                    state.reserve(1);
-                    state
-                },
-                |mut state| {
-                    state.merge(black_box(&delta));
-                    state
-                },
-                BatchSize::LargeInput,
-            );
-        });
-    }
-    group.finish();
+    merge_small_delta(c, "orset_merge_small_delta", small_delta);
+}
+
+/// The same merge with the number of elements held fixed at 10,000: in
+/// `orset_merge_small_delta` the receiver holds one element per actor, so its element
+/// search grows with the actors too; here only the number of actors changes.
+fn orset_merge_small_delta_actors(c: &mut Criterion) {
+    merge_small_delta(c, "orset_merge_small_delta_actors", small_delta_fixed);
 }
 
 criterion_group!(
