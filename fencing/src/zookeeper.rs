@@ -19,17 +19,30 @@ const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The prefix of every candidate node's name.
 const CANDIDATE: &str = "n-";
 
+/// The length of a candidate node's marker (16 hex digits).
+const MARKER_LEN: usize = 16;
+
+/// The pause between two lookups while the connection is down.
+const RETRY_PAUSE: Duration = Duration::from_millis(50);
+
 /// Leadership (or a lock) through ZooKeeper's election recipe, with the winning node's
 /// `czxid` as the fencing token.
 ///
 /// # The recipe
 ///
-/// Each candidate creates an ephemeral sequential node `<path>/n-<sequence>` (the
-/// persistent parents are created when missing). The candidate with the lowest sequence
-/// leads. Every other candidate watches only the node just below its own (not the parent,
+/// Each candidate creates an ephemeral sequential node `<path>/n-<marker>-<sequence>`
+/// (the persistent parents are created when missing), where the marker is its session id
+/// in 16 hex digits. The candidate with the lowest sequence leads. Every other candidate watches only the node just below its own (not the parent,
 /// so one departure wakes one candidate, not the herd) and looks again when that node goes.
 /// The node lives as long as the candidate's session: a session that expires deletes it
 /// and hands leadership to the next candidate.
+///
+/// A connection lost while the node is being created leaves the outcome unknown: the
+/// server may have created it and lost only the reply. The candidate then waits for the
+/// connection to come back (within the acquisition timeout) and looks for a node carrying
+/// its marker: found, it carries on with that node; absent, `acquire` returns the
+/// connection error. So a lost reply does not leave a node nobody watches at the head of
+/// the queue. Nodes named `n-<sequence>` by earlier versions queue with the marked ones.
 ///
 /// # The token
 ///
@@ -185,11 +198,23 @@ impl ZooKeeperElection {
         check_margin(session_timeout, self.margin)?;
         let parents = CreateMode::Persistent.with_acls(Acls::anyone_all());
         client.mkdir(&self.path, &parents).await?;
-        let prefix = format!("{}/{CANDIDATE}", self.path);
+        let marker = marker_of(client);
+        let prefix = format!("{}/{CANDIDATE}{marker}-", self.path);
         let candidate = CreateMode::EphemeralSequential.with_acls(Acls::anyone_all());
-        let (stat, sequence) = client.create(&prefix, &[], &candidate).await?;
-        let own = format!("{prefix}{sequence}");
-        let czxid = stat.czxid;
+        let (own, czxid) = match client.create(&prefix, &[], &candidate).await {
+            Ok((stat, sequence)) => (format!("{prefix}{sequence}"), stat.czxid),
+            // The request may have been applied with its reply lost: look for the node
+            // by this session's marker once the connection is back, so that it is not
+            // left in the queue.
+            Err(err @ (Error::ConnectionLoss | Error::Timeout)) => {
+                match timeout(self.acquire_timeout, self.find_own(client, &marker)).await {
+                    Ok(Ok(Some(found))) => found,
+                    Ok(Ok(None)) | Err(_) => return Err(err.into()),
+                    Ok(Err(lookup)) => return Err(lookup),
+                }
+            }
+            Err(err) => return Err(err.into()),
+        };
         let outcome = timeout(self.acquire_timeout, self.wait_until_first(client, &own)).await;
         let token = match outcome {
             Ok(Ok(())) => FencingToken::from_zookeeper_zxid(czxid).map_err(CoordinationError::from),
@@ -238,6 +263,39 @@ impl ZooKeeperElection {
         Ok(LockHolder::new(token, shared, task, release))
     }
 
+    /// The candidate node this session created under the election, found by its
+    /// marker, with its czxid; `None` if there is none. Retries while the connection is
+    /// down (the caller bounds the wait).
+    async fn find_own(
+        &self,
+        client: &Client,
+        marker: &str,
+    ) -> Result<Option<(String, i64)>, CoordinationError> {
+        let mine = format!("{CANDIDATE}{marker}-");
+        loop {
+            let found = match client.list_children(&self.path).await {
+                Ok(children) => children.into_iter().find(|name| name.starts_with(&mine)),
+                Err(Error::ConnectionLoss | Error::Timeout) => {
+                    tokio::time::sleep(RETRY_PAUSE).await;
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            };
+            let Some(name) = found else {
+                return Ok(None);
+            };
+            let path = format!("{}/{name}", self.path);
+            match client.check_stat(&path).await {
+                Ok(Some(stat)) => return Ok(Some((path, stat.czxid))),
+                Ok(None) => return Ok(None),
+                Err(Error::ConnectionLoss | Error::Timeout) => {
+                    tokio::time::sleep(RETRY_PAUSE).await;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+
     /// Waits until `own` is the lowest candidate, watching only its predecessor.
     async fn wait_until_first(&self, client: &Client, own: &str) -> Result<(), CoordinationError> {
         let own_name = &own[self.path.len() + 1..];
@@ -276,11 +334,28 @@ impl ZooKeeperElection {
     }
 }
 
-/// The sequence number of a candidate node's name; a wrapped (negative) counter is refused.
+/// The marker of this session's candidate nodes: its session id as 16 hex digits. A
+/// session holds at most one candidacy per election, so the marker names it.
+fn marker_of(client: &Client) -> String {
+    format!("{:016x}", client.session_id().0.cast_unsigned())
+}
+
+/// The sequence number of a candidate node's name (`n-<marker>-<sequence>`, or
+/// `n-<sequence>` as earlier versions named them); a wrapped (negative) counter is
+/// refused.
 fn sequence_of(name: &str) -> Result<i64, CoordinationError> {
-    let digits = name
+    let rest = name
         .strip_prefix(CANDIDATE)
         .ok_or(TokenError::PrefixMismatch)?;
+    let marked = rest.as_bytes().get(MARKER_LEN) == Some(&b'-')
+        && rest.as_bytes()[..MARKER_LEN]
+            .iter()
+            .all(u8::is_ascii_hexdigit);
+    let digits = if marked {
+        &rest[MARKER_LEN + 1..]
+    } else {
+        rest
+    };
     let sequence: i64 = digits.parse().map_err(|_| TokenError::NotSequential)?;
     if sequence < 0 {
         return Err(TokenError::Wrapped { sequence }.into());
@@ -389,6 +464,32 @@ mod tests {
         ));
         assert!(matches!(
             sequence_of("n-abc"),
+            Err(CoordinationError::Token(TokenError::NotSequential))
+        ));
+    }
+
+    #[test]
+    fn sequence_of_skips_the_session_marker() {
+        assert_eq!(sequence_of("n-00000001a2b3c4d5-0000000042").unwrap(), 42);
+        assert_eq!(
+            sequence_of("n-ffffffffffffffff-0000000000000000007").unwrap(),
+            7
+        );
+        // Old names: 10 or 19 digits, never a dash after the 16th character.
+        assert_eq!(sequence_of("n-0000000000000000123").unwrap(), 123);
+        assert!(matches!(
+            sequence_of("n-00000001a2b3c4d5--2147483648"),
+            Err(CoordinationError::Token(TokenError::Wrapped {
+                sequence: -2_147_483_648
+            }))
+        ));
+        // A marker that is not 16 hex digits is no marker.
+        assert!(matches!(
+            sequence_of("n-00000001a2b3c4dx-0000000042"),
+            Err(CoordinationError::Token(TokenError::NotSequential))
+        ));
+        assert!(matches!(
+            sequence_of("n-00000001a2b3c4d5-"),
             Err(CoordinationError::Token(TokenError::NotSequential))
         ));
     }

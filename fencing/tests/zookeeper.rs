@@ -264,6 +264,92 @@ async fn a_leader_keeps_its_lease_for_longer_than_its_session_timeout() {
     );
 }
 
+/// A server, a proxy in front of it, client a through the proxy and client b direct,
+/// and the election's parent node `parent` (so that the candidate node's create is the
+/// only request naming `<parent>/n-`); `None` when the server is missing.
+async fn behind_a_proxy(parent: &str) -> Option<(ZooKeeper, Proxy, Client, Client)> {
+    let zookeeper = ZooKeeper::start()?;
+    let proxy = Proxy::start(zookeeper.port()).await;
+    let a_client = connect(proxy.port()).await;
+    let b_client = connect(zookeeper.port()).await;
+    b_client
+        .mkdir(
+            parent,
+            &ward_fencing::zookeeper_client::CreateMode::Persistent
+                .with_acls(ward_fencing::zookeeper_client::Acls::anyone_all()),
+        )
+        .await
+        .unwrap();
+    Some((zookeeper, proxy, a_client, b_client))
+}
+
+/// The server creates the candidate node but the reply is lost with the connection: the
+/// candidate finds its node by its session's marker once the client has reconnected and
+/// carries on with it, instead of failing and leaving the node at the head of the queue
+/// (where it blocked every other candidate until the session ended).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_lost_create_reply_leaves_no_orphan_candidate() {
+    let Some((_zookeeper, proxy, a_client, b_client)) = behind_a_proxy("/orphan").await else {
+        return;
+    };
+    proxy.cut_after_request_containing(b"/orphan/n-");
+    let a = tokio::time::timeout(
+        Duration::from_secs(20),
+        election("/orphan").acquire(&a_client),
+    )
+    .await
+    .expect("acquire ends within its timeout")
+    .expect("the candidate found the node whose reply was lost");
+    assert!(a.may_act());
+    let a_token = a.token();
+    assert_eq!(
+        leader_count(&b_client, "/orphan").await,
+        1,
+        "one node: no second candidacy"
+    );
+    a.release().await.unwrap();
+    assert_eq!(leader_count(&b_client, "/orphan").await, 0, "released");
+    let b = tokio::time::timeout(
+        Duration::from_secs(5),
+        election("/orphan").acquire(&b_client),
+    )
+    .await
+    .expect("nothing left in the queue ahead of b")
+    .unwrap();
+    assert!(b.token() > a_token);
+    b.release().await.unwrap();
+}
+
+/// The connection is lost before the create request reaches the server: the candidate
+/// finds no node of its session and returns the connection error, and a second attempt
+/// leads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_lost_before_the_server_fails_and_leaves_nothing() {
+    let Some((_zookeeper, proxy, a_client, b_client)) = behind_a_proxy("/unsent").await else {
+        return;
+    };
+    proxy.cut_before_request_containing(b"/unsent/n-");
+    let failed = tokio::time::timeout(
+        Duration::from_secs(20),
+        election("/unsent").acquire(&a_client),
+    )
+    .await
+    .expect("acquire ends within its timeout");
+    assert!(
+        matches!(
+            failed,
+            Err(CoordinationError::ZooKeeper(
+                ward_fencing::zookeeper_client::Error::ConnectionLoss
+            ))
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(leader_count(&b_client, "/unsent").await, 0, "no node");
+    let a = election("/unsent").acquire(&a_client).await.unwrap();
+    assert!(a.may_act());
+    a.release().await.unwrap();
+}
+
 async fn leader_count(client: &Client, path: &str) -> usize {
     client.list_children(path).await.unwrap().len()
 }

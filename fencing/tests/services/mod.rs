@@ -281,12 +281,22 @@ impl ZooKeeper {
 }
 
 /// A loopback TCP proxy that can stall every connection through it: a holder behind it
-/// stops hearing from, and being heard by, the service, as if its process were paused.
+/// stops hearing from, and being heard by, the service, as if its process were paused. It
+/// can also cut a connection right after one request, dropping the reply.
 pub(crate) struct Proxy {
     port: u16,
     paused: watch::Sender<bool>,
+    armed: Armed,
     task: tokio::task::JoinHandle<()>,
 }
+
+/// The bytes whose request cuts its connection, once, and whether that request still
+/// reaches the service.
+type Armed = std::sync::Arc<parking_lot::Mutex<Option<(Vec<u8>, bool)>>>;
+
+/// How long a cut connection lives on after the request that cut it: time for the
+/// service to apply the request, whose reply is dropped.
+const CUT_AFTER: Duration = Duration::from_millis(300);
 
 impl Proxy {
     /// Forwards 127.0.0.1:`<new port>` to 127.0.0.1:`target`.
@@ -297,9 +307,12 @@ impl Proxy {
         let port = listener.local_addr().expect("proxy address").port();
         let (paused, _) = watch::channel(false);
         let gate = paused.clone();
+        let armed = Armed::default();
+        let trigger = armed.clone();
         let task = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 let gate = gate.subscribe();
+                let trigger = trigger.clone();
                 tokio::spawn(async move {
                     let Ok(outbound) =
                         tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, target)).await
@@ -308,14 +321,37 @@ impl Proxy {
                     };
                     let (in_read, in_write) = inbound.into_split();
                     let (out_read, out_write) = outbound.into_split();
-                    tokio::join!(
-                        pipe(in_read, out_write, gate.clone()),
-                        pipe(out_read, in_write, gate),
-                    );
+                    let (cut, mut cut_seen) = watch::channel(false);
+                    let replies = cut.subscribe();
+                    let forward = async {
+                        tokio::join!(
+                            pipe(
+                                in_read,
+                                out_write,
+                                gate.clone(),
+                                Some((&trigger, &cut)),
+                                None
+                            ),
+                            pipe(out_read, in_write, gate, None, Some(replies)),
+                        )
+                    };
+                    // Dropping the pipes closes both sockets.
+                    tokio::select! {
+                        _ = forward => {}
+                        () = async {
+                            let _ = cut_seen.wait_for(|cut| *cut).await;
+                            tokio::time::sleep(CUT_AFTER).await;
+                        } => {}
+                    }
                 });
             }
         });
-        Self { port, paused, task }
+        Self {
+            port,
+            paused,
+            armed,
+            task,
+        }
     }
 
     /// The proxy's port.
@@ -332,6 +368,19 @@ impl Proxy {
     pub(crate) fn resume(&self) {
         self.paused.send_replace(false);
     }
+
+    /// Arms a one-shot cut: the next request whose bytes contain `pattern` reaches the
+    /// service, its reply is dropped, and its connection is closed shortly after (new
+    /// connections pass as usual).
+    pub(crate) fn cut_after_request_containing(&self, pattern: &[u8]) {
+        *self.armed.lock() = Some((pattern.to_vec(), true));
+    }
+
+    /// Arms a one-shot cut before a request: the next request whose bytes contain
+    /// `pattern` never reaches the service, and its connection is closed shortly after.
+    pub(crate) fn cut_before_request_containing(&self, pattern: &[u8]) {
+        *self.armed.lock() = Some((pattern.to_vec(), false));
+    }
 }
 
 impl Drop for Proxy {
@@ -340,11 +389,16 @@ impl Drop for Proxy {
     }
 }
 
-/// Copies bytes one way, holding them while the gate says paused.
+/// Copies bytes one way, holding them while the gate says paused. With `trigger`, a read
+/// that contains the armed pattern disarms it and marks the connection cut (and is
+/// forwarded or dropped as armed), and nothing after it is forwarded; with `cut`,
+/// nothing is forwarded once the connection is cut.
 async fn pipe(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     mut gate: watch::Receiver<bool>,
+    trigger: Option<(&Armed, &watch::Sender<bool>)>,
+    cut: Option<watch::Receiver<bool>>,
 ) {
     let mut buffer = vec![0u8; 16 * 1024];
     loop {
@@ -357,6 +411,27 @@ async fn pipe(
         }
         if gate.wait_for(|paused| !*paused).await.is_err() {
             return;
+        }
+        if let Some((armed, cut)) = trigger {
+            let mut armed = armed.lock();
+            let hit = armed.as_ref().and_then(|(pattern, forward)| {
+                buffer[..read]
+                    .windows(pattern.len())
+                    .any(|window| window == pattern.as_slice())
+                    .then_some(*forward)
+            });
+            if let Some(forward) = hit {
+                *armed = None;
+                cut.send_replace(true);
+                if !forward {
+                    continue;
+                }
+            } else if *cut.borrow() {
+                continue;
+            }
+        }
+        if cut.as_ref().is_some_and(|cut| *cut.borrow()) {
+            continue;
         }
         if to.write_all(&buffer[..read]).await.is_err() {
             return;
