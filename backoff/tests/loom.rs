@@ -461,6 +461,54 @@ fn automatic_half_open_is_made_once_by_racing_lookers() {
     });
 }
 
+/// A looker that saw the first open wait pass races a caller whose trial fails and
+/// re-opens the breaker: the looker's transition belongs to the open state whose wait it
+/// saw pass, so it never moves the re-opened breaker, whose new wait has not passed, to
+/// half-open. One transition to half-open in every interleaving, and the breaker ends
+/// open.
+#[test]
+fn a_looker_never_moves_a_breaker_reopened_behind_its_back() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let clock = std::sync::Arc::new(ManualClock::new());
+        let config = BreakerConfig::builder()
+            .sliding_window(SlidingWindow::CountBased(1))
+            .minimum_calls(1)
+            .half_open_permits(1)
+            .wait_in_open(Duration::from_millis(1))
+            .automatic_half_open(true)
+            .build()
+            .unwrap();
+        let made = std::sync::Arc::new(AtomicUsize::new(0));
+        let m2 = std::sync::Arc::clone(&made);
+        let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock)).with_observer(
+            move |t: ward_backoff::breaker::Transition| {
+                if t.to == State::HalfOpen {
+                    m2.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        );
+        b.try_acquire()
+            .unwrap()
+            .record(Outcome::Failure, Duration::ZERO);
+        clock.advance(Duration::from_millis(2)); // the first wait has passed, not a second
+        let b = Arc::new(b);
+        let b2 = Arc::clone(&b);
+        let looker = thread::spawn(move || b2.state());
+        if let Ok(trial) = b.try_acquire() {
+            trial.record(Outcome::Failure, Duration::ZERO);
+        }
+        looker.join().unwrap();
+        assert_eq!(
+            made.load(Ordering::Relaxed),
+            1,
+            "one transition to half-open"
+        );
+        assert_eq!(b.state(), State::Open, "the new wait has not passed");
+    });
+}
+
 /// A transition by hand races the trial outcome that would close the breaker: the state
 /// set by hand always stands (either after the close, or the close loses its swap and the
 /// trial is frozen), and the transitions observed form a chain.
