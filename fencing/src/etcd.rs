@@ -7,7 +7,7 @@ use std::sync::Arc;
 use etcd_client::{
     Client, LeaderKey, LeaseKeepAliveStream, LeaseKeeper, LockOptions, ResignOptions,
 };
-use tokio::time::{Instant, sleep, timeout, timeout_at};
+use tokio::time::{sleep, timeout, timeout_at};
 
 use crate::holder::{
     CoordinationError, LockHolder, Release, Shared, SharedClock, check_margin, default_clock,
@@ -70,7 +70,7 @@ impl Options {
     {
         // Every request of the acquisition shares one deadline: a stalled connection
         // (a client without its own request timeout) ends in `Timeout`, not a hang.
-        let deadline = Instant::now() + self.acquire_timeout;
+        let deadline = crate::holder::deadline_after(self.acquire_timeout);
         let waited = self.acquire_timeout;
         let timed_out = || CoordinationError::Timeout { waited };
         let granted = timeout_at(deadline, client.lease_grant(self.ttl_secs, None))

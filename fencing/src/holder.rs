@@ -441,6 +441,14 @@ pub(crate) fn check_margin(ttl: Duration, margin: Duration) -> Result<(), Coordi
     Ok(())
 }
 
+/// The instant `limit` from now; a limit past what the clock can count (such as
+/// `Duration::MAX`) means about thirty years, which no acquisition waits for.
+pub(crate) fn deadline_after(limit: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(limit)
+        .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400))
+}
+
 // Two attributes rather than `all(test, ..)`: mutation testing recognizes `cfg(test)`
 // and leaves the tests themselves alone.
 #[cfg(test)]
@@ -456,6 +464,19 @@ mod tests {
             .enable_time()
             .build()
             .unwrap()
+    }
+
+    /// An acquisition timeout of `Duration::MAX` (or any past what the clock counts)
+    /// used to panic when added to the current instant.
+    #[test]
+    fn regression_an_endless_acquire_timeout_is_a_far_deadline_not_a_panic() {
+        runtime().block_on(async {
+            let far = deadline_after(Duration::MAX);
+            assert!(far > tokio::time::Instant::now() + S(29 * 365 * 86_400));
+            let near = deadline_after(S(2));
+            let left = near - tokio::time::Instant::now();
+            assert!(left <= S(2) && left > S(1), "{left:?}");
+        });
     }
 
     /// A holder of token 7 with a lease of 10 s and a margin of 1 s on a manual clock, and

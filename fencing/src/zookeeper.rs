@@ -3,6 +3,7 @@
 
 use core::time::Duration;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::{Instant, timeout, timeout_at};
 use zookeeper_client::{Acls, Client, CreateMode, Error, SessionState};
@@ -19,30 +20,31 @@ const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The prefix of every candidate node's name.
 const CANDIDATE: &str = "n-";
 
-/// The length of a candidate node's marker (16 hex digits).
-const MARKER_LEN: usize = 16;
-
 /// The pause between two lookups while the connection is down.
 const RETRY_PAUSE: Duration = Duration::from_millis(50);
+
+/// Candidacies started by this process, numbering their markers.
+static CANDIDACIES: AtomicU64 = AtomicU64::new(0);
 
 /// Leadership (or a lock) through ZooKeeper's election recipe, with the winning node's
 /// `czxid` as the fencing token.
 ///
 /// # The recipe
 ///
-/// Each candidate creates an ephemeral sequential node `<path>/n-<marker>-<sequence>`
-/// (the persistent parents are created when missing), where the marker is its session id
-/// in 16 hex digits. The candidate with the lowest sequence leads. Every other candidate watches only the node just below its own (not the parent,
+/// Each candidate creates an ephemeral sequential node `<path>/n-<sequence>` (the
+/// persistent parents are created when missing). The candidate with the lowest sequence
+/// leads. Every other candidate watches only the node just below its own (not the parent,
 /// so one departure wakes one candidate, not the herd) and looks again when that node goes.
 /// The node lives as long as the candidate's session: a session that expires deletes it
 /// and hands leadership to the next candidate.
 ///
 /// A connection lost while the node is being created leaves the outcome unknown: the
-/// server may have created it and lost only the reply. The candidate then waits for the
-/// connection to come back (within the acquisition timeout) and looks for a node carrying
-/// its marker: found, it carries on with that node; absent, `acquire` returns the
-/// connection error. So a lost reply does not leave a node nobody watches at the head of
-/// the queue. Nodes named `n-<sequence>` by earlier versions queue with the marked ones.
+/// server may have created it and lost only the reply. Each node's data is a marker of
+/// its candidacy (the session id and a number unique in the process), so the candidate
+/// waits for the connection to come back (within the acquisition timeout) and looks for
+/// the node this session owns with its marker: found, it carries on with that node;
+/// absent, `acquire` returns the connection error. So a lost reply does not leave a node
+/// nobody watches at the head of the queue, and never adopts another candidacy's node.
 ///
 /// # The token
 ///
@@ -196,18 +198,18 @@ impl ZooKeeperElection {
     pub async fn acquire(&self, client: &Client) -> Result<LockHolder, CoordinationError> {
         let session_timeout = client.session_timeout();
         check_margin(session_timeout, self.margin)?;
+        let deadline = crate::holder::deadline_after(self.acquire_timeout);
         let parents = CreateMode::Persistent.with_acls(Acls::anyone_all());
         client.mkdir(&self.path, &parents).await?;
-        let marker = marker_of(client);
-        let prefix = format!("{}/{CANDIDATE}{marker}-", self.path);
+        let prefix = format!("{}/{CANDIDATE}", self.path);
         let candidate = CreateMode::EphemeralSequential.with_acls(Acls::anyone_all());
-        let (own, czxid) = match client.create(&prefix, &[], &candidate).await {
+        let marker = Marker::new(client);
+        let (own, czxid) = match client.create(&prefix, &marker.bytes(), &candidate).await {
             Ok((stat, sequence)) => (format!("{prefix}{sequence}"), stat.czxid),
-            // The request may have been applied with its reply lost: look for the node
-            // by this session's marker once the connection is back, so that it is not
-            // left in the queue.
-            Err(err @ (Error::ConnectionLoss | Error::Timeout)) => {
-                match timeout(self.acquire_timeout, self.find_own(client, &marker)).await {
+            // The request may have been applied with its reply lost: look for the node by
+            // its marker once the connection is back, so that it is not left in the queue.
+            Err(err) if outcome_unknown(&err) => {
+                match timeout_at(deadline, self.find_own(client, &marker)).await {
                     Ok(Ok(Some(found))) => found,
                     Ok(Ok(None)) | Err(_) => return Err(err.into()),
                     Ok(Err(lookup)) => return Err(lookup),
@@ -215,7 +217,7 @@ impl ZooKeeperElection {
             }
             Err(err) => return Err(err.into()),
         };
-        let outcome = timeout(self.acquire_timeout, self.wait_until_first(client, &own)).await;
+        let outcome = timeout_at(deadline, self.wait_until_first(client, &own)).await;
         let token = match outcome {
             Ok(Ok(())) => FencingToken::from_zookeeper_zxid(czxid).map_err(CoordinationError::from),
             Ok(Err(err)) => Err(err),
@@ -263,37 +265,30 @@ impl ZooKeeperElection {
         Ok(LockHolder::new(token, shared, task, release))
     }
 
-    /// The candidate node this session created under the election, found by its
-    /// marker, with its czxid; `None` if there is none. Retries while the connection is
-    /// down (the caller bounds the wait).
+    /// The candidate node this session created with `marker`, with its czxid; `None` if
+    /// there is none. Retries while the connection is down (the caller bounds the wait);
+    /// newest nodes are looked at first, since the one looked for was created last.
     async fn find_own(
         &self,
         client: &Client,
-        marker: &str,
+        marker: &Marker,
     ) -> Result<Option<(String, i64)>, CoordinationError> {
-        let mine = format!("{CANDIDATE}{marker}-");
-        loop {
-            let found = match client.list_children(&self.path).await {
-                Ok(children) => children.into_iter().find(|name| name.starts_with(&mine)),
-                Err(Error::ConnectionLoss | Error::Timeout) => {
-                    tokio::time::sleep(RETRY_PAUSE).await;
-                    continue;
-                }
-                Err(err) => return Err(err.into()),
-            };
-            let Some(name) = found else {
-                return Ok(None);
-            };
+        let mut children = retrying(|| client.list_children(&self.path)).await?;
+        children.retain(|name| name.starts_with(CANDIDATE));
+        // Sequences are zero-padded to one width, so names sort as their sequences.
+        children.sort_unstable_by(|a, b| b.cmp(a));
+        let wanted = marker.bytes();
+        for name in children {
             let path = format!("{}/{name}", self.path);
-            match client.check_stat(&path).await {
-                Ok(Some(stat)) => return Ok(Some((path, stat.czxid))),
-                Ok(None) => return Ok(None),
-                Err(Error::ConnectionLoss | Error::Timeout) => {
-                    tokio::time::sleep(RETRY_PAUSE).await;
+            match retrying(|| client.get_data(&path)).await {
+                Ok((data, stat)) if stat.ephemeral_owner == marker.session && data == wanted => {
+                    return Ok(Some((path, stat.czxid)));
                 }
-                Err(err) => return Err(err.into()),
+                Ok(_) | Err(CoordinationError::ZooKeeper(Error::NoNode)) => {}
+                Err(err) => return Err(err),
             }
         }
+        Ok(None)
     }
 
     /// Waits until `own` is the lowest candidate, watching only its predecessor.
@@ -334,28 +329,83 @@ impl ZooKeeperElection {
     }
 }
 
-/// The marker of this session's candidate nodes: its session id as 16 hex digits. A
-/// session holds at most one candidacy per election, so the marker names it.
-fn marker_of(client: &Client) -> String {
-    format!("{:016x}", client.session_id().0.cast_unsigned())
+/// What a candidate node's data holds: the id of the session that created it and a
+/// number no other candidacy of this process uses, so that a candidate that lost the
+/// reply to its create finds its own node and no other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Marker {
+    session: i64,
+    candidacy: u64,
 }
 
-/// The sequence number of a candidate node's name (`n-<marker>-<sequence>`, or
-/// `n-<sequence>` as earlier versions named them); a wrapped (negative) counter is
-/// refused.
+impl Marker {
+    fn new(client: &Client) -> Self {
+        Self {
+            session: client.session_id().0,
+            candidacy: CANDIDACIES.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// The node data: both numbers, big-endian.
+    fn bytes(self) -> [u8; 16] {
+        let mut out = [0; 16];
+        out[..8].copy_from_slice(&self.session.to_be_bytes());
+        out[8..].copy_from_slice(&self.candidacy.to_be_bytes());
+        out
+    }
+}
+
+/// Whether a failed request may still have been applied: every error but the answers
+/// that say it was not (the server refused it) and the ends of the session or client.
+/// A lost, reset or silent connection fails a request with whatever ended it.
+fn outcome_unknown(err: &Error) -> bool {
+    !matches!(
+        err,
+        Error::NoNode
+            | Error::NodeExists
+            | Error::NoAuth
+            | Error::InvalidAcl
+            | Error::NoChildrenForEphemerals
+            | Error::BadArguments(_)
+            | Error::BadVersion
+            | Error::NotEmpty
+            | Error::QuotaExceeded
+            | Error::Unimplemented
+            | Error::NotReadOnly
+            | Error::Throttled
+            | Error::ReconfigDisabled
+            | Error::NoWatcher
+            | Error::RuntimeInconsistent
+            | Error::SessionExpired
+            | Error::ClientClosed
+            | Error::AuthFailed
+            | Error::NoHosts
+    )
+}
+
+/// Runs `request` until it succeeds or fails with an answer (see [`outcome_unknown`]),
+/// pausing between tries; the caller bounds the time. An expired session (which deleted
+/// any candidate node) is [`CoordinationError::LostWhileAcquiring`].
+async fn retrying<T, F, Fut>(mut request: F) -> Result<T, CoordinationError>
+where
+    F: FnMut() -> Fut,
+    Fut: core::future::Future<Output = Result<T, Error>>,
+{
+    loop {
+        match request().await {
+            Ok(value) => return Ok(value),
+            Err(Error::SessionExpired) => return Err(CoordinationError::LostWhileAcquiring),
+            Err(err) if outcome_unknown(&err) => tokio::time::sleep(RETRY_PAUSE).await,
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// The sequence number of a candidate node's name; a wrapped (negative) counter is refused.
 fn sequence_of(name: &str) -> Result<i64, CoordinationError> {
-    let rest = name
+    let digits = name
         .strip_prefix(CANDIDATE)
         .ok_or(TokenError::PrefixMismatch)?;
-    let marked = rest.as_bytes().get(MARKER_LEN) == Some(&b'-')
-        && rest.as_bytes()[..MARKER_LEN]
-            .iter()
-            .all(u8::is_ascii_hexdigit);
-    let digits = if marked {
-        &rest[MARKER_LEN + 1..]
-    } else {
-        rest
-    };
     let sequence: i64 = digits.parse().map_err(|_| TokenError::NotSequential)?;
     if sequence < 0 {
         return Err(TokenError::Wrapped { sequence }.into());
@@ -449,6 +499,57 @@ mod tests {
     }
 
     #[test]
+    fn markers_of_one_session_differ_and_encode_both_numbers() {
+        let a = Marker {
+            session: 0x0102_0304_0506_0708,
+            candidacy: 9,
+        };
+        assert_eq!(a.bytes(), [1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 9]);
+        let b = Marker { candidacy: 10, ..a };
+        assert_ne!(a.bytes(), b.bytes());
+        let first = CANDIDACIES.fetch_add(0, Ordering::Relaxed);
+        let next = CANDIDACIES.fetch_add(1, Ordering::Relaxed);
+        assert!(next >= first);
+    }
+
+    #[test]
+    fn only_answers_and_ended_sessions_are_known_outcomes() {
+        for unknown in [
+            Error::ConnectionLoss,
+            Error::Timeout,
+            Error::UnexpectedError(String::from("reset")),
+            Error::UnexpectedErrorCode(-999),
+            Error::SessionMoved,
+            Error::MarshallingError,
+        ] {
+            assert!(outcome_unknown(&unknown), "{unknown:?}");
+        }
+        for known in [
+            Error::NoNode,
+            Error::NodeExists,
+            Error::NoAuth,
+            Error::InvalidAcl,
+            Error::NoChildrenForEphemerals,
+            Error::BadArguments(&"bad"),
+            Error::BadVersion,
+            Error::NotEmpty,
+            Error::QuotaExceeded,
+            Error::Unimplemented,
+            Error::NotReadOnly,
+            Error::Throttled,
+            Error::ReconfigDisabled,
+            Error::NoWatcher,
+            Error::RuntimeInconsistent,
+            Error::SessionExpired,
+            Error::ClientClosed,
+            Error::AuthFailed,
+            Error::NoHosts,
+        ] {
+            assert!(!outcome_unknown(&known), "{known:?}");
+        }
+    }
+
+    #[test]
     fn sequence_of_reads_zookeeper_names_and_refuses_a_wrapped_counter() {
         assert_eq!(sequence_of("n-0000000000").unwrap(), 0);
         assert_eq!(sequence_of("n-2147483647").unwrap(), 2_147_483_647);
@@ -464,32 +565,6 @@ mod tests {
         ));
         assert!(matches!(
             sequence_of("n-abc"),
-            Err(CoordinationError::Token(TokenError::NotSequential))
-        ));
-    }
-
-    #[test]
-    fn sequence_of_skips_the_session_marker() {
-        assert_eq!(sequence_of("n-00000001a2b3c4d5-0000000042").unwrap(), 42);
-        assert_eq!(
-            sequence_of("n-ffffffffffffffff-0000000000000000007").unwrap(),
-            7
-        );
-        // Old names: 10 or 19 digits, never a dash after the 16th character.
-        assert_eq!(sequence_of("n-0000000000000000123").unwrap(), 123);
-        assert!(matches!(
-            sequence_of("n-00000001a2b3c4d5--2147483648"),
-            Err(CoordinationError::Token(TokenError::Wrapped {
-                sequence: -2_147_483_648
-            }))
-        ));
-        // A marker that is not 16 hex digits is no marker.
-        assert!(matches!(
-            sequence_of("n-00000001a2b3c4dx-0000000042"),
-            Err(CoordinationError::Token(TokenError::NotSequential))
-        ));
-        assert!(matches!(
-            sequence_of("n-00000001a2b3c4d5-"),
             Err(CoordinationError::Token(TokenError::NotSequential))
         ));
     }

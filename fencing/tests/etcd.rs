@@ -196,6 +196,18 @@ async fn election_leaders_have_increasing_create_revisions() {
     second.release().await.unwrap();
 }
 
+/// An acquisition timeout too long to add to the current instant (`Duration::MAX`)
+/// used to panic inside `acquire`; it now waits without a practical limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_an_endless_acquire_timeout_does_not_panic() {
+    let Some(etcd) = Etcd::start() else { return };
+    let mut client = connect(etcd.port()).await;
+    let endless = lock("endless").with_acquire_timeout(Duration::MAX);
+    let holder = endless.acquire(&mut client).await.unwrap();
+    assert!(holder.may_act());
+    holder.release().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acquisition_gives_up_after_its_timeout_and_leaves_no_waiter() {
     let Some(etcd) = Etcd::start() else { return };

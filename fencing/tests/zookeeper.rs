@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use services::{Event, Proxy, ZooKeeper, check_turns};
+use services::{Cut, Event, Proxy, ZooKeeper, check_turns};
 use ward_fencing::zookeeper_client::Client;
 use ward_fencing::{CoordinationError, FenceGuard, Fenced, ZooKeeperElection};
 
@@ -284,40 +284,85 @@ async fn behind_a_proxy(parent: &str) -> Option<(ZooKeeper, Proxy, Client, Clien
 }
 
 /// The server creates the candidate node but the reply is lost with the connection: the
-/// candidate finds its node by its session's marker once the client has reconnected and
-/// carries on with it, instead of failing and leaving the node at the head of the queue
-/// (where it blocked every other candidate until the session ended).
+/// candidate finds its node by its marker once the client has reconnected and carries on
+/// with it, instead of failing and leaving the node at the head of the queue (where it
+/// blocked every other candidate until the session ended).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_a_lost_create_reply_leaves_no_orphan_candidate() {
-    let Some((_zookeeper, proxy, a_client, b_client)) = behind_a_proxy("/orphan").await else {
+    lost_create_reply_leaves_no_orphan("/orphan", Cut::Reply).await;
+}
+
+/// The same with the connection stalled rather than closed: the client gives up on the
+/// silent connection and fails the create with a different error (not `ConnectionLoss`),
+/// whose outcome is just as unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_create_reply_lost_to_a_stall_leaves_no_orphan_candidate() {
+    lost_create_reply_leaves_no_orphan("/orphan-stall", Cut::Stall).await;
+}
+
+async fn lost_create_reply_leaves_no_orphan(parent: &str, how: Cut) {
+    let Some((_zookeeper, proxy, a_client, b_client)) = behind_a_proxy(parent).await else {
         return;
     };
-    proxy.cut_after_request_containing(b"/orphan/n-");
-    let a = tokio::time::timeout(
-        Duration::from_secs(20),
-        election("/orphan").acquire(&a_client),
-    )
-    .await
-    .expect("acquire ends within its timeout")
-    .expect("the candidate found the node whose reply was lost");
+    proxy.cut_at_request_containing(format!("{parent}/n-").as_bytes(), how);
+    let a = tokio::time::timeout(Duration::from_secs(20), election(parent).acquire(&a_client))
+        .await
+        .expect("acquire ends within its timeout")
+        .expect("the candidate found the node whose reply was lost");
     assert!(a.may_act());
     let a_token = a.token();
     assert_eq!(
-        leader_count(&b_client, "/orphan").await,
+        leader_count(&b_client, parent).await,
         1,
         "one node: no second candidacy"
     );
     a.release().await.unwrap();
-    assert_eq!(leader_count(&b_client, "/orphan").await, 0, "released");
-    let b = tokio::time::timeout(
-        Duration::from_secs(5),
-        election("/orphan").acquire(&b_client),
-    )
-    .await
-    .expect("nothing left in the queue ahead of b")
-    .unwrap();
+    assert_eq!(leader_count(&b_client, parent).await, 0, "released");
+    let b = tokio::time::timeout(Duration::from_secs(5), election(parent).acquire(&b_client))
+        .await
+        .expect("nothing left in the queue ahead of b")
+        .unwrap();
     assert!(b.token() > a_token);
     b.release().await.unwrap();
+}
+
+/// Two candidacies of one session (which the docs advise against): the second one's
+/// create reply is lost while the first leads. It must find its own node, not adopt the
+/// first one's (that would hand both the same token), and wait behind it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_lost_reply_never_adopts_another_candidacy_of_the_session() {
+    let Some((_zookeeper, proxy, a_client, b_client)) = behind_a_proxy("/twice").await else {
+        return;
+    };
+    let first = election("/twice").acquire(&a_client).await.unwrap();
+    let first_token = first.token();
+    proxy.cut_at_request_containing(b"/twice/n-", Cut::Reply);
+    let second_client = a_client.clone();
+    let second = tokio::spawn(async move { election("/twice").acquire(&second_client).await });
+    // Wait until the second node exists (the reply is lost, the node is created).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while leader_count(&b_client, "/twice").await < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the second node was never created"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !second.is_finished(),
+        "the second candidacy must wait behind the first, not take its node"
+    );
+    first.release().await.unwrap();
+    let second = tokio::time::timeout(Duration::from_secs(10), second)
+        .await
+        .expect("the second candidacy leads once the first is released")
+        .unwrap()
+        .expect("it found its own node");
+    assert!(second.token() > first_token);
+    assert_eq!(leader_count(&b_client, "/twice").await, 1);
+    second.release().await.unwrap();
+    assert_eq!(leader_count(&b_client, "/twice").await, 0);
 }
 
 /// The connection is lost before the create request reaches the server: the candidate
@@ -328,7 +373,7 @@ async fn a_create_lost_before_the_server_fails_and_leaves_nothing() {
     let Some((_zookeeper, proxy, a_client, b_client)) = behind_a_proxy("/unsent").await else {
         return;
     };
-    proxy.cut_before_request_containing(b"/unsent/n-");
+    proxy.cut_at_request_containing(b"/unsent/n-", Cut::Request);
     let failed = tokio::time::timeout(
         Duration::from_secs(20),
         election("/unsent").acquire(&a_client),
@@ -348,6 +393,20 @@ async fn a_create_lost_before_the_server_fails_and_leaves_nothing() {
     let a = election("/unsent").acquire(&a_client).await.unwrap();
     assert!(a.may_act());
     a.release().await.unwrap();
+}
+
+/// An acquisition timeout too long to add to the current instant (`Duration::MAX`)
+/// must not panic inside `acquire`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_acquire_timeout_does_not_panic() {
+    let Some(zookeeper) = ZooKeeper::start() else {
+        return;
+    };
+    let client = connect(zookeeper.port()).await;
+    let endless = election("/endless").with_acquire_timeout(Duration::MAX);
+    let holder = endless.acquire(&client).await.unwrap();
+    assert!(holder.may_act());
+    holder.release().await.unwrap();
 }
 
 async fn leader_count(client: &Client, path: &str) -> usize {

@@ -282,7 +282,7 @@ impl ZooKeeper {
 
 /// A loopback TCP proxy that can stall every connection through it: a holder behind it
 /// stops hearing from, and being heard by, the service, as if its process were paused. It
-/// can also cut a connection right after one request, dropping the reply.
+/// can also cut one connection at one request (see [`Cut`]).
 pub(crate) struct Proxy {
     port: u16,
     paused: watch::Sender<bool>,
@@ -290,9 +290,22 @@ pub(crate) struct Proxy {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// The bytes whose request cuts its connection, once, and whether that request still
-/// reaches the service.
-type Armed = std::sync::Arc<parking_lot::Mutex<Option<(Vec<u8>, bool)>>>;
+/// What happens to the connection that carries an armed request: what is lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// The request reaches the service, its reply is dropped, and the connection is
+    /// closed shortly after.
+    Reply,
+    /// The request never reaches the service, and the connection is closed shortly
+    /// after.
+    Request,
+    /// The request reaches the service, then nothing more passes either way and the
+    /// connection stays open: the client has to give up on it.
+    Stall,
+}
+
+/// The bytes whose request cuts its connection, once, and how.
+type Armed = std::sync::Arc<parking_lot::Mutex<Option<(Vec<u8>, Cut)>>>;
 
 /// How long a cut connection lives on after the request that cut it: time for the
 /// service to apply the request, whose reply is dropped.
@@ -321,7 +334,7 @@ impl Proxy {
                     };
                     let (in_read, in_write) = inbound.into_split();
                     let (out_read, out_write) = outbound.into_split();
-                    let (cut, mut cut_seen) = watch::channel(false);
+                    let (cut, mut cut_seen) = watch::channel(None);
                     let replies = cut.subscribe();
                     let forward = async {
                         tokio::join!(
@@ -335,11 +348,14 @@ impl Proxy {
                             pipe(out_read, in_write, gate, None, Some(replies)),
                         )
                     };
-                    // Dropping the pipes closes both sockets.
+                    // Dropping the pipes closes both sockets; a stalled connection is
+                    // left for the client to close.
                     tokio::select! {
                         _ = forward => {}
                         () = async {
-                            let _ = cut_seen.wait_for(|cut| *cut).await;
+                            let _ = cut_seen
+                                .wait_for(|cut| cut.is_some_and(|c| c != Cut::Stall))
+                                .await;
                             tokio::time::sleep(CUT_AFTER).await;
                         } => {}
                     }
@@ -369,17 +385,10 @@ impl Proxy {
         self.paused.send_replace(false);
     }
 
-    /// Arms a one-shot cut: the next request whose bytes contain `pattern` reaches the
-    /// service, its reply is dropped, and its connection is closed shortly after (new
-    /// connections pass as usual).
-    pub(crate) fn cut_after_request_containing(&self, pattern: &[u8]) {
-        *self.armed.lock() = Some((pattern.to_vec(), true));
-    }
-
-    /// Arms a one-shot cut before a request: the next request whose bytes contain
-    /// `pattern` never reaches the service, and its connection is closed shortly after.
-    pub(crate) fn cut_before_request_containing(&self, pattern: &[u8]) {
-        *self.armed.lock() = Some((pattern.to_vec(), false));
+    /// Arms a one-shot cut: the next request whose bytes contain `pattern` cuts its
+    /// connection as `how` says (new connections pass as usual).
+    pub(crate) fn cut_at_request_containing(&self, pattern: &[u8], how: Cut) {
+        *self.armed.lock() = Some((pattern.to_vec(), how));
     }
 }
 
@@ -391,14 +400,14 @@ impl Drop for Proxy {
 
 /// Copies bytes one way, holding them while the gate says paused. With `trigger`, a read
 /// that contains the armed pattern disarms it and marks the connection cut (and is
-/// forwarded or dropped as armed), and nothing after it is forwarded; with `cut`,
-/// nothing is forwarded once the connection is cut.
+/// forwarded or dropped as armed); with either end, nothing else is forwarded once the
+/// connection is cut.
 async fn pipe(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     mut gate: watch::Receiver<bool>,
-    trigger: Option<(&Armed, &watch::Sender<bool>)>,
-    cut: Option<watch::Receiver<bool>>,
+    trigger: Option<(&Armed, &watch::Sender<Option<Cut>>)>,
+    cut: Option<watch::Receiver<Option<Cut>>>,
 ) {
     let mut buffer = vec![0u8; 16 * 1024];
     loop {
@@ -414,23 +423,23 @@ async fn pipe(
         }
         if let Some((armed, cut)) = trigger {
             let mut armed = armed.lock();
-            let hit = armed.as_ref().and_then(|(pattern, forward)| {
+            let hit = armed.as_ref().and_then(|(pattern, how)| {
                 buffer[..read]
                     .windows(pattern.len())
                     .any(|window| window == pattern.as_slice())
-                    .then_some(*forward)
+                    .then_some(*how)
             });
-            if let Some(forward) = hit {
+            if let Some(how) = hit {
                 *armed = None;
-                cut.send_replace(true);
-                if !forward {
+                cut.send_replace(Some(how));
+                if how == Cut::Request {
                     continue;
                 }
-            } else if *cut.borrow() {
+            } else if cut.borrow().is_some() {
                 continue;
             }
         }
-        if cut.as_ref().is_some_and(|cut| *cut.borrow()) {
+        if cut.as_ref().is_some_and(|cut| cut.borrow().is_some()) {
             continue;
         }
         if to.write_all(&buffer[..read]).await.is_err() {
