@@ -540,6 +540,28 @@ mod tests {
         ));
     }
 
+    /// A keep-alive sent after the safe period loses the lock for good, and says so to
+    /// operators with the holder's token and the reason.
+    #[cfg(feature = "tracing")]
+    #[test]
+    fn a_refused_renewal_is_traced_as_a_lost_lock() {
+        let rt = runtime();
+        let (holder, clock, _closed) = holder(&rt);
+        clock.advance(S(20)); // the keep-alive goes out after the safe period
+        let renewal = holder.shared.start_renewal();
+        let events = ward_testkit::Collect::only("ward_fencing").run(|| {
+            assert!(holder.shared.renew(renewal, S(10)).is_err());
+        });
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(
+            events[0].starts_with("WARN lock lost")
+                && events[0].contains("token=7")
+                && events[0].contains("reason=\"renewal refused\""),
+            "{events:?}"
+        );
+        assert!(holder.is_lost() && !holder.may_act());
+    }
+
     #[test]
     fn a_lost_holder_never_acts_though_its_lease_has_time_left() {
         let rt = runtime();

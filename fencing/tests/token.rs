@@ -101,6 +101,17 @@ fn zookeeper_with_prefix_resolves_every_case() {
             sequence: -1_500_000_000
         })
     );
+    // The last sequence before the counter wraps, and one past it.
+    assert_eq!(
+        parse("/e/c-2147483647", "/e/c-").unwrap().get(),
+        2_147_483_647
+    );
+    assert_eq!(
+        parse("/e/c-2147483648", "/e/c-"),
+        Err(TokenError::SequenceOutOfRange {
+            value: 2_147_483_648
+        })
+    );
     assert_eq!(
         parse("/e/c-000000005", "/e/c"),
         Err(TokenError::Wrapped { sequence: -5 })
