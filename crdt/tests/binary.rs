@@ -225,6 +225,28 @@ fn regression_a_digest_of_huge_runs_decodes_at_once() {
 /// `delta_for` listed every removed dot one by one: after merging a tiny canonical state
 /// whose context holds `1..=u64::MAX` of one actor, a delta for a peer that had not seen
 /// those dots ran out of memory. Removals are computed run by run now.
+/// The optimal delta of a register whose siblings each sit between removed dots of
+/// their actor (one run of removals on each side): nothing for an equal peer, the whole
+/// register for a fresh one. The set's case, with 50,000 such runs, is in
+/// `binary_alloc.rs`.
+#[test]
+fn register_delta_for_many_runs_is_exact() {
+    use ward_crdt::{Dot, DotContext, DotRange};
+    let siblings: Vec<(Dot<u8>, u8)> = (1..=200_u8).map(|a| (Dot::new(a, 2).unwrap(), a)).collect();
+    let ctx: DotContext<u8> = (1..=200_u8)
+        .map(|a| DotRange::new(a, 1, 3).unwrap())
+        .collect();
+    let register = ward_crdt::MvRegister::<u8, u8>::try_from((siblings, ctx)).unwrap();
+    assert_eq!(
+        register.delta_for(&register.digest()),
+        ward_crdt::MvRegister::new()
+    );
+    assert_eq!(
+        register.delta_for(&ward_crdt::MvRegister::<u8, u8>::new().digest()),
+        register
+    );
+}
+
 #[test]
 fn regression_delta_for_a_huge_removed_run_is_one_run() {
     use ward_crdt::{DotContext, MvRegister, Replica, VClock};

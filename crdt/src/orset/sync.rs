@@ -154,7 +154,8 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
 /// without any element.
 ///
 /// Both are [`DotContext`]s, so a set without removals costs one counter per actor
-/// twice; removed dots between live ones are listed in the live part's cloud.
+/// twice. In the live part, removed dots are the gaps: the live dots after an actor's
+/// first gap go to the cloud, one run per stretch of consecutive live dots.
 ///
 /// # Examples
 ///
@@ -289,8 +290,11 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     /// send nothing. Unlike [`delta_since`](OrSet::delta_since), live dots the peer has
     /// removed and removals the peer has applied are never re-sent.
     ///
-    /// Cost: linear in this set's elements plus the peer's live dots plus the dots
-    /// this state has and the peer has not seen.
+    /// Cost: `O(n log n)` in this set's live dots, plus `O(log n)` for each run (a
+    /// range of consecutive counters of one actor) of the removals to send and of the
+    /// peer's live dots this set has seen; the length of a run does not count.
+    /// Assumes no dot is spent twice (on two elements), which
+    /// [`Replica::merge`](crate::Replica::merge) refuses.
     ///
     /// # Examples
     ///
@@ -329,13 +333,13 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
             .map(|d| (d.actor, d.counter.get()))
             .collect();
         live_here.sort_unstable();
-        let live_counters = |actor: &A| -> Vec<u64> {
-            let Some(i) = self.actors.find(actor) else {
-                return Vec::new();
-            };
-            let from = live_here.partition_point(|&(a, _)| a < i);
-            let to = live_here.partition_point(|&(a, _)| a <= i);
-            live_here[from..to].iter().map(|&(_, c)| c).collect()
+        let counters: Vec<u64> = live_here.iter().map(|&(_, c)| c).collect();
+        let span = |actor: &A| match self.actors.find(actor) {
+            Some(i) => {
+                live_here.partition_point(|&(a, _)| a < i)
+                    ..live_here.partition_point(|&(a, _)| a <= i)
+            }
+            None => 0..0,
         };
         let seen_by_peer = |actor: &A, counter: u64| peer.context.contains_event(actor, counter);
 
@@ -360,13 +364,12 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
                 });
             }
         }
-        ctx.sort_unstable();
-        let mut ctx = context_of_sorted(ctx);
-        removals_for(&self.ctx, peer, live_counters, &mut ctx);
+        let mut ranges: Vec<DotRange<A>> = ctx.into_iter().map(DotRange::from).collect();
+        removals_for(&self.ctx, peer, &counters, span, &mut ranges);
         Self {
             entries,
             actors,
-            ctx,
+            ctx: ranges.into_iter().collect(),
         }
     }
 
@@ -404,42 +407,40 @@ impl<E: Ord, A: Ord + Clone> OrSet<E, A> {
     }
 }
 
-/// Adds to `out` the dots of `ctx` that are removed here (not live: `live` lists an
-/// actor's live counters, ascending) and that the peer never saw or still holds live: the
-/// removals an optimal delta must carry.
+/// Adds to `out` the dots of `ctx` that are removed here and that the peer never saw or
+/// still holds live, as runs: the removals an optimal delta must carry. The live dots here
+/// of an actor are `counters[span(actor)]`, ascending.
 ///
-/// It works run by run, so its cost follows the number of runs and live dots, never the
-/// length of a run: a context may hold `1..=u64::MAX` of one actor in a few bytes.
+/// It works run by run: each run looks up where its live dots start (`O(log n)`) and
+/// walks only those inside it, so the cost follows the number of runs plus the live
+/// dots, never the length of a run (a context may hold `1..=u64::MAX` of one actor in a
+/// few bytes) nor runs times live dots.
 pub(crate) fn removals_for<A: Ord + Clone>(
     ctx: &DotContext<A>,
     peer: &Digest<A>,
-    live: impl Fn(&A) -> Vec<u64>,
-    out: &mut DotContext<A>,
+    counters: &[u64],
+    span: impl Fn(&A) -> core::ops::Range<usize>,
+    out: &mut Vec<DotRange<A>>,
 ) {
     // Removed here and never seen by the peer; removed here, still live at the peer.
     let unseen = ctx.difference(&peer.context);
     let live_there = peer.live.intersection(ctx).ranges();
     for run in unseen.iter().chain(&live_there) {
-        let (first, last) = (run.first(), run.last());
+        let (actor, first, last) = (run.actor(), run.first(), run.last());
+        let here = &counters[span(actor)];
+        let start = here.partition_point(|&c| c < first);
         let mut next = Some(first);
-        for c in live(run.actor()) {
+        for &c in here[start..].iter().take_while(|&&c| c <= last) {
             let Some(from) = next else { break };
-            if c < from || c > last {
-                continue;
-            }
             if c > from {
-                out.insert_range(
-                    DotRange::new(run.actor().clone(), from, c - 1).expect("1 <= from < c"),
-                );
+                out.push(DotRange::new(actor.clone(), from, c - 1).expect("1 <= from < c"));
             }
             next = c.checked_add(1);
         }
         if let Some(from) = next
             && from <= last
         {
-            out.insert_range(
-                DotRange::new(run.actor().clone(), from, last).expect("1 <= from <= last"),
-            );
+            out.push(DotRange::new(actor.clone(), from, last).expect("1 <= from <= last"));
         }
     }
 }
