@@ -22,8 +22,8 @@ use crate::replica::Replica;
 ///   under the next sequence number;
 /// - to each neighbour it sends the *delta interval*: the join of all deltas from the
 ///   first one the neighbour has not acknowledged up to the newest
-///   ([`interval_for`](Self::interval_for)), or the full state when those deltas are no
-///   longer buffered;
+///   ([`interval_for`](Self::interval_for)), or the full state when some of those deltas
+///   were dropped from a full buffer;
 /// - the receiver merges the interval ([`receive`](Self::receive)) and answers with an
 ///   acknowledgement of its end, which the sender applies with
 ///   [`acknowledge`](Self::acknowledge);
@@ -37,6 +37,17 @@ use crate::replica::Replica;
 /// forward.
 ///
 /// `P` is the neighbour id type, `T` the CRDT state.
+///
+/// # Restarts
+///
+/// The buffer and the acknowledgements live in memory, and a buffer knows nothing of the
+/// deltas recorded before it was built: a new one starts at sequence 0 with every
+/// neighbour acknowledged there, so [`interval_for`](Self::interval_for) never sends
+/// what came before. After this replica restarts, send each neighbour the full state
+/// once, as `DeltaInterval::new(state.clone(), sync.next())`, or run a digest round
+/// ([`OrSet::delta_for`](crate::OrSet::delta_for)). The same holds when a neighbour
+/// restarts and loses state it had acknowledged: its acknowledgement here stays where it
+/// was.
 ///
 /// # Examples
 ///

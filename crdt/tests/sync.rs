@@ -305,3 +305,30 @@ fn digest_driven_delta_ships_about_what_changed() {
         }
     }
 }
+
+/// After a restart the rebuilt buffer knows nothing of earlier deltas and sends nothing;
+/// the documented recipe (the full state once, ending at `next()`) brings the neighbour
+/// up to date, and the exchange goes on from there.
+#[test]
+fn after_a_restart_the_full_state_sent_once_brings_a_neighbour_up_to_date() {
+    let mut a = Replica::new(1_u8, Set::new());
+    let mut b = Replica::new(2_u8, Set::new());
+    a.add(1).unwrap();
+    a.add(2).unwrap();
+    let mut a_sync = AntiEntropy::new([2_u8]); // rebuilt: the adds are not in it
+    let mut b_sync = AntiEntropy::new([1_u8]);
+    assert!(a_sync.interval_for(&2, a.state()).unwrap().is_none());
+    let full = DeltaInterval::new(a.state().clone(), a_sync.next());
+    let ack = b_sync.receive(&mut b, &full).unwrap();
+    a_sync.acknowledge(&2, ack).unwrap();
+    assert_eq!(b.state(), a.state());
+    a_sync.record(a.add(3).unwrap());
+    let interval = a_sync
+        .interval_for(&2, a.state())
+        .unwrap()
+        .expect("one delta");
+    assert_eq!(interval.delta().len(), 1);
+    let ack = b_sync.receive(&mut b, &interval).unwrap();
+    a_sync.acknowledge(&2, ack).unwrap();
+    assert_eq!(b.state(), a.state());
+}
