@@ -371,7 +371,24 @@ mod tests {
                         prop_assert_eq!(table.remove(&hasher, hash(k), &k), model.remove(&k));
                     }
                     Op::Evict(k) => {
+                        // The documented choice: the lowest mark among the first
+                        // EVICTION_SAMPLE entries found from the key's home slot.
+                        let n = table.slot_count();
+                        let mut sample = Vec::new();
+                        if n > 0 {
+                            let mut i = home(hash(k), n);
+                            for _ in 0..n {
+                                if let Some((_, m)) = &table.slots[i] {
+                                    sample.push(*m);
+                                    if sample.len() == EVICTION_SAMPLE {
+                                        break;
+                                    }
+                                }
+                                i = (i + 1) % n;
+                            }
+                        }
                         let evicted = table.evict_one(&hasher, hash(k));
+                        prop_assert_eq!(evicted, sample.iter().min().copied());
                         prop_assert_eq!(evicted.is_some(), !model.is_empty());
                         if let Some(mark) = evicted {
                             let gone: Vec<u16> = model
