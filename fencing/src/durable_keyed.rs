@@ -119,7 +119,9 @@ pub enum DurableKeyedError {
     /// the same error.
     #[error("the batch of new marks could not be persisted")]
     Store(#[source] Arc<StoreError>),
-    /// The key encodes to more than 65 535 bytes.
+    /// The key encodes to more than 65 535 bytes. A key type whose encoding changes after
+    /// admission (which [`DurableKey`] forbids) gets it for every request of the batch
+    /// whose table write finds such a key; nothing is written then.
     #[error("the key encodes to {len} bytes, more than the 65535 a key may have")]
     KeyTooLong {
         /// The encoded length.
@@ -258,7 +260,8 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
             marks: HashMap::new(),
             floor: 0,
         };
-        let store = FileStore::create_raw(fs, path.as_ref(), &encode(&empty))?;
+        let bytes = encode(&empty).unwrap_or_default(); // no key: always encodes
+        let store = FileStore::create_raw(fs, path.as_ref(), &bytes)?;
         Ok(Self::from_parts(store, empty))
     }
 
@@ -412,7 +415,15 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
             };
             next.marks
                 .extend(raised.iter().map(|(k, m)| (k.clone(), *m)));
-            encode(&next)
+            match encode(&next) {
+                Ok(bytes) => bytes,
+                Err(len) => {
+                    for seq in depends {
+                        answers.insert(seq, Err(DurableKeyedError::KeyTooLong { len }));
+                    }
+                    return answers;
+                }
+            }
         };
         let highest = raised.values().max().map_or(0, |m| m.get());
         match store.replace_raw(&snapshot) {
@@ -461,7 +472,11 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
                 floor: published.floor.max(mark.get()),
             };
             next.marks.remove(key);
-            (encode(&next), mark)
+            let bytes = encode(&next).map_err(|_| StoreError::Malformed {
+                path: store.path().to_path_buf(),
+                reason: "a key now encodes to more than 65535 bytes",
+            })?;
+            (bytes, mark)
         };
         if let Err(e) = store.replace_raw(&snapshot.0) {
             crate::trace::durable_write_failed(FENCE, snapshot.1.get(), &e);
@@ -542,7 +557,11 @@ impl<K, F: FileSystem> fmt::Debug for DurableKeyedFence<K, F> {
 
 /// The snapshot: magic, floor, key count, then per key its length (u16), bytes and mark,
 /// and a CRC-32 of everything before it. Integers little-endian.
-fn encode<K: DurableKey>(state: &Published<K>) -> Vec<u8> {
+///
+/// `Err(len)` if a key encodes to more than [`MAX_KEY_LEN`] bytes: `admit` refuses such
+/// keys, so only a key whose encoding changed since (a [`DurableKey`] that breaks its
+/// contract) gets here, and it is refused rather than cut short into another key.
+fn encode<K: DurableKey>(state: &Published<K>) -> Result<Vec<u8>, usize> {
     let mut out = Vec::with_capacity(24 + state.marks.len() * 20 + 4);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&state.floor.to_le_bytes());
@@ -551,15 +570,14 @@ fn encode<K: DurableKey>(state: &Published<K>) -> Vec<u8> {
     for (key, mark) in &state.marks {
         key_bytes.clear();
         key.encode_key(&mut key_bytes);
-        // `admit` refuses longer keys, so every key in the table fits.
-        let len = u16::try_from(key_bytes.len()).unwrap_or(u16::MAX);
+        let len = u16::try_from(key_bytes.len()).map_err(|_| key_bytes.len())?;
         out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&key_bytes[..usize::from(len)]);
+        out.extend_from_slice(&key_bytes);
         out.extend_from_slice(&mark.get().to_le_bytes());
     }
     let crc = crc32(&out);
     out.extend_from_slice(&crc.to_le_bytes());
-    out
+    Ok(out)
 }
 
 /// Why a snapshot does not decode.
@@ -632,7 +650,9 @@ fn decode<K: DurableKey>(bytes: &[u8]) -> Result<Published<K>, Invalid> {
             "the key count exceeds what the file holds",
         ));
     }
-    let mut marks = HashMap::with_capacity(count as usize);
+    // A checksum is no proof of honesty: reserve for a bounded number of keys up front
+    // and let the table grow as entries actually decode.
+    let mut marks = HashMap::with_capacity(usize::try_from(count).unwrap_or(0).min(1024));
     for _ in 0..count {
         let len = take(&mut rest, 2)?;
         let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
@@ -667,7 +687,7 @@ mod tests {
     #[test]
     fn snapshot_round_trip_and_every_bit_flip_is_caught() {
         let original = state(&[(1, 5), (u64::MAX, u64::MAX)], 3);
-        let bytes = encode(&original);
+        let bytes = encode(&original).unwrap();
         let decoded: Published<u64> = decode(&bytes).unwrap();
         assert_eq!(decoded.marks, original.marks);
         assert_eq!(decoded.floor, 3);
@@ -704,7 +724,7 @@ mod tests {
             .collect(),
             floor: 7,
         };
-        let decoded: Published<String> = decode(&encode(&strings)).unwrap();
+        let decoded: Published<String> = decode(&encode(&strings).unwrap()).unwrap();
         assert_eq!(decoded.marks, strings.marks);
         assert_eq!(decoded.floor, 7);
     }

@@ -230,9 +230,13 @@ impl FileSystem for StdFileSystem {
         fs::read(path)
     }
 
+    /// Writes and syncs on the same handle: an error some file systems (NFS) report only
+    /// when the data is flushed would otherwise be lost with the handle's drop, and a
+    /// sync through a second handle opened later does not see it.
     fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
-        file.write_all(bytes)
+        file.write_all(bytes)?;
+        file.sync_all()
     }
 
     fn sync_file(&self, path: &Path) -> io::Result<()> {

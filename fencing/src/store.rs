@@ -383,7 +383,8 @@ const LOCK_SUFFIX: &str = ".ward-lock";
 /// Suffix of a mark file's temporary files.
 const TEMP_SUFFIX: &str = ".ward-tmp";
 /// How many temporary file names a persist tries before giving up (each one exists only if
-/// a process with the same id crashed mid-persist).
+/// a process with the same id crashed mid-persist, and is removed and reused unless that
+/// fails).
 const TEMP_ATTEMPTS: u32 = 64;
 
 impl FileStore<StdFileSystem> {
@@ -636,7 +637,24 @@ impl<F: FileSystem> FileStore<F> {
             let temp = self.path.with_file_name(name);
             match self.fs.write_new(&temp, bytes) {
                 Ok(()) => return Ok(temp),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some((temp, e)),
+                // Left by a crashed process with this id: this store holds the lock, so no
+                // live writer uses the name. Remove it and take the name.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    if self.fs.remove(&temp).is_err() {
+                        last = Some((temp, e));
+                        continue;
+                    }
+                    match self.fs.write_new(&temp, bytes) {
+                        Ok(()) => return Ok(temp),
+                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                            last = Some((temp, e));
+                        }
+                        Err(e) => {
+                            let _ = self.fs.remove(&temp);
+                            return Err(self.io(IoOp::Write, &temp, e));
+                        }
+                    }
+                }
                 Err(e) => {
                     // A partly written file may be there; it is ours to remove.
                     let _ = self.fs.remove(&temp);

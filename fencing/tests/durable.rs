@@ -1217,3 +1217,73 @@ fn regression_a_failed_batch_fails_every_answer_that_relied_on_its_raises() {
     }
     assert_eq!(fence.mark(&1), Some(t(5)));
 }
+
+/// Temporary files a crashed process with this process's id left behind (`m.<pid>.<n>.ward-tmp`,
+/// every name a store tries) used to make every persist fail with `AlreadyExists`, so a
+/// process that keeps its id across restarts (pid 1 in a container) could never persist
+/// again. The store holds the lock, so it now removes such a file and takes the name.
+#[test]
+fn regression_leftover_temporary_files_of_this_process_id_do_not_block_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m");
+    let mut store = FileStore::create(&path).unwrap();
+    for n in 1..=70 {
+        let name = format!("m.{}.{n}.ward-tmp", std::process::id());
+        std::fs::write(dir.path().join(name), b"left by a crash").unwrap();
+    }
+    store.persist(t(5)).unwrap();
+    assert_eq!(store.load().unwrap(), Some(t(5)));
+    drop(store);
+    assert_eq!(FileStore::open(&path).unwrap().load().unwrap(), Some(t(5)));
+
+    let keyed = dir.path().join("k");
+    let fence = DurableKeyedFence::<u64>::create(&keyed).unwrap();
+    for n in 1..=70 {
+        let name = format!("k.{}.{n}.ward-tmp", std::process::id());
+        std::fs::write(dir.path().join(name), b"left by a crash").unwrap();
+    }
+    assert!(fence.admit(&1, t(9)).unwrap().is_raised());
+}
+
+/// A key type whose encoding grows after admission (it breaks `DurableKey`'s contract)
+/// used to be cut to 65,535 bytes when the table was written: a checksum-valid file under
+/// another key, so after a restart the real key fell back to the floor and older tokens
+/// were admitted. The write now fails with `KeyTooLong` and nothing is written.
+#[test]
+fn regression_a_key_that_grows_past_the_limit_is_refused_not_cut_short() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static LEN: AtomicUsize = AtomicUsize::new(4);
+    #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+    struct Growing(u8);
+    impl ward_fencing::DurableKey for Growing {
+        fn encode_key(&self, out: &mut Vec<u8>) {
+            // The first byte names the key; the rest grows with LEN.
+            out.push(self.0);
+            out.resize(out.len() + LEN.load(Ordering::Relaxed) - 1, 0);
+        }
+        fn decode_key(bytes: &[u8]) -> Option<Self> {
+            bytes.first().map(|&b| Self(b))
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fence = DurableKeyedFence::<Growing>::create(dir.path().join("m")).unwrap();
+    assert!(fence.admit(&Growing(1), t(10)).unwrap().is_raised());
+    assert!(fence.admit(&Growing(3), t(12)).unwrap().is_raised());
+    LEN.store(70_000, Ordering::Relaxed);
+    let err = fence.admit(&Growing(2), t(20)).unwrap_err();
+    assert!(
+        matches!(err, DurableKeyedError::KeyTooLong { len: 70_000 }),
+        "{err:?}"
+    );
+    assert_eq!(fence.mark(&Growing(2)), None, "nothing raised");
+    assert!(fence.evict(&Growing(2)).unwrap().is_none());
+    assert!(matches!(
+        fence.evict(&Growing(1)),
+        Err(ward_fencing::StoreError::Malformed { .. })
+    ));
+    LEN.store(4, Ordering::Relaxed);
+    drop(fence);
+    let reopened = DurableKeyedFence::<Growing>::open(dir.path().join("m")).unwrap();
+    assert_eq!(reopened.mark(&Growing(1)), Some(t(10)));
+    assert_eq!(reopened.mark(&Growing(3)), Some(t(12)));
+}

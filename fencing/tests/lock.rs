@@ -160,7 +160,8 @@ fn reserved_suffixes_are_refused_as_mark_files() {
 }
 
 /// A file (here a link) already at the next temporary name, as a crashed process with the
-/// same id would leave, is skipped, never written through, and left alone.
+/// same id would leave, is never written through: the store, which holds the lock, removes
+/// the link itself (not its target) and takes the name.
 #[cfg(unix)]
 #[test]
 fn existing_temporary_name_is_skipped_not_followed() {
@@ -178,7 +179,16 @@ fn existing_temporary_name_is_skipped_not_followed() {
     assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     assert_eq!(store.load().unwrap(), Some(t(9)));
     assert!(
-        std::fs::symlink_metadata(dir.path().join(format!("m.{pid}.1.ward-tmp")))
+        !std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the mark file is a file of its own, not the link"
+    );
+    // The first name was taken (and renamed over the mark file); the other links remain.
+    assert!(std::fs::symlink_metadata(dir.path().join(format!("m.{pid}.1.ward-tmp"))).is_err());
+    assert!(
+        std::fs::symlink_metadata(dir.path().join(format!("m.{pid}.2.ward-tmp")))
             .unwrap()
             .file_type()
             .is_symlink()
