@@ -33,6 +33,8 @@ struct Disk {
     data: HashMap<u64, Vec<u8>>,
     durable_dir: HashMap<PathBuf, u64>,
     durable_data: HashMap<u64, Vec<u8>>,
+    /// Every directory synced, in order.
+    synced_dirs: Vec<PathBuf>,
 }
 
 /// What reaches the disk at a crash beyond what was synced.
@@ -199,9 +201,10 @@ impl FileSystem for SimFs {
         Ok(())
     }
 
-    fn sync_dir(&self, _dir: &Path) -> io::Result<()> {
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         self.step()?;
         let mut disk = self.disk.lock();
+        disk.synced_dirs.push(dir.to_path_buf());
         disk.durable_dir = disk.dir.clone();
         Ok(())
     }
@@ -1286,4 +1289,25 @@ fn regression_a_key_that_grows_past_the_limit_is_refused_not_cut_short() {
     let reopened = DurableKeyedFence::<Growing>::open(dir.path().join("m")).unwrap();
     assert_eq!(reopened.mark(&Growing(1)), Some(t(10)));
     assert_eq!(reopened.mark(&Growing(3)), Some(t(12)));
+}
+
+/// A mark file named without a directory lives in the current one: its renames are made
+/// durable by syncing `.`, never the empty path (which names no directory).
+#[test]
+fn a_bare_file_name_syncs_the_current_directory() {
+    let disk = Arc::new(Mutex::new(Disk::default()));
+    let mut store =
+        FileStore::create_with(SimFs::new(&disk, Fault::None), "resource.mark").unwrap();
+    store.persist(t(4)).unwrap();
+    let absolute = FileStore::create_with(SimFs::new(&disk, Fault::None), mark_path()).unwrap();
+    drop(absolute);
+    let synced = disk.lock().synced_dirs.clone();
+    assert_eq!(
+        synced,
+        [
+            PathBuf::from("."),
+            PathBuf::from("."),
+            PathBuf::from("/data")
+        ]
+    );
 }
