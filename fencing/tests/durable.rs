@@ -1311,3 +1311,46 @@ fn a_bare_file_name_syncs_the_current_directory() {
         ]
     );
 }
+
+/// A leftover temporary file is removed and its name taken; if writing under that name
+/// then fails, the persist fails with that error (the partial file removed, the mark
+/// unchanged) instead of moving on as if the name were still taken.
+#[test]
+fn a_failed_write_after_taking_a_leftover_name_fails_the_persist() {
+    let disk = fresh_disk();
+    let fs = SimFs::new(&disk, Fault::None);
+    let mut store = FileStore::open_with(fs.clone(), mark_path()).unwrap();
+    let leftover = PathBuf::from(format!(
+        "/data/resource.mark.{}.1.ward-tmp",
+        std::process::id()
+    ));
+    {
+        let mut d = disk.lock();
+        d.next_inode += 1;
+        let inode = d.next_inode;
+        d.dir.insert(leftover.clone(), inode);
+        d.data.insert(inode, b"left by a crash".to_vec());
+    }
+    // Mutating operations: 0 the write that finds the leftover, 1 its removal, 2 the
+    // write under the freed name, which fails.
+    fs.arm(Fault::FailAt(2));
+    let err = store.persist(t(6)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Io {
+                op: IoOp::Write,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !disk.lock().dir.contains_key(&leftover),
+        "the partial file is removed"
+    );
+    fs.arm(Fault::None);
+    assert_eq!(store.load().unwrap(), None);
+    store.persist(t(6)).unwrap();
+    assert_eq!(store.load().unwrap(), Some(t(6)));
+}
