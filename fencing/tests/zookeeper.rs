@@ -326,6 +326,47 @@ async fn lost_create_reply_leaves_no_orphan(parent: &str, how: Cut) {
     b.release().await.unwrap();
 }
 
+/// The reply to the create is lost, and so is the reply to the first lookup that follows
+/// the reconnect; meanwhile another client queued a newer node. The candidate retries the
+/// lookup, picks its own node by its mark (not the newest one) and leads, and the other
+/// client's node is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_lost_reply_finds_its_own_node_among_newer_ones() {
+    let Some((_zookeeper, proxy, a_client, b_client)) = behind_a_proxy("/among").await else {
+        return;
+    };
+    proxy.cut_at_request_containing(b"/among/n-", Cut::Stall);
+    proxy.cut_at_request_containing(b"/among", Cut::Reply);
+    let a = tokio::spawn(async move {
+        let holder = election("/among").acquire(&a_client).await;
+        (holder, a_client)
+    });
+    // While a's connection is stalled, b queues a node of its own behind a's.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while leader_count(&b_client, "/among").await < 1 {
+        assert!(Instant::now() < deadline, "a's node was never created");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (_, sequence) = b_client
+        .create(
+            "/among/n-",
+            b"someone else",
+            &ward_fencing::zookeeper_client::CreateMode::EphemeralSequential
+                .with_acls(ward_fencing::zookeeper_client::Acls::anyone_all()),
+        )
+        .await
+        .unwrap();
+    let (a, _a_client) = tokio::time::timeout(Duration::from_secs(15), a)
+        .await
+        .expect("a leads without waiting behind anyone")
+        .unwrap();
+    let a = a.expect("a found its own node");
+    assert!(a.may_act());
+    a.release().await.unwrap();
+    let others = b_client.list_children("/among").await.unwrap();
+    assert_eq!(others, [format!("n-{sequence}")], "b's node is untouched");
+}
+
 /// Two candidacies of one session (which the docs advise against): the second one's
 /// create reply is lost while the first leads. It must find its own node, not adopt the
 /// first one's (that would hand both the same token), and wait behind it.

@@ -304,8 +304,8 @@ pub(crate) enum Cut {
     Stall,
 }
 
-/// The bytes whose request cuts its connection, once, and how.
-type Armed = std::sync::Arc<parking_lot::Mutex<Option<(Vec<u8>, Cut)>>>;
+/// The bytes whose request cuts its connection, and how: each entry once, in order.
+type Armed = std::sync::Arc<parking_lot::Mutex<std::collections::VecDeque<(Vec<u8>, Cut)>>>;
 
 /// How long a cut connection lives on after the request that cut it: time for the
 /// service to apply the request, whose reply is dropped.
@@ -386,9 +386,10 @@ impl Proxy {
     }
 
     /// Arms a one-shot cut: the next request whose bytes contain `pattern` cuts its
-    /// connection as `how` says (new connections pass as usual).
+    /// connection as `how` says (new connections pass as usual). Cuts armed one after
+    /// another wait their turn: the second is armed once the first has cut.
     pub(crate) fn cut_at_request_containing(&self, pattern: &[u8], how: Cut) {
-        *self.armed.lock() = Some((pattern.to_vec(), how));
+        self.armed.lock().push_back((pattern.to_vec(), how));
     }
 }
 
@@ -423,14 +424,14 @@ async fn pipe(
         }
         if let Some((armed, cut)) = trigger {
             let mut armed = armed.lock();
-            let hit = armed.as_ref().and_then(|(pattern, how)| {
+            let hit = armed.front().and_then(|(pattern, how)| {
                 buffer[..read]
                     .windows(pattern.len())
                     .any(|window| window == pattern.as_slice())
                     .then_some(*how)
             });
             if let Some(how) = hit {
-                *armed = None;
+                armed.pop_front();
                 cut.send_replace(Some(how));
                 if how == Cut::Request {
                     continue;
