@@ -23,7 +23,9 @@ const MAX_ATTEMPTS: u32 = 16;
 ///   [`Action::GiveUp`] or [`Action::GiveUpUnsent`] is fatal: every other attempt is
 ///   cancelled and the error returned. An attempt refused before it was sent
 ///   ([`Action::RetryUnsent`], a circuit breaker's rejection) gives its withdrawal back
-///   and sends no copy at once, since that copy would be refused too. Any other failure
+///   and sends no copy at once, since that copy would be refused too; the delay's timer
+///   keeps running, so copies go on being tried every `delay` (each one counts against
+///   `max_attempts`). Any other failure
 ///   sends the next copy at once, without waiting for the delay (gRPC: "non-fatal status
 ///   codes"). When every attempt sent has failed, the last error is returned.
 /// - **Budget.** The first attempt asks [`RetryBudget::try_first_attempt`]; every copy is
@@ -32,6 +34,10 @@ const MAX_ATTEMPTS: u32 = 16;
 ///   throttling stops hedges. Each attempt that ends reports its outcome with its
 ///   withdrawal. An attempt cancelled because another won (or because the whole request
 ///   was dropped) keeps its charge: it was sent, and its load on the backend was real.
+///   Unlike the retry runners, a copy sent after a refused attempt is still charged as
+///   a retry (the hedge has no single attempt to carry a withdrawal to). A copy started
+///   in the same poll in which another attempt wins is dropped before it ever ran, and
+///   keeps its charge too.
 /// - **Runtime.** The runner needs no runtime and no synchronisation: `sleep` makes the
 ///   delay's timer (`tokio::time::sleep` with [`Hedge::run_tokio`]), and all attempts are
 ///   polled by the task that awaits the run.
@@ -382,15 +388,15 @@ where
 pub enum HedgeError<E> {
     /// Every attempt sent failed; this is the last error.
     Failed {
-        /// Attempts sent.
+        /// Attempts started, those a local guard refused included.
         attempts: u32,
         /// The error of the last attempt to fail.
         error: E,
     },
-    /// An error classified as [`Action::GiveUp`] ended the request; the other attempts
-    /// were cancelled.
+    /// An error classified as [`Action::GiveUp`] or [`Action::GiveUpUnsent`] ended the
+    /// request; the other attempts were cancelled.
     GaveUp {
-        /// Attempts sent.
+        /// Attempts started, those a local guard refused included.
         attempts: u32,
         /// The fatal error.
         error: E,

@@ -69,7 +69,15 @@ pub enum Action {
     /// ([`RetryBudget::release`](crate::budget::RetryBudget::release)) when no attempt
     /// follows. So a quota, a token bucket or a client-side throttle is not drained by
     /// calls the backend never saw, and the first attempt that is sent counts as a first
-    /// try.
+    /// try (in the retry runners and the tower policy; `Hedge` charges
+    /// every copy as a retry).
+    ///
+    /// The carried withdrawal keeps the moment it was granted: a budget that counts
+    /// retries over a sliding window ([`TpsBudget`](crate::budget::TpsBudget)) counts it
+    /// in the window it was granted in, and a throttle's admission is not decided again
+    /// when the replacing attempt is sent. After a wait longer than the budget's window,
+    /// the retry that is finally sent is therefore not counted in the window it is sent
+    /// in.
     RetryUnsent(Duration),
     /// Permanent: stop now.
     GiveUp,

@@ -202,12 +202,14 @@ where
     type Future = tokio::time::Sleep;
 
     fn retry(&mut self, _req: &mut Req, result: &mut Result<Res, E>) -> Option<Self::Future> {
+        // Classify first: the withdrawal stays in its guard until the decision, so a
+        // classifier that panics gives it back when the policy is dropped.
+        let action = result.as_ref().err().map(|error| (self.classify)(error));
         let retry = self.take_withdrawal();
-        let Err(error) = result else {
+        let Some(action) = action else {
             self.budget.record_success(retry);
             return None;
         };
-        let action = (self.classify)(error);
         let (wait, kind) = match action {
             Action::GiveUp => {
                 self.budget.record_not_retryable(retry);

@@ -390,3 +390,39 @@ fn regression_poll_ready_waits_for_the_open_wait_without_spurious_wakes() {
         assert!(matches!(svc.poll_ready(&mut cx), Poll::Ready(Ok(()))));
     });
 }
+
+/// A classifier that panics on the error of a retried attempt: the retry's withdrawal
+/// used to leave its guard before the classifier ran, so the panic lost it (a quota kept
+/// 5 tokens short for good). It now comes back when the unwinding drops the policy.
+#[test]
+fn regression_a_panicking_classifier_gives_the_withdrawal_back() {
+    use ward_backoff::budget::RetryQuota;
+    use ward_backoff::{Action, RetryPolicy, Strategy, TokioClock, TowerRetryPolicy};
+
+    let rt = paused_runtime();
+    let quota = Arc::new(RetryQuota::default());
+    let q = Arc::clone(&quota);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async move {
+            let policy = RetryPolicy::new(Strategy::constant(Duration::from_millis(10)).unwrap())
+                .with_max_attempts(3)
+                .unwrap();
+            let retry = TowerRetryPolicy::new(policy, TokioClock::new(), 1, |e: &u16| {
+                assert_ne!(*e, 500, "the classifier fails on this one");
+                Action::Retry
+            })
+            .with_budget(q);
+            let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+            let c = Arc::clone(&calls);
+            let svc = tower::ServiceBuilder::new()
+                .retry(retry)
+                .service_fn(move |_: u16| {
+                    let first = c.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                    async move { Err::<(), u16>(if first { 503 } else { 500 }) }
+                });
+            let _ = svc.oneshot(7).await;
+        });
+    }));
+    assert!(outcome.is_err(), "the classifier panicked");
+    assert_eq!(quota.available(), 500, "the retry's tokens came back");
+}

@@ -162,8 +162,8 @@ impl<C: Clock> RetryBudget for TpsBudget<C> {
     fn try_retry(&self, _kind: RetryKind) -> Option<Withdrawal> {
         let epoch = self.epoch();
         if self.balance_at(epoch) >= 1000 {
-            self.withdrawals.add(epoch);
-            Some(Withdrawal::counted_in(epoch))
+            let counted = self.withdrawals.add(epoch);
+            Some(Withdrawal::counted_in(counted))
         } else {
             None
         }

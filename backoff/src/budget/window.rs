@@ -27,25 +27,29 @@ impl WindowCounter {
         }
     }
 
-    /// Adds one event to bucket `epoch` (the time divided by the bucket width). The epoch is
-    /// kept modulo 2^32; a bucket older than the window is recycled in place.
-    pub(crate) fn add(&self, epoch: u64) {
+    /// Adds one event to bucket `epoch` (the time divided by the bucket width) and returns
+    /// the epoch of the bucket that counted it: `epoch`, or a later one when a racing
+    /// writer already recycled the slot for it (so that [`remove`](Self::remove) finds the
+    /// event there). The epoch is kept modulo 2^32; a bucket older than the window is
+    /// recycled in place.
+    pub(crate) fn add(&self, epoch: u64) -> u64 {
         let e = epoch as u32;
         let slot = &self.slots[(epoch % BUCKETS as u64) as usize];
         let mut cur = slot.load(Ordering::Relaxed);
         loop {
             let (se, count) = unpack(cur);
-            let next = if se == e {
-                pack(e, count.saturating_add(1))
+            let (next, counted) = if se == e {
+                (pack(e, count.saturating_add(1)), epoch)
             } else if e.wrapping_sub(se) < u32::MAX / 2 {
-                pack(e, 1)
+                (pack(e, 1), epoch)
             } else {
                 // The bucket already belongs to a later epoch (a racing writer saw a later
                 // time): count the event there rather than erase the newer bucket.
-                pack(se, count.saturating_add(1))
+                let later = epoch.wrapping_add(u64::from(se.wrapping_sub(e)));
+                (pack(se, count.saturating_add(1)), later)
             };
             match slot.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Relaxed) {
-                Ok(_) => return,
+                Ok(_) => return counted,
                 Err(seen) => cur = seen,
             }
         }
@@ -95,6 +99,22 @@ impl WindowCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An event added late to a slot a racing writer already recycled for a later epoch
+    /// is counted in that later bucket; `add` now says so, and removing it from there
+    /// takes it back. (A retry withdrawal recorded the epoch it asked for, and its
+    /// release missed the bucket that held it, leaking it for a whole window.)
+    #[test]
+    fn regression_an_event_counted_in_a_later_bucket_can_be_removed_from_it() {
+        let w = WindowCounter::new();
+        assert_eq!(w.add(13), 13);
+        assert_eq!(w.add(3), 13, "slot 3 belongs to epoch 13 now");
+        assert_eq!(w.sum(13), 2);
+        w.remove(13);
+        assert_eq!(w.sum(13), 1);
+        assert_eq!(w.add(13), 13);
+        assert_eq!(w.add(u64::from(u32::MAX) + 5), u64::from(u32::MAX) + 5);
+    }
 
     #[test]
     fn events_expire_after_the_window() {
