@@ -298,14 +298,8 @@ fn regression_tower_retry_does_not_charge_unsent_attempts() {
             _ => Action::Retry,
         })
         .with_budget(Arc::clone(&quota));
-        let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let c = Arc::clone(&calls);
-        let svc = tower::ServiceBuilder::new()
-            .retry(retry)
-            .service_fn(move |_: u16| {
-                let first = c.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
-                async move { Err::<(), u16>(if first { 503 } else { 0 }) }
-            });
+        let (calls, service) = failing_with(503, 0);
+        let svc = tower::ServiceBuilder::new().retry(retry).service(service);
         assert_eq!(svc.oneshot(7).await, Err(0));
         assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 4);
         assert_eq!(quota.available(), 500, "the carried withdrawal came back");
@@ -412,17 +406,29 @@ fn regression_a_panicking_classifier_gives_the_withdrawal_back() {
                 Action::Retry
             })
             .with_budget(q);
-            let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
-            let c = Arc::clone(&calls);
-            let svc = tower::ServiceBuilder::new()
-                .retry(retry)
-                .service_fn(move |_: u16| {
-                    let first = c.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
-                    async move { Err::<(), u16>(if first { 503 } else { 500 }) }
-                });
+            let (_calls, service) = failing_with(503, 500);
+            let svc = tower::ServiceBuilder::new().retry(retry).service(service);
             let _ = svc.oneshot(7).await;
         });
     }));
     assert!(outcome.is_err(), "the classifier panicked");
     assert_eq!(quota.available(), 500, "the retry's tokens came back");
+}
+
+/// A service whose first call fails with `first` and every later one with `then`, and
+/// the count of its calls.
+fn failing_with(
+    first: u16,
+    then: u16,
+) -> (
+    Arc<std::sync::atomic::AtomicU32>,
+    impl tower::Service<u16, Response = (), Error = u16, Future: Send> + Clone,
+) {
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let c = Arc::clone(&calls);
+    let service = tower::service_fn(move |_: u16| {
+        let is_first = c.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+        async move { Err::<(), u16>(if is_first { first } else { then }) }
+    });
+    (calls, service)
 }
