@@ -62,11 +62,33 @@ pub trait DurableKey: Eq + Hash + Clone {
     /// assert_eq!(u64::decode_key(&[1]), None);
     /// ```
     fn decode_key(bytes: &[u8]) -> Option<Self>;
+
+    /// The length of [`encode_key`](DurableKey::encode_key)'s bytes, checked on every
+    /// admission. By default the key is encoded to measure it; override it when the
+    /// length is known without encoding.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ward_fencing::DurableKey;
+    ///
+    /// assert_eq!(7_u64.encoded_len(), 8);
+    /// assert_eq!(String::from("orders").encoded_len(), 6);
+    /// ```
+    fn encoded_len(&self) -> usize {
+        let mut bytes = Vec::new();
+        self.encode_key(&mut bytes);
+        bytes.len()
+    }
 }
 
 impl DurableKey for u64 {
     fn encode_key(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.to_le_bytes());
+    }
+
+    fn encoded_len(&self) -> usize {
+        8
     }
 
     fn decode_key(bytes: &[u8]) -> Option<Self> {
@@ -79,6 +101,10 @@ impl DurableKey for String {
         out.extend_from_slice(self.as_bytes());
     }
 
+    fn encoded_len(&self) -> usize {
+        self.len()
+    }
+
     fn decode_key(bytes: &[u8]) -> Option<Self> {
         String::from_utf8(bytes.to_vec()).ok()
     }
@@ -87,6 +113,10 @@ impl DurableKey for String {
 impl DurableKey for Vec<u8> {
     fn encode_key(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self);
+    }
+
+    fn encoded_len(&self) -> usize {
+        self.len()
     }
 
     fn decode_key(bytes: &[u8]) -> Option<Self> {
@@ -333,6 +363,10 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
     /// assert_eq!(fence.admit(&9, t).unwrap(), Admission::Unchanged); // no write
     /// ```
     pub fn admit(&self, key: &K, token: FencingToken) -> Result<Admission, DurableKeyedError> {
+        let len = key.encoded_len();
+        if len > MAX_KEY_LEN {
+            return Err(DurableKeyedError::KeyTooLong { len });
+        }
         {
             let published = self.published.read();
             let mark = published.effective(key);
@@ -340,11 +374,6 @@ impl<K: DurableKey, F: FileSystem> DurableKeyedFence<K, F> {
                 // Published marks are durable and never decrease: the answer is final.
                 return Ok(decide(FENCE, mark, token)?);
             }
-        }
-        let mut encoded = Vec::new();
-        key.encode_key(&mut encoded);
-        if encoded.len() > MAX_KEY_LEN {
-            return Err(DurableKeyedError::KeyTooLong { len: encoded.len() });
         }
         let seq = {
             let mut queue = self.queue.lock();

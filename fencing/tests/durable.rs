@@ -1143,6 +1143,18 @@ fn keyed_key_length_limit() {
     let fence = DurableKeyedFence::<Vec<u8>>::open(&path).unwrap();
     assert_eq!(fence.mark(&longest), Some(t(1)));
     assert_eq!(fence.len(), 1);
+    // Below the floor too: an over-long key is refused as such, not answered `Stale`
+    // (it used to be checked only on the path that writes).
+    fence.admit(&vec![1], t(5)).unwrap();
+    fence.evict(&vec![1]).unwrap();
+    assert!(matches!(
+        fence.admit(&vec![7_u8; 70_000], t(3)),
+        Err(DurableKeyedError::KeyTooLong { len: 70_000 })
+    ));
+    assert!(matches!(
+        fence.admit(&String::from("x").into_bytes().repeat(65_536), t(5)),
+        Err(DurableKeyedError::KeyTooLong { len: 65_536 })
+    ));
 }
 
 /// A fence opened on a borrowed store loads the mark through the borrow.
@@ -1260,9 +1272,14 @@ fn regression_a_key_that_grows_past_the_limit_is_refused_not_cut_short() {
     struct Growing(u8);
     impl ward_fencing::DurableKey for Growing {
         fn encode_key(&self, out: &mut Vec<u8>) {
-            // The first byte names the key; the rest grows with LEN.
+            // The first byte names the key; the rest grows with LEN, except for key 2.
+            let len = if self.0 == 2 {
+                4
+            } else {
+                LEN.load(Ordering::Relaxed)
+            };
             out.push(self.0);
-            out.resize(out.len() + LEN.load(Ordering::Relaxed) - 1, 0);
+            out.resize(out.len() + len - 1, 0);
         }
         fn decode_key(bytes: &[u8]) -> Option<Self> {
             bytes.first().map(|&b| Self(b))
