@@ -724,6 +724,20 @@ fn issuer_continues_after_restart_and_shares_the_file_format() {
     assert_eq!(fence.mark(), Some(t(4)));
 }
 
+/// A store borrowed mutably is a store: a fence over `&mut MemoryStore` persists into
+/// the borrowed store.
+#[test]
+fn a_borrowed_store_persists_into_the_store_it_borrows() {
+    let mut store = MemoryStore::new();
+    {
+        let fence = DurableFence::open(&mut store).unwrap();
+        fence.admit(t(12)).unwrap();
+    }
+    assert_eq!(store.mark(), Some(t(12)));
+    let mut borrowed = &mut store;
+    assert_eq!(borrowed.load().unwrap(), Some(t(12)));
+}
+
 #[test]
 fn issuer_refuses_to_wrap() {
     let mut store = MemoryStore::new();

@@ -415,6 +415,8 @@ fn replica_config_validation() {
             replicas: 3
         })
     );
+    let fencing = ReplicaFencing::new(t(1), 5, 3).unwrap();
+    assert_eq!((fencing.replicas(), fencing.write_quorum()), (5, 3));
     assert!(ReplicaFencing::new(t(1), 3, 3).is_ok());
     // A replica count no system has is refused, not allocated.
     let max = ReplicaFencing::MAX_REPLICAS;
@@ -458,4 +460,17 @@ fn refusal_marks_the_holder_superseded() {
     fencing.refuse(lower);
     assert_eq!(fencing.superseded_by(), Some(t(40)));
     assert!(!fencing.is_safe());
+}
+
+/// A replica already fenced with this very token refuses an older one: that refusal names
+/// this token as its mark, which does not supersede it. Only a higher mark does.
+#[test]
+fn a_refusal_that_names_this_token_does_not_supersede_it() {
+    let mut fencing = ReplicaFencing::new(t(35), 3, 2).unwrap();
+    let replica = FenceGuard::with_mark(t(35));
+    fencing.refuse(replica.admit(t(34)).unwrap_err());
+    assert_eq!(fencing.superseded_by(), None);
+    let ahead = FenceGuard::with_mark(t(36));
+    fencing.refuse(ahead.admit(t(34)).unwrap_err());
+    assert_eq!(fencing.superseded_by(), Some(t(36)));
 }
