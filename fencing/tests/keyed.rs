@@ -217,4 +217,18 @@ fn keyed_fence_debug_shows_shards() {
     let debug = format!("{fence:?}");
     assert!(debug.starts_with("KeyedFence"), "{debug}");
     assert!(debug.contains("shards: 4"), "{debug}");
+    assert!(debug.contains("max_keys: None"), "{debug}");
+    let bounded = ward_fencing::KeyedFence::<u64>::bounded(100_000).unwrap();
+    let debug = format!("{bounded:?}");
+    assert!(debug.contains("max_keys: Some(99968)"), "{debug}");
+}
+
+#[test]
+fn keyed_fence_is_empty_until_a_key_is_admitted() {
+    let fence = ward_fencing::KeyedFence::<u64>::new();
+    assert!(fence.is_empty());
+    fence
+        .admit(&1, ward_fencing::FencingToken::new(3).unwrap())
+        .unwrap();
+    assert!(!fence.is_empty());
 }
