@@ -420,34 +420,47 @@ fn half_open_limit_races_the_last_trial() {
     });
 }
 
+/// A breaker with the automatic open → half-open transition, opened by one failure, its
+/// 1 ms wait past (not a second one), and the count of its transitions to half-open.
+fn opened_with_automatic_half_open() -> (
+    CircuitBreaker<
+        std::sync::Arc<ManualClock>,
+        impl ward_backoff::breaker::TransitionObserver + Send + Sync + 'static,
+    >,
+    std::sync::Arc<AtomicUsize>,
+) {
+    let clock = std::sync::Arc::new(ManualClock::new());
+    let config = BreakerConfig::builder()
+        .sliding_window(SlidingWindow::CountBased(1))
+        .minimum_calls(1)
+        .half_open_permits(1)
+        .wait_in_open(Duration::from_millis(1))
+        .automatic_half_open(true)
+        .build()
+        .unwrap();
+    let made = std::sync::Arc::new(AtomicUsize::new(0));
+    let m2 = std::sync::Arc::clone(&made);
+    let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock)).with_observer(
+        move |t: ward_backoff::breaker::Transition| {
+            if t.to == State::HalfOpen {
+                m2.fetch_add(1, Ordering::Relaxed);
+            }
+        },
+    );
+    b.try_acquire()
+        .unwrap()
+        .record(Outcome::Failure, Duration::ZERO);
+    clock.advance(Duration::from_millis(2));
+    (b, made)
+}
+
 /// With the automatic open → half-open transition, two threads looking at the state and
 /// one caller race once the wait has passed: exactly one of them makes the transition
 /// (observed once), and the caller gets a trial permit.
 #[test]
 fn automatic_half_open_is_made_once_by_racing_lookers() {
     loom::model(|| {
-        let clock = std::sync::Arc::new(ManualClock::new());
-        let config = BreakerConfig::builder()
-            .sliding_window(SlidingWindow::CountBased(1))
-            .minimum_calls(1)
-            .half_open_permits(1)
-            .wait_in_open(Duration::from_millis(1))
-            .automatic_half_open(true)
-            .build()
-            .unwrap();
-        let made = std::sync::Arc::new(AtomicUsize::new(0));
-        let m2 = std::sync::Arc::clone(&made);
-        let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock)).with_observer(
-            move |t: ward_backoff::breaker::Transition| {
-                if t.to == State::HalfOpen {
-                    m2.fetch_add(1, Ordering::Relaxed);
-                }
-            },
-        );
-        b.try_acquire()
-            .unwrap()
-            .record(Outcome::Failure, Duration::ZERO);
-        clock.advance(Duration::from_millis(2));
+        let (b, made) = opened_with_automatic_half_open();
         let b = Arc::new(b);
         let b2 = Arc::clone(&b);
         let looker = thread::spawn(move || b2.state());
@@ -471,28 +484,7 @@ fn a_looker_never_moves_a_breaker_reopened_behind_its_back() {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(3);
     builder.check(|| {
-        let clock = std::sync::Arc::new(ManualClock::new());
-        let config = BreakerConfig::builder()
-            .sliding_window(SlidingWindow::CountBased(1))
-            .minimum_calls(1)
-            .half_open_permits(1)
-            .wait_in_open(Duration::from_millis(1))
-            .automatic_half_open(true)
-            .build()
-            .unwrap();
-        let made = std::sync::Arc::new(AtomicUsize::new(0));
-        let m2 = std::sync::Arc::clone(&made);
-        let b = CircuitBreaker::new(config, std::sync::Arc::clone(&clock)).with_observer(
-            move |t: ward_backoff::breaker::Transition| {
-                if t.to == State::HalfOpen {
-                    m2.fetch_add(1, Ordering::Relaxed);
-                }
-            },
-        );
-        b.try_acquire()
-            .unwrap()
-            .record(Outcome::Failure, Duration::ZERO);
-        clock.advance(Duration::from_millis(2)); // the first wait has passed, not a second
+        let (b, made) = opened_with_automatic_half_open();
         let b = Arc::new(b);
         let b2 = Arc::clone(&b);
         let looker = thread::spawn(move || b2.state());
